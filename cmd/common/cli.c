@@ -1,0 +1,137 @@
+/*
+ * cli.c - shared front-end helpers. Only cmd/ prints; lib/ never does.
+ */
+#include "common/cli.h"
+
+#include "base/base.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *cli_prog = "cdoctor";
+
+static int progress_shown;
+
+int cli_dispatch(const struct cli_cmd *cmds, const char *usage, int argc,
+		 char **argv)
+{
+	const struct cli_cmd *c;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		for (c = cmds; c->name; c++)
+			fprintf(argc < 2 ? stderr : stdout, "  %-10s %s\n",
+				c->name, c->summary);
+		return argc < 2 ? 2 : 0;
+	}
+	for (c = cmds; c->name; c++)
+		if (!strcmp(c->name, argv[1]))
+			return c->fn(argc - 1, argv + 1);
+	return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	cli_progress_done();
+	fprintf(stderr, "%s: ", cli_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_lib_error(void)
+{
+	const char *msg = cdoc_errmsg();
+
+	cli_error("%s", *msg ? msg : "failed (no detail)");
+	return 2;
+}
+
+int cli_usage_error(const char *sub, const char *fmt, ...)
+{
+	va_list ap;
+
+	cli_progress_done();
+	fprintf(stderr, "%s%s%s: ", cli_prog, sub ? " " : "", sub ? sub : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s%s%s --help'.\n", cli_prog, sub ? " " : "",
+		sub ? sub : "");
+	return 2;
+}
+
+FILE *cli_open_output(const char *path)
+{
+	FILE *f;
+	int fd;
+
+	if (!path || !strcmp(path, "-"))
+		return stdout;
+	fd = cdoc_create_file(path, 1);
+	if (fd < 0) {
+		cli_lib_error();
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		cli_error("%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+int cli_close_output(FILE *f, const char *path)
+{
+	int bad = ferror(f);
+
+	if (f == stdout) {
+		if (fflush(f) != 0 || bad) {
+			cli_error("write to standard output failed: %s",
+				  strerror(errno));
+			return 2;
+		}
+		return 0;
+	}
+	if (fclose(f) != 0 || bad) {
+		cli_error("%s: write failed: %s", path, strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+int cli_colour(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (nc && *nc)
+		return 0;
+	return isatty(fileno(f));
+}
+
+void cli_progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!isatty(2))
+		return;
+	fprintf(stderr, "\r\033[K%s: ", cli_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	progress_shown = 1;
+}
+
+void cli_progress_done(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
+}

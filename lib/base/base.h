@@ -1,0 +1,199 @@
+/*
+ * base.h - errors, memory, growable buffers, hashing and string interning.
+ *
+ * Everything else in lib/ builds on these. Nothing here prints or exits:
+ * errors are negative errno-style codes, and the human-readable message of
+ * the last error on this thread is kept for cmd/ to show (cdoc_errmsg()).
+ * The only exception is memory exhaustion, which aborts (as git's xmalloc
+ * dies): a profiler that cannot allocate has nothing useful left to say.
+ */
+#ifndef CDOC_BASE_H
+#define CDOC_BASE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CDOC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define CDOC_MIN(a, b)	   ((a) < (b) ? (a) : (b))
+#define CDOC_MAX(a, b)	   ((a) > (b) ? (a) : (b))
+
+#if defined(__GNUC__)
+#define CDOC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define CDOC_UNUSED	  __attribute__((unused))
+#else
+#define CDOC_PRINTF(f, a)
+#define CDOC_UNUSED
+#endif
+
+/* Error codes beyond errno: input that does not parse. */
+#define CDOC_EFORMAT 10001
+
+/*
+ * cdoc_error() - remember a message for the last error and return @code.
+ * Lets code write `return cdoc_error(-EINVAL, "%s:%zu: bad line", ...)`.
+ * @code should be negative. The message is thread-local.
+ */
+int cdoc_error(int code, const char *fmt, ...) CDOC_PRINTF(2, 3);
+int cdoc_verror(int code, const char *fmt, va_list ap);
+
+/* The message of the last cdoc_error() on this thread ("" when none). */
+const char *cdoc_errmsg(void);
+
+/* Clear the last message (before a call whose failure you will report). */
+void cdoc_errclear(void);
+
+/* Allocation that aborts on exhaustion. */
+void *cdoc_malloc(size_t size);
+void *cdoc_calloc(size_t nmemb, size_t size);
+void *cdoc_realloc(void *ptr, size_t size);
+char *cdoc_strdup(const char *s);
+char *cdoc_strndup(const char *s, size_t n);
+
+/*
+ * CDOC_GROW(ptr, nr, alloc) - make room for @nr elements in array @ptr,
+ * whose capacity is @alloc (both updated), growing geometrically.
+ */
+#define CDOC_GROW(ptr, nr, alloc)                                              \
+	do {                                                                   \
+		if ((size_t)(nr) > (size_t)(alloc)) {                          \
+			size_t n_ = (size_t)(alloc) * 2 + 16;                  \
+			if (n_ < (size_t)(nr))                                 \
+				n_ = (size_t)(nr);                             \
+			(ptr) = cdoc_realloc((ptr), n_ * sizeof(*(ptr)));      \
+			(alloc) = n_;                                          \
+		}                                                              \
+	} while (0)
+
+/*
+ * struct cdoc_buf - a growable byte buffer, always NUL-terminated.
+ * Owns ->buf. cdoc_buf_release() frees it; cdoc_buf_detach() hands the
+ * string to the caller, who frees it.
+ */
+struct cdoc_buf {
+	char *buf;    /* the bytes, NUL-terminated; NULL until first write */
+	size_t len;   /* bytes used, not counting the NUL */
+	size_t alloc; /* bytes allocated */
+};
+
+#define CDOC_BUF_INIT {NULL, 0, 0}
+
+void cdoc_buf_init(struct cdoc_buf *b);
+void cdoc_buf_release(struct cdoc_buf *b);
+char *cdoc_buf_detach(struct cdoc_buf *b, size_t *len);
+void cdoc_buf_reset(struct cdoc_buf *b);
+void cdoc_buf_grow(struct cdoc_buf *b, size_t extra);
+void cdoc_buf_add(struct cdoc_buf *b, const void *data, size_t len);
+void cdoc_buf_addstr(struct cdoc_buf *b, const char *s);
+void cdoc_buf_addch(struct cdoc_buf *b, char c);
+void cdoc_buf_addf(struct cdoc_buf *b, const char *fmt, ...) CDOC_PRINTF(2, 3);
+void cdoc_buf_vaddf(struct cdoc_buf *b, const char *fmt, va_list ap);
+/* Append an unsigned decimal number, faster than addf. */
+void cdoc_buf_addu64(struct cdoc_buf *b, uint64_t v);
+/* Text escaping for XML/HTML (& < > " ') and for JSON string contents. */
+void cdoc_buf_add_xml(struct cdoc_buf *b, const char *s, size_t len);
+void cdoc_buf_add_json(struct cdoc_buf *b, const char *s, size_t len);
+
+/* Write all of @b to @f; 0 or -errno. */
+int cdoc_buf_write(const struct cdoc_buf *b, FILE *f);
+
+/* 64-bit hash of bytes (fast, not cryptographic). */
+uint64_t cdoc_hash(const void *data, size_t len);
+static inline uint64_t cdoc_hash_u64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/*
+ * struct cdoc_u64map - open-addressing map from a 64-bit key to a 32-bit
+ * value. Key 0 is not allowed (it marks empty slots).
+ */
+struct cdoc_u64map {
+	uint64_t *keys;	 /* slot keys, 0 = empty */
+	uint32_t *vals;	 /* slot values */
+	size_t nr;	 /* keys stored */
+	size_t mask;	 /* slots - 1; slots is a power of two */
+};
+
+void cdoc_u64map_init(struct cdoc_u64map *m);
+void cdoc_u64map_release(struct cdoc_u64map *m);
+/* Find @key; returns 1 and sets *val, or 0 when absent. */
+int cdoc_u64map_get(const struct cdoc_u64map *m, uint64_t key, uint32_t *val);
+/* Insert or overwrite @key. */
+void cdoc_u64map_put(struct cdoc_u64map *m, uint64_t key, uint32_t val);
+
+/*
+ * struct cdoc_strtab - interned strings, each stored once and named by a
+ * dense id (0, 1, 2, ...). Strings may contain any byte but are always
+ * NUL-terminated in storage. Owns all storage; ids stay valid until
+ * cdoc_strtab_release().
+ */
+struct cdoc_strtab {
+	char **chunks;	    /* storage blocks */
+	size_t nr_chunks, alloc_chunks;
+	size_t chunk_used;  /* bytes used in the last block */
+	size_t chunk_size;  /* size of the last block */
+	const char **strs;  /* id -> string */
+	uint32_t *lens;	    /* id -> length */
+	uint64_t *hashes;   /* id -> hash */
+	size_t nr, alloc;   /* ids in use / allocated */
+	uint32_t *slots;    /* hash slots: id + 1, 0 = empty */
+	size_t mask;	    /* slots - 1 */
+};
+
+void cdoc_strtab_init(struct cdoc_strtab *t);
+void cdoc_strtab_release(struct cdoc_strtab *t);
+/* Intern @len bytes at @s (copies them); returns the id. */
+uint32_t cdoc_strtab_intern(struct cdoc_strtab *t, const char *s, size_t len);
+/* Look up without adding; returns the id or -1. */
+int64_t cdoc_strtab_find(const struct cdoc_strtab *t, const char *s,
+			 size_t len);
+static inline const char *cdoc_strtab_get(const struct cdoc_strtab *t,
+					  uint32_t id)
+{
+	return t->strs[id];
+}
+static inline size_t cdoc_strtab_len(const struct cdoc_strtab *t, uint32_t id)
+{
+	return t->lens[id];
+}
+
+/*
+ * struct cdoc_input - a whole input file in memory, for parsers.
+ * Reads a path, or standard input for "-"; gzip input is inflated.
+ * Plain regular files are mapped rather than copied. ->name is what error
+ * messages call the file. Owns its data; cdoc_input_release() frees it.
+ */
+struct cdoc_input {
+	const char *data; /* the bytes; data[len] is not guaranteed readable */
+	size_t len;	  /* number of bytes */
+	char *name;	  /* "path" or "<stdin>" */
+	int mapped;	  /* data is an mmap of len bytes */
+	char *owned;	  /* heap copy when not mapped */
+};
+
+/* 0 or a negative code with cdoc_errmsg() set. */
+int cdoc_input_open(struct cdoc_input *in, const char *path);
+/* Wrap bytes already in memory (borrows @data until release). */
+void cdoc_input_from_mem(struct cdoc_input *in, const char *name,
+			 const char *data, size_t len);
+void cdoc_input_release(struct cdoc_input *in);
+
+/*
+ * Create @path exclusively (O_EXCL|O_NOFOLLOW, mode 0644 minus umask) so a
+ * file planted by another user in a shared directory is never written
+ * through. With @replace, an existing regular file we own is unlinked
+ * first. Returns an fd or a negative code with cdoc_errmsg() set.
+ */
+int cdoc_create_file(const char *path, int replace);
+
+/* Monotonic time in nanoseconds. */
+uint64_t cdoc_now_ns(void);
+
+#endif

@@ -1,0 +1,177 @@
+/*
+ * buf.c - struct cdoc_buf, a growable NUL-terminated byte buffer, and the
+ * escaping helpers every renderer uses for attacker-controlled names.
+ */
+#include "base.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cdoc_buf_init(struct cdoc_buf *b)
+{
+	b->buf = NULL;
+	b->len = b->alloc = 0;
+}
+
+void cdoc_buf_release(struct cdoc_buf *b)
+{
+	free(b->buf);
+	cdoc_buf_init(b);
+}
+
+char *cdoc_buf_detach(struct cdoc_buf *b, size_t *len)
+{
+	char *s;
+
+	cdoc_buf_grow(b, 0);
+	s = b->buf;
+	if (len)
+		*len = b->len;
+	cdoc_buf_init(b);
+	return s;
+}
+
+void cdoc_buf_reset(struct cdoc_buf *b)
+{
+	b->len = 0;
+	if (b->buf)
+		b->buf[0] = '\0';
+}
+
+void cdoc_buf_grow(struct cdoc_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->alloc)
+		return;
+	b->alloc = CDOC_MAX(need, b->alloc * 2 + 64);
+	b->buf = cdoc_realloc(b->buf, b->alloc);
+	b->buf[b->len] = '\0';
+}
+
+void cdoc_buf_add(struct cdoc_buf *b, const void *data, size_t len)
+{
+	cdoc_buf_grow(b, len);
+	memcpy(b->buf + b->len, data, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+}
+
+void cdoc_buf_addstr(struct cdoc_buf *b, const char *s)
+{
+	cdoc_buf_add(b, s, strlen(s));
+}
+
+void cdoc_buf_addch(struct cdoc_buf *b, char c)
+{
+	cdoc_buf_grow(b, 1);
+	b->buf[b->len++] = c;
+	b->buf[b->len] = '\0';
+}
+
+void cdoc_buf_vaddf(struct cdoc_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	cdoc_buf_grow(b, 64);
+	va_copy(cp, ap);
+	n = vsnprintf(b->buf + b->len, b->alloc - b->len, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->alloc - b->len) {
+		cdoc_buf_grow(b, n);
+		vsnprintf(b->buf + b->len, b->alloc - b->len, fmt, ap);
+	}
+	b->len += n;
+}
+
+void cdoc_buf_addf(struct cdoc_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cdoc_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+void cdoc_buf_addu64(struct cdoc_buf *b, uint64_t v)
+{
+	char tmp[24];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	cdoc_buf_add(b, tmp + i, sizeof(tmp) - i);
+}
+
+void cdoc_buf_add_xml(struct cdoc_buf *b, const char *s, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		const char *rep;
+		unsigned char c = s[i];
+
+		switch (c) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default:
+			/* XML 1.0 forbids most control characters outright. */
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				rep = "?";
+			else
+				continue;
+		}
+		cdoc_buf_add(b, s + start, i - start);
+		cdoc_buf_addstr(b, rep);
+		start = i + 1;
+	}
+	cdoc_buf_add(b, s + start, len - start);
+}
+
+void cdoc_buf_add_json(struct cdoc_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+		char esc[7];
+
+		/*
+		 * Besides JSON's own rules, < > & are escaped so that the
+		 * text can sit inside an HTML <script> element safely.
+		 */
+		if (c >= 0x20 && c != '"' && c != '\\' && c != '<' &&
+		    c != '>' && c != '&')
+			continue;
+		cdoc_buf_add(b, s + start, i - start);
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = c;
+			cdoc_buf_add(b, esc, 2);
+		} else {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			cdoc_buf_add(b, esc, 6);
+		}
+		start = i + 1;
+	}
+	cdoc_buf_add(b, s + start, len - start);
+}
+
+int cdoc_buf_write(const struct cdoc_buf *b, FILE *f)
+{
+	if (b->len && fwrite(b->buf, 1, b->len, f) != b->len)
+		return -errno ? -errno : -EIO;
+	return 0;
+}
