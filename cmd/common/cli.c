@@ -16,7 +16,7 @@ const char *cli_prog = "cdoctor";
 static int progress_shown;
 
 int cli_dispatch(const struct cli_cmd *cmds, const char *usage, int argc,
-		 char **argv)
+                 char **argv)
 {
 	const struct cli_cmd *c;
 
@@ -25,7 +25,7 @@ int cli_dispatch(const struct cli_cmd *cmds, const char *usage, int argc,
 		fputs(usage, argc < 2 ? stderr : stdout);
 		for (c = cmds; c->name; c++)
 			fprintf(argc < 2 ? stderr : stdout, "  %-10s %s\n",
-				c->name, c->summary);
+			        c->name, c->summary);
 		return argc < 2 ? 2 : 0;
 	}
 	for (c = cmds; c->name; c++)
@@ -64,7 +64,7 @@ int cli_usage_error(const char *sub, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s%s%s --help'.\n", cli_prog, sub ? " " : "",
-		sub ? sub : "");
+	        sub ? sub : "");
 	return 2;
 }
 
@@ -95,7 +95,7 @@ int cli_close_output(FILE *f, const char *path)
 	if (f == stdout) {
 		if (fflush(f) != 0 || bad) {
 			cli_error("write to standard output failed: %s",
-				  strerror(errno));
+			          strerror(errno));
 			return 2;
 		}
 		return 0;

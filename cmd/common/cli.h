@@ -22,7 +22,7 @@ extern const char *cli_prog;
  * --help or no arguments. Returns the exit status.
  */
 int cli_dispatch(const struct cli_cmd *cmds, const char *usage, int argc,
-		 char **argv);
+                 char **argv);
 
 /* Print "PROG: MSG" (and the library's last message when @msg is NULL). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -32,7 +32,7 @@ int cli_lib_error(void);
 
 /* Print a usage error and the hint to run --help; returns 2. */
 int cli_usage_error(const char *sub, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /*
  * Open @path for writing: "-" or NULL is stdout; otherwise the file is

@@ -16,12 +16,12 @@
 #include <stdio.h>
 
 #define CDOC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define CDOC_MIN(a, b)	   ((a) < (b) ? (a) : (b))
-#define CDOC_MAX(a, b)	   ((a) > (b) ? (a) : (b))
+#define CDOC_MIN(a, b)     ((a) < (b) ? (a) : (b))
+#define CDOC_MAX(a, b)     ((a) > (b) ? (a) : (b))
 
 #if defined(__GNUC__)
 #define CDOC_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define CDOC_UNUSED	  __attribute__((unused))
+#define CDOC_UNUSED       __attribute__((unused))
 #else
 #define CDOC_PRINTF(f, a)
 #define CDOC_UNUSED
@@ -58,7 +58,7 @@ char *cdoc_strndup(const char *s, size_t n);
 #define CDOC_GROW(ptr, nr, alloc)                                              \
 	do {                                                                   \
 		if ((size_t)(nr) > (size_t)(alloc)) {                          \
-			size_t n_ = (size_t)(alloc) * 2 + 16;                  \
+			size_t n_ = (size_t)(alloc)*2 + 16;                    \
 			if (n_ < (size_t)(nr))                                 \
 				n_ = (size_t)(nr);                             \
 			(ptr) = cdoc_realloc((ptr), n_ * sizeof(*(ptr)));      \
@@ -77,7 +77,10 @@ struct cdoc_buf {
 	size_t alloc; /* bytes allocated */
 };
 
-#define CDOC_BUF_INIT {NULL, 0, 0}
+#define CDOC_BUF_INIT                                                          \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 void cdoc_buf_init(struct cdoc_buf *b);
 void cdoc_buf_release(struct cdoc_buf *b);
@@ -115,10 +118,10 @@ static inline uint64_t cdoc_hash_u64(uint64_t x)
  * value. Key 0 is not allowed (it marks empty slots).
  */
 struct cdoc_u64map {
-	uint64_t *keys;	 /* slot keys, 0 = empty */
-	uint32_t *vals;	 /* slot values */
-	size_t nr;	 /* keys stored */
-	size_t mask;	 /* slots - 1; slots is a power of two */
+	uint64_t *keys; /* slot keys, 0 = empty */
+	uint32_t *vals; /* slot values */
+	size_t nr;      /* keys stored */
+	size_t mask;    /* slots - 1; slots is a power of two */
 };
 
 void cdoc_u64map_init(struct cdoc_u64map *m);
@@ -135,16 +138,16 @@ void cdoc_u64map_put(struct cdoc_u64map *m, uint64_t key, uint32_t val);
  * cdoc_strtab_release().
  */
 struct cdoc_strtab {
-	char **chunks;	    /* storage blocks */
+	char **chunks; /* storage blocks */
 	size_t nr_chunks, alloc_chunks;
-	size_t chunk_used;  /* bytes used in the last block */
-	size_t chunk_size;  /* size of the last block */
-	const char **strs;  /* id -> string */
-	uint32_t *lens;	    /* id -> length */
-	uint64_t *hashes;   /* id -> hash */
-	size_t nr, alloc;   /* ids in use / allocated */
-	uint32_t *slots;    /* hash slots: id + 1, 0 = empty */
-	size_t mask;	    /* slots - 1 */
+	size_t chunk_used; /* bytes used in the last block */
+	size_t chunk_size; /* size of the last block */
+	const char **strs; /* id -> string */
+	uint32_t *lens;    /* id -> length */
+	uint64_t *hashes;  /* id -> hash */
+	size_t nr, alloc;  /* ids in use / allocated */
+	uint32_t *slots;   /* hash slots: id + 1, 0 = empty */
+	size_t mask;       /* slots - 1 */
 };
 
 void cdoc_strtab_init(struct cdoc_strtab *t);
@@ -153,9 +156,9 @@ void cdoc_strtab_release(struct cdoc_strtab *t);
 uint32_t cdoc_strtab_intern(struct cdoc_strtab *t, const char *s, size_t len);
 /* Look up without adding; returns the id or -1. */
 int64_t cdoc_strtab_find(const struct cdoc_strtab *t, const char *s,
-			 size_t len);
+                         size_t len);
 static inline const char *cdoc_strtab_get(const struct cdoc_strtab *t,
-					  uint32_t id)
+                                          uint32_t id)
 {
 	return t->strs[id];
 }
@@ -172,17 +175,17 @@ static inline size_t cdoc_strtab_len(const struct cdoc_strtab *t, uint32_t id)
  */
 struct cdoc_input {
 	const char *data; /* the bytes; data[len] is not guaranteed readable */
-	size_t len;	  /* number of bytes */
-	char *name;	  /* "path" or "<stdin>" */
-	int mapped;	  /* data is an mmap of len bytes */
-	char *owned;	  /* heap copy when not mapped */
+	size_t len;       /* number of bytes */
+	char *name;       /* "path" or "<stdin>" */
+	int mapped;       /* data is an mmap of len bytes */
+	char *owned;      /* heap copy when not mapped */
 };
 
 /* 0 or a negative code with cdoc_errmsg() set. */
 int cdoc_input_open(struct cdoc_input *in, const char *path);
 /* Wrap bytes already in memory (borrows @data until release). */
 void cdoc_input_from_mem(struct cdoc_input *in, const char *name,
-			 const char *data, size_t len);
+                         const char *data, size_t len);
 void cdoc_input_release(struct cdoc_input *in);
 
 /*

@@ -118,11 +118,21 @@ void cdoc_buf_add_xml(struct cdoc_buf *b, const char *s, size_t len)
 		unsigned char c = s[i];
 
 		switch (c) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
 		default:
 			/* XML 1.0 forbids most control characters outright. */
 			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')

@@ -62,7 +62,8 @@ int cdoc_u64map_get(const struct cdoc_u64map *m, uint64_t key, uint32_t *val)
 
 	if (!m->keys)
 		return 0;
-	for (i = cdoc_hash_u64(key) & m->mask; m->keys[i]; i = (i + 1) & m->mask)
+	for (i = cdoc_hash_u64(key) & m->mask; m->keys[i];
+	     i = (i + 1) & m->mask)
 		if (m->keys[i] == key) {
 			*val = m->vals[i];
 			return 1;
@@ -76,7 +77,8 @@ void cdoc_u64map_put(struct cdoc_u64map *m, uint64_t key, uint32_t val)
 
 	if (!m->keys || (m->nr + 1) * 4 > (m->mask + 1) * 3)
 		u64map_rehash(m, m->keys ? (m->mask + 1) * 2 : 64);
-	for (i = cdoc_hash_u64(key) & m->mask; m->keys[i]; i = (i + 1) & m->mask)
+	for (i = cdoc_hash_u64(key) & m->mask; m->keys[i];
+	     i = (i + 1) & m->mask)
 		if (m->keys[i] == key) {
 			m->vals[i] = val;
 			return;
@@ -132,14 +134,15 @@ static void strtab_rehash(struct cdoc_strtab *t)
 	t->slots = cdoc_calloc(slots, sizeof(*t->slots));
 	t->mask = slots - 1;
 	for (i = 0; i < t->nr; i++) {
-		for (j = t->hashes[i] & t->mask; t->slots[j]; j = (j + 1) & t->mask)
+		for (j = t->hashes[i] & t->mask; t->slots[j];
+		     j = (j + 1) & t->mask)
 			;
 		t->slots[j] = i + 1;
 	}
 }
 
 static size_t strtab_slot(const struct cdoc_strtab *t, const char *s,
-			  size_t len, uint64_t h)
+                          size_t len, uint64_t h)
 {
 	size_t j;
 
@@ -178,7 +181,7 @@ uint32_t cdoc_strtab_intern(struct cdoc_strtab *t, const char *s, size_t len)
 		t->strs = cdoc_realloc(t->strs, t->alloc * sizeof(*t->strs));
 		t->lens = cdoc_realloc(t->lens, t->alloc * sizeof(*t->lens));
 		t->hashes =
-			cdoc_realloc(t->hashes, t->alloc * sizeof(*t->hashes));
+		        cdoc_realloc(t->hashes, t->alloc * sizeof(*t->hashes));
 	}
 	t->strs[t->nr] = strtab_store(t, s, len);
 	t->lens[t->nr] = len;

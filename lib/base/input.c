@@ -67,9 +67,9 @@ static int gunzip(struct cdoc_input *in)
 	if (ret != Z_STREAM_END) {
 		cdoc_buf_release(&out);
 		return cdoc_error(-CDOC_EFORMAT,
-				  "%s: corrupt or truncated gzip data near "
-				  "byte %lu",
-				  in->name, (unsigned long)zs.total_in);
+		                  "%s: corrupt or truncated gzip data near "
+		                  "byte %lu",
+		                  in->name, (unsigned long)zs.total_in);
 	}
 	if (in->mapped)
 		munmap((void *)in->data, in->len);
@@ -81,7 +81,7 @@ static int gunzip(struct cdoc_input *in)
 }
 
 void cdoc_input_from_mem(struct cdoc_input *in, const char *name,
-			 const char *data, size_t len)
+                         const char *data, size_t len)
 {
 	memset(in, 0, sizeof(*in));
 	in->name = cdoc_strdup(name);
@@ -110,7 +110,7 @@ static int map_or_read(struct cdoc_input *in, int fd)
 	if (ret < 0) {
 		cdoc_buf_release(&b);
 		return cdoc_error(ret, "%s: read failed: %s", in->name,
-				  strerror(-ret));
+		                  strerror(-ret));
 	}
 	in->owned = cdoc_buf_detach(&b, &in->len);
 	in->data = in->owned;
@@ -131,7 +131,7 @@ int cdoc_input_open(struct cdoc_input *in, const char *path)
 		if (fd < 0) {
 			ret = -errno;
 			cdoc_error(ret, "%s: cannot open: %s", path,
-				   strerror(errno));
+			           strerror(errno));
 			goto err;
 		}
 	}
@@ -168,18 +168,18 @@ int cdoc_create_file(const char *path, int replace)
 	if (replace && lstat(path, &st) == 0) {
 		if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
 			return cdoc_error(-EEXIST,
-					  "%s: exists and is not a regular "
-					  "file of ours; not overwriting",
-					  path);
+			                  "%s: exists and is not a regular "
+			                  "file of ours; not overwriting",
+			                  path);
 		if (unlink(path) < 0)
 			return cdoc_error(-errno, "%s: cannot replace: %s",
-					  path, strerror(errno));
+			                  path, strerror(errno));
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0644);
+	          0644);
 	if (fd < 0)
 		return cdoc_error(-errno, "%s: cannot create: %s", path,
-				  strerror(errno));
+		                  strerror(errno));
 	return fd;
 }
 

@@ -21,10 +21,10 @@
 /* struct cdoc_pnode - one call path (the path from the root to here). */
 struct cdoc_pnode {
 	uint32_t parent;       /* parent node; CDOC_NONE for the root */
-	uint32_t name;	       /* frame name, an id in profile->names */
+	uint32_t name;         /* frame name, an id in profile->names */
 	uint32_t first_child;  /* CDOC_NONE when a leaf */
 	uint32_t next_sibling; /* CDOC_NONE when last */
-	uint32_t depth;	       /* 0 for the root */
+	uint32_t depth;        /* 0 for the root */
 	uint64_t self[2];      /* weight of samples ending here, per column */
 	uint64_t total[2];     /* weight of samples through here, per column */
 };
@@ -38,39 +38,39 @@ struct cdoc_profile {
 	struct cdoc_pnode *nodes;     /* node id -> node */
 	size_t nr_nodes, alloc_nodes; /* nodes used / allocated */
 	struct cdoc_u64map children;  /* (parent + 1) << 32 | name -> node */
-	int columns;		      /* 1, or 2 for a differential profile */
+	int columns;                  /* 1, or 2 for a differential profile */
 };
 
 void cdoc_profile_init(struct cdoc_profile *p);
 void cdoc_profile_release(struct cdoc_profile *p);
 
 /* Intern a frame name (copies it); returns its id. */
-static inline uint32_t cdoc_profile_name(struct cdoc_profile *p,
-					 const char *s, size_t len)
+static inline uint32_t cdoc_profile_name(struct cdoc_profile *p, const char *s,
+                                         size_t len)
 {
 	return cdoc_strtab_intern(&p->names, s, len);
 }
 
 static inline const char *cdoc_profile_node_name(const struct cdoc_profile *p,
-						 uint32_t node)
+                                                 uint32_t node)
 {
 	return cdoc_strtab_get(&p->names, p->nodes[node].name);
 }
 
 /* The child of @parent named @name, created when missing. */
 uint32_t cdoc_profile_child(struct cdoc_profile *p, uint32_t parent,
-			    uint32_t name);
+                            uint32_t name);
 
 /* Add @weight in column @col to @node's self and to every ancestor's total. */
 void cdoc_profile_add(struct cdoc_profile *p, uint32_t node, int col,
-		      uint64_t weight);
+                      uint64_t weight);
 
 /*
  * Add one sample: @names[0] is the outermost frame, @names[n-1] the leaf.
  * Returns the leaf node.
  */
 uint32_t cdoc_profile_add_stack(struct cdoc_profile *p, const uint32_t *names,
-				size_t n, int col, uint64_t weight);
+                                size_t n, int col, uint64_t weight);
 
 /* Flags for cdoc_profile_load_folded(). */
 #define CDOC_FOLDED_COL1 0x1 /* put single-column counts in column 1 */
@@ -83,7 +83,7 @@ uint32_t cdoc_profile_add_stack(struct cdoc_profile *p, const uint32_t *names,
  * holds the lines before it.
  */
 int cdoc_profile_load_folded(struct cdoc_profile *p,
-			     const struct cdoc_input *in, unsigned flags);
+                             const struct cdoc_input *in, unsigned flags);
 
 /* Does @data look like folded stacks (first non-blank line ends in a count)? */
 int cdoc_folded_sniff(const char *data, size_t len);
@@ -94,11 +94,11 @@ int cdoc_folded_sniff(const char *data, size_t len);
  * columns are written for a two-column profile.
  */
 void cdoc_profile_write_folded(const struct cdoc_profile *p,
-			       struct cdoc_buf *out);
+                               struct cdoc_buf *out);
 
 /* Add every sample of @src, column @src_col, into @dst column @dst_col. */
 void cdoc_profile_merge(struct cdoc_profile *dst, int dst_col,
-			const struct cdoc_profile *src, int src_col);
+                        const struct cdoc_profile *src, int src_col);
 
 /* Options of cdoc_profile_diff(), after FlameGraph's difffolded.pl. */
 struct cdoc_diff_opts {
@@ -111,13 +111,13 @@ struct cdoc_diff_opts {
  * @a, column 1 from @b.
  */
 void cdoc_profile_diff(struct cdoc_profile *out, const struct cdoc_profile *a,
-		       const struct cdoc_profile *b,
-		       const struct cdoc_diff_opts *opts);
+                       const struct cdoc_profile *b,
+                       const struct cdoc_diff_opts *opts);
 
 /* One function in a top-N table. */
 struct cdoc_top_entry {
-	uint32_t name;	/* frame name id */
-	uint64_t self;	/* weight with this function as the leaf */
+	uint32_t name;  /* frame name id */
+	uint64_t self;  /* weight with this function as the leaf */
 	uint64_t total; /* weight of samples with it anywhere on the stack
 			   (counted once per sample, even when recursive) */
 };
@@ -131,11 +131,10 @@ enum cdoc_top_order { CDOC_TOP_SELF, CDOC_TOP_TOTAL };
  * entries; *@out is allocated and the caller frees it.
  */
 size_t cdoc_profile_top(const struct cdoc_profile *p, int col,
-			enum cdoc_top_order order, struct cdoc_top_entry **out);
+                        enum cdoc_top_order order, struct cdoc_top_entry **out);
 
 /* Total weight of column @col (the root's total). */
-static inline uint64_t cdoc_profile_total(const struct cdoc_profile *p,
-					  int col)
+static inline uint64_t cdoc_profile_total(const struct cdoc_profile *p, int col)
 {
 	return p->nodes[0].total[col];
 }
@@ -145,6 +144,6 @@ static inline uint64_t cdoc_profile_total(const struct cdoc_profile *p,
  * (appending).
  */
 void cdoc_profile_path(const struct cdoc_profile *p, uint32_t node,
-		       struct cdoc_buf *out);
+                       struct cdoc_buf *out);
 
 #endif

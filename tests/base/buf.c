@@ -43,12 +43,15 @@ Test(buf, xml_escapes_markup_and_quotes)
 
 	cdoc_buf_add_xml(&b, s, strlen(s));
 	cr_assert_str_eq(b.buf, "&lt;script&gt;alert(&#39;x&#39;)&amp;&quot;"
-				"y&quot;&lt;/script&gt;");
+	                        "y&quot;&lt;/script&gt;");
 }
 
 Test(buf, xml_replaces_control_characters)
 {
-	cdoc_buf_add_xml(&b, "a\x01" "b", 3);
+	cdoc_buf_add_xml(&b,
+	                 "a\x01"
+	                 "b",
+	                 3);
 	cr_assert_str_eq(b.buf, "a?b");
 }
 
@@ -57,8 +60,7 @@ Test(buf, json_escapes_quotes_controls_and_html)
 	const char s[] = "a\"b\\c\nd</script>";
 
 	cdoc_buf_add_json(&b, s, strlen(s));
-	cr_assert_str_eq(b.buf,
-			 "a\\\"b\\\\c\\u000ad\\u003c/script\\u003e");
+	cr_assert_str_eq(b.buf, "a\\\"b\\\\c\\u000ad\\u003c/script\\u003e");
 }
 
 Test(buf, detach_hands_over_string)

@@ -1,0 +1,511 @@
+/*
+ * reader.c - loading a recording into struct cdoc_recording. Every read is
+ * bounds-checked; a corrupt file fails with the offset and what was
+ * expected, a file cut short keeps what it has.
+ */
+#include "record/record.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static uint32_t get_le32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Context of the chunk being decoded, for messages. */
+struct chunk_ctx {
+	struct cdoc_recording *r;
+	const char *name;
+	uint64_t offset;
+	uint32_t type;
+};
+
+static int bad(const struct chunk_ctx *c, const char *what)
+{
+	return cdoc_error(
+	        -CDOC_EFORMAT,
+	        "%s: corrupt chunk (type %u) at byte %llu: expected %s",
+	        c->name, c->type, (unsigned long long)c->offset, what);
+}
+
+static int check_str(const struct chunk_ctx *c, uint64_t id)
+{
+	return id < c->r->nr_strs ? 0 : bad(c, "a defined string id");
+}
+
+static int read_strings(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+{
+	struct cdoc_recording *r = c->r;
+	uint64_t first = cdoc_rec_get_u64(d), n = cdoc_rec_get_u64(d), i;
+
+	if (d->err || first != r->nr_strs || n > (uint64_t)(d->end - d->p))
+		return bad(c, "strings continuing the previous ids");
+	for (i = 0; i < n; i++) {
+		size_t len;
+		const char *s = cdoc_rec_get_bytes(d, &len);
+
+		if (d->err)
+			return bad(c, d->err);
+		CDOC_GROW(r->strs, r->nr_strs + 1, r->alloc_strs);
+		r->str_lens = cdoc_realloc(r->str_lens,
+		                           r->alloc_strs * sizeof(size_t));
+		r->strs[r->nr_strs] = cdoc_strndup(s, len);
+		r->str_lens[r->nr_strs++] = len;
+	}
+	return 0;
+}
+
+static int read_stacks(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+{
+	struct cdoc_recording *r = c->r;
+	uint64_t first = cdoc_rec_get_u64(d), n = cdoc_rec_get_u64(d), i;
+
+	if (d->err || first != r->nr_stacks || n > (uint64_t)(d->end - d->p))
+		return bad(c, "stacks continuing the previous ids");
+	for (i = 0; i < n; i++) {
+		uint64_t parent = cdoc_rec_get_u64(d);
+		uint64_t frame = cdoc_rec_get_u64(d);
+
+		if (d->err)
+			return bad(c, d->err);
+		if (parent >= r->nr_stacks)
+			return bad(c, "a parent stack defined earlier");
+		if (check_str(c, frame))
+			return -CDOC_EFORMAT;
+		CDOC_GROW(r->stack_parent, r->nr_stacks + 1, r->alloc_stacks);
+		r->stack_frame = cdoc_realloc(
+		        r->stack_frame, r->alloc_stacks * sizeof(uint32_t));
+		r->stack_parent[r->nr_stacks] = parent;
+		r->stack_frame[r->nr_stacks++] = frame;
+	}
+	return 0;
+}
+
+static struct cdoc_rec_profile *get_profile(struct cdoc_recording *r,
+                                            const char *name)
+{
+	struct cdoc_rec_profile *p;
+	size_t i;
+
+	for (i = 0; i < r->nr_profiles; i++)
+		if (!strcmp(r->profiles[i].name, name))
+			return &r->profiles[i];
+	CDOC_GROW(r->profiles, r->nr_profiles + 1, r->alloc_profiles);
+	p = &r->profiles[r->nr_profiles++];
+	memset(p, 0, sizeof(*p));
+	p->name = cdoc_strdup(name);
+	cdoc_profile_init(&p->prof);
+	return p;
+}
+
+/* Make sure the memo of @p covers every stack id read so far. */
+static void grow_memo(struct cdoc_recording *r, struct cdoc_rec_profile *p)
+{
+	size_t old = p->node_of_stack_alloc;
+
+	if (old >= r->nr_stacks)
+		return;
+	p->node_of_stack_alloc = r->alloc_stacks;
+	p->node_of_stack = cdoc_realloc(p->node_of_stack,
+	                                r->alloc_stacks * sizeof(uint32_t));
+	memset(p->node_of_stack + old, 0xff,
+	       (r->alloc_stacks - old) * sizeof(uint32_t));
+	p->node_of_stack[0] = 0;
+}
+
+/*
+ * The profile node of file stack @id, memoized. Walks up to the nearest
+ * ancestor already known, then creates nodes back down; iterative, since a
+ * hostile file may chain stacks arbitrarily deep.
+ */
+static uint32_t node_of(struct cdoc_recording *r, struct cdoc_rec_profile *p,
+                        uint32_t id, struct cdoc_buf *path)
+{
+	uint32_t *ids, node, i, n = 0;
+
+	grow_memo(r, p);
+	cdoc_buf_reset(path);
+	while (p->node_of_stack[id] == CDOC_NONE) {
+		cdoc_buf_add(path, &id, sizeof(id));
+		id = r->stack_parent[id];
+	}
+	node = p->node_of_stack[id];
+	ids = (uint32_t *)path->buf;
+	n = path->len / sizeof(uint32_t);
+	for (i = n; i-- > 0;) {
+		uint32_t f = r->stack_frame[ids[i]];
+		uint32_t name =
+		        cdoc_profile_name(&p->prof, r->strs[f], r->str_lens[f]);
+
+		node = cdoc_profile_child(&p->prof, node, name);
+		p->node_of_stack[ids[i]] = node;
+	}
+	return node;
+}
+
+static int read_samples(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+{
+	struct cdoc_recording *r = c->r;
+	uint64_t prof = cdoc_rec_get_u64(d), n, i;
+	struct cdoc_buf path = CDOC_BUF_INIT;
+	struct cdoc_rec_profile *p;
+
+	cdoc_rec_get_u64(d); /* pid: profiles merge all processes */
+	n = cdoc_rec_get_u64(d);
+	if (d->err || check_str(c, prof))
+		return bad(c, "a profile name and sample count");
+	p = get_profile(r, r->strs[prof]);
+	for (i = 0; i < n; i++) {
+		uint64_t stack = cdoc_rec_get_u64(d);
+		uint64_t weight = cdoc_rec_get_u64(d);
+
+		if (d->err || stack >= r->nr_stacks) {
+			cdoc_buf_release(&path);
+			return bad(c, d->err ? d->err : "a defined stack id");
+		}
+		cdoc_profile_add(&p->prof, node_of(r, p, stack, &path), 0,
+		                 weight);
+	}
+	cdoc_buf_release(&path);
+	return 0;
+}
+
+static struct cdoc_rec_proc *get_proc(struct cdoc_recording *r, uint32_t pid)
+{
+	size_t i;
+
+	for (i = r->nr_procs; i-- > 0;)
+		if (r->procs[i].pid == pid)
+			return &r->procs[i];
+	CDOC_GROW(r->procs, r->nr_procs + 1, r->alloc_procs);
+	memset(&r->procs[r->nr_procs], 0, sizeof(r->procs[0]));
+	r->procs[r->nr_procs].pid = pid;
+	r->procs[r->nr_procs].name = cdoc_strdup("");
+	return &r->procs[r->nr_procs++];
+}
+
+static int read_process(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+{
+	uint64_t pid = cdoc_rec_get_u64(d), ppid = cdoc_rec_get_u64(d);
+	struct cdoc_rec_proc *p;
+	const char *name;
+	size_t len;
+
+	name = cdoc_rec_get_bytes(d, &len);
+	if (d->err)
+		return bad(c, d->err);
+	p = get_proc(c->r, pid);
+	p->ppid = ppid;
+	free(p->name);
+	p->name = cdoc_strndup(name, len);
+	return 0;
+}
+
+static int read_exit(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+{
+	uint64_t pid = cdoc_rec_get_u64(d), status = cdoc_rec_get_u64(d);
+	struct cdoc_rec_proc *p;
+
+	if (d->err)
+		return bad(c, d->err);
+	p = get_proc(c->r, pid);
+	p->exited = 1;
+	p->status = (int)status;
+	return 0;
+}
+
+static int read_meta(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+{
+	struct cdoc_recording *r = c->r;
+	size_t klen, vlen;
+	const char *k = cdoc_rec_get_bytes(d, &klen);
+	const char *v = cdoc_rec_get_bytes(d, &vlen);
+
+	if (d->err)
+		return bad(c, d->err);
+	CDOC_GROW(r->meta, r->nr_meta + 1, r->alloc_meta);
+	r->meta[r->nr_meta].key = cdoc_strndup(k, klen);
+	r->meta[r->nr_meta++].value = cdoc_strndup(v, vlen);
+	return 0;
+}
+
+static int read_counter(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+{
+	struct cdoc_recording *r = c->r;
+	size_t len, i;
+	const char *name = cdoc_rec_get_bytes(d, &len);
+	uint64_t value = cdoc_rec_get_u64(d);
+	char *s;
+
+	if (d->err)
+		return bad(c, d->err);
+	s = cdoc_strndup(name, len);
+	for (i = 0; i < r->nr_counters; i++)
+		if (!strcmp(r->counters[i].name, s)) {
+			r->counters[i].value = value;
+			free(s);
+			return 0;
+		}
+	CDOC_GROW(r->counters, r->nr_counters + 1, r->alloc_counters);
+	r->counters[r->nr_counters].name = s;
+	r->counters[r->nr_counters++].value = value;
+	return 0;
+}
+
+static int read_metrics(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+{
+	struct cdoc_recording *r = c->r;
+	struct cdoc_rec_metric_sample *m;
+	uint64_t t = cdoc_rec_get_u64(d), n = cdoc_rec_get_u64(d), i;
+
+	if (d->err || n > (uint64_t)(d->end - d->p))
+		return bad(c, "a metrics count");
+	CDOC_GROW(r->metrics, r->nr_metrics + 1, r->alloc_metrics);
+	m = &r->metrics[r->nr_metrics++];
+	m->time_ns = t;
+	m->n = 0;
+	m->names = cdoc_calloc(n, sizeof(char *));
+	m->values = cdoc_calloc(n, sizeof(double));
+	for (i = 0; i < n; i++) {
+		size_t len;
+		const char *s = cdoc_rec_get_bytes(d, &len);
+		double v = cdoc_rec_get_f64(d);
+
+		if (d->err)
+			return bad(c, d->err);
+		m->names[i] = cdoc_strndup(s, len);
+		m->values[i] = v;
+		m->n++;
+	}
+	return 0;
+}
+
+static void keep_blob(const struct chunk_ctx *c, const void *data, size_t len)
+{
+	struct cdoc_recording *r = c->r;
+	struct cdoc_rec_blob *b;
+
+	CDOC_GROW(r->blobs, r->nr_blobs + 1, r->alloc_blobs);
+	b = &r->blobs[r->nr_blobs++];
+	b->type = c->type;
+	b->offset = c->offset;
+	b->data = cdoc_malloc(len + 1);
+	memcpy(b->data, data, len);
+	b->data[len] = '\0';
+	b->len = len;
+}
+
+static int read_chunk(const struct chunk_ctx *c, const void *data, size_t len)
+{
+	struct cdoc_rec_dec d;
+
+	cdoc_rec_dec_init(&d, data, len);
+	switch (c->type) {
+	case CDOC_REC_META:
+		return read_meta(c, &d);
+	case CDOC_REC_STRINGS:
+		return read_strings(c, &d);
+	case CDOC_REC_STACKS:
+		return read_stacks(c, &d);
+	case CDOC_REC_SAMPLES:
+		return read_samples(c, &d);
+	case CDOC_REC_PROCESS:
+		return read_process(c, &d);
+	case CDOC_REC_COUNTERS:
+		return read_counter(c, &d);
+	case CDOC_REC_METRICS:
+		return read_metrics(c, &d);
+	case CDOC_REC_EXIT:
+		return read_exit(c, &d);
+	case CDOC_REC_END:
+		c->r->complete = 1;
+		return 0;
+	default:
+		keep_blob(c, data, len);
+		return 0;
+	}
+}
+
+static int check_header(struct cdoc_recording *r, const char *name,
+                        const unsigned char *p, size_t len)
+{
+	if (len < CDOC_REC_HEADER_SIZE || memcmp(p, CDOC_REC_MAGIC, 8))
+		return cdoc_error(-CDOC_EFORMAT,
+		                  "%s: not a cdoctor recording (expected "
+		                  "\"CDOCREC\" at byte 0)",
+		                  name);
+	r->version = get_le32(p + 8);
+	if (r->version != CDOC_REC_VERSION)
+		return cdoc_error(-CDOC_EFORMAT,
+		                  "%s: recording version %u, this cdoctor "
+		                  "reads version %u",
+		                  name, r->version, CDOC_REC_VERSION);
+	return 0;
+}
+
+static void cut_short(struct cdoc_recording *r, const char *name, uint64_t off,
+                      const char *why)
+{
+	struct cdoc_buf b = CDOC_BUF_INIT;
+
+	cdoc_buf_addf(&b,
+	              "%s: recording cut short at byte %llu (%s); "
+	              "showing what was recorded before it",
+	              name, (unsigned long long)off, why);
+	r->cut_short = cdoc_buf_detach(&b, NULL);
+}
+
+static int read_chunks(struct cdoc_recording *r, const char *name,
+                       const unsigned char *p, size_t len)
+{
+	size_t off = CDOC_REC_HEADER_SIZE;
+
+	while (off < len && !r->complete) {
+		struct chunk_ctx c = {r, name, off, 0};
+		uint32_t size, crc;
+		int ret;
+
+		if (len - off < CDOC_REC_CHUNK_HDR) {
+			cut_short(r, name, off, "partial chunk header");
+			return 0;
+		}
+		c.type = get_le32(p + off);
+		size = get_le32(p + off + 4);
+		crc = get_le32(p + off + 8);
+		if (size > CDOC_REC_MAX_CHUNK)
+			return bad(&c, "a chunk length below 64 MiB");
+		if (len - off - CDOC_REC_CHUNK_HDR < size) {
+			cut_short(r, name, off, "partial last chunk");
+			return 0;
+		}
+		off += CDOC_REC_CHUNK_HDR;
+		if (crc32(0, p + off, size) != crc)
+			return bad(&c, "a payload matching its CRC-32");
+		ret = read_chunk(&c, p + off, size);
+		if (ret < 0)
+			return ret;
+		off += size;
+	}
+	if (!r->complete)
+		cut_short(r, name, off, "no end marker: the run was killed");
+	return 0;
+}
+
+int cdoc_recording_parse(struct cdoc_recording *r, const char *name,
+                         const char *data, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)data;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->path = cdoc_strdup(name);
+	/* Stack 0, the root, exists before any STACKS chunk. */
+	CDOC_GROW(r->stack_parent, 1, r->alloc_stacks);
+	r->stack_frame = cdoc_calloc(r->alloc_stacks, sizeof(uint32_t));
+	r->stack_parent[0] = 0;
+	r->nr_stacks = 1;
+	ret = check_header(r, name, p, len);
+	if (!ret)
+		ret = read_chunks(r, name, p, len);
+	if (ret < 0)
+		cdoc_recording_release(r);
+	return ret;
+}
+
+int cdoc_recording_load(struct cdoc_recording *r, const char *path)
+{
+	struct cdoc_input in;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = cdoc_input_open(&in, path);
+	if (ret < 0)
+		return ret;
+	ret = cdoc_recording_parse(r, in.name, in.data, in.len);
+	cdoc_input_release(&in);
+	return ret;
+}
+
+static void release_arrays(struct cdoc_recording *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_meta; i++) {
+		free(r->meta[i].key);
+		free(r->meta[i].value);
+	}
+	for (i = 0; i < r->nr_strs; i++)
+		free(r->strs[i]);
+	for (i = 0; i < r->nr_procs; i++)
+		free(r->procs[i].name);
+	for (i = 0; i < r->nr_counters; i++)
+		free(r->counters[i].name);
+	for (i = 0; i < r->nr_blobs; i++)
+		free(r->blobs[i].data);
+}
+
+void cdoc_recording_release(struct cdoc_recording *r)
+{
+	size_t i, j;
+
+	release_arrays(r);
+	for (i = 0; i < r->nr_profiles; i++) {
+		free(r->profiles[i].name);
+		free(r->profiles[i].node_of_stack);
+		cdoc_profile_release(&r->profiles[i].prof);
+	}
+	for (i = 0; i < r->nr_metrics; i++) {
+		for (j = 0; j < r->metrics[i].n; j++)
+			free(r->metrics[i].names[j]);
+		free(r->metrics[i].names);
+		free(r->metrics[i].values);
+	}
+	free(r->meta);
+	free(r->strs);
+	free(r->str_lens);
+	free(r->stack_parent);
+	free(r->stack_frame);
+	free(r->profiles);
+	free(r->procs);
+	free(r->counters);
+	free(r->metrics);
+	free(r->blobs);
+	free(r->cut_short);
+	free(r->path);
+	memset(r, 0, sizeof(*r));
+}
+
+struct cdoc_profile *cdoc_recording_profile(struct cdoc_recording *r,
+                                            const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_profiles; i++)
+		if (!strcmp(r->profiles[i].name, name))
+			return &r->profiles[i].prof;
+	return NULL;
+}
+
+const char *cdoc_recording_meta(const struct cdoc_recording *r, const char *key)
+{
+	size_t i;
+
+	for (i = r->nr_meta; i-- > 0;)
+		if (!strcmp(r->meta[i].key, key))
+			return r->meta[i].value;
+	return NULL;
+}
+
+uint64_t cdoc_recording_counter(const struct cdoc_recording *r,
+                                const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_counters; i++)
+		if (!strcmp(r->counters[i].name, name))
+			return r->counters[i].value;
+	return 0;
+}

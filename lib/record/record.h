@@ -1,0 +1,247 @@
+/*
+ * record.h - the recording file (.cdr): writer and reader.
+ *
+ * A recording is a 16-byte file header followed by self-delimiting chunks
+ * (type, payload length, CRC-32 of the payload, payload). The writer
+ * appends whole chunks with write(2) as collection goes on, so a crash or
+ * kill of the target or of cdoctor loses at most the chunk being written.
+ * Strings and call stacks are interned: each is written once, in a STRINGS
+ * or STACKS chunk that precedes its first use. docs/recording-format.md
+ * describes every chunk.
+ */
+#ifndef CDOC_RECORD_H
+#define CDOC_RECORD_H
+
+#include "base/base.h"
+#include "profile/profile.h"
+
+#define CDOC_REC_MAGIC       "CDOCREC" /* 8 bytes with the NUL */
+#define CDOC_REC_VERSION     1
+#define CDOC_REC_HEADER_SIZE 16
+#define CDOC_REC_CHUNK_HDR   12
+#define CDOC_REC_MAX_CHUNK   (64u << 20)
+
+/* Chunk types. Readers skip types they do not know (newer writers). */
+enum cdoc_rec_chunk {
+	CDOC_REC_META = 1,          /* key/value strings about the run */
+	CDOC_REC_STRINGS = 2,       /* interned strings, dense ids */
+	CDOC_REC_STACKS = 3,        /* interned stack nodes: parent, frame */
+	CDOC_REC_SAMPLES = 4,       /* weights per stack, for one profile */
+	CDOC_REC_PROCESS = 5,       /* a process seen: pid, ppid, name */
+	CDOC_REC_COUNTERS = 6,      /* named running totals (lost, ...) */
+	CDOC_REC_HEAP_SNAPSHOT = 7, /* a named heap snapshot (lib/heap) */
+	CDOC_REC_METRICS = 8,       /* one procfs sample of the target */
+	CDOC_REC_EXIT = 9,          /* a process's exit status */
+	CDOC_REC_END = 10,          /* clean end of the recording */
+};
+
+/* Stack id 0 is the empty stack (the root); real stacks start at 1. */
+#define CDOC_REC_ROOT 0
+
+/*
+ * struct cdoc_rec_writer - appends chunks to a recording file.
+ * Not thread-safe: one collector thread owns it.
+ */
+struct cdoc_rec_writer {
+	int fd;                      /* the file */
+	char *path;                  /* for messages */
+	struct cdoc_strtab strs;     /* string id == file string id */
+	uint32_t strs_written;       /* ids below this are on disk */
+	struct cdoc_u64map stacks;   /* (parent << 32 | frame) -> stack id */
+	uint32_t nr_stacks;          /* stack ids used, including the root */
+	struct cdoc_buf pend_stacks; /* encoded stack entries not written */
+	uint32_t pend_stacks_first;  /* id of the first pending stack */
+	uint32_t pend_stacks_nr;     /* number of pending stacks */
+	struct cdoc_buf samples;     /* pending SAMPLES entries */
+	uint32_t samples_profile;    /* profile string id of ->samples */
+	uint32_t samples_pid;        /* pid of ->samples */
+	uint32_t samples_nr;         /* entries in ->samples */
+	struct cdoc_buf chunk;       /* scratch for encoding */
+	uint64_t bytes;              /* bytes written so far */
+};
+
+/*
+ * Create @path (refusing to follow links; an existing regular file of ours
+ * is replaced) and write the file header. 0 or negative with message.
+ */
+int cdoc_rec_writer_open(struct cdoc_rec_writer *w, const char *path);
+
+/* Intern a string; returns its id. Written at the next flush or chunk. */
+uint32_t cdoc_rec_string(struct cdoc_rec_writer *w, const char *s, size_t len);
+static inline uint32_t cdoc_rec_str(struct cdoc_rec_writer *w, const char *s)
+{
+	return cdoc_rec_string(w, s, __builtin_strlen(s));
+}
+
+/* Intern the stack @parent + frame @frame (a string id); returns its id. */
+uint32_t cdoc_rec_stack(struct cdoc_rec_writer *w, uint32_t parent,
+                        uint32_t frame);
+
+/*
+ * Add @weight to @stack in profile @profile (a string id naming the
+ * profile: "cpu", "alloc_bytes", ...) for process @pid. Buffered until
+ * the next flush; 0 or negative on a write error.
+ */
+int cdoc_rec_sample(struct cdoc_rec_writer *w, uint32_t profile, uint32_t pid,
+                    uint32_t stack, uint64_t weight);
+
+/* One META chunk with one key and value. */
+int cdoc_rec_meta(struct cdoc_rec_writer *w, const char *key,
+                  const char *value);
+
+/* A COUNTERS chunk: the current total of counter @name. */
+int cdoc_rec_counter(struct cdoc_rec_writer *w, const char *name,
+                     uint64_t value);
+
+/* A PROCESS chunk: @pid (child of @ppid) is called @name. */
+int cdoc_rec_process(struct cdoc_rec_writer *w, uint32_t pid, uint32_t ppid,
+                     const char *name);
+
+/* An EXIT chunk: @pid ended with wait status @status. */
+int cdoc_rec_exit(struct cdoc_rec_writer *w, uint32_t pid, int status);
+
+/*
+ * A METRICS chunk: at @time_ns (since the run started), @n named values.
+ */
+int cdoc_rec_metrics(struct cdoc_rec_writer *w, uint64_t time_ns,
+                     const char *const *names, const double *values, size_t n);
+
+/*
+ * A chunk of @type whose payload is @len bytes at @data (for chunk types
+ * other modules encode, such as heap snapshots). Pending strings and
+ * stacks are written first, so ids in @data resolve.
+ */
+int cdoc_rec_chunk(struct cdoc_rec_writer *w, uint32_t type, const void *data,
+                   size_t len);
+
+/* Write pending strings, stacks and samples. */
+int cdoc_rec_flush(struct cdoc_rec_writer *w);
+
+/* Flush, write the END chunk, close. Always releases @w. */
+int cdoc_rec_writer_close(struct cdoc_rec_writer *w);
+
+/* Release without writing END (the file stays readable as cut short). */
+void cdoc_rec_writer_abandon(struct cdoc_rec_writer *w);
+
+/*
+ * Varint payload encoding, shared by everyone who writes chunk payloads:
+ * unsigned LEB128 numbers, doubles as 8 little-endian bytes, strings as a
+ * length then bytes.
+ */
+void cdoc_rec_put_u64(struct cdoc_buf *b, uint64_t v);
+void cdoc_rec_put_f64(struct cdoc_buf *b, double v);
+void cdoc_rec_put_bytes(struct cdoc_buf *b, const void *p, size_t len);
+
+/*
+ * struct cdoc_rec_dec - bounds-checked decoding of one payload. After the
+ * first failure ->err is set and every getter returns 0; check ->err once
+ * at the end.
+ */
+struct cdoc_rec_dec {
+	const unsigned char *p;     /* next byte */
+	const unsigned char *end;   /* end of the payload */
+	const unsigned char *start; /* start of the payload */
+	const char *err; /* what was expected, when decoding failed */
+};
+
+void cdoc_rec_dec_init(struct cdoc_rec_dec *d, const void *data, size_t len);
+uint64_t cdoc_rec_get_u64(struct cdoc_rec_dec *d);
+double cdoc_rec_get_f64(struct cdoc_rec_dec *d);
+/* A length-prefixed byte string; *@len set; points into the payload. */
+const char *cdoc_rec_get_bytes(struct cdoc_rec_dec *d, size_t *len);
+
+/* A key and value from META chunks. */
+struct cdoc_rec_kv {
+	char *key, *value;
+};
+
+/* A process from PROCESS and EXIT chunks. */
+struct cdoc_rec_proc {
+	uint32_t pid, ppid;
+	char *name;
+	int exited; /* an EXIT chunk was seen */
+	int status; /* its wait status */
+};
+
+/* A counter's last value. */
+struct cdoc_rec_counter {
+	char *name;
+	uint64_t value;
+};
+
+/* One named profile: the samples of every process, merged. */
+struct cdoc_rec_profile {
+	char *name;               /* "cpu", "alloc_bytes", ... */
+	struct cdoc_profile prof; /* the tree */
+	uint32_t *node_of_stack;  /* file stack id -> node, memo */
+	size_t node_of_stack_alloc;
+};
+
+/* One METRICS chunk. */
+struct cdoc_rec_metric_sample {
+	uint64_t time_ns;
+	size_t n;
+	char **names;   /* owned */
+	double *values; /* owned */
+};
+
+/* A raw chunk kept for the module that understands it (heap snapshots). */
+struct cdoc_rec_blob {
+	uint32_t type;
+	uint64_t offset; /* of the chunk in the file */
+	char *data;
+	size_t len;
+};
+
+/*
+ * struct cdoc_recording - everything a recording file holds, in memory.
+ * Owns everything; cdoc_recording_release() frees it.
+ */
+struct cdoc_recording {
+	char *path;
+	uint32_t version;
+	struct cdoc_rec_kv *meta;
+	size_t nr_meta, alloc_meta;
+	char **strs; /* file string id -> string */
+	size_t *str_lens;
+	size_t nr_strs, alloc_strs;
+	uint32_t *stack_parent, *stack_frame; /* file stack id -> entry */
+	size_t nr_stacks, alloc_stacks;
+	struct cdoc_rec_profile *profiles;
+	size_t nr_profiles, alloc_profiles;
+	struct cdoc_rec_proc *procs;
+	size_t nr_procs, alloc_procs;
+	struct cdoc_rec_counter *counters;
+	size_t nr_counters, alloc_counters;
+	struct cdoc_rec_metric_sample *metrics;
+	size_t nr_metrics, alloc_metrics;
+	struct cdoc_rec_blob *blobs;
+	size_t nr_blobs, alloc_blobs;
+	int complete;    /* the END chunk was read */
+	char *cut_short; /* why the file ends early (NULL when complete) */
+};
+
+/*
+ * Read the recording at @path (or @len bytes at @data with
+ * cdoc_recording_parse; @name names it in messages). A file that is cut
+ * short (a last chunk partly written, or no END chunk) loads what it has
+ * and sets ->cut_short. A file that is not a recording, or has a corrupt
+ * chunk, fails with -CDOC_EFORMAT and a message giving the byte offset and
+ * what was expected.
+ */
+int cdoc_recording_load(struct cdoc_recording *r, const char *path);
+int cdoc_recording_parse(struct cdoc_recording *r, const char *name,
+                         const char *data, size_t len);
+void cdoc_recording_release(struct cdoc_recording *r);
+
+/* The profile named @name, or NULL. */
+struct cdoc_profile *cdoc_recording_profile(struct cdoc_recording *r,
+                                            const char *name);
+/* The META value for @key, or NULL (the last one when repeated). */
+const char *cdoc_recording_meta(const struct cdoc_recording *r,
+                                const char *key);
+/* The counter @name, or 0. */
+uint64_t cdoc_recording_counter(const struct cdoc_recording *r,
+                                const char *name);
+
+#endif
