@@ -60,8 +60,10 @@ struct cdoc_symbol {
 	const char *name;   /* demangled function; NULL when unknown */
 	const char *module; /* mapping path, "[kernel.kallsyms]", "[vdso]",
 			       "[unknown]"; never NULL */
-	uint64_t offset;    /* addr's offset in module (file offset for ELF
-			       files, addr - start otherwise) */
+	uint64_t offset;    /* addr's offset in module: for a loaded ELF file
+			       its ELF virtual address (what `addr2line -e
+			       module` takes), else the file offset, or addr -
+			       mapping start, or addr itself when unmapped */
 	uint64_t sym_off;   /* addr - symbol start, when name is set */
 	int kind;           /* CDOC_SYM_* */
 };
@@ -110,6 +112,8 @@ int cdoc_symbol_demangle(const char *name, struct cdoc_buf *out);
 struct cdoc_jit_entry {
 	uint64_t start, size;
 	char *name; /* owned by the map */
+	size_t seq; /* order added: of two entries at one start, the later
+		       (code re-JITted at a reused address) wins */
 };
 struct cdoc_jitmap {
 	struct cdoc_jit_entry *v;

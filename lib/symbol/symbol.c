@@ -1,0 +1,229 @@
+/*
+ * symbol.c - struct cdoc_syms: resolve an address to function, module and
+ * offset; demangle; format as a folded-stack frame.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libiberty/demangle.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "symbol/internal.h"
+
+uint32_t syms_intern(struct cdoc_syms *s, const char *str)
+{
+	return cdoc_strtab_intern(&s->strs, str, strlen(str));
+}
+
+int cdoc_syms_new(struct cdoc_syms **out)
+{
+	struct cdoc_syms *s = cdoc_calloc(1, sizeof(*s));
+
+	cdoc_strtab_init(&s->strs);
+	cdoc_u64map_init(&s->pid_index);
+	cdoc_u64map_init(&s->dso_index);
+	cdoc_buf_init(&s->tmp);
+	s->kmodule_id = syms_intern(s, "[kernel.kallsyms]");
+	s->unknown_id = syms_intern(s, "[unknown]");
+	*out = s;
+	return 0;
+}
+
+void cdoc_syms_free(struct cdoc_syms *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nr_procs; i++)
+		syms_proc_free(s, s->procs[i]);
+	free(s->procs);
+	for (i = 0; i < s->nr_dsos; i++)
+		dso_free(s->dsos[i]);
+	free(s->dsos);
+	ksyms_release(s);
+	cdoc_u64map_release(&s->pid_index);
+	cdoc_u64map_release(&s->dso_index);
+	cdoc_strtab_release(&s->strs);
+	cdoc_buf_release(&s->tmp);
+	free(s);
+}
+
+int cdoc_symbol_demangle(const char *name, struct cdoc_buf *out)
+{
+	char *d = NULL;
+
+	if (name[0] == '_' && (name[1] == 'Z' || name[1] == 'R'))
+		d = cplus_demangle(name, DMGL_ANSI | DMGL_AUTO);
+	if (!d) {
+		cdoc_buf_addstr(out, name);
+		return 0;
+	}
+	cdoc_buf_addstr(out, d);
+	free(d);
+	return 1;
+}
+
+/* The demangled name of @sym, interned once. */
+static const char *sym_name(struct cdoc_syms *s, struct dso_sym *sym)
+{
+	if (!sym->name_id) {
+		cdoc_buf_reset(&s->tmp);
+		cdoc_symbol_demangle(sym->raw, &s->tmp);
+		sym->name_id =
+		        cdoc_strtab_intern(&s->strs, s->tmp.buf, s->tmp.len) +
+		        1;
+	}
+	return cdoc_strtab_get(&s->strs, sym->name_id - 1);
+}
+
+static void jit_reload(struct cdoc_syms *s, struct proc *p)
+{
+	char path[64];
+	struct stat st;
+	struct cdoc_input in;
+
+	snprintf(path, sizeof(path), "/tmp/perf-%u.map", p->pid);
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	if (st.st_size == p->jit_size &&
+	    st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec ==
+	            p->jit_mtime_ns)
+		return;
+	if (cdoc_input_open(&in, path) < 0)
+		return;
+	cdoc_jitmap_release(&p->jit);
+	s->stats.jit_bad_lines +=
+	        cdoc_jitmap_parse_lenient(&p->jit, in.data, in.len);
+	cdoc_jitmap_sort(&p->jit);
+	cdoc_input_release(&in);
+	if (p->jit_loaded)
+		s->stats.jit_reloads++;
+	p->jit_loaded = 1;
+	p->jit_size = st.st_size;
+	p->jit_mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+/* Look @addr up in @p's JIT map, re-reading the file once if it changed. */
+static int resolve_jit(struct cdoc_syms *s, struct proc *p, uint64_t addr,
+                       struct cdoc_symbol *out)
+{
+	const struct cdoc_jit_entry *e = cdoc_jitmap_find(&p->jit, addr);
+
+	if (!e) {
+		jit_reload(s, p);
+		e = cdoc_jitmap_find(&p->jit, addr);
+	}
+	if (!e)
+		return 0;
+	out->name = cdoc_strtab_get(&s->strs, syms_intern(s, e->name));
+	out->sym_off = addr - e->start;
+	out->kind = CDOC_SYM_JIT;
+	return 1;
+}
+
+static int resolve_file(struct cdoc_syms *s, struct proc_map *m, uint64_t addr,
+                        struct cdoc_symbol *out)
+{
+	struct dso *d = syms_map_dso(s, m);
+	struct dso_sym *sym;
+	uint64_t vaddr, bias;
+
+	out->offset = addr - m->start + m->pgoff;
+	if (!d)
+		return 0;
+	if (!syms_map_bias(m, &bias))
+		vaddr = addr - bias;
+	else
+		dso_off_to_vaddr(d, out->offset, &vaddr);
+	out->offset = vaddr;
+	sym = (struct dso_sym *)dso_find_sym(d, vaddr);
+	if (!sym)
+		return 0;
+	out->name = sym_name(s, sym);
+	out->sym_off = vaddr - sym->start;
+	return 1;
+}
+
+static int resolve_user(struct cdoc_syms *s, uint32_t pid, uint64_t addr,
+                        struct cdoc_symbol *out)
+{
+	struct proc *p = syms_proc(s, pid, 1);
+	struct proc_map *m = syms_find_map(p, addr);
+
+	if (!m) {
+		s->stats.no_map++;
+		out->offset = addr;
+		return resolve_jit(s, p, addr, out);
+	}
+	out->module = cdoc_strtab_get(&s->strs, m->name_id);
+	if (m->kind == PMAP_FILE || m->kind == PMAP_VDSO)
+		return resolve_file(s, m, addr, out);
+	out->offset = addr - m->start;
+	if (m->kind == PMAP_ANON || !*out->module)
+		out->module = cdoc_strtab_get(&s->strs, s->unknown_id);
+	return resolve_jit(s, p, addr, out);
+}
+
+int cdoc_syms_resolve(struct cdoc_syms *s, uint32_t pid, uint64_t addr,
+                      int kernel, struct cdoc_symbol *out)
+{
+	uint32_t id;
+	int found;
+
+	memset(out, 0, sizeof(*out));
+	out->module = cdoc_strtab_get(&s->strs, s->unknown_id);
+	out->kind = kernel ? CDOC_SYM_KERNEL : CDOC_SYM_USER;
+	if (kernel) {
+		out->module = cdoc_strtab_get(&s->strs, s->kmodule_id);
+		out->offset = addr;
+		found = ksyms_find(s, addr, &id);
+		if (found)
+			out->name = cdoc_strtab_get(&s->strs, id);
+	} else {
+		found = resolve_user(s, pid, addr, out);
+	}
+	if (found)
+		s->stats.resolved++;
+	else
+		s->stats.unresolved++;
+	return found;
+}
+
+/* Append a frame name the way stackcollapse-perf.pl tidies it. */
+static void add_tidy(struct cdoc_buf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\'')
+			continue;
+		cdoc_buf_addch(out, *s == ';' ? ':' : *s == '\n' ? ' ' : *s);
+	}
+}
+
+void cdoc_symbol_format(const struct cdoc_symbol *sym, struct cdoc_buf *out)
+{
+	if (sym->name) {
+		add_tidy(out, sym->name);
+	} else {
+		const char *slash = strrchr(sym->module, '/');
+
+		add_tidy(out, slash && slash[1] ? slash + 1 : sym->module);
+		if (strcmp(sym->module, "[unknown]")) {
+			cdoc_buf_addstr(out, "+0x");
+			cdoc_buf_addf(out, "%llx",
+			              (unsigned long long)sym->offset);
+		}
+	}
+	if (sym->kind == CDOC_SYM_KERNEL)
+		cdoc_buf_addstr(out, "_[k]");
+	else if (sym->kind == CDOC_SYM_JIT)
+		cdoc_buf_addstr(out, "_[j]");
+}
+
+void cdoc_syms_get_stats(const struct cdoc_syms *s, struct cdoc_syms_stats *out)
+{
+	*out = s->stats;
+}
