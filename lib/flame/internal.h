@@ -1,0 +1,87 @@
+/*
+ * internal.h - what the flame renderers share: the frame layout, colour
+ * palettes, text escaping and template expansion.
+ */
+#ifndef CDOC_FLAME_INTERNAL_H
+#define CDOC_FLAME_INTERNAL_H
+
+#include "flame/flame.h"
+
+/* One drawn frame. x and w are in weight units, not pixels. */
+struct frame {
+	const char *name; /* NULL for the root ("all") */
+	size_t len;       /* bytes of name */
+	uint32_t depth;   /* 0 = root */
+	uint64_t x, w;    /* start and width */
+	int64_t delta;    /* self change (differentials) */
+};
+
+/* struct layout - the frames to draw and what scales them. */
+struct layout {
+	struct frame *f;
+	size_t nr, alloc;
+	uint32_t maxdepth; /* deepest frame kept */
+	uint64_t total;    /* weight of the whole picture */
+	int64_t maxdelta;  /* largest |delta| of a sample line, >= 1 */
+	int diff;          /* differential colours */
+};
+
+void layout_release(struct layout *l);
+
+/* Frames of @p (column @col) at least @minw wide, children in name order. */
+void layout_tree(struct layout *l, const struct cdoc_profile *p, int col,
+                 double minw);
+
+/* Frames of a flame chart at least @minw wide. */
+void layout_chart(struct layout *l, const struct cdoc_flame_chart *c,
+                  double minw);
+
+/* The minimum frame width in weight units for @o over @total. */
+double layout_minwidth(const struct cdoc_flame_opts *o, uint64_t total);
+
+/*
+ * Fill @rgb with the colour of frame @name under palette @colors, as
+ * flamegraph.pl picks it (deterministic per name; @hash for --hash).
+ * Returns 0, or -1 for an unknown palette.
+ */
+int palette_color(const char *colors, int hash, const char *name, size_t len,
+                  unsigned char rgb[3]);
+int palette_known(const char *colors);
+
+/* Background gradient of @bgcolors (or the palette's default). */
+int palette_background(const char *colors, const char *bgcolors,
+                       const char **c1, const char **c2);
+
+/* The differential colour of @delta against @maxdelta. */
+void palette_diff(int64_t delta, int64_t maxdelta, int negate,
+                  unsigned char rgb[3]);
+
+/* XML escaping that also replaces invalid UTF-8 with U+FFFD. */
+void add_xml_utf8(struct cdoc_buf *b, const char *s, size_t len);
+
+/* JSON string contents, invalid UTF-8 replaced with U+FFFD. */
+void add_json_utf8(struct cdoc_buf *b, const char *s, size_t len);
+
+/* A non-negative number with @decimals (0..3) digits after the point. */
+void add_fixed(struct cdoc_buf *b, double v, int decimals);
+
+/* A number as perl prints it: integers bare, else up to 2 decimals. */
+void add_num(struct cdoc_buf *b, double v);
+
+/* An unsigned count with thousands separators: 1,234,567. */
+void add_commas(struct cdoc_buf *b, uint64_t v);
+
+/* Length of @s without a trailing _[k] _[w] _[i] _[j] annotation. */
+size_t strip_annotation(const char *s, size_t len);
+
+/*
+ * Append template @name with each "{{key}}" replaced through @fill
+ * (which appends the value); unknown keys are dropped. Returns 0 or
+ * -ENOENT when the template is missing.
+ */
+int add_template(struct cdoc_buf *b, const char *name,
+                 void (*fill)(struct cdoc_buf *b, const char *key,
+                              size_t keylen, void *arg),
+                 void *arg);
+
+#endif

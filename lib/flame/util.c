@@ -1,0 +1,191 @@
+/*
+ * util.c - text helpers of the flame renderers: escaping that survives
+ * invalid UTF-8, fast number formatting, template expansion.
+ */
+#include "flame/internal.h"
+
+#include "base/templates.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
+
+/* Length of the valid UTF-8 sequence at @s (1..4), or 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (len < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* U+FFFE and U+FFFF are not XML characters. */
+	if (n == 3 && c == 0xef && s[1] == 0xbf && s[2] >= 0xbe)
+		return 0;
+	return n;
+}
+
+void add_xml_utf8(struct cdoc_buf *b, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, start = 0, n;
+
+	while (i < len) {
+		const char *rep = NULL;
+		unsigned char c = u[i];
+
+		if (c >= 0x80) {
+			n = utf8_seq(u + i, len - i);
+			if (n) {
+				i += n;
+				continue;
+			}
+			rep = replacement;
+		} else if (c == '&') {
+			rep = "&amp;";
+		} else if (c == '<') {
+			rep = "&lt;";
+		} else if (c == '>') {
+			rep = "&gt;";
+		} else if (c == '"') {
+			rep = "&quot;";
+		} else if (c == '\'') {
+			rep = "&#39;";
+		} else if (c < 0x20 && c != '\t') {
+			rep = "?";
+		} else {
+			i++;
+			continue;
+		}
+		cdoc_buf_add(b, s + start, i - start);
+		cdoc_buf_addstr(b, rep);
+		start = ++i;
+	}
+	cdoc_buf_add(b, s + start, len - start);
+}
+
+void add_json_utf8(struct cdoc_buf *b, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, start = 0, n;
+
+	while (i < len) {
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_seq(u + i, len - i);
+		if (n) {
+			i += n;
+			continue;
+		}
+		cdoc_buf_add_json(b, s + start, i - start);
+		cdoc_buf_addstr(b, "\\ufffd");
+		start = ++i;
+	}
+	cdoc_buf_add_json(b, s + start, len - start);
+}
+
+void add_fixed(struct cdoc_buf *b, double v, int decimals)
+{
+	static const uint64_t scale[] = {1, 10, 100, 1000};
+	uint64_t m = scale[decimals], n;
+	char frac[4];
+	int i;
+
+	if (!(v >= 0))
+		v = 0;
+	n = (uint64_t)llround(v * (double)m);
+	cdoc_buf_addu64(b, n / m);
+	if (!decimals)
+		return;
+	n %= m;
+	for (i = decimals - 1; i >= 0; i--) {
+		frac[i] = '0' + n % 10;
+		n /= 10;
+	}
+	cdoc_buf_addch(b, '.');
+	cdoc_buf_add(b, frac, decimals);
+}
+
+void add_num(struct cdoc_buf *b, double v)
+{
+	if (v == floor(v)) {
+		if (v < 0) {
+			cdoc_buf_addch(b, '-');
+			v = -v;
+		}
+		cdoc_buf_addu64(b, (uint64_t)v);
+		return;
+	}
+	cdoc_buf_addf(b, "%.10g", round(v * 100) / 100);
+}
+
+void add_commas(struct cdoc_buf *b, uint64_t v)
+{
+	char tmp[32];
+	int n = 0, i;
+
+	do {
+		if (n % 4 == 3)
+			tmp[n++] = ',';
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	for (i = n - 1; i >= 0; i--)
+		cdoc_buf_addch(b, tmp[i]);
+}
+
+size_t strip_annotation(const char *s, size_t len)
+{
+	if (len >= 4 && s[len - 4] == '_' && s[len - 3] == '[' &&
+	    s[len - 1] == ']' && strchr("kwij", s[len - 2]) && s[len - 2])
+		return len - 4;
+	return len;
+}
+
+int add_template(struct cdoc_buf *b, const char *name,
+                 void (*fill)(struct cdoc_buf *b, const char *key,
+                              size_t keylen, void *arg),
+                 void *arg)
+{
+	size_t len;
+	const char *t = cdoc_template(name, &len), *end, *p, *k;
+
+	if (!t)
+		return cdoc_error(-ENOENT, "report template %s is missing",
+		                  name);
+	end = t + len;
+	while (fill && (p = memmem(t, end - t, "{{", 2))) {
+		k = memmem(p + 2, end - p - 2, "}}", 2);
+		if (!k)
+			break;
+		cdoc_buf_add(b, t, p - t);
+		fill(b, p + 2, k - p - 2, arg);
+		t = k + 2;
+	}
+	cdoc_buf_add(b, t, end - t);
+	return 0;
+}
