@@ -118,12 +118,11 @@ static int map_kind(const char *name)
 {
 	if (!strcmp(name, "[vdso]"))
 		return PMAP_VDSO;
-	if (name[0] == '/' && strncmp(name, "/memfd:", 7) &&
-	    !strstr(name, " (deleted)"))
-		return PMAP_FILE;
 	if (!*name || !strcmp(name, "//anon") || !strncmp(name, "[anon", 5) ||
 	    !strncmp(name, "/memfd:", 7))
 		return PMAP_ANON;
+	if (name[0] == '/' && !strstr(name, " (deleted)"))
+		return PMAP_FILE;
 	return PMAP_OTHER;
 }
 
