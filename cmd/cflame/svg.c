@@ -6,6 +6,7 @@
 #include "cflame/cflame.h"
 #include "cflame/render.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
@@ -39,6 +40,36 @@ static int load_chart(struct cdoc_flame_chart *c, char **files, int n,
 	return ret;
 }
 
+/* The fast path: folded text drawn without building a profile. */
+static int draw_direct(struct cdoc_buf *b, char **files, int n,
+                       const struct cdoc_flame_opts *o)
+{
+	char *stdin_only[] = {"-"};
+	struct cdoc_input *in = cdoc_calloc(n ? n : 1, sizeof(*in));
+	const struct cdoc_input **ins = cdoc_calloc(n ? n : 1, sizeof(*ins));
+	int i, opened = 0, ret = 0;
+
+	if (!n) {
+		files = stdin_only;
+		n = 1;
+	}
+	for (i = 0; i < n && ret >= 0; i++, opened++) {
+		ret = cdoc_input_open(&in[i], files[i]);
+		ins[i] = &in[i];
+	}
+	if (ret >= 0) {
+		cli_progress("drawing");
+		ret = cdoc_flame_svg_inputs(b, ins, n, o);
+	} else {
+		opened--;
+	}
+	for (i = 0; i < opened; i++)
+		cdoc_input_release(&in[i]);
+	free(ins);
+	free(in);
+	return ret;
+}
+
 /* Render the input files into @b; 0 or a negative code. */
 static int draw(struct cdoc_buf *b, char **files, int n,
                 const struct cdoc_flame_opts *o)
@@ -57,9 +88,11 @@ static int draw(struct cdoc_buf *b, char **files, int n,
 		cdoc_flame_chart_release(&c);
 		return ret;
 	}
+	if (!o->reverse)
+		return draw_direct(b, files, n, o);
 	cdoc_profile_init(&p);
 	ret = cdoc_flame_load(&p, (const char *const *)files, n,
-	                      o->reverse ? CDOC_FLAME_REVERSE : 0);
+	                      CDOC_FLAME_REVERSE);
 	cli_progress("drawing");
 	if (ret >= 0)
 		ret = cdoc_flame_svg(b, &p, o);

@@ -56,6 +56,13 @@ int palette_background(const char *colors, const char *bgcolors,
 void palette_diff(int64_t delta, int64_t maxdelta, int negate,
                   unsigned char rgb[3]);
 
+/* Draw @l as an SVG (cdoc_flame_svg's picture). */
+int flame_render_svg(struct cdoc_buf *b, const struct layout *l,
+                     const struct cdoc_flame_opts *o);
+
+/* -CDOC_EFORMAT with a hint when @in is perf script text, else 0. */
+int flame_check_input(const struct cdoc_input *in);
+
 /* XML escaping that also replaces invalid UTF-8 with U+FFFD. */
 void add_xml_utf8(struct cdoc_buf *b, const char *s, size_t len);
 

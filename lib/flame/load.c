@@ -177,22 +177,29 @@ static int looks_like_perf_script(const char *d, size_t len)
 	return 1;
 }
 
+int flame_check_input(const struct cdoc_input *in)
+{
+	size_t n;
+
+	if (line_at(in->data, in->data + in->len, &n) &&
+	    !cdoc_folded_sniff(in->data, in->len) &&
+	    looks_like_perf_script(in->data, in->len))
+		return cdoc_error(-CDOC_EFORMAT,
+		                  "%s: this is perf script output; pipe it "
+		                  "through 'cflame collapse' first",
+		                  in->name);
+	return 0;
+}
+
 static int load_one(struct cdoc_profile *p, const char *path)
 {
 	struct cdoc_input in;
-	size_t n;
 	int ret = cdoc_input_open(&in, path);
 
 	if (ret < 0)
 		return ret;
-	if (line_at(in.data, in.data + in.len, &n) &&
-	    !cdoc_folded_sniff(in.data, in.len) &&
-	    looks_like_perf_script(in.data, in.len))
-		ret = cdoc_error(-CDOC_EFORMAT,
-		                 "%s: this is perf script output; pipe it "
-		                 "through 'cflame collapse' first",
-		                 in.name);
-	else
+	ret = flame_check_input(&in);
+	if (ret >= 0)
 		ret = cdoc_profile_load_folded(p, &in, 0);
 	cdoc_input_release(&in);
 	return ret;

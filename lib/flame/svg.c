@@ -342,8 +342,8 @@ static int add_empty(struct cdoc_buf *b, const struct cdoc_flame_opts *o)
 	return cdoc_error(-CDOC_EFORMAT, "no stack counts found");
 }
 
-static int render(struct cdoc_buf *b, const struct layout *l,
-                  const struct cdoc_flame_opts *o)
+int flame_render_svg(struct cdoc_buf *b, const struct layout *l,
+                     const struct cdoc_flame_opts *o)
 {
 	struct svg s = {.o = o, .l = l, .width = o->width};
 	size_t i;
@@ -378,7 +378,7 @@ int cdoc_flame_svg(struct cdoc_buf *out, const struct cdoc_profile *p,
 	int ret;
 
 	layout_tree(&l, p, col, layout_minwidth(o, p->nodes[0].total[col]));
-	ret = render(out, &l, o);
+	ret = flame_render_svg(out, &l, o);
 	layout_release(&l);
 	return ret;
 }
@@ -390,7 +390,7 @@ int cdoc_flame_chart_svg(struct cdoc_buf *out, const struct cdoc_flame_chart *c,
 	int ret;
 
 	layout_chart(&l, c, layout_minwidth(o, c->nr ? c->frames[0].w : 0));
-	ret = render(out, &l, o);
+	ret = flame_render_svg(out, &l, o);
 	layout_release(&l);
 	return ret;
 }

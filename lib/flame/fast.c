@@ -1,0 +1,262 @@
+/*
+ * fast.c - SVG straight from folded text, for large inputs: the lines are
+ * sorted by stack (frame by frame, so a stack's lines stay together and
+ * children come in name order) and laid out in one pass as flamegraph.pl's
+ * flow() does, with no tree and no interning; narrow frames are dropped
+ * as they close. The picture is the one cdoc_flame_svg() draws.
+ */
+#include "flame/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One folded line: its stack text (in the input) and counts. */
+struct line {
+	const char *s;
+	size_t len;
+	uint64_t c[2]; /* column 0 and 1 (two-count lines) */
+};
+
+struct lines {
+	struct line *l;
+	size_t nr, alloc;
+	int columns;
+};
+
+/* A count: digits, optionally ".digits" (rounded), as profile.c reads. */
+static int parse_count(const char *p, const char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	int up = 0;
+
+	if (p == end)
+		return -1;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (p < end && *p == '.') {
+		p++;
+		up = p < end && *p >= '5' && *p <= '9';
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p != end)
+		return -1;
+	*out = v + up;
+	return 0;
+}
+
+/*
+ * Split a trailing count field off [s, *end): the field after the last
+ * blank, which must be digits (and a '.'). Returns it, or NULL when the
+ * line has no such field (only digits are scanned, not the whole line).
+ */
+static const char *count_field(const char *s, const char **end)
+{
+	const char *sp = *end;
+
+	while (sp > s && ((sp[-1] >= '0' && sp[-1] <= '9') || sp[-1] == '.'))
+		sp--;
+	if (sp == s || sp == *end || (sp[-1] != ' ' && sp[-1] != '\t'))
+		return NULL;
+	*end = sp - 1;
+	while (*end > s && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
+		(*end)--;
+	return sp;
+}
+
+static int parse_line(struct lines *ls, const char *s, const char *e)
+{
+	const char *end = e, *end1, *f1, *f2;
+	struct line *l;
+	uint64_t c1, c2;
+
+	f2 = count_field(s, &end);
+	if (!f2 || parse_count(f2, e, &c2))
+		return -1;
+	CDOC_GROW(ls->l, ls->nr + 1, ls->alloc);
+	l = &ls->l[ls->nr++];
+	l->s = s;
+	end1 = end;
+	f1 = count_field(s, &end1);
+	if (f1 && !parse_count(f1, end, &c1)) {
+		l->len = end1 - s;
+		l->c[0] = c1;
+		l->c[1] = c2;
+		ls->columns = 2;
+	} else {
+		l->len = end - s;
+		l->c[0] = c2;
+		l->c[1] = 0;
+	}
+	return 0;
+}
+
+static int parse_input(struct lines *ls, const struct cdoc_input *in)
+{
+	const char *s = in->data, *end = in->data + in->len;
+	size_t lineno = 0;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', end - s);
+		const char *e = nl ? nl : end;
+
+		lineno++;
+		if (e > s && e[-1] == '\r')
+			e--;
+		if (e > s && parse_line(ls, s, e) < 0)
+			return cdoc_error(-CDOC_EFORMAT,
+			                  "%s:%zu: not a folded stack line "
+			                  "(expected 'frame;frame;... COUNT')",
+			                  in->name, lineno);
+		s = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+/* Byte order with the end of the stack first and ';' next, then bytes. */
+static inline int rank(const struct line *l, size_t i)
+{
+	unsigned char c;
+
+	if (i >= l->len)
+		return 0;
+	c = l->s[i];
+	return c == ';' ? 1 : c + 2;
+}
+
+static int by_stack(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+	size_t n = CDOC_MIN(x->len, y->len), i = 0;
+	uint64_t wx, wy;
+
+	while (i + 8 <= n) {
+		memcpy(&wx, x->s + i, 8);
+		memcpy(&wy, y->s + i, 8);
+		if (wx != wy)
+			break;
+		i += 8;
+	}
+	while (i < n && x->s[i] == y->s[i])
+		i++;
+	return rank(x, i) - rank(y, i);
+}
+
+/* struct flow - the frames still open while the sorted lines go by. */
+struct flow {
+	struct layout *l;
+	double minw;
+	struct open {
+		const char *name;
+		size_t len;
+		uint64_t x;
+		int64_t delta;
+	} * o;
+	size_t nr, alloc;
+	uint64_t x; /* weight laid out so far */
+};
+
+static void close_from(struct flow *f, size_t keep)
+{
+	while (f->nr > keep) {
+		struct open *o = &f->o[--f->nr];
+		uint64_t w = f->x - o->x;
+		struct frame *fr;
+
+		if (!w || (double)w < f->minw)
+			continue;
+		CDOC_GROW(f->l->f, f->l->nr + 1, f->l->alloc);
+		fr = &f->l->f[f->l->nr++];
+		fr->name = o->name;
+		fr->len = o->len;
+		fr->depth = f->nr + 1;
+		fr->x = o->x;
+		fr->w = w;
+		fr->delta = o->delta;
+		if (fr->depth > f->l->maxdepth)
+			f->l->maxdepth = fr->depth;
+	}
+}
+
+static void flow_line(struct flow *f, const struct line *ln, int col)
+{
+	const char *s = ln->s, *end = s + ln->len;
+	size_t depth = 0;
+
+	while (s <= end && ln->len) {
+		const char *semi = memchr(s, ';', end - s);
+		size_t n = (semi ? semi : end) - s;
+
+		if (depth < f->nr &&
+		    (f->o[depth].len != n || memcmp(f->o[depth].name, s, n)))
+			close_from(f, depth);
+		if (depth >= f->nr) {
+			CDOC_GROW(f->o, f->nr + 1, f->alloc);
+			f->o[f->nr].name = s;
+			f->o[f->nr].len = n;
+			f->o[f->nr].x = f->x;
+			f->o[f->nr++].delta = 0;
+		}
+		depth++;
+		s += n + 1;
+	}
+	close_from(f, depth);
+	if (depth)
+		f->o[depth - 1].delta += (int64_t)(ln->c[1] - ln->c[0]);
+	f->x += ln->c[col];
+}
+
+static void layout_lines(struct layout *l, struct lines *ls,
+                         const struct cdoc_flame_opts *o)
+{
+	struct flow f = {.l = l};
+	int col = ls->columns == 2;
+	size_t i;
+
+	l->diff = col;
+	l->maxdelta = 1;
+	for (i = 0; i < ls->nr; i++) {
+		int64_t d = (int64_t)(ls->l[i].c[1] - ls->l[i].c[0]);
+
+		l->total += ls->l[i].c[col];
+		if (col && (d < 0 ? -d : d) > l->maxdelta)
+			l->maxdelta = d < 0 ? -d : d;
+	}
+	f.minw = layout_minwidth(o, l->total);
+	qsort(ls->l, ls->nr, sizeof(*ls->l), by_stack);
+	CDOC_GROW(l->f, 1, l->alloc);
+	memset(&l->f[0], 0, sizeof(l->f[0]));
+	l->f[0].w = l->total;
+	l->nr = 1;
+	for (i = 0; i < ls->nr; i++)
+		flow_line(&f, &ls->l[i], col);
+	close_from(&f, 0);
+	free(f.o);
+}
+
+int cdoc_flame_svg_inputs(struct cdoc_buf *out,
+                          const struct cdoc_input *const *ins, size_t n,
+                          const struct cdoc_flame_opts *o)
+{
+	struct lines ls = {0};
+	struct layout l = {0};
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < n && ret >= 0; i++) {
+		ret = flame_check_input(ins[i]);
+		if (ret >= 0)
+			ret = parse_input(&ls, ins[i]);
+	}
+	if (ret >= 0) {
+		layout_lines(&l, &ls, o);
+		ret = flame_render_svg(out, &l, o);
+	}
+	layout_release(&l);
+	free(ls.l);
+	return ret;
+}
