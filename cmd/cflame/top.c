@@ -1,9 +1,99 @@
-/* top.c - cflame top (not yet written). */
+/*
+ * top.c - cflame top: the functions with the most self and total weight.
+ */
 #include "common/cli.h"
 #include "cflame/cflame.h"
+#include "flame/flame.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+        "usage: cflame top [OPTIONS] [FILE...]\n"
+        "Print the top functions of folded stacks by self weight (samples\n"
+        "where the function is the leaf) and by total weight (samples where\n"
+        "it is anywhere on the stack, counted once even when recursive).\n"
+        "Several files are merged; '-' or no FILE reads standard input.\n\n"
+        "  -n, --limit N      rows per table (default 20)\n"
+        "  --sort self|total  print only that table (default: both)\n"
+        "  --countname TEXT   unit of the counts (default \"samples\")\n"
+        "  -o, --output FILE  write to FILE (default: stdout)\n"
+        "  -h, --help         this text\n"
+        "Differential (two-count) input is ranked by its second column.\n"
+        "Colour on a terminal only, never with NO_COLOR.\n";
+
+static int parse_args(int argc, char **argv, struct cdoc_flame_top_opts *o,
+                      const char **out)
+{
+	static const struct option lopts[] = {
+	        {"limit", required_argument, NULL, 'n'},
+	        {"sort", required_argument, NULL, 's'},
+	        {"countname", required_argument, NULL, 'c'},
+	        {"output", required_argument, NULL, 'o'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:o:h", lopts, NULL)) != -1) {
+		if (c == 'n') {
+			o->limit = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || !o->limit)
+				return cli_usage_error("top",
+				                       "--limit: '%s' is "
+				                       "not a positive "
+				                       "number",
+				                       optarg);
+		} else if (c == 's') {
+			if (strcmp(optarg, "self") && strcmp(optarg, "total"))
+				return cli_usage_error(
+				        "top",
+				        "--sort: expected self or total");
+			o->only = strcmp(optarg, "self") ? 2 : 1;
+		} else if (c == 'c') {
+			o->unit = optarg;
+		} else if (c == 'o') {
+			*out = optarg;
+		} else if (c == 'h') {
+			fputs(usage, stdout);
+			return -1;
+		} else {
+			return cli_usage_error("top", "bad option");
+		}
+	}
+	return 0;
+}
 
 int cmd_top(int argc, char **argv)
 {
-	cli_error("top: not implemented yet");
-	return 2;
+	struct cdoc_flame_top_opts o = {.limit = 20, .unit = "samples"};
+	struct cdoc_buf b = CDOC_BUF_INIT;
+	struct cdoc_profile p;
+	const char *out = NULL;
+	FILE *f;
+	int ret = parse_args(argc, argv, &o, &out);
+
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	cdoc_profile_init(&p);
+	ret = cdoc_flame_load(&p, (const char *const *)argv + optind,
+	                      argc - optind, 0);
+	if (ret < 0) {
+		cdoc_profile_release(&p);
+		return cli_lib_error();
+	}
+	o.col = p.columns == 2 ? 1 : 0;
+	f = cli_open_output(out);
+	if (!f) {
+		cdoc_profile_release(&p);
+		return 2;
+	}
+	o.colour = cli_colour(f);
+	cdoc_flame_top_text(&b, &p, &o);
+	cdoc_buf_write(&b, f);
+	cdoc_buf_release(&b);
+	cdoc_profile_release(&p);
+	return cli_close_output(f, out);
 }
