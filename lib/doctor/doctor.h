@@ -1,0 +1,152 @@
+/*
+ * doctor.h - rules that turn the evidence in a recording into diagnoses
+ * with recommendations; the CI regression comparison behind `cdoctor
+ * check`; and the probe of what this machine allows (`cdoctor sysinfo`).
+ *
+ * Rules and their thresholds are listed in docs/reports.md. Each rule
+ * looks at one kind of evidence (the cpu profile, counters, processes,
+ * metrics, heap profiles) and adds zero or more diagnoses; nothing here
+ * prints.
+ */
+#ifndef CDOC_DOCTOR_H
+#define CDOC_DOCTOR_H
+
+#include "base/base.h"
+#include "profile/profile.h"
+#include "record/record.h"
+
+enum cdoc_severity {
+	CDOC_SEV_INFO = 0,    /* worth knowing */
+	CDOC_SEV_WARNING = 1, /* likely a performance problem or bad data */
+	CDOC_SEV_PROBLEM = 2, /* the main finding: fix this first */
+};
+
+/* "info", "warning", "problem". */
+const char *cdoc_severity_name(enum cdoc_severity s);
+
+/* struct cdoc_diagnosis - one finding. Owns its strings. */
+struct cdoc_diagnosis {
+	enum cdoc_severity severity;
+	char *code;           /* stable identifier: "hot-function", ... */
+	char *title;          /* one line */
+	char *detail;         /* the evidence, with numbers */
+	char *recommendation; /* what to do next */
+};
+
+/*
+ * struct cdoc_diagnoses - a list of findings, most severe first after
+ * cdoc_doctor_run(). Owns everything; cdoc_diagnoses_release().
+ */
+struct cdoc_diagnoses {
+	struct cdoc_diagnosis *items;
+	size_t nr, alloc;
+};
+
+void cdoc_diagnoses_init(struct cdoc_diagnoses *d);
+void cdoc_diagnoses_release(struct cdoc_diagnoses *d);
+
+/* Append a diagnosis (copies the strings; @detail is printf-formatted). */
+void cdoc_diagnoses_add(struct cdoc_diagnoses *d, enum cdoc_severity sev,
+                        const char *code, const char *title,
+                        const char *recommendation, const char *detail_fmt, ...)
+        CDOC_PRINTF(6, 7);
+
+/* The first diagnosis with @code, or NULL. */
+const struct cdoc_diagnosis *cdoc_diagnoses_find(const struct cdoc_diagnoses *d,
+                                                 const char *code);
+
+/*
+ * Run every rule over @r and append what they find to @out (initialized
+ * by the caller), then sort @out by severity, most severe first (stable).
+ * Returns the number of diagnoses in @out. @r is not changed in substance
+ * (profiles are looked up by name).
+ */
+size_t cdoc_doctor_run(struct cdoc_recording *r, struct cdoc_diagnoses *out);
+
+/*
+ * The CI gate: compare the shares (in % of the profile's total weight) of
+ * every function in @base and @cur, by self weight and by total weight.
+ * A function regresses when its share in @cur exceeds its share in @base
+ * by more than @max_regress percentage points (absolute) and its share in
+ * @cur is at least @min_share %.
+ */
+struct cdoc_check_opts {
+	double max_regress; /* percentage points; default 5 */
+	double min_share;   /* %; default 1 */
+};
+
+struct cdoc_regression {
+	char *name;       /* function (owned) */
+	int total;        /* 0: self share, 1: total (inclusive) share */
+	double base, cur; /* shares in % */
+};
+
+/* struct cdoc_check_result - regressions, worst first. Owns everything. */
+struct cdoc_check_result {
+	struct cdoc_regression *items;
+	size_t nr, alloc;
+	uint64_t base_total, cur_total; /* weights compared */
+};
+
+void cdoc_check_opts_init(struct cdoc_check_opts *o);
+
+/*
+ * Compare @cur against @base and append regressions to @res (zeroed by the
+ * caller). Returns the number of regressions found by this call.
+ */
+size_t cdoc_check_profiles(const struct cdoc_profile *base,
+                           const struct cdoc_profile *cur,
+                           const struct cdoc_check_opts *o,
+                           struct cdoc_check_result *res);
+void cdoc_check_result_release(struct cdoc_check_result *res);
+
+/* --- the machine: cdoctor sysinfo --- */
+
+/* One perf event tried on this process. */
+struct cdoc_sysinfo_event {
+	const char *name; /* "cpu-clock", "cycles", ... (static) */
+	int hardware;     /* a hardware counter */
+	int works;        /* perf_event_open succeeded */
+	int err;          /* errno when it failed */
+};
+
+#define CDOC_SYSINFO_EVENTS 7
+#define CDOC_SYSINFO_PMUS   16
+
+/*
+ * struct cdoc_sysinfo - what this machine allows. Owns nothing beyond
+ * fixed arrays; no release needed.
+ */
+struct cdoc_sysinfo {
+	int paranoid;        /* kernel.perf_event_paranoid; -100 unknown */
+	int kptr_restrict;   /* kernel.kptr_restrict; -100 unknown */
+	int max_sample_rate; /* kernel.perf_event_max_sample_rate; 0 unknown */
+	int euid;            /* effective user */
+	int cap_perfmon;     /* CAP_PERFMON (or CAP_SYS_ADMIN) effective */
+	struct cdoc_sysinfo_event events[CDOC_SYSINFO_EVENTS];
+	int hw_counters;                  /* some hardware event works */
+	int pfm_ok;                       /* pfm_initialize() succeeded */
+	char pfm_error[128];              /* its message when not */
+	char pmus[CDOC_SYSINFO_PMUS][64]; /* active PMUs (libpfm4 names) */
+	int nr_pmus;
+	int kallsyms_readable; /* /proc/kallsyms shows non-zero addresses */
+	int debug_dir;         /* /usr/lib/debug exists */
+	int debug_files;       /* files under /usr/lib/debug/.build-id */
+	char container[64];    /* "docker", "lxc", ... or "" */
+	char hypervisor[64];   /* "KVM", ... or "" */
+	char kernel[128];      /* uname -r */
+	int ncpus;             /* online CPUs */
+};
+
+/* Probe the machine. Never fails; unknown values are marked as such. */
+void cdoc_sysinfo_probe(struct cdoc_sysinfo *si);
+
+/*
+ * Append a human-readable report (@colour: ANSI colours) or a JSON
+ * object of @si to @out, with, for each blocker, the command to run.
+ */
+void cdoc_sysinfo_text(const struct cdoc_sysinfo *si, int colour,
+                       struct cdoc_buf *out);
+void cdoc_sysinfo_json(const struct cdoc_sysinfo *si, struct cdoc_buf *out);
+
+#endif
