@@ -1,9 +1,81 @@
-/* attach.c - cdoctor attach (not yet written). */
+/*
+ * attach.c - cdoctor attach: sample a running process and all its threads
+ * until Ctrl-C, the duration, or the process's exit.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "common/cli.h"
 #include "cdoctor/cdoctor.h"
+#include "cdoctor/run.h"
+
+static const char attach_usage[] =
+        "usage: cdoctor attach -p PID [OPTIONS]\n"
+        "Sample a running process (every thread, and children it starts)\n"
+        "until Ctrl-C, --duration, or its exit; write a recording, print a\n"
+        "summary and write RECORDING.html. The process is not signalled.\n\n"
+        "  -p, --pid PID          the process\n"
+        "  -F, --freq HZ          samples per second per CPU (997)\n"
+        "  -e, --event NAME       event (cpu-clock; see cdoctor run --help)\n"
+        "      --call-graph MODE  dwarf (default), fp, or auto\n"
+        "      --stack-size B     stack bytes per sample for dwarf (16384)\n"
+        "      --mmap-kib K       ring buffer per CPU in KiB (1024)\n"
+        "  -d, --duration SEC     stop after SEC seconds\n"
+        "  -o, --output FILE      recording (cdoctor-NAME-PID.cdr)\n"
+        "      --no-html          do not write RECORDING.html\n"
+        "  -h, --help             this help\n";
+
+enum { OPT_CG = 256, OPT_STACK, OPT_MMAP, OPT_PORT, OPT_NOHTML };
+
+static const struct option attach_longopts[] = {
+        {"pid", required_argument, NULL, 'p'},
+        {"freq", required_argument, NULL, 'F'},
+        {"event", required_argument, NULL, 'e'},
+        {"call-graph", required_argument, NULL, OPT_CG},
+        {"stack-size", required_argument, NULL, OPT_STACK},
+        {"mmap-kib", required_argument, NULL, OPT_MMAP},
+        {"duration", required_argument, NULL, 'd'},
+        {"output", required_argument, NULL, 'o'},
+        {"no-html", no_argument, NULL, OPT_NOHTML},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+};
+
+static int parse_pid(const char *arg, pid_t *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (end == arg || *end || v <= 0 || v > 0x3fffffff)
+		return cli_usage_error("attach", "-p: '%s' is not a pid", arg);
+	*out = (pid_t)v;
+	return 0;
+}
 
 int cmd_attach(int argc, char **argv)
 {
-	cli_error("attach: not implemented yet");
-	return 2;
+	struct cdoc_collect_opts o = {0};
+	int c, no_html = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:F:e:d:o:h", attach_longopts,
+	                        NULL)) != -1) {
+		if (c == 'h') {
+			fputs(attach_usage, stdout);
+			return 0;
+		}
+		if (c == '?')
+			return cli_usage_error("attach", "bad option");
+		if (c == 'p'
+		            ? parse_pid(optarg, &o.pid)
+		            : run_common_opt(&o, "attach", c, optarg, &no_html))
+			return 2;
+	}
+	if (optind < argc)
+		return cli_usage_error("attach", "unexpected argument '%s'",
+		                       argv[optind]);
+	if (!o.pid)
+		return cli_usage_error("attach", "-p PID is required");
+	return run_collect("attach", &o, no_html, 0);
 }

@@ -1,0 +1,21 @@
+/*
+ * run.h - what `cdoctor run` and `cdoctor attach` share: the collection
+ * options, the run itself, and the summary and HTML written at the end.
+ */
+#ifndef CDOCTOR_RUN_H
+#define CDOCTOR_RUN_H
+
+#include "collect/collect.h"
+
+/* Common options of run and attach; @c is the option character. */
+int run_common_opt(struct cdoc_collect_opts *o, const char *sub, int c,
+                   const char *arg, int *no_html);
+
+/*
+ * Start, loop, finish; print the notice, the summary and write the HTML
+ * page next to the recording. Returns the exit status for the shell.
+ */
+int run_collect(const char *sub, struct cdoc_collect_opts *o, int no_html,
+                int exit_with_target);
+
+#endif

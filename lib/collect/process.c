@@ -1,0 +1,341 @@
+/*
+ * process.c - from ring records to the recording.
+ *
+ * Each round copies every record out of every CPU's ring, sorts them by
+ * time (so MMAP2/COMM/FORK from one CPU apply before samples on another),
+ * and handles them in order: side-band records update the symbolizer's
+ * view of each address space; samples are unwound, and their ip lists are
+ * looked up in the stack table so that only a new stack is symbolized
+ * (each address once, through the address cache) and interned.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect/internal.h"
+#include "unwind/unwind.h"
+
+/* The address-space id of @pid (new ids at fork and exec). */
+static uint32_t space_of(struct cdoc_collector *c, uint32_t pid)
+{
+	uint32_t v;
+
+	if (cdoc_u64map_get(&c->spaces, pid + 1ull, &v))
+		return v;
+	v = ++c->next_space;
+	cdoc_u64map_put(&c->spaces, pid + 1ull, v);
+	return v;
+}
+
+static void new_space(struct cdoc_collector *c, uint32_t pid)
+{
+	cdoc_u64map_put(&c->spaces, pid + 1ull, ++c->next_space);
+}
+
+/* The comm string id of thread @tid (falling back to process @pid). */
+static uint32_t comm_of(struct cdoc_collector *c, uint32_t pid, uint32_t tid)
+{
+	uint32_t v;
+	char *s;
+
+	if (cdoc_u64map_get(&c->comms, tid + 1ull, &v))
+		return v;
+	if (cdoc_u64map_get(&c->comms, pid + 1ull, &v))
+		return v;
+	s = collect_read_comm(pid, tid);
+	v = cdoc_rec_str(&c->w, s ? s : "[unknown]");
+	free(s);
+	cdoc_u64map_put(&c->comms, tid + 1ull, v);
+	return v;
+}
+
+static void set_comm(struct cdoc_collector *c, uint32_t tid, const char *comm)
+{
+	cdoc_u64map_put(&c->comms, tid + 1ull, cdoc_rec_str(&c->w, comm));
+}
+
+void collect_process_start(struct cdoc_collector *c, uint32_t pid,
+                           uint32_t ppid, const char *comm)
+{
+	cdoc_u64map_put(&c->ppids, pid + 1ull, ppid);
+	set_comm(c, pid, comm);
+	cdoc_rec_process(&c->w, pid, ppid, comm);
+}
+
+static void on_comm(struct cdoc_collector *c, const struct cdoc_perf_side *s)
+{
+	uint32_t ppid = 0;
+
+	set_comm(c, s->tid, s->str);
+	if (!s->exec)
+		return;
+	cdoc_syms_exec(c->syms, s->pid);
+	new_space(c, s->pid);
+	cdoc_u64map_get(&c->ppids, s->pid + 1ull, &ppid);
+	cdoc_rec_process(&c->w, s->pid, ppid, s->str);
+}
+
+static void on_fork(struct cdoc_collector *c, const struct cdoc_perf_side *s)
+{
+	uint32_t comm = comm_of(c, s->ppid, s->ptid);
+
+	cdoc_u64map_put(&c->comms, s->tid + 1ull, comm);
+	if (s->pid == s->ppid)
+		return; /* a new thread */
+	cdoc_syms_fork(c->syms, s->ppid, s->pid);
+	new_space(c, s->pid);
+	cdoc_u64map_put(&c->ppids, s->pid + 1ull, s->ppid);
+	cdoc_rec_process(&c->w, s->pid, s->ppid,
+	                 cdoc_strtab_get(&c->w.strs, comm));
+}
+
+static void on_side(struct cdoc_collector *c, const struct perf_event_header *h)
+{
+	struct cdoc_perf_side s;
+	int ret = cdoc_perf_parse_side(h, &s);
+
+	if (ret < 0) {
+		c->st.bad_records++;
+		return;
+	}
+	switch (h->type) {
+	case PERF_RECORD_MMAP2:
+		cdoc_syms_mmap(c->syms, s.pid, s.addr, s.len, s.pgoff, s.prot,
+		               s.str);
+		break;
+	case PERF_RECORD_COMM:
+		on_comm(c, &s);
+		break;
+	case PERF_RECORD_FORK:
+		on_fork(c, &s);
+		break;
+	case PERF_RECORD_EXIT:
+		if (s.pid == s.tid) {
+			CDOC_GROW(c->pending_exit, c->nr_exit + 1,
+			          c->alloc_exit);
+			c->pending_exit[c->nr_exit++] = s.pid;
+		}
+		break;
+	case PERF_RECORD_LOST:
+	case PERF_RECORD_LOST_SAMPLES:
+		c->st.lost += s.lost;
+		break;
+	case PERF_RECORD_THROTTLE:
+		c->st.throttled++;
+		break;
+	}
+}
+
+/* struct chain - one sample's ips, innermost first, split by context. */
+struct chain {
+	uint64_t key[4 + 2 * MAX_FRAMES]; /* space, comm, nr_user, nr_kernel,
+					     user ips, kernel ips */
+	uint64_t *user, *kern;
+	int nr_user, nr_kern;
+};
+
+static void kernel_ips(struct chain *ch, const struct cdoc_perf_sample *s,
+                       int want_user)
+{
+	uint64_t ctx = 0;
+
+	for (uint64_t i = 0; i < s->nr_chain; i++) {
+		uint64_t ip = s->chain[i];
+
+		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
+			ctx = ip;
+			continue;
+		}
+		if (ctx == PERF_CONTEXT_KERNEL && ch->nr_kern < MAX_FRAMES)
+			ch->kern[ch->nr_kern++] = ip;
+		else if (ctx == PERF_CONTEXT_USER && want_user &&
+		         ch->nr_user < MAX_FRAMES)
+			ch->user[ch->nr_user++] = ip;
+	}
+}
+
+static void dwarf_ips(struct cdoc_collector *c, struct chain *ch,
+                      const struct cdoc_perf_sample *s)
+{
+	uint64_t mask = c->attr.sample_regs_user;
+	int trunc = 0, n;
+
+	if (!s->regs_abi || !s->regs)
+		return; /* a kernel thread: no user part */
+	if (!s->stack_size) {
+		ch->user[0] = cdoc_unwind_reg(s->regs, mask, CDOC_REG_IP);
+		ch->nr_user = 1;
+		c->st.truncated++;
+		return;
+	}
+	n = cdoc_unwind_user(c->syms, s->pid, s->regs, mask, s->stack,
+	                     s->stack_size, ch->user, MAX_FRAMES, &trunc);
+	if (n < 0) {
+		c->st.unwind_failures++;
+		ch->user[0] = cdoc_unwind_reg(s->regs, mask, CDOC_REG_IP);
+		n = 1;
+	}
+	if (trunc || n == MAX_FRAMES)
+		c->st.truncated++;
+	ch->nr_user = n;
+}
+
+/* The recording's string id for one frame; counts unresolved ones. */
+static uint32_t frame_id(struct cdoc_collector *c, uint32_t pid, uint32_t space,
+                         uint64_t addr, int kernel, int *unresolved)
+{
+	uint64_t key[2] = {kernel ? 0 : space, addr};
+	uint64_t h = cdoc_hash(key, sizeof(key));
+	struct blobent *e = blobtab_get(&c->addrs, key, sizeof(key), h);
+	struct cdoc_symbol sym;
+
+	if (!e) {
+		e = blobtab_add(&c->addrs, key, sizeof(key), h);
+		e->val[1] =
+		        !cdoc_syms_resolve(c->syms, pid, addr, kernel, &sym);
+		cdoc_buf_reset(&c->fbuf);
+		cdoc_symbol_format(&sym, &c->fbuf);
+		e->val[0] = cdoc_rec_string(&c->w, c->fbuf.buf, c->fbuf.len);
+		c->st.frames++;
+	}
+	*unresolved += e->val[1];
+	return e->val[0];
+}
+
+/* Intern the stack of @ch (root-first) in the recording. */
+static uint32_t build_stack(struct cdoc_collector *c, const struct chain *ch,
+                            uint32_t pid, int *unresolved)
+{
+	uint32_t space = (uint32_t)ch->key[0];
+	uint32_t st =
+	        cdoc_rec_stack(&c->w, CDOC_REC_ROOT, (uint32_t)ch->key[1]);
+
+	for (int i = ch->nr_user - 1; i >= 0; i--) {
+		uint64_t a = ch->user[i] - (i > 0);
+
+		st = cdoc_rec_stack(&c->w, st,
+		                    frame_id(c, pid, space, a, 0, unresolved));
+	}
+	for (int i = ch->nr_kern - 1; i >= 0; i--) {
+		uint64_t a = ch->kern[i] - (i > 0);
+
+		st = cdoc_rec_stack(&c->w, st,
+		                    frame_id(c, pid, space, a, 1, unresolved));
+	}
+	c->st.stacks++;
+	return st;
+}
+
+static void on_sample(struct cdoc_collector *c,
+                      const struct perf_event_header *h)
+{
+	struct cdoc_perf_sample s;
+	struct chain ch;
+	struct blobent *e;
+	size_t len;
+	uint64_t hash;
+	int unresolved = 0;
+
+	if (cdoc_perf_parse_sample(h, c->attr.sample_type,
+	                           c->attr.sample_regs_user, &s) < 0) {
+		c->st.bad_records++;
+		return;
+	}
+	ch.user = ch.key + 4;
+	ch.kern = ch.key + 4 + MAX_FRAMES;
+	ch.nr_user = ch.nr_kern = 0;
+	kernel_ips(&ch, &s, c->call_graph == CDOC_CG_FP);
+	if (c->call_graph == CDOC_CG_DWARF)
+		dwarf_ips(c, &ch, &s);
+	if (!ch.nr_user && !ch.nr_kern)
+		ch.user[ch.nr_user++] = s.ip;
+	memmove(ch.user + ch.nr_user, ch.kern, ch.nr_kern * 8);
+	ch.kern = ch.user + ch.nr_user;
+	ch.key[0] = space_of(c, s.pid);
+	ch.key[1] = comm_of(c, s.pid, s.tid);
+	ch.key[2] = ch.nr_user;
+	ch.key[3] = ch.nr_kern;
+	len = (4 + ch.nr_user + ch.nr_kern) * 8;
+	hash = cdoc_hash(ch.key, len);
+	e = blobtab_get(&c->stacks, ch.key, len, hash);
+	if (!e) {
+		uint32_t id = build_stack(c, &ch, s.pid, &unresolved);
+
+		e = blobtab_add(&c->stacks, ch.key, len, hash);
+		e->val[0] = id;
+		e->val[1] = unresolved;
+	}
+	c->st.unresolved += e->val[1];
+	c->st.samples++;
+	cdoc_rec_sample(&c->w, c->prof_cpu, s.pid, e->val[0], 1);
+}
+
+static void handle(struct cdoc_collector *c, const struct perf_event_header *h)
+{
+	if (h->type == PERF_RECORD_SAMPLE)
+		on_sample(c, h);
+	else
+		on_side(c, h);
+}
+
+/* Copy the records of one ring into the round. */
+static void gather(struct cdoc_collector *c, struct cdoc_perf_ring *r)
+{
+	const struct perf_event_header *h;
+
+	while ((h = cdoc_perf_ring_next(r))) {
+		struct qrec *q;
+
+		CDOC_GROW(c->q, c->nr_q + 1, c->alloc_q);
+		q = &c->q[c->nr_q++];
+		q->seq = c->seq++;
+		q->off = c->round.len;
+		q->time =
+		        h->type == PERF_RECORD_SAMPLE
+		                ? 0
+		                : cdoc_perf_record_time(h, c->attr.sample_type);
+		if (h->type == PERF_RECORD_SAMPLE) {
+			struct cdoc_perf_sample s;
+
+			if (!cdoc_perf_parse_sample(h, c->attr.sample_type,
+			                            c->attr.sample_regs_user,
+			                            &s))
+				q->time = s.time;
+		}
+		cdoc_buf_add(&c->round, h, h->size);
+	}
+	c->st.bad_records += r->bad_records;
+	r->bad_records = 0;
+	cdoc_perf_ring_done(r);
+}
+
+static int qrec_cmp(const void *a, const void *b)
+{
+	const struct qrec *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void forget_exited(struct cdoc_collector *c)
+{
+	for (size_t i = 0; i < c->nr_exit; i++)
+		cdoc_syms_exit(c->syms, c->pending_exit[i]);
+	c->nr_exit = 0;
+}
+
+int collect_drain(struct cdoc_collector *c)
+{
+	size_t n;
+
+	forget_exited(c);
+	c->nr_q = 0;
+	cdoc_buf_reset(&c->round);
+	for (size_t i = 0; i < c->nr_rings; i++)
+		gather(c, &c->rings[i]);
+	n = c->nr_q;
+	qsort(c->q, n, sizeof(*c->q), qrec_cmp);
+	for (size_t i = 0; i < n; i++)
+		handle(c, (const void *)(c->round.buf + c->q[i].off));
+	return (int)CDOC_MIN(n, (size_t)INT32_MAX);
+}
