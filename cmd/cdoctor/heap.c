@@ -1,9 +1,386 @@
-/* heap.c - cdoctor heap (not yet written). */
+/*
+ * heap.c - cdoctor heap: allocation tracking on its own.
+ *
+ *   cdoctor heap run [opts] -- CMD ARGS   track CMD, write FILE.heap
+ *   cdoctor heap [opts] FILE              summary of a .heap or a stream dump
+ *   cdoctor heap diff [opts] A B          call sites by growth of live bytes
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "common/cli.h"
 #include "cdoctor/cdoctor.h"
+#include "heap/heap.h"
+
+extern char **environ;
+
+static const char usage[] =
+        "usage: cdoctor heap run [OPTIONS] -- CMD [ARGS...]\n"
+        "       cdoctor heap [OPTIONS] FILE      (a .heap snapshot or a "
+        "stream dump)\n"
+        "       cdoctor heap diff [OPTIONS] A.heap B.heap\n\n"
+        "Options:\n"
+        "  -o FILE            output: the .heap file for 'run' (default "
+        "cdoctor.heap),\n"
+        "                     the report otherwise (default stdout)\n"
+        "  --folded KIND      print folded stacks weighted by KIND: "
+        "alloc_bytes,\n"
+        "                     alloc_count, live_bytes, live_count, leaked, "
+        "peak, temp\n"
+        "  --top N            call sites per list (default 10)\n"
+        "run options:\n"
+        "  --sample BYTES     sample one allocation per BYTES on average "
+        "(estimates)\n"
+        "  --mmap             also track anonymous mmap/munmap\n"
+        "  --fp               unwind with frame pointers (faster; needs "
+        "-fno-omit-frame-pointer)\n"
+        "  --interval MS      also write a snapshot every MS ms (FILE.1.heap, "
+        "...)\n"
+        "  --dump FILE        keep the raw allocation stream in FILE\n"
+        "  --shim PATH        the preload library (default: next to cdoctor)\n"
+        "  -q                 do not print the summary\n";
+
+/* struct heapopts - the options of every form. */
+struct heapopts {
+	const char *out, *dump, *shim;
+	int folded, top, quiet, interval_ms;
+	struct cdoc_heap_opts shimopts;
+};
+
+enum {
+	OPT_FOLDED = 256,
+	OPT_TOP,
+	OPT_SAMPLE,
+	OPT_MMAP,
+	OPT_FP,
+	OPT_INTERVAL,
+	OPT_DUMP,
+	OPT_SHIM
+};
+
+static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"folded", required_argument, NULL, OPT_FOLDED},
+        {"top", required_argument, NULL, OPT_TOP},
+        {"sample", required_argument, NULL, OPT_SAMPLE},
+        {"mmap", no_argument, NULL, OPT_MMAP},
+        {"fp", no_argument, NULL, OPT_FP},
+        {"interval", required_argument, NULL, OPT_INTERVAL},
+        {"dump", required_argument, NULL, OPT_DUMP},
+        {"shim", required_argument, NULL, OPT_SHIM},
+        {NULL, 0, NULL, 0},
+};
+
+static int number(const char *s, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno || *end || *out < 0 ? -1 : 0;
+}
+
+static int parse_opt(struct heapopts *o, int c)
+{
+	long v;
+
+	switch (c) {
+	case 'o':
+		o->out = optarg;
+		return 0;
+	case 'q':
+		o->quiet = 1;
+		return 0;
+	case OPT_FOLDED:
+		o->folded = cdoc_heap_kind_parse(optarg);
+		return o->folded < 0 ? cli_usage_error("heap",
+		                                       "unknown kind "
+		                                       "'%s'",
+		                                       optarg)
+		                     : 0;
+	case OPT_MMAP:
+		o->shimopts.track_mmap = 1;
+		return 0;
+	case OPT_FP:
+		o->shimopts.use_fp = 1;
+		return 0;
+	case OPT_DUMP:
+		o->shimopts.dump = optarg;
+		return 0;
+	case OPT_SHIM:
+		o->shim = optarg;
+		return 0;
+	}
+	if (c != OPT_TOP && c != OPT_SAMPLE && c != OPT_INTERVAL)
+		return cli_usage_error("heap", "bad option");
+	if (number(optarg, &v) < 0 || v > INT_MAX)
+		return cli_usage_error("heap", "'%s' is not a number", optarg);
+	if (c == OPT_TOP)
+		o->top = (int)v;
+	else if (c == OPT_SAMPLE)
+		o->shimopts.sample_rate = (uint64_t)v;
+	else
+		o->interval_ms = (int)v;
+	return 0;
+}
+
+static int parse(struct heapopts *o, int argc, char **argv)
+{
+	int c, ret;
+
+	o->folded = -1;
+	o->top = 10;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+ho:q", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			exit(0);
+		}
+		if (c == '?')
+			return cli_usage_error("heap", "bad option");
+		if ((ret = parse_opt(o, c)) != 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Print the summary or folded stacks of @s to -o (or stdout). */
+static int show(const struct heapopts *o, const char *path,
+                const struct cdoc_heap_snap *s)
+{
+	struct cdoc_buf b = CDOC_BUF_INIT;
+	FILE *f = cli_open_output(path);
+	int ret;
+
+	if (!f)
+		return 2;
+	if (o->folded >= 0)
+		cdoc_heap_folded(s, o->folded, &b);
+	else
+		cdoc_heap_report_text(s, o->top, &b);
+	cdoc_buf_write(&b, f);
+	cdoc_buf_release(&b);
+	ret = cli_close_output(f, path);
+	return ret;
+}
+
+/* A .heap file, or a raw stream dump. */
+static int load_any(struct cdoc_heap_snap *s, const char *path)
+{
+	struct cdoc_heap *h;
+	int ret;
+	FILE *f = fopen(path, "rb");
+	char magic[8] = {0};
+
+	if (f) {
+		if (fread(magic, 1, 8, f) != 8)
+			magic[0] = 0;
+		fclose(f);
+	}
+	if (!memcmp(magic, "CDHEAP1\n", 8) || strcmp(path, "-") == 0)
+		return cdoc_heap_snap_load(s, path);
+	cdoc_heap_new(&h);
+	ret = cdoc_heap_load_stream(h, path);
+	if (ret == 0)
+		ret = cdoc_heap_snapshot(h, s);
+	cdoc_heap_free(h);
+	return ret;
+}
+
+static int heap_show(struct heapopts *o, int argc, char **argv)
+{
+	struct cdoc_heap_snap s;
+	int ret;
+
+	if (argc - optind != 1)
+		return cli_usage_error("heap", "expected one FILE");
+	cdoc_heap_snap_init(&s);
+	if (load_any(&s, argv[optind]) < 0) {
+		cdoc_heap_snap_release(&s);
+		return cli_lib_error();
+	}
+	ret = show(o, o->out, &s);
+	cdoc_heap_snap_release(&s);
+	return ret;
+}
+
+static int heap_diff(struct heapopts *o, int argc, char **argv)
+{
+	struct cdoc_heap_snap a, b;
+	struct cdoc_heap_growth *rows = NULL;
+	struct cdoc_buf out = CDOC_BUF_INIT;
+	size_t nr = 0;
+	int ret = 2;
+	FILE *f;
+
+	if (argc - optind != 2)
+		return cli_usage_error("heap", "diff needs two snapshots");
+	cdoc_heap_snap_init(&a);
+	cdoc_heap_snap_init(&b);
+	if (load_any(&a, argv[optind]) < 0 ||
+	    load_any(&b, argv[optind + 1]) < 0) {
+		ret = cli_lib_error();
+		goto out;
+	}
+	cdoc_heap_diff(&a, &b, &rows, &nr);
+	cdoc_heap_diff_text(&a, &b, rows, nr, o->top, &out);
+	if ((f = cli_open_output(o->out))) {
+		cdoc_buf_write(&out, f);
+		ret = cli_close_output(f, o->out);
+	}
+out:
+	free(rows);
+	cdoc_buf_release(&out);
+	cdoc_heap_snap_release(&a);
+	cdoc_heap_snap_release(&b);
+	return ret;
+}
+
+/* The shim: --shim, $CDOC_SHIM, or ../lib/ next to this executable. */
+static char *find_shim(const char *given)
+{
+	char exe[PATH_MAX], *slash, *path;
+	ssize_t n;
+
+	if (given)
+		return strdup(given);
+	if (getenv("CDOC_SHIM"))
+		return strdup(getenv("CDOC_SHIM"));
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	if ((slash = strrchr(exe, '/')))
+		*slash = 0;
+	if (asprintf(&path, "%s/../lib/libcdoctor-alloc.so", exe) < 0)
+		return NULL;
+	return path;
+}
+
+static pid_t spawn(struct cdoc_heap_collector *c, char **argv)
+{
+	char **env;
+	pid_t pid;
+
+	cdoc_heap_collector_env(c, environ, &env);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		execvpe(argv[0], argv, env);
+		fprintf(stderr, "cdoctor: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	cdoc_heap_env_free(env);
+	if (pid > 0)
+		cdoc_heap_collector_spawned(c);
+	return pid;
+}
+
+/* Write a snapshot of the model as @path. */
+static int save(struct cdoc_heap_collector *c, const char *path,
+                struct cdoc_heap_snap *s)
+{
+	if (cdoc_heap_snapshot(cdoc_heap_collector_model(c), s) < 0 ||
+	    cdoc_heap_snap_save(s, path) < 0)
+		return cli_lib_error();
+	return 0;
+}
+
+/* Read the stream while the child runs; snapshots every interval. */
+static int watch(struct heapopts *o, struct cdoc_heap_collector *c, pid_t pid,
+                 int *status)
+{
+	struct pollfd pfd = {cdoc_heap_collector_fd(c), POLLIN, 0};
+	uint64_t next = cdoc_now_ns() + (uint64_t)o->interval_ms * 1000000;
+	struct cdoc_heap_snap s;
+	int n = 0, ret = 0;
+	char path[PATH_MAX];
+
+	cdoc_heap_snap_init(&s);
+	while (waitpid(pid, status, WNOHANG) == 0) {
+		poll(&pfd, 1, 50);
+		if ((ret = cdoc_heap_collector_poll(c)) < 0 && ret != -EPIPE)
+			break;
+		ret = 0;
+		if (!o->interval_ms || cdoc_now_ns() < next)
+			continue;
+		next += (uint64_t)o->interval_ms * 1000000;
+		snprintf(path, sizeof(path), "%s.%d.heap", o->out, ++n);
+		if ((ret = save(c, path, &s)) != 0)
+			break;
+	}
+	cdoc_heap_snap_release(&s);
+	return ret < 0 ? cli_lib_error() : ret;
+}
+
+static int exit_code(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
+int heap_run(struct heapopts *o, int argc, char **argv)
+{
+	struct cdoc_heap_collector *c;
+	struct cdoc_heap_snap s;
+	int status = 0, ret;
+	pid_t pid;
+	char *shim;
+
+	if (optind >= argc)
+		return cli_usage_error("heap", "run needs a command after --");
+	if (!o->out)
+		o->out = "cdoctor.heap";
+	shim = find_shim(o->shim);
+	o->shimopts.shim = shim;
+	ret = cdoc_heap_collector_start(&c, &o->shimopts);
+	free(shim);
+	if (ret < 0)
+		return cli_lib_error();
+	signal(SIGINT, SIG_IGN);
+	pid = spawn(c, argv + optind);
+	if (pid < 0) {
+		cli_error("fork: %s", strerror(errno));
+		cdoc_heap_collector_free(c);
+		return 2;
+	}
+	ret = watch(o, c, pid, &status);
+	if (!ret && cdoc_heap_collector_drain(c, 5000) < 0)
+		cli_error("warning: %s", cdoc_errmsg());
+	cdoc_heap_snap_init(&s);
+	if (!ret)
+		ret = save(c, o->out, &s);
+	if (!ret && !o->quiet)
+		ret = show(o, "-", &s);
+	cdoc_heap_snap_release(&s);
+	cdoc_heap_collector_free(c);
+	return ret ? ret : exit_code(status);
+}
 
 int cmd_heap(int argc, char **argv)
 {
-	cli_error("heap: not implemented yet");
-	return 2;
+	struct heapopts o = {0};
+	int ret;
+
+	if (argc >= 2 && !strcmp(argv[1], "run")) {
+		if ((ret = parse(&o, argc - 1, argv + 1)) != 0)
+			return ret;
+		return heap_run(&o, argc - 1, argv + 1);
+	}
+	if (argc >= 2 && !strcmp(argv[1], "diff")) {
+		if ((ret = parse(&o, argc - 1, argv + 1)) != 0)
+			return ret;
+		return heap_diff(&o, argc - 1, argv + 1);
+	}
+	if ((ret = parse(&o, argc, argv)) != 0)
+		return ret;
+	return heap_show(&o, argc, argv);
 }

@@ -1,0 +1,369 @@
+/*
+ * buffer.c - per-thread batches of the allocation stream, and sending them.
+ *
+ * Each thread appends records to its own buffer (no shared lock on the hot
+ * path) and sends it as one batch when it is full, when 20 ms have passed
+ * since its last send (checked every 16 events), at thread exit, at fork
+ * and at process exit. Live threads are kept in a registry so that the
+ * exit flusher can send batches of threads that are still running.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc/internal.h"
+
+#define HDR            sizeof(struct cdoc_astream_hdr)
+#define FLUSH_AGE_NS   20000000ull
+#define MAPS_BUF_BYTES (4u << 20)
+
+__thread struct tstate shim_tls __attribute__((tls_model("initial-exec")));
+static pthread_key_t thread_key;
+static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct tstate *registry;
+
+uint64_t shim_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void shim_registry_lock(void)
+{
+	pthread_mutex_lock(&registry_mutex);
+}
+
+void shim_registry_unlock(void)
+{
+	pthread_mutex_unlock(&registry_mutex);
+}
+
+static void registry_remove(struct tstate *ts)
+{
+	if (ts->prev)
+		ts->prev->next = ts->next;
+	else if (registry == ts)
+		registry = ts->next;
+	if (ts->next)
+		ts->next->prev = ts->prev;
+	ts->next = ts->prev = NULL;
+}
+
+/* TLS destructor: send what is left; later events are sent one by one. */
+static void thread_gone(void *arg)
+{
+	struct tstate *ts = arg;
+	int saved = errno;
+
+	ts->busy++;
+	shim_registry_lock();
+	registry_remove(ts);
+	shim_registry_unlock();
+	shim_lock(ts);
+	shim_flush(ts);
+	ts->state = TS_DEAD;
+	shim_unlock(ts);
+	ts->busy--;
+	errno = saved;
+}
+
+void shim_threads_init(void)
+{
+	pthread_key_create(&thread_key, thread_gone);
+}
+
+static void stack_bounds(struct tstate *ts)
+{
+	pthread_attr_t attr;
+	void *addr;
+	size_t size;
+
+	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+		return;
+	if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+		ts->stack_lo = (uintptr_t)addr;
+		ts->stack_hi = (uintptr_t)addr + size;
+	}
+	pthread_attr_destroy(&attr);
+}
+
+static void thread_start(struct tstate *ts)
+{
+	ts->tid = (uint32_t)syscall(SYS_gettid);
+	ts->len = HDR;
+	ts->rng =
+	        ((uint64_t)ts->tid << 32) ^ shim_now_ns() ^ 0x9e3779b97f4a7c15;
+	ts->last_ns = coarse_ns();
+	ts->internal++;
+	if (shim.use_fp)
+		stack_bounds(ts);
+	shim_registry_lock();
+	ts->next = registry;
+	if (registry)
+		registry->prev = ts;
+	registry = ts;
+	shim_registry_unlock();
+	pthread_setspecific(thread_key, ts);
+	ts->internal--;
+	ts->state = TS_LIVE;
+}
+
+/* This thread's state, started on first use. Caller has set ->busy. */
+struct tstate *shim_thread(void)
+{
+	struct tstate *ts = &shim_tls;
+
+	if (unlikely(ts->state == TS_NEW))
+		thread_start(ts);
+	return ts;
+}
+
+void shim_lock(struct tstate *ts)
+{
+	while (atomic_exchange_explicit(&ts->lock, 1, memory_order_acquire))
+		sched_yield();
+}
+
+void shim_unlock(struct tstate *ts)
+{
+	atomic_store_explicit(&ts->lock, 0, memory_order_release);
+}
+
+static void send_all(const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = shim.is_sock ? send(shim.fd, p, n, MSG_NOSIGNAL)
+		                         : write(shim.fd, p, n);
+		if (r > 0) {
+			p += r;
+			n -= (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == ENOTSOCK && shim.is_sock) {
+			shim.is_sock = 0;
+			continue;
+		}
+		if (r < 0 && errno == EAGAIN) {
+			struct pollfd pfd = {shim.fd, POLLOUT, 0};
+			poll(&pfd, 1, -1);
+			continue;
+		}
+		atomic_fetch_add(&shim.write_errors, 1);
+		if (errno == EPIPE || errno == EBADF || errno == ECONNRESET)
+			shim.enabled = 0;
+		return;
+	}
+}
+
+/* Send @ts's batch now (caller holds ts->lock or owns ts alone). */
+void shim_flush(struct tstate *ts)
+{
+	struct cdoc_astream_hdr h;
+
+	if (ts->len <= HDR || shim.fd < 0)
+		return;
+	h.magic = CDOC_ASTREAM_MAGIC;
+	h.len = (uint32_t)(ts->len - HDR);
+	h.instance = shim.instance;
+	h.pid = shim.pid;
+	h.tid = ts->tid;
+	h.time_ns = shim_now_ns();
+	memcpy(ts->buf, &h, HDR);
+	send_all(ts->buf, ts->len);
+	ts->len = HDR;
+	ts->last_off = 0;
+	ts->last_ns = coarse_ns();
+}
+
+/*
+ * Room for @need bytes of records; sends the batch first when full.
+ * Returns where to write; shim_commit() takes the end back.
+ */
+unsigned char *shim_reserve(struct tstate *ts, size_t need)
+{
+	if (unlikely(ts->len + need > CDOC_ASTREAM_BATCH_MAX))
+		shim_flush(ts);
+	return ts->buf + ts->len;
+}
+
+void shim_commit(struct tstate *ts, unsigned char *end)
+{
+	ts->len = (size_t)(end - ts->buf);
+	if (unlikely(ts->state == TS_DEAD || shim.exiting)) {
+		shim_flush(ts);
+		return;
+	}
+	if (unlikely((++ts->nev & 15) == 0) &&
+	    coarse_ns() - ts->last_ns > FLUSH_AGE_NS)
+		shim_flush(ts);
+}
+
+/* At exit: send the batches of every thread (ours included). */
+void shim_flush_all(void)
+{
+	struct tstate *t;
+
+	shim_registry_lock();
+	for (t = registry; t; t = t->next) {
+		if (t == &shim_tls)
+			continue;
+		shim_lock(t);
+		shim_flush(t);
+		shim_unlock(t);
+	}
+	shim_registry_unlock();
+}
+
+/* In a fork child: only this thread exists; its old batch was sent. */
+void shim_threads_after_fork(struct tstate *ts)
+{
+	pthread_mutex_init(&registry_mutex, NULL);
+	registry = NULL;
+	if (ts->state != TS_LIVE)
+		return;
+	ts->next = ts->prev = NULL;
+	registry = ts;
+	ts->tid = (uint32_t)syscall(SYS_gettid);
+	ts->len = HDR;
+	ts->last_off = 0;
+	ts->last_alloc = 0;
+	atomic_store(&ts->lock, 0);
+}
+
+void shim_send_hello(struct tstate *ts, uint64_t parent, uint32_t below)
+{
+	unsigned char *p = shim_reserve(ts, 64);
+	uint64_t flags = 0;
+
+	if (shim.track_mmap)
+		flags |= CDOC_AHELLO_MMAP;
+	if (shim.use_fp)
+		flags |= CDOC_AHELLO_FP;
+	if (parent)
+		flags |= CDOC_AHELLO_FORK_CHILD;
+	*p++ = CDOC_AREC_HELLO;
+	p = put_v(p, parent);
+	p = put_v(p, below);
+	p = put_v(p, shim.sample_rate);
+	p = put_v(p, flags);
+	p = put_v(p, (uint64_t)getppid());
+	shim_commit(ts, p);
+}
+
+static uint64_t hex(const char **s, const char *end)
+{
+	uint64_t v = 0;
+
+	for (; *s < end; (*s)++) {
+		char c = **s;
+		int d = c >= '0' && c <= '9'   ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		                               : -1;
+		if (d < 0)
+			break;
+		v = v * 16 + (uint64_t)d;
+	}
+	return v;
+}
+
+/* One /proc/self/maps line: "lo-hi perms off dev inode   path". */
+static void send_map_line(struct tstate *ts, const char *s, const char *end)
+{
+	uint64_t lo, hi, off;
+	const char *path;
+	size_t plen;
+	unsigned char *p;
+
+	lo = hex(&s, end);
+	s++;
+	hi = hex(&s, end);
+	if (s + 5 > end || s[3] != 'x')
+		return;
+	s += 6;
+	off = hex(&s, end);
+	path = memchr(s, '/', (size_t)(end - s));
+	if (!path)
+		return;
+	plen = CDOC_MIN_SIZE((size_t)(end - path), 1024);
+	p = shim_reserve(ts, plen + 48);
+	*p++ = CDOC_AREC_MAP;
+	p = put_v(p, lo);
+	p = put_v(p, hi);
+	p = put_v(p, off);
+	p = put_v(p, plen);
+	memcpy(p, path, plen);
+	shim_commit(ts, p + plen);
+}
+
+/* Send the executable file mappings of this process. */
+void shim_send_maps(struct tstate *ts)
+{
+	char *buf = shim_pages(MAPS_BUF_BYTES);
+	size_t len = 0;
+	ssize_t r;
+	int fd;
+	char *s, *nl;
+
+	if (!buf)
+		return;
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		while (len < MAPS_BUF_BYTES &&
+		       (r = read(fd, buf + len, MAPS_BUF_BYTES - len)) > 0)
+			len += (size_t)r;
+		close(fd);
+	}
+	for (s = buf; s < buf + len; s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(buf + len - s));
+		if (!nl)
+			break;
+		send_map_line(ts, s, nl);
+	}
+	shim_unpages(buf, MAPS_BUF_BYTES);
+}
+
+void shim_send_exit(struct tstate *ts)
+{
+	unsigned char *p = shim_reserve(ts, 64);
+
+	*p++ = CDOC_AREC_COUNTERS;
+	p = put_v(p, atomic_load(&shim.reentrant));
+	p = put_v(p, atomic_load(&shim.sample_full));
+	p = put_v(p, atomic_load(&shim.stack_full));
+	p = put_v(p, atomic_load(&shim.write_errors));
+	*p++ = CDOC_AREC_EXIT;
+	shim_commit(ts, p);
+	shim_flush(ts);
+}
+
+/* Our own memory comes from the kernel directly, never from an
+ * interposed mmap (which may be tracking). */
+void *shim_pages(size_t len)
+{
+	long p = syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE,
+	                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == -1 ? NULL : (void *)p;
+}
+
+void shim_unpages(void *p, size_t len)
+{
+	syscall(SYS_munmap, p, len);
+}

@@ -1,0 +1,116 @@
+/*
+ * internal.h - the preload shim's private parts, shared by its files.
+ *
+ * The shim is its own shared library (libcdoctor-alloc.so): it links no
+ * libcdoc, allocates nothing through malloc for itself (its tables are
+ * mmap'd), keeps errno as the program left it, and only exports the
+ * allocation functions it interposes (hidden visibility otherwise).
+ */
+#ifndef CDOC_ALLOC_INTERNAL_H
+#define CDOC_ALLOC_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc/stream.h"
+
+#define likely(x)           __builtin_expect(!!(x), 1)
+#define unlikely(x)         __builtin_expect(!!(x), 0)
+#define CDOC_MIN_SIZE(a, b) ((a) < (b) ? (a) : (b))
+
+/* Thread states. */
+enum { TS_NEW = 0, TS_LIVE, TS_DEAD };
+
+/*
+ * struct tstate - one thread's recording state, in static TLS (so it stays
+ * valid through the thread's TLS destructors). After our key destructor
+ * ran (TS_DEAD), each event is sent at once.
+ */
+struct tstate {
+	int state;           /* TS_* */
+	int busy;            /* inside the shim: nested calls pass through */
+	int internal;        /* the shim's own libc calls: not counted */
+	uint32_t tid;        /* gettid() */
+	atomic_int lock;     /* held while appending; the exit flusher
+				 takes it to send another thread's batch */
+	uint32_t nev;        /* events since the last clock check */
+	uint64_t last_ns;    /* coarse clock at the last send */
+	uint64_t last_alloc; /* pointer of the last allocation, 0 if none */
+	size_t last_off;     /* offset of its ALLOC record when it is the
+				 last record in buf, else 0 */
+	int64_t sample_left; /* bytes until the next sample */
+	uint64_t rng;        /* xorshift state for sampling */
+	uintptr_t stack_lo;  /* frame-pointer walk bounds */
+	uintptr_t stack_hi;
+	struct tstate *next; /* registry of live threads */
+	struct tstate *prev;
+	size_t len; /* bytes used in buf, header included */
+	unsigned char buf[CDOC_ASTREAM_BATCH_MAX];
+};
+
+/* Process-wide settings and counters (shim.c). */
+struct shim_globals {
+	int fd;               /* the channel, -1 when tracking is off */
+	int is_sock;          /* send() with MSG_NOSIGNAL, else write() */
+	int enabled;          /* tracking on */
+	int exiting;          /* after our destructor: send each event */
+	int use_fp;           /* frame pointers instead of libunwind */
+	int track_mmap;       /* anonymous mmap/munmap */
+	uint64_t sample_rate; /* mean bytes per sample; 0 = all */
+	uint64_t instance;    /* this process instance */
+	uint32_t pid;
+	uintptr_t self_lo, self_hi; /* the shim's text, skipped in stacks */
+	atomic_uint_fast64_t reentrant;
+	atomic_uint_fast64_t sample_full;
+	atomic_uint_fast64_t stack_full;
+	atomic_uint_fast64_t write_errors;
+};
+
+extern struct shim_globals shim;
+extern __thread struct tstate shim_tls
+        __attribute__((tls_model("initial-exec")));
+
+/* buffer.c: per-thread batches. */
+struct tstate *shim_thread(void);
+void shim_lock(struct tstate *ts);
+void shim_unlock(struct tstate *ts);
+unsigned char *shim_reserve(struct tstate *ts, size_t need);
+void shim_commit(struct tstate *ts, unsigned char *end);
+void shim_flush(struct tstate *ts);
+void shim_flush_all(void);
+void shim_send_hello(struct tstate *ts, uint64_t parent, uint32_t below);
+void shim_send_maps(struct tstate *ts);
+void shim_send_exit(struct tstate *ts);
+void shim_threads_init(void);
+void shim_threads_after_fork(struct tstate *ts);
+void shim_registry_lock(void);
+void shim_registry_unlock(void);
+uint64_t shim_now_ns(void);
+
+static inline unsigned char *put_v(unsigned char *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+/* stack.c: call stacks and their ids. */
+uint32_t shim_stack_id(struct tstate *ts);
+uint32_t shim_stack_next_id(void);
+int shim_stack_init(void);
+
+/* track.c: pointers remembered by the shim (sampled, mmap'd). */
+int shim_set_init(void);
+int shim_set_add(uint64_t ptr);
+int shim_set_remove(uint64_t ptr);
+
+/* Raw allocation without malloc: anonymous memory, zeroed. */
+void *shim_pages(size_t len);
+void shim_unpages(void *p, size_t len);
+
+#endif

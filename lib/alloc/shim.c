@@ -1,0 +1,540 @@
+/*
+ * shim.c - the allocation functions cdoctor interposes with LD_PRELOAD.
+ *
+ * Each entry point calls the real function (found with dlsym(RTLD_NEXT))
+ * and then records what happened; the program gets exactly what libc
+ * gave it, with errno as libc left it. Calls made before the real
+ * functions are known (dlsym itself calls calloc) are served from a static
+ * bootstrap arena, whose blocks are never recorded nor given back to libc.
+ * Tracking is on only when CDOC_ALLOC_FD names an open descriptor.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc/internal.h"
+
+#define EXPORT     __attribute__((visibility("default")))
+#define BOOT_BYTES (256u << 10)
+
+struct shim_globals shim = {.fd = -1};
+
+static void *(*real_malloc)(size_t);
+static void (*real_free)(void *);
+static void *(*real_calloc)(size_t, size_t);
+static void *(*real_realloc)(void *, size_t);
+static int (*real_posix_memalign)(void **, size_t, size_t);
+static void *(*real_aligned_alloc)(size_t, size_t);
+static void *(*real_memalign)(size_t, size_t);
+static void *(*real_valloc)(size_t);
+static void *(*real_pvalloc)(size_t);
+static size_t (*real_usable)(void *);
+static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+static int (*real_munmap)(void *, size_t);
+
+static atomic_int init_state; /* 0 not started, 1 running, 2 done */
+static __thread int in_init __attribute__((tls_model("initial-exec")));
+static _Alignas(64) unsigned char boot[BOOT_BYTES];
+static atomic_size_t boot_used;
+
+/* A bootstrap block: 16-byte header holding its size, then the data. */
+static void *boot_alloc(size_t n)
+{
+	size_t need = (n + 31) & ~(size_t)15;
+	size_t off = atomic_fetch_add(&boot_used, need);
+
+	if (off + need > BOOT_BYTES)
+		return NULL;
+	memcpy(boot + off, &n, sizeof(n));
+	return boot + off + 16;
+}
+
+static int is_boot(const void *p)
+{
+	return (const unsigned char *)p >= boot &&
+	       (const unsigned char *)p < boot + BOOT_BYTES;
+}
+
+static size_t boot_size(const void *p)
+{
+	size_t n;
+
+	memcpy(&n, (const unsigned char *)p - 16, sizeof(n));
+	return n;
+}
+
+static uint64_t env_u64(const char *name, uint64_t dflt)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s)
+		return dflt;
+	v = strtoull(s, &end, 10);
+	return *end ? dflt : v;
+}
+
+static int env_is(const char *name, const char *want)
+{
+	const char *s = getenv(name);
+
+	return s && !strcmp(s, want);
+}
+
+#define RESOLVE(name) real_##name = dlsym(RTLD_NEXT, #name)
+
+static void resolve_all(void)
+{
+	RESOLVE(malloc);
+	RESOLVE(free);
+	RESOLVE(calloc);
+	RESOLVE(realloc);
+	RESOLVE(posix_memalign);
+	RESOLVE(aligned_alloc);
+	RESOLVE(memalign);
+	RESOLVE(valloc);
+	RESOLVE(pvalloc);
+	real_usable = dlsym(RTLD_NEXT, "malloc_usable_size");
+	RESOLVE(mmap);
+	RESOLVE(munmap);
+}
+
+static uint64_t new_instance(void)
+{
+	uint64_t x = ((uint64_t)shim.pid << 32) ^ shim_now_ns();
+
+	x ^= x >> 31;
+	x *= 0x9e3779b97f4a7c15ull;
+	x ^= x >> 29;
+	return x ? x : 1;
+}
+
+static void fork_prepare(void);
+static void fork_parent(void);
+static void fork_child(void);
+
+static void configure(void)
+{
+	int fd = (int)env_u64(CDOC_ALLOC_ENV_FD, (uint64_t)-1);
+
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+		return;
+	shim.use_fp = env_is(CDOC_ALLOC_ENV_UNWIND, "fp");
+	shim.track_mmap = env_is(CDOC_ALLOC_ENV_MMAP, "1");
+	shim.sample_rate = env_u64(CDOC_ALLOC_ENV_SAMPLE, 0);
+	if (shim_stack_init() < 0 || shim_set_init() < 0)
+		return;
+	shim_threads_init();
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	shim.fd = fd;
+	shim.is_sock = 1;
+	shim.pid = (uint32_t)getpid();
+	shim.instance = new_instance();
+	shim.enabled = 1;
+}
+
+static void shim_init(void)
+{
+	int expect = 0;
+	struct tstate *ts;
+
+	if (!atomic_compare_exchange_strong(&init_state, &expect, 1)) {
+		while (atomic_load(&init_state) != 2)
+			sched_yield();
+		return;
+	}
+	in_init = 1;
+	resolve_all();
+	configure();
+	in_init = 0;
+	atomic_store(&init_state, 2);
+	if (!shim.enabled)
+		return;
+	shim_tls.busy++;
+	ts = shim_thread();
+	shim_lock(ts);
+	shim_send_hello(ts, 0, 0);
+	shim_send_maps(ts);
+	shim_unlock(ts);
+	shim_tls.busy--;
+}
+
+/* 1 when the real functions are known; 0 inside our own initialisation. */
+static inline int ready(void)
+{
+	if (likely(atomic_load_explicit(&init_state, memory_order_acquire) ==
+	           2))
+		return 1;
+	if (in_init)
+		return 0;
+	shim_init();
+	return 1;
+}
+
+/* Enter the recorder; NULL when this call must pass through. */
+static inline struct tstate *enter(int *saved)
+{
+	struct tstate *ts = &shim_tls;
+
+	if (unlikely(ts->busy)) {
+		if (!ts->internal)
+			atomic_fetch_add(&shim.reentrant, 1);
+		return NULL;
+	}
+	*saved = errno;
+	ts->busy = 1;
+	return shim_thread();
+}
+
+static inline void leave(struct tstate *ts, int saved)
+{
+	ts->busy = 0;
+	errno = saved;
+}
+
+static double ln(double x)
+{
+	union {
+		double d;
+		uint64_t u;
+	} v = {x};
+	int e = (int)((v.u >> 52) & 0x7ff) - 1023;
+	double m, s, s2;
+
+	v.u = (v.u & ((1ull << 52) - 1)) | (1023ull << 52);
+	m = v.d;
+	s = (m - 1) / (m + 1);
+	s2 = s * s;
+	return e * 0.6931471805599453 +
+	       2 * s *
+	               (1 +
+	                s2 * (1.0 / 3 + s2 * (0.2 + s2 * (1.0 / 7 + s2 / 9))));
+}
+
+/* Bytes to the next sample: exponential with mean shim.sample_rate. */
+static int64_t next_interval(struct tstate *ts)
+{
+	double u;
+
+	ts->rng ^= ts->rng >> 12;
+	ts->rng ^= ts->rng << 25;
+	ts->rng ^= ts->rng >> 27;
+	u = (double)(((ts->rng * 0x2545f4914f6cdd1dull) >> 11) + 1) *
+	    (1.0 / 9007199254740992.0);
+	return (int64_t)(-ln(u) * (double)shim.sample_rate) + 1;
+}
+
+/* Poisson sampling by bytes, as tcmalloc does. */
+static int sampled(struct tstate *ts, size_t size)
+{
+	if (unlikely(ts->sample_left == 0))
+		ts->sample_left = next_interval(ts);
+	ts->sample_left -= (int64_t)size;
+	if (ts->sample_left > 0)
+		return 0;
+	ts->sample_left = next_interval(ts);
+	return 1;
+}
+
+static void put_alloc(struct tstate *ts, int fn, uint64_t ptr, size_t size)
+{
+	uint32_t id = shim_stack_id(ts);
+	unsigned char *p = shim_reserve(ts, 40);
+	size_t off = ts->len;
+
+	*p++ = (unsigned char)(CDOC_AREC_ALLOC | fn);
+	p = put_v(p, ptr);
+	p = put_v(p, size);
+	p = put_v(p, id);
+	shim_commit(ts, p);
+	ts->last_alloc = ptr;
+	ts->last_off = ts->len > off ? off : 0;
+}
+
+static void record_alloc(int fn, void *ptr, size_t size)
+{
+	int saved;
+	struct tstate *ts = enter(&saved);
+
+	if (!ts)
+		return;
+	if (shim.sample_rate && fn != CDOC_AFN_MMAP &&
+	    (!sampled(ts, size) || !shim_set_add((uint64_t)ptr)))
+		goto out;
+	if (fn == CDOC_AFN_MMAP && !shim_set_add((uint64_t)ptr))
+		goto out;
+	shim_lock(ts);
+	put_alloc(ts, fn, (uint64_t)ptr, size);
+	shim_unlock(ts);
+out:
+	leave(ts, saved);
+}
+
+/* The ALLOC record at ts->last_off becomes TEMP (drop its pointer). */
+static void make_temp(struct tstate *ts)
+{
+	unsigned char *rec = ts->buf + ts->last_off;
+	size_t plen = 0, rest;
+
+	while (rec[1 + plen] & 0x80)
+		plen++;
+	plen++;
+	rest = ts->len - ts->last_off - 1 - plen;
+	rec[0] = (unsigned char)(CDOC_AREC_TEMP | (rec[0] & 15));
+	memmove(rec + 1, rec + 1 + plen, rest);
+	ts->len -= plen;
+}
+
+static void put_free(struct tstate *ts, int fn, uint64_t ptr)
+{
+	unsigned char *p;
+	int temp = fn == CDOC_AFN_FREE && ptr == ts->last_alloc;
+
+	if (temp && ts->last_off) {
+		make_temp(ts);
+	} else {
+		p = shim_reserve(ts, 16);
+		*p++ = (unsigned char)((temp ? CDOC_AREC_FREET
+		                             : CDOC_AREC_FREE) |
+		                       fn);
+		p = put_v(p, ptr);
+		shim_commit(ts, p);
+	}
+	if (ptr == ts->last_alloc)
+		ts->last_alloc = 0;
+	ts->last_off = 0;
+}
+
+static void record_free(int fn, void *ptr)
+{
+	int saved;
+	struct tstate *ts = enter(&saved);
+
+	if (!ts)
+		return;
+	if ((shim.sample_rate || fn == CDOC_AFN_MUNMAP) &&
+	    !shim_set_remove((uint64_t)ptr))
+		goto out;
+	shim_lock(ts);
+	put_free(ts, fn, (uint64_t)ptr);
+	shim_unlock(ts);
+out:
+	leave(ts, saved);
+}
+
+EXPORT void *malloc(size_t n)
+{
+	void *p;
+
+	if (unlikely(!ready()))
+		return boot_alloc(n);
+	p = real_malloc(n);
+	if (p && shim.enabled)
+		record_alloc(CDOC_AFN_MALLOC, p, n);
+	return p;
+}
+
+EXPORT void free(void *p)
+{
+	if (!p || unlikely(is_boot(p)))
+		return;
+	if (unlikely(!ready()))
+		return;
+	if (shim.enabled)
+		record_free(CDOC_AFN_FREE, p);
+	real_free(p);
+}
+
+EXPORT void *calloc(size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (unlikely(!ready())) {
+		if (size && nmemb > SIZE_MAX / size)
+			return NULL;
+		return boot_alloc(nmemb * size); /* static: already zero */
+	}
+	p = real_calloc(nmemb, size);
+	if (p && shim.enabled)
+		record_alloc(CDOC_AFN_CALLOC, p, nmemb * size);
+	return p;
+}
+
+static void *realloc_boot(void *old, size_t n)
+{
+	size_t have = boot_size(old);
+	void *p = malloc(n);
+
+	if (p)
+		memcpy(p, old, have < n ? have : n);
+	return p;
+}
+
+static void record_realloc(int fn, void *old, void *p, size_t n)
+{
+	if (!shim.enabled)
+		return;
+	if (old && (p || n == 0))
+		record_free(fn, old);
+	if (p)
+		record_alloc(fn, p, n);
+}
+
+EXPORT void *realloc(void *old, size_t n)
+{
+	void *p;
+
+	if (unlikely(!ready())) {
+		return old ? NULL : boot_alloc(n);
+	}
+	if (unlikely(old && is_boot(old)))
+		return realloc_boot(old, n);
+	p = real_realloc(old, n);
+	record_realloc(CDOC_AFN_REALLOC, old, p, n);
+	return p;
+}
+
+/* Done here over the real realloc: glibc's reallocarray calls realloc
+ * through the PLT, which would record the call twice. */
+EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size && nmemb > SIZE_MAX / size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (unlikely(!ready()))
+		return old ? NULL : boot_alloc(nmemb * size);
+	if (unlikely(old && is_boot(old)))
+		return realloc_boot(old, nmemb * size);
+	p = real_realloc(old, nmemb * size);
+	record_realloc(CDOC_AFN_REALLOCARRAY, old, p, nmemb * size);
+	return p;
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+	int ret;
+
+	if (unlikely(!ready()))
+		return ENOMEM;
+	ret = real_posix_memalign(out, align, n);
+	if (ret == 0 && shim.enabled)
+		record_alloc(CDOC_AFN_POSIX_MEMALIGN, *out, n);
+	return ret;
+}
+
+#define ALIGNED_ENTRY(name, fn, params, args, size)                            \
+	EXPORT void *name params                                               \
+	{                                                                      \
+		void *p;                                                       \
+		if (unlikely(!ready()))                                        \
+			return NULL;                                           \
+		p = real_##name args;                                          \
+		if (p && shim.enabled)                                         \
+			record_alloc(fn, p, size);                             \
+		return p;                                                      \
+	}
+
+ALIGNED_ENTRY(aligned_alloc, CDOC_AFN_ALIGNED_ALLOC, (size_t al, size_t n),
+              (al, n), n)
+ALIGNED_ENTRY(memalign, CDOC_AFN_MEMALIGN, (size_t al, size_t n), (al, n), n)
+ALIGNED_ENTRY(valloc, CDOC_AFN_VALLOC, (size_t n), (n), n)
+ALIGNED_ENTRY(pvalloc, CDOC_AFN_PVALLOC, (size_t n), (n), n)
+
+EXPORT size_t malloc_usable_size(void *p)
+{
+	if (p && is_boot(p))
+		return boot_size(p);
+	if (unlikely(!ready()) || !real_usable)
+		return 0;
+	return real_usable(p);
+}
+
+EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
+                  off_t off)
+{
+	void *p;
+
+	if (unlikely(!ready()) || !real_mmap) {
+		long r = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+		return r == -1 ? MAP_FAILED : (void *)r;
+	}
+	p = real_mmap(addr, len, prot, flags, fd, off);
+	if (p != MAP_FAILED && shim.enabled && shim.track_mmap &&
+	    (flags & MAP_ANONYMOUS) && !(flags & MAP_SHARED))
+		record_alloc(CDOC_AFN_MMAP, p, len);
+	return p;
+}
+
+EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
+                    off_t off) __attribute__((alias("mmap")));
+
+EXPORT int munmap(void *addr, size_t len)
+{
+	int ret;
+
+	if (unlikely(!ready()) || !real_munmap)
+		return (int)syscall(SYS_munmap, addr, len);
+	if (shim.enabled && shim.track_mmap)
+		record_free(CDOC_AFN_MUNMAP, addr);
+	ret = real_munmap(addr, len);
+	return ret;
+}
+
+static void fork_prepare(void)
+{
+	struct tstate *ts = &shim_tls;
+
+	ts->busy++;
+	if (ts->state == TS_LIVE) {
+		shim_lock(ts);
+		shim_flush(ts);
+		shim_unlock(ts);
+	}
+}
+
+static void fork_parent(void)
+{
+	shim_tls.busy--;
+}
+
+static void fork_child(void)
+{
+	struct tstate *ts = &shim_tls;
+	uint64_t parent = shim.instance;
+
+	shim.pid = (uint32_t)getpid();
+	shim.instance = new_instance();
+	shim_threads_after_fork(ts);
+	ts = shim_thread();
+	shim_send_hello(ts, parent, shim_stack_next_id());
+	ts->busy--;
+}
+
+/* At exit: send every thread's batch, the maps (for symbols of libraries
+ * loaded since), the counters and EXIT. Later events go out one by one. */
+__attribute__((destructor(101))) static void shim_fini(void)
+{
+	struct tstate *ts;
+
+	if (!shim.enabled)
+		return;
+	shim_tls.busy++;
+	ts = shim_thread();
+	shim_flush_all();
+	shim_lock(ts);
+	shim_send_maps(ts);
+	shim_send_exit(ts);
+	shim.exiting = 1;
+	shim_unlock(ts);
+	shim_tls.busy--;
+}

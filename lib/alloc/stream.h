@@ -1,0 +1,105 @@
+/*
+ * stream.h - the allocation stream: what the preload shim writes and what
+ * lib/heap reads. Shared by both sides; no code, only the wire format.
+ *
+ * Channel: the collector creates a SOCK_SEQPACKET socketpair and passes
+ * one end to the target in the environment (CDOC_ALLOC_FD=<fd>). Every
+ * process that loads the shim with that variable set (the target, its
+ * forked children, the programs they exec) sends into the same socket.
+ * Each send() is one whole batch of at most CDOC_ASTREAM_BATCH_MAX bytes,
+ * so batches from different threads and processes never interleave, and
+ * MSG_NOSIGNAL keeps a vanished collector from killing the target with
+ * SIGPIPE. A full socket blocks the sender: the collector's reading speed
+ * is backpressure, and no event is ever dropped silently (the few that
+ * cannot be recorded are counted in a COUNTERS record). The fd may also be
+ * a regular file opened with O_APPEND (a "stream dump": batches back to
+ * back), which is how tests and fuzzers feed the reader.
+ *
+ * A batch is a fixed header followed by hdr.len bytes of records. Records
+ * start with a tag byte; integers are unsigned LEB128 varints ("v") unless
+ * said otherwise; pointers are varints too.
+ *
+ *   HELLO    v parent_instance (0 = none), v inherit_below (stack ids below
+ *            this belong to the parent's table), v sample_rate (0 = every
+ *            allocation), v flags (CDOC_AHELLO_*), v ppid
+ *   ALLOC|f  v ptr, v size, v stack         f = CDOC_AFN_* (low 4 bits)
+ *   FREE|f   v ptr                          (f: free, realloc, munmap)
+ *   TEMP|f   v size, v stack   an allocation freed at once by the same
+ *            thread with no allocation in between (ptr omitted)
+ *   FREET|f  v ptr   a FREE that made the pointer's allocation temporary
+ *            (freed by the same thread with no allocation in between)
+ *   STACK    v id, v nframes, nframes x v return address (leaf first)
+ *   MAP      v start, v end, v file offset, v pathlen, path bytes
+ *            (executable file mappings, sent at start and at exit)
+ *   COUNTERS v reentrant (events not recorded: allocations made while the
+ *            shim was busy on the same thread, e.g. from a signal handler),
+ *            v sample_table_full (sampled pointers not remembered), v
+ *            stack_table_full (stacks sent inline, not deduplicated),
+ *            v write_errors (batches lost to a failing write)
+ *   EXIT     (the process is exiting: what is live now is leaked)
+ *
+ * Stack ids are dense per process instance, starting at 1. A STACK record
+ * may arrive after the first event that names its id (another thread
+ * defined it and had not flushed yet): readers resolve ids lazily.
+ * Events of one thread are in order; threads are not ordered against each
+ * other (a free may arrive before the allocation it frees).
+ */
+#ifndef CDOC_ALLOC_STREAM_H
+#define CDOC_ALLOC_STREAM_H
+
+#include <stdint.h>
+
+#define CDOC_ALLOC_ENV_FD     "CDOC_ALLOC_FD"     /* write end of the pipe */
+#define CDOC_ALLOC_ENV_SAMPLE "CDOC_ALLOC_SAMPLE" /* mean bytes per sample */
+#define CDOC_ALLOC_ENV_MMAP   "CDOC_ALLOC_MMAP"   /* "1": track anon mmap */
+#define CDOC_ALLOC_ENV_UNWIND "CDOC_ALLOC_UNWIND" /* "fp" or "libunwind" */
+
+#define CDOC_ASTREAM_MAGIC      0x31414443u /* "CDA1" little-endian */
+#define CDOC_ASTREAM_BATCH_MAX  8192        /* header included */
+#define CDOC_ASTREAM_MAX_FRAMES 64
+
+/* struct cdoc_astream_hdr - the start of every batch (native endian). */
+struct cdoc_astream_hdr {
+	uint32_t magic;    /* CDOC_ASTREAM_MAGIC */
+	uint32_t len;      /* bytes of records after this header */
+	uint64_t instance; /* this process instance (changes on fork/exec) */
+	uint32_t pid;      /* getpid() */
+	uint32_t tid;      /* gettid() of the writer */
+	uint64_t time_ns;  /* CLOCK_MONOTONIC when the batch was written */
+};
+
+/* Record tags (high nibble) and allocation functions (low nibble). */
+enum {
+	CDOC_AREC_HELLO = 0x10,
+	CDOC_AREC_ALLOC = 0x20,
+	CDOC_AREC_FREE = 0x30,
+	CDOC_AREC_TEMP = 0x40,
+	CDOC_AREC_FREET = 0x50,
+	CDOC_AREC_STACK = 0x60,
+	CDOC_AREC_MAP = 0x70,
+	CDOC_AREC_COUNTERS = 0x80,
+	CDOC_AREC_EXIT = 0x90,
+};
+
+enum {
+	CDOC_AFN_MALLOC = 0,
+	CDOC_AFN_CALLOC,
+	CDOC_AFN_REALLOC,
+	CDOC_AFN_REALLOCARRAY,
+	CDOC_AFN_POSIX_MEMALIGN,
+	CDOC_AFN_ALIGNED_ALLOC,
+	CDOC_AFN_MEMALIGN,
+	CDOC_AFN_VALLOC,
+	CDOC_AFN_PVALLOC,
+	CDOC_AFN_MMAP,
+	CDOC_AFN_FREE,
+	CDOC_AFN_MUNMAP,
+	CDOC_AFN_NR,
+};
+
+/* HELLO flags. */
+#define CDOC_AHELLO_MMAP       1u /* anonymous mmap/munmap are tracked */
+#define CDOC_AHELLO_FP         2u /* stacks from frame pointers */
+#define CDOC_AHELLO_FORK_CHILD 4u /* started by fork(): inherits the heap */
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * heap.h - allocation tracking, collector side: read the preload shim's
+ * stream (lib/alloc/stream.h) into a live-heap model, take snapshots of
+ * the heap by call site, save and load them (.heap files), summarise and
+ * diff them.
+ *
+ * Flow for a run loop:
+ *
+ *	cdoc_heap_collector_start(&c, &opts);       // socketpair + model
+ *	cdoc_heap_collector_env(c, environ, &envp); // LD_PRELOAD, CDOC_ALLOC_FD
+ *	fork(); child: execve(cmd, argv, envp);     // keeps the child fd open
+ *	cdoc_heap_collector_spawned(c);             // parent: close child end
+ *	loop: poll(cdoc_heap_collector_fd(c)) ->
+ *	      cdoc_heap_collector_poll(c);          // never blocks
+ *	      cdoc_heap_snapshot(cdoc_heap_collector_model(c), &snap) // any time
+ *	after the child exits: cdoc_heap_collector_drain(c, 5000);
+ *	cdoc_heap_snapshot(...) -> cdoc_heap_snap_write() / report / folded
+ *
+ * The model is pprof-like: per call site, objects and bytes allocated in
+ * total (alloc_space/alloc_objects) and live now (inuse_space/objects),
+ * plus what heaptrack adds: temporary allocations (freed by the same
+ * thread with no allocation in between), each site's own peak of live
+ * bytes, and what was live when the process exited (leaked).
+ *
+ * Nothing here prints; errors are negative codes with cdoc_errmsg() set.
+ */
+#ifndef CDOC_HEAP_H
+#define CDOC_HEAP_H
+
+#include "base/base.h"
+#include "alloc/stream.h"
+
+/* ---- the model ---- */
+
+struct cdoc_heap; /* opaque: processes, live pointers, sites */
+
+/* Counters shown in every report ("nothing silent"). */
+struct cdoc_heap_counters {
+	uint64_t batches;         /* stream batches read */
+	uint64_t bytes;           /* stream bytes read */
+	uint64_t reentrant;       /* events the shim could not record */
+	uint64_t sample_full;     /* sampled pointers the shim forgot */
+	uint64_t stack_full;      /* stacks sent more than once */
+	uint64_t write_errors;    /* batches the shim failed to send */
+	uint64_t unmatched_frees; /* frees of pointers never seen allocated */
+	uint64_t reordered;       /* cross-thread events applied late */
+	uint64_t no_exit;         /* processes that ended without EXIT */
+	uint64_t unknown_stacks;  /* stack ids never defined */
+};
+#define CDOC_HEAP_NR_COUNTERS 10
+
+/* A new empty model. 0 or -errno; free with cdoc_heap_free(). */
+int cdoc_heap_new(struct cdoc_heap **out);
+void cdoc_heap_free(struct cdoc_heap *h);
+
+/*
+ * Decode @len bytes of stream (whole batches back to back) into @h.
+ * @name and @base name the input in messages ("name: offset N: ..."),
+ * @base being the offset of @data in it. Returns the bytes consumed (a
+ * trailing partial batch is left for the next call), or -CDOC_EFORMAT on
+ * corrupt input; what came before the bad batch stays applied.
+ */
+long cdoc_heap_feed(struct cdoc_heap *h, const void *data, size_t len,
+                    const char *name, uint64_t base);
+
+/* Decode a whole stream dump file ("-" for stdin). 0 or negative. */
+int cdoc_heap_load_stream(struct cdoc_heap *h, const char *path);
+
+/* Mark every process of @h as ended (at the end of a stream). */
+void cdoc_heap_finish(struct cdoc_heap *h);
+
+void cdoc_heap_get_counters(const struct cdoc_heap *h,
+                            struct cdoc_heap_counters *out);
+
+/* ---- the collector: the channel to a target ---- */
+
+/* struct cdoc_heap_opts - what the shim is asked to do. */
+struct cdoc_heap_opts {
+	const char *shim;     /* path of libcdoctor-alloc.so (required) */
+	uint64_t sample_rate; /* mean bytes between samples; 0 = all */
+	int track_mmap;       /* anonymous mmap/munmap too */
+	int use_fp;           /* frame-pointer stacks instead of libunwind */
+	const char *dump;     /* if set, also copy the raw stream there
+				 (created with O_EXCL) */
+};
+
+struct cdoc_heap_collector;
+
+/*
+ * Create the channel (a SOCK_SEQPACKET socketpair) and an empty model.
+ * @opts is copied. 0 or negative; free with cdoc_heap_collector_free().
+ */
+int cdoc_heap_collector_start(struct cdoc_heap_collector **out,
+                              const struct cdoc_heap_opts *opts);
+
+/*
+ * Build the environment for the target: @base (e.g. environ) plus
+ * LD_PRELOAD (the shim appended to any LD_PRELOAD in @base) and the
+ * CDOC_ALLOC_* variables. *@out is a NULL-terminated array that the
+ * caller frees with cdoc_heap_env_free(). Call before fork().
+ */
+int cdoc_heap_collector_env(struct cdoc_heap_collector *c, char *const *base,
+                            char ***out);
+void cdoc_heap_env_free(char **env);
+
+/* The descriptor the child must keep open (not close-on-exec). */
+int cdoc_heap_collector_child_fd(const struct cdoc_heap_collector *c);
+
+/* In the parent after fork(): close the child's end, so that the end of
+ * the stream is seen when the last tracked process exits. */
+void cdoc_heap_collector_spawned(struct cdoc_heap_collector *c);
+
+/* The descriptor to poll() for input (POLLIN). */
+int cdoc_heap_collector_fd(const struct cdoc_heap_collector *c);
+
+/*
+ * Read every batch available now into the model without blocking.
+ * Returns the batches read, 0 when none, 1 + ... ; returns -EPIPE once the
+ * stream has ended (all tracked processes are gone), or a negative code.
+ */
+int cdoc_heap_collector_poll(struct cdoc_heap_collector *c);
+
+/*
+ * Read until the stream ends or @timeout_ms pass without data, then mark
+ * the processes ended (cdoc_heap_finish). 0, or -ETIMEDOUT when a tracked
+ * process still held the channel open (e.g. a daemon child), or negative.
+ */
+int cdoc_heap_collector_drain(struct cdoc_heap_collector *c, int timeout_ms);
+
+/* The model being filled (borrowed; valid until _free). */
+struct cdoc_heap *cdoc_heap_collector_model(struct cdoc_heap_collector *c);
+
+void cdoc_heap_collector_free(struct cdoc_heap_collector *c);
+
+/* ---- snapshots ---- */
+
+/* Per-process facts in a snapshot. */
+struct cdoc_heap_proc {
+	uint32_t pid, ppid;
+	uint32_t name;               /* strtab id: the executable's path */
+	uint32_t flags;              /* CDOC_HPROC_* */
+	uint64_t calls[CDOC_AFN_NR]; /* allocation calls per function */
+	uint64_t bytes[CDOC_AFN_NR]; /* bytes asked per function */
+	uint64_t frees;              /* free calls (and realloc's frees) */
+	uint64_t live_bytes, live_count;
+	uint64_t peak_bytes, peak_ns;
+};
+#define CDOC_HPROC_EXITED 1u /* ended: its live memory is leaked */
+#define CDOC_HPROC_FORKED 2u /* started by fork() of a tracked process */
+#define CDOC_HPROC_EXECED 4u /* replaced by exec(): not leaked */
+#define CDOC_HPROC_NOEXIT 8u /* ended without an EXIT record */
+
+/* One call site (a process and a symbolized stack). */
+struct cdoc_heap_site {
+	uint32_t proc;        /* index in snap->procs */
+	uint32_t stack;       /* index in snap->stacks */
+	uint64_t alloc_count; /* allocations made here (alloc_objects) */
+	uint64_t alloc_bytes; /* bytes asked here (alloc_space) */
+	uint64_t live_count;  /* allocations live now (inuse_objects) */
+	uint64_t live_bytes;  /* bytes live now (inuse_space) */
+	uint64_t peak_bytes;  /* the most bytes live here at once */
+	uint64_t temp_count;  /* temporary allocations */
+};
+
+/* A stack: frames[first .. first+nr), leaf first, strtab ids. */
+struct cdoc_heap_stack {
+	uint32_t first, nr;
+};
+
+/*
+ * struct cdoc_heap_snap - the live heap by call site at one time,
+ * symbolized: self-contained, serializable. Owns everything;
+ * cdoc_heap_snap_release() frees it.
+ */
+struct cdoc_heap_snap {
+	uint64_t time_ns;     /* since the first event of the stream */
+	uint64_t sample_rate; /* 0: exact; else counts are estimates */
+	uint64_t peak_bytes;  /* the most bytes live at once, all processes */
+	uint64_t peak_ns;     /* when (since the first event) */
+	uint64_t hist[64];    /* allocations by size: [i] = sizes < 2^i
+				 and >= 2^(i-1) ([0]: size 0) */
+	struct cdoc_heap_counters counters;
+	struct cdoc_strtab names; /* frame names and process names */
+	struct cdoc_heap_proc *procs;
+	size_t nr_procs;
+	uint32_t *frames;
+	size_t nr_frames;
+	struct cdoc_heap_stack *stacks;
+	size_t nr_stacks;
+	struct cdoc_heap_site *sites;
+	size_t nr_sites;
+};
+
+void cdoc_heap_snap_init(struct cdoc_heap_snap *s);
+void cdoc_heap_snap_release(struct cdoc_heap_snap *s);
+
+/*
+ * Take a snapshot of @h now: symbolize every stack (lib/symbol, with the
+ * executable mappings the shim sent and /proc/PID/maps of live
+ * processes), merge sites whose symbolized stacks are equal. @out must be
+ * initialized; it is filled (anything in it is released first).
+ */
+int cdoc_heap_snapshot(struct cdoc_heap *h, struct cdoc_heap_snap *out);
+
+/* Serialize @s (appends to @out): the .heap format, docs/alloc.md. */
+void cdoc_heap_snap_encode(const struct cdoc_heap_snap *s,
+                           struct cdoc_buf *out);
+
+/*
+ * Parse a serialized snapshot. @name is used in messages; a corrupt or
+ * truncated input fails with -CDOC_EFORMAT naming the byte offset.
+ * @out must be initialized; on failure it is left empty.
+ */
+int cdoc_heap_snap_decode(struct cdoc_heap_snap *out, const void *data,
+                          size_t len, const char *name);
+
+/* Write to / read from a .heap file (created with cdoc_create_file). */
+int cdoc_heap_snap_save(const struct cdoc_heap_snap *s, const char *path);
+int cdoc_heap_snap_load(struct cdoc_heap_snap *out, const char *path);
+
+/* ---- reports ---- */
+
+/* Values a folded profile can weigh sites by. */
+enum cdoc_heap_kind {
+	CDOC_HEAP_ALLOC_BYTES,
+	CDOC_HEAP_ALLOC_COUNT,
+	CDOC_HEAP_LIVE_BYTES,
+	CDOC_HEAP_LIVE_COUNT,
+	CDOC_HEAP_LEAKED_BYTES,
+	CDOC_HEAP_PEAK_BYTES,
+	CDOC_HEAP_TEMP_COUNT,
+};
+
+/* Parse "alloc_bytes", "alloc_count", "live_bytes", "live_count",
+ * "leaked", "peak", "temp"; -1 when unknown. */
+int cdoc_heap_kind_parse(const char *s);
+
+/* A site's value of @kind (leaked: live bytes in an exited process). */
+uint64_t cdoc_heap_site_value(const struct cdoc_heap_snap *s,
+                              const struct cdoc_heap_site *site, int kind);
+
+/*
+ * Folded stacks ("root;...;leaf N"), one line per site with a non-zero
+ * value, roots first; processes become the root frame when there are
+ * several. Appends to @out.
+ */
+void cdoc_heap_folded(const struct cdoc_heap_snap *s, int kind,
+                      struct cdoc_buf *out);
+
+/* A site's stack as "leaf < caller < caller" (at most @depth frames). */
+void cdoc_heap_site_name(const struct cdoc_heap_snap *s,
+                         const struct cdoc_heap_site *site, int depth,
+                         struct cdoc_buf *out);
+
+/*
+ * The summary a user reads: totals per process and function, peak and
+ * when, leaked at exit by call site, most allocations, most temporary
+ * allocations, size histogram, the counters. @top sites per list.
+ */
+void cdoc_heap_report_text(const struct cdoc_heap_snap *s, int top,
+                           struct cdoc_buf *out);
+
+/* One row of a diff: a call site matched by process name and stack. */
+struct cdoc_heap_growth {
+	uint32_t site_a, site_b; /* indexes, CDOC_HEAP_NOSITE if absent */
+	int64_t bytes, count;    /* growth of live bytes and objects */
+	double share;            /* bytes / total positive growth */
+};
+#define CDOC_HEAP_NOSITE UINT32_MAX
+
+/*
+ * Sites ranked by growth of live bytes from @a to @b (then objects).
+ * *@out (caller frees) gets *@nr rows. Returns 0.
+ */
+int cdoc_heap_diff(const struct cdoc_heap_snap *a,
+                   const struct cdoc_heap_snap *b,
+                   struct cdoc_heap_growth **out, size_t *nr);
+
+/* The diff as text: the @top sites that grew, with their share. */
+void cdoc_heap_diff_text(const struct cdoc_heap_snap *a,
+                         const struct cdoc_heap_snap *b,
+                         const struct cdoc_heap_growth *rows, size_t nr,
+                         int top, struct cdoc_buf *out);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * internal.h - lib/heap's private model: processes, their live pointers,
+ * stacks and call sites, as decoded from the shim's stream.
+ */
+#ifndef CDOC_HEAP_INTERNAL_H
+#define CDOC_HEAP_INTERNAL_H
+
+#include <stdlib.h>
+
+#include "heap/heap.h"
+
+#define HEAP_MAX_STACK_ID (1u << 22) /* more ids than this: corrupt input */
+
+/* struct lmap - open-addressing map from a pointer to what it holds. */
+struct lent {
+	uint64_t key;   /* pointer; 0 = empty slot */
+	uint64_t bytes; /* (scaled) bytes */
+	uint32_t count; /* (scaled) objects; the balance in bal maps */
+	uint32_t stack; /* stack id */
+};
+struct lmap {
+	struct lent *v;
+	size_t nr, mask;
+};
+
+void lmap_init(struct lmap *m);
+void lmap_release(struct lmap *m);
+struct lent *lmap_get(const struct lmap *m, uint64_t key);
+struct lent *lmap_put(struct lmap *m, uint64_t key); /* zeroed if new */
+void lmap_del(struct lmap *m, struct lent *e);
+
+struct hstack {
+	uint64_t *pcs; /* return addresses, leaf first; NULL = undefined */
+	uint32_t nr;
+};
+
+struct hsite {
+	uint64_t alloc_count, alloc_bytes;
+	uint64_t live_count, live_bytes, peak_bytes;
+	uint64_t temp_count;
+};
+
+struct hmapping {
+	uint64_t start, end, off;
+	char *path;
+};
+
+/* struct hproc - one process instance (a fork or an exec makes a new one). */
+struct hproc {
+	uint64_t instance, parent_instance;
+	int parent; /* index in heap->procs, -1 if none */
+	uint32_t pid, ppid, inherit_below, flags; /* CDOC_HPROC_* */
+	uint64_t sample_rate;
+	struct hstack *stacks; /* by stack id */
+	size_t nr_stacks;
+	struct hsite *sites; /* by stack id */
+	size_t nr_sites;
+	struct lmap live;      /* pointer -> allocation */
+	struct lmap bal;       /* pointer -> early frees (+) / owed (-) */
+	struct lmap inherited; /* pointers live in the parent at fork */
+	struct hmapping *maps;
+	size_t nr_maps, alloc_maps;
+	uint64_t calls[CDOC_AFN_NR], bytes[CDOC_AFN_NR], frees;
+	uint64_t live_bytes, live_count, peak_bytes, peak_ns;
+	uint64_t shim_counters[4]; /* last COUNTERS record */
+};
+
+struct cdoc_heap {
+	struct hproc **procs;
+	size_t nr_procs, alloc_procs;
+	struct cdoc_u64map by_instance; /* instance -> index + 1 */
+	uint64_t t0, now;               /* first batch time, last (relative) */
+	int started;
+	uint64_t live_bytes, peak_bytes, peak_ns;
+	uint64_t hist[64];
+	struct cdoc_heap_counters counters;
+};
+
+/* model.c */
+struct hproc *heap_proc(struct cdoc_heap *h, uint64_t instance, uint32_t pid);
+void heap_hello(struct cdoc_heap *h, struct hproc *p, uint64_t parent,
+                uint32_t below, uint64_t rate, uint64_t flags, uint32_t ppid);
+int heap_stack_def(struct hproc *p, uint32_t id, const uint64_t *pcs,
+                   uint32_t nr);
+const struct hstack *heap_stack(const struct cdoc_heap *h,
+                                const struct hproc *p, uint32_t id);
+int heap_alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
+               uint64_t size, uint32_t stack);
+void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp);
+int heap_temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
+              uint32_t stack);
+void heap_map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,
+              const char *path, size_t len);
+void heap_exit(struct cdoc_heap *h, struct hproc *p);
+
+#endif

@@ -1,0 +1,464 @@
+/*
+ * model.c - the live heap: processes, live pointers and call sites,
+ * updated event by event.
+ *
+ * Threads of a process are not ordered against each other in the stream,
+ * so a free can arrive before the allocation it frees, and an allocation
+ * can arrive for an address still live (its free is on its way). Each
+ * pointer keeps a balance: a free of an unknown pointer is remembered
+ * (+1) and cancels the next allocation of that address; an allocation of
+ * a live address frees the old one and owes a free (-1) that cancels the
+ * next free. Counts balance in the end; both cases are counted as
+ * "reordered", frees never matched as "unmatched".
+ */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "heap/internal.h"
+
+void lmap_init(struct lmap *m)
+{
+	m->nr = 0;
+	m->mask = 63;
+	m->v = cdoc_calloc(m->mask + 1, sizeof(*m->v));
+}
+
+void lmap_release(struct lmap *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->nr = m->mask = 0;
+}
+
+static size_t slot_of(const struct lmap *m, uint64_t key)
+{
+	return (size_t)cdoc_hash_u64(key) & m->mask;
+}
+
+struct lent *lmap_get(const struct lmap *m, uint64_t key)
+{
+	size_t i = slot_of(m, key);
+
+	for (; m->v[i].key; i = (i + 1) & m->mask)
+		if (m->v[i].key == key)
+			return &m->v[i];
+	return NULL;
+}
+
+static void lmap_grow(struct lmap *m)
+{
+	struct lmap n;
+	size_t i;
+
+	n.mask = m->mask * 2 + 1;
+	n.nr = m->nr;
+	n.v = cdoc_calloc(n.mask + 1, sizeof(*n.v));
+	for (i = 0; i <= m->mask; i++) {
+		size_t j;
+
+		if (!m->v[i].key)
+			continue;
+		for (j = slot_of(&n, m->v[i].key); n.v[j].key;)
+			j = (j + 1) & n.mask;
+		n.v[j] = m->v[i];
+	}
+	free(m->v);
+	*m = n;
+}
+
+struct lent *lmap_put(struct lmap *m, uint64_t key)
+{
+	size_t i;
+
+	if ((m->nr + 1) * 4 > (m->mask + 1) * 3)
+		lmap_grow(m);
+	for (i = slot_of(m, key); m->v[i].key; i = (i + 1) & m->mask)
+		if (m->v[i].key == key)
+			return &m->v[i];
+	m->nr++;
+	m->v[i].key = key;
+	return &m->v[i];
+}
+
+/* Delete by backward shift, so lookups never need tombstones. */
+void lmap_del(struct lmap *m, struct lent *e)
+{
+	size_t i = (size_t)(e - m->v), j = i;
+
+	m->nr--;
+	for (;;) {
+		size_t home;
+
+		m->v[i].key = 0;
+		do {
+			j = (j + 1) & m->mask;
+			if (!m->v[j].key)
+				return;
+			home = slot_of(m, m->v[j].key);
+		} while (i <= j ? (i < home && home <= j)
+		                : (i < home || home <= j));
+		m->v[i] = m->v[j];
+		i = j;
+	}
+}
+
+struct hproc *heap_proc(struct cdoc_heap *h, uint64_t instance, uint32_t pid)
+{
+	uint32_t idx;
+	struct hproc *p;
+
+	if (cdoc_u64map_get(&h->by_instance, instance, &idx))
+		return h->procs[idx - 1];
+	p = cdoc_calloc(1, sizeof(*p));
+	p->instance = instance;
+	p->pid = pid;
+	p->parent = -1;
+	lmap_init(&p->live);
+	lmap_init(&p->bal);
+	lmap_init(&p->inherited);
+	CDOC_GROW(h->procs, h->nr_procs + 1, h->alloc_procs);
+	h->procs[h->nr_procs++] = p;
+	cdoc_u64map_put(&h->by_instance, instance, (uint32_t)h->nr_procs);
+	return p;
+}
+
+/* An exec replaces the image: the old instance's heap is gone, not
+ * leaked. */
+static void mark_execed(struct cdoc_heap *h, struct hproc *p)
+{
+	size_t i;
+
+	for (i = 0; i < h->nr_procs; i++) {
+		struct hproc *q = h->procs[i];
+
+		if (q != p && q->pid == p->pid &&
+		    !(q->flags & (CDOC_HPROC_EXITED | CDOC_HPROC_EXECED)))
+			q->flags |= CDOC_HPROC_EXECED;
+	}
+}
+
+static void inherit(struct hproc *p, const struct hproc *parent)
+{
+	size_t i;
+
+	for (i = 0; i <= parent->live.mask; i++)
+		if (parent->live.v[i].key)
+			lmap_put(&p->inherited, parent->live.v[i].key);
+}
+
+void heap_hello(struct cdoc_heap *h, struct hproc *p, uint64_t parent,
+                uint32_t below, uint64_t rate, uint64_t flags, uint32_t ppid)
+{
+	uint32_t idx;
+
+	p->sample_rate = rate;
+	p->ppid = ppid;
+	p->parent_instance = parent;
+	if (parent && cdoc_u64map_get(&h->by_instance, parent, &idx)) {
+		p->parent = (int)idx - 1;
+		p->inherit_below = below;
+		p->flags |= CDOC_HPROC_FORKED;
+		inherit(p, h->procs[idx - 1]);
+	} else if (!parent) {
+		mark_execed(h, p);
+	}
+}
+
+static int ensure_id(struct hproc *p, uint32_t id)
+{
+	size_t n;
+
+	if (id == 0 || id >= HEAP_MAX_STACK_ID)
+		return -1;
+	if (id < p->nr_sites)
+		return 0;
+	n = CDOC_MAX((size_t)id + 1, p->nr_sites * 2);
+	p->sites = cdoc_realloc(p->sites, n * sizeof(*p->sites));
+	p->stacks = cdoc_realloc(p->stacks, n * sizeof(*p->stacks));
+	memset(p->sites + p->nr_sites, 0,
+	       (n - p->nr_sites) * sizeof(*p->sites));
+	memset(p->stacks + p->nr_stacks, 0,
+	       (n - p->nr_stacks) * sizeof(*p->stacks));
+	p->nr_sites = p->nr_stacks = n;
+	return 0;
+}
+
+int heap_stack_def(struct hproc *p, uint32_t id, const uint64_t *pcs,
+                   uint32_t nr)
+{
+	struct hstack *s;
+
+	if (ensure_id(p, id) < 0)
+		return -1;
+	s = &p->stacks[id];
+	free(s->pcs);
+	s->pcs = cdoc_malloc((nr ? nr : 1) * sizeof(*pcs));
+	memcpy(s->pcs, pcs, nr * sizeof(*pcs));
+	s->nr = nr;
+	return 0;
+}
+
+/* Stack @id of @p, looked up in the parent for ids it inherited. */
+const struct hstack *heap_stack(const struct cdoc_heap *h,
+                                const struct hproc *p, uint32_t id)
+{
+	while (p) {
+		if (id < p->nr_stacks && p->stacks[id].pcs)
+			return &p->stacks[id];
+		if (id >= p->inherit_below || p->parent < 0)
+			return NULL;
+		p = h->procs[p->parent];
+	}
+	return NULL;
+}
+
+static unsigned size_bucket(uint64_t size)
+{
+	return size ? 64 - (unsigned)__builtin_clzll(size) : 0;
+}
+
+/* Scaled objects and bytes an event of @size stands for. */
+static void weigh(const struct hproc *p, uint64_t size, uint32_t *count,
+                  uint64_t *bytes)
+{
+	double w;
+
+	if (!p->sample_rate || !size) {
+		*count = 1;
+		*bytes = size;
+		return;
+	}
+	w = 1.0 / -expm1(-(double)size / (double)p->sample_rate);
+	*count = (uint32_t)CDOC_MIN(llround(w), (long long)UINT32_MAX);
+	*bytes = (uint64_t)llround((double)size * w);
+}
+
+static void grow_live(struct cdoc_heap *h, struct hproc *p, struct hsite *site,
+                      uint64_t bytes, uint32_t count)
+{
+	site->live_bytes += bytes;
+	site->live_count += count;
+	site->peak_bytes = CDOC_MAX(site->peak_bytes, site->live_bytes);
+	p->live_bytes += bytes;
+	p->live_count += count;
+	if (p->live_bytes > p->peak_bytes) {
+		p->peak_bytes = p->live_bytes;
+		p->peak_ns = h->now;
+	}
+	h->live_bytes += bytes;
+	if (h->live_bytes > h->peak_bytes) {
+		h->peak_bytes = h->live_bytes;
+		h->peak_ns = h->now;
+	}
+}
+
+static void shrink_live(struct cdoc_heap *h, struct hproc *p, struct lent *e,
+                        int temp)
+{
+	struct hsite *site = &p->sites[e->stack];
+
+	site->live_bytes -= e->bytes;
+	site->live_count -= e->count;
+	if (temp)
+		site->temp_count += e->count;
+	p->live_bytes -= e->bytes;
+	p->live_count -= e->count;
+	h->live_bytes -= e->bytes;
+	p->frees++;
+	lmap_del(&p->live, e);
+}
+
+static struct hsite *count_alloc(struct cdoc_heap *h, struct hproc *p, int fn,
+                                 uint64_t size, uint32_t stack, uint32_t *count,
+                                 uint64_t *bytes)
+{
+	struct hsite *site;
+
+	if (ensure_id(p, stack) < 0 || fn >= CDOC_AFN_NR)
+		return NULL;
+	weigh(p, size, count, bytes);
+	site = &p->sites[stack];
+	site->alloc_count += *count;
+	site->alloc_bytes += *bytes;
+	p->calls[fn] += *count;
+	p->bytes[fn] += *bytes;
+	h->hist[size_bucket(size)] += *count;
+	return site;
+}
+
+int heap_alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
+               uint64_t size, uint32_t stack)
+{
+	uint32_t count;
+	uint64_t bytes;
+	struct hsite *site = count_alloc(h, p, fn, size, stack, &count, &bytes);
+	struct lent *e, *b;
+
+	if (!site)
+		return -1;
+	if ((e = lmap_get(&p->inherited, ptr)))
+		lmap_del(&p->inherited, e);
+	b = lmap_get(&p->bal, ptr);
+	if (b && (int32_t)b->count > 0) { /* its free came first */
+		h->counters.reordered++;
+		p->frees++;
+		if (--b->count == 0)
+			lmap_del(&p->bal, b);
+		return 0;
+	}
+	if ((e = lmap_get(&p->live, ptr))) { /* its old free is late */
+		h->counters.reordered++;
+		shrink_live(h, p, e, 0);
+		b = lmap_put(&p->bal, ptr);
+		if (--b->count == 0)
+			lmap_del(&p->bal, b);
+	}
+	e = lmap_put(&p->live, ptr);
+	e->bytes = bytes;
+	e->count = count;
+	e->stack = stack;
+	grow_live(h, p, site, bytes, count);
+	return 0;
+}
+
+void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp)
+{
+	struct lent *e = lmap_get(&p->live, ptr);
+
+	if (e) {
+		shrink_live(h, p, e, temp);
+		return;
+	}
+	if ((e = lmap_get(&p->inherited, ptr))) {
+		lmap_del(&p->inherited, e);
+		return;
+	}
+	e = lmap_put(&p->bal, ptr);
+	if (++e->count == 0)
+		lmap_del(&p->bal, e);
+}
+
+int heap_temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
+              uint32_t stack)
+{
+	uint32_t count;
+	uint64_t bytes;
+	struct hsite *site = count_alloc(h, p, fn, size, stack, &count, &bytes);
+
+	if (!site)
+		return -1;
+	grow_live(h, p, site, bytes, count);
+	site->live_bytes -= bytes;
+	site->live_count -= count;
+	site->temp_count += count;
+	p->live_bytes -= bytes;
+	p->live_count -= count;
+	h->live_bytes -= bytes;
+	p->frees++;
+	return 0;
+}
+
+void heap_map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,
+              const char *path, size_t len)
+{
+	struct hmapping *m;
+	size_t i;
+
+	for (i = 0; i < p->nr_maps; i++)
+		if (p->maps[i].start == start && p->maps[i].end == end)
+			return;
+	CDOC_GROW(p->maps, p->nr_maps + 1, p->alloc_maps);
+	m = &p->maps[p->nr_maps++];
+	m->start = start;
+	m->end = end;
+	m->off = off;
+	m->path = cdoc_strndup(path, len);
+}
+
+void heap_exit(struct cdoc_heap *h, struct hproc *p)
+{
+	p->flags |= CDOC_HPROC_EXITED;
+}
+
+int cdoc_heap_new(struct cdoc_heap **out)
+{
+	struct cdoc_heap *h = cdoc_calloc(1, sizeof(*h));
+
+	cdoc_u64map_init(&h->by_instance);
+	*out = h;
+	return 0;
+}
+
+static void proc_free(struct hproc *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_stacks; i++)
+		free(p->stacks[i].pcs);
+	for (i = 0; i < p->nr_maps; i++)
+		free(p->maps[i].path);
+	free(p->stacks);
+	free(p->sites);
+	free(p->maps);
+	lmap_release(&p->live);
+	lmap_release(&p->bal);
+	lmap_release(&p->inherited);
+	free(p);
+}
+
+void cdoc_heap_free(struct cdoc_heap *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->nr_procs; i++)
+		proc_free(h->procs[i]);
+	free(h->procs);
+	cdoc_u64map_release(&h->by_instance);
+	free(h);
+}
+
+void cdoc_heap_finish(struct cdoc_heap *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nr_procs; i++) {
+		struct hproc *p = h->procs[i];
+
+		if (p->flags & (CDOC_HPROC_EXITED | CDOC_HPROC_EXECED))
+			continue;
+		p->flags |= CDOC_HPROC_EXITED | CDOC_HPROC_NOEXIT;
+		h->counters.no_exit++;
+	}
+}
+
+static uint64_t unmatched(const struct hproc *p)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i <= p->bal.mask; i++)
+		if (p->bal.v[i].key && (int32_t)p->bal.v[i].count > 0)
+			n += p->bal.v[i].count;
+	return n;
+}
+
+void cdoc_heap_get_counters(const struct cdoc_heap *h,
+                            struct cdoc_heap_counters *out)
+{
+	size_t i;
+
+	*out = h->counters;
+	out->unmatched_frees = 0;
+	for (i = 0; i < h->nr_procs; i++) {
+		const struct hproc *p = h->procs[i];
+
+		out->reentrant += p->shim_counters[0];
+		out->sample_full += p->shim_counters[1];
+		out->stack_full += p->shim_counters[2];
+		out->write_errors += p->shim_counters[3];
+		out->unmatched_frees += unmatched(p);
+	}
+}
