@@ -13,6 +13,7 @@ struct frame {
 	size_t len;       /* bytes of name */
 	uint32_t depth;   /* 0 = root */
 	uint64_t x, w;    /* start and width */
+	uint64_t self;    /* own weight (tree layouts only) */
 	int64_t delta;    /* self change (differentials) */
 };
 

@@ -146,6 +146,7 @@ void layout_tree(struct layout *l, const struct cdoc_profile *p, int col,
 		f->depth = n->depth;
 		f->x = x;
 		f->w = node ? n->total[col] : l->total;
+		f->self = n->self[col];
 		f->delta = l->diff ? self_delta(n) : 0;
 		if (f->depth > l->maxdepth)
 			l->maxdepth = f->depth;
