@@ -1,0 +1,41 @@
+/*
+ * internal.h - helpers shared by the renderers of lib/report.
+ */
+#ifndef CDOC_REPORT_INTERNAL_H
+#define CDOC_REPORT_INTERNAL_H
+
+#include "report/report.h"
+
+/* The counters every report shows, even at 0 ("nothing silent"). */
+extern const char *const report_quality_counters[];
+extern const size_t report_nr_quality_counters;
+
+/*
+ * The diagnoses to show: @o->diag, or the doctor's run over @r into @own
+ * (initialized here; release it with cdoc_diagnoses_release()).
+ */
+const struct cdoc_diagnoses *report_diagnoses(struct cdoc_recording *r,
+                                              const struct cdoc_report_opts *o,
+                                              struct cdoc_diagnoses *own);
+
+/* Append @s with control characters replaced by '?', for terminals. */
+void report_add_safe(struct cdoc_buf *b, const char *s);
+
+/* Append a JSON string (quotes included). */
+void report_json_str(struct cdoc_buf *b, const char *s);
+/* Append a JSON number; null when not finite. */
+void report_json_num(struct cdoc_buf *b, double v);
+
+/* Duration of the run in seconds from meta duration_ns; -1 unknown. */
+double report_duration(const struct cdoc_recording *r);
+
+/*
+ * Profiles with weight, cpu first then in file order: fills @idx (room
+ * for r->nr_profiles) with indices into r->profiles; returns how many.
+ */
+size_t report_profiles(const struct cdoc_recording *r, size_t *idx);
+
+/* "exited 0", "killed by SIGSEGV", "running" for a process. */
+void report_proc_status(const struct cdoc_rec_proc *p, struct cdoc_buf *b);
+
+#endif

@@ -1,0 +1,295 @@
+/*
+ * json.c - a recording as one JSON object, and the report blob that
+ * lib/flame's HTML page shows above the flame graph.
+ */
+#include "report/internal.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static void key(struct cdoc_buf *b, const char *k, int *first)
+{
+	if (!*first)
+		cdoc_buf_addch(b, ',');
+	*first = 0;
+	report_json_str(b, k);
+	cdoc_buf_addch(b, ':');
+}
+
+static void json_meta(struct cdoc_buf *b, const struct cdoc_recording *r)
+{
+	int first = 1;
+	size_t i, j;
+
+	cdoc_buf_addch(b, '{');
+	for (i = 0; i < r->nr_meta; i++) {
+		for (j = i + 1; j < r->nr_meta; j++)
+			if (!strcmp(r->meta[i].key, r->meta[j].key))
+				break;
+		if (j < r->nr_meta)
+			continue; /* the last value of a key wins */
+		key(b, r->meta[i].key, &first);
+		report_json_str(b, r->meta[i].value);
+	}
+	cdoc_buf_addch(b, '}');
+}
+
+static void json_counters(struct cdoc_buf *b, const struct cdoc_recording *r)
+{
+	int first = 1;
+	size_t i;
+
+	cdoc_buf_addch(b, '{');
+	for (i = 0; i < report_nr_quality_counters; i++) {
+		key(b, report_quality_counters[i], &first);
+		cdoc_buf_addu64(b, cdoc_recording_counter(
+		                           r, report_quality_counters[i]));
+	}
+	for (i = 0; i < r->nr_counters; i++) {
+		size_t j;
+
+		for (j = 0; j < report_nr_quality_counters; j++)
+			if (!strcmp(r->counters[i].name,
+			            report_quality_counters[j]))
+				break;
+		if (j < report_nr_quality_counters)
+			continue;
+		key(b, r->counters[i].name, &first);
+		cdoc_buf_addu64(b, r->counters[i].value);
+	}
+	cdoc_buf_addch(b, '}');
+}
+
+static void json_proc(struct cdoc_buf *b, const struct cdoc_rec_proc *p)
+{
+	struct cdoc_buf st = CDOC_BUF_INIT;
+
+	report_proc_status(p, &st);
+	cdoc_buf_addf(b, "{\"pid\":%u,\"ppid\":%u,\"name\":", p->pid, p->ppid);
+	report_json_str(b, p->name);
+	cdoc_buf_addf(b, ",\"exited\":%s", p->exited ? "true" : "false");
+	if (p->exited && WIFSIGNALED(p->status))
+		cdoc_buf_addf(b, ",\"signal\":%d", WTERMSIG(p->status));
+	else if (p->exited)
+		cdoc_buf_addf(b, ",\"exit_code\":%d", WEXITSTATUS(p->status));
+	cdoc_buf_addstr(b, ",\"status\":");
+	report_json_str(b, st.buf);
+	cdoc_buf_addch(b, '}');
+	cdoc_buf_release(&st);
+}
+
+static void json_diag(struct cdoc_buf *b, const struct cdoc_diagnosis *d)
+{
+	cdoc_buf_addstr(b, "{\"severity\":");
+	report_json_str(b, cdoc_severity_name(d->severity));
+	cdoc_buf_addstr(b, ",\"code\":");
+	report_json_str(b, d->code);
+	cdoc_buf_addstr(b, ",\"title\":");
+	report_json_str(b, d->title);
+	cdoc_buf_addstr(b, ",\"detail\":");
+	report_json_str(b, d->detail);
+	cdoc_buf_addstr(b, ",\"recommendation\":");
+	report_json_str(b, d->recommendation);
+	cdoc_buf_addch(b, '}');
+}
+
+static void json_top(struct cdoc_buf *b, const struct cdoc_profile *p,
+                     enum cdoc_top_order order, size_t rows)
+{
+	struct cdoc_top_entry *top;
+	uint64_t total = cdoc_profile_total(p, 0);
+	size_t n = cdoc_profile_top(p, 0, order, &top), i;
+
+	cdoc_buf_addch(b, '[');
+	for (i = 0; i < n && i < rows; i++) {
+		cdoc_buf_addstr(b, i ? ",{\"name\":" : "{\"name\":");
+		report_json_str(b, cdoc_strtab_get(&p->names, top[i].name));
+		cdoc_buf_addf(b, ",\"self\":%llu,\"total\":%llu,\"self_pct\":",
+		              (unsigned long long)top[i].self,
+		              (unsigned long long)top[i].total);
+		report_json_num(b, total ? 100.0 * top[i].self / total : 0);
+		cdoc_buf_addstr(b, ",\"total_pct\":");
+		report_json_num(b, total ? 100.0 * top[i].total / total : 0);
+		cdoc_buf_addch(b, '}');
+	}
+	cdoc_buf_addch(b, ']');
+	free(top);
+}
+
+static void json_profiles(struct cdoc_buf *b, const struct cdoc_recording *r,
+                          size_t rows)
+{
+	size_t i;
+
+	cdoc_buf_addch(b, '[');
+	for (i = 0; i < r->nr_profiles; i++) {
+		const struct cdoc_rec_profile *p = &r->profiles[i];
+
+		cdoc_buf_addstr(b, i ? ",{\"name\":" : "{\"name\":");
+		report_json_str(b, p->name);
+		cdoc_buf_addstr(b, ",\"unit\":");
+		report_json_str(b, cdoc_report_unit(p->name));
+		cdoc_buf_addf(
+		        b, ",\"total\":%llu,\"top_self\":",
+		        (unsigned long long)cdoc_profile_total(&p->prof, 0));
+		json_top(b, &p->prof, CDOC_TOP_SELF, rows);
+		cdoc_buf_addstr(b, ",\"top_total\":");
+		json_top(b, &p->prof, CDOC_TOP_TOTAL, rows);
+		cdoc_buf_addch(b, '}');
+	}
+	cdoc_buf_addch(b, ']');
+}
+
+static void json_metrics(struct cdoc_buf *b, const struct cdoc_recording *r)
+{
+	size_t i, j;
+
+	cdoc_buf_addch(b, '[');
+	for (i = 0; i < r->nr_metrics; i++) {
+		const struct cdoc_rec_metric_sample *m = &r->metrics[i];
+		int first = 1;
+
+		cdoc_buf_addf(b, "%s{\"time_ns\":%llu,\"values\":{",
+		              i ? "," : "", (unsigned long long)m->time_ns);
+		for (j = 0; j < m->n; j++) {
+			key(b, m->names[j], &first);
+			report_json_num(b, m->values[j]);
+		}
+		cdoc_buf_addstr(b, "}}");
+	}
+	cdoc_buf_addch(b, ']');
+}
+
+static void json_list(struct cdoc_buf *b, const struct cdoc_recording *r,
+                      const struct cdoc_diagnoses *d)
+{
+	size_t i;
+
+	cdoc_buf_addstr(b, ",\"processes\":[");
+	for (i = 0; i < r->nr_procs; i++) {
+		if (i)
+			cdoc_buf_addch(b, ',');
+		json_proc(b, &r->procs[i]);
+	}
+	cdoc_buf_addstr(b, "],\"diagnoses\":[");
+	for (i = 0; i < d->nr; i++) {
+		if (i)
+			cdoc_buf_addch(b, ',');
+		json_diag(b, &d->items[i]);
+	}
+	cdoc_buf_addch(b, ']');
+}
+
+int cdoc_report_json(struct cdoc_recording *r, const struct cdoc_report_opts *o,
+                     struct cdoc_buf *out)
+{
+	struct cdoc_diagnoses own;
+	const struct cdoc_diagnoses *d = report_diagnoses(r, o, &own);
+	double secs = report_duration(r);
+
+	cdoc_buf_addstr(out, "{\"path\":");
+	report_json_str(out, r->path);
+	cdoc_buf_addf(out, ",\"version\":%u,\"complete\":%s,\"cut_short\":",
+	              r->version, r->complete ? "true" : "false");
+	if (r->cut_short)
+		report_json_str(out, r->cut_short);
+	else
+		cdoc_buf_addstr(out, "null");
+	cdoc_buf_addstr(out, ",\"duration_s\":");
+	report_json_num(out, secs >= 0 ? secs : 0.0 / 0.0);
+	cdoc_buf_addstr(out, ",\"meta\":");
+	json_meta(out, r);
+	cdoc_buf_addstr(out, ",\"counters\":");
+	json_counters(out, r);
+	json_list(out, r, d);
+	cdoc_buf_addstr(out, ",\"profiles\":");
+	json_profiles(out, r, o && o->top ? o->top : 10);
+	cdoc_buf_addstr(out, ",\"metrics\":");
+	json_metrics(out, r);
+	cdoc_buf_addstr(out, "}\n");
+	cdoc_diagnoses_release(&own);
+	return 0;
+}
+
+static const char *blob_severity(enum cdoc_severity s)
+{
+	return s == CDOC_SEV_PROBLEM   ? "error"
+	       : s == CDOC_SEV_WARNING ? "warning"
+	                               : "info";
+}
+
+static void blob_items(struct cdoc_buf *b, const struct cdoc_diagnoses *d)
+{
+	size_t i;
+
+	cdoc_buf_addstr(b, ",\"items\":[");
+	for (i = 0; d && i < d->nr; i++) {
+		cdoc_buf_addstr(b, i ? ",{\"severity\":" : "{\"severity\":");
+		report_json_str(b, blob_severity(d->items[i].severity));
+		cdoc_buf_addstr(b, ",\"title\":");
+		report_json_str(b, d->items[i].title);
+		cdoc_buf_addstr(b, ",\"detail\":");
+		report_json_str(b, d->items[i].detail);
+		cdoc_buf_addstr(b, ",\"recommendation\":");
+		report_json_str(b, d->items[i].recommendation);
+		cdoc_buf_addch(b, '}');
+	}
+	if (d && !d->nr)
+		cdoc_buf_addstr(b, "{\"severity\":\"ok\",\"title\":\"Nothing "
+		                   "stands out\"}");
+	cdoc_buf_addch(b, ']');
+}
+
+static void blob_metadata(struct cdoc_buf *b, const struct cdoc_recording *r)
+{
+	static const char *const keys[] = {
+	        "command",    "event",    "frequency", "call_graph",
+	        "start_time", "hostname", "mode"};
+	double secs = report_duration(r);
+	int first = 1;
+	size_t i;
+
+	cdoc_buf_addstr(b, ",\"metadata\":{");
+	for (i = 0; i < CDOC_ARRAY_SIZE(keys); i++) {
+		const char *v = cdoc_recording_meta(r, keys[i]);
+
+		if (v) {
+			key(b, keys[i], &first);
+			report_json_str(b, v);
+		}
+	}
+	if (secs >= 0) {
+		key(b, "duration", &first);
+		cdoc_buf_addf(b, "\"%.2f s\"", secs);
+	}
+	for (i = 0; i < r->nr_procs && i < 8; i++) {
+		struct cdoc_buf k = CDOC_BUF_INIT, v = CDOC_BUF_INIT;
+
+		cdoc_buf_addf(&k, "process %u", r->procs[i].pid);
+		cdoc_buf_addf(&v, "%s: ", r->procs[i].name);
+		report_proc_status(&r->procs[i], &v);
+		key(b, k.buf, &first);
+		report_json_str(b, v.buf);
+		cdoc_buf_release(&k);
+		cdoc_buf_release(&v);
+	}
+	cdoc_buf_addch(b, '}');
+}
+
+void cdoc_report_blob(struct cdoc_recording *r, const struct cdoc_diagnoses *d,
+                      struct cdoc_buf *out)
+{
+	const char *cmd = cdoc_recording_meta(r, "command");
+
+	cdoc_buf_addstr(out, "{\"title\":");
+	report_json_str(out, cmd ? cmd : r->path);
+	cdoc_buf_addstr(out, ",\"subtitle\":");
+	report_json_str(out, r->cut_short ? r->cut_short : r->path);
+	blob_items(out, d);
+	cdoc_buf_addstr(out, ",\"counters\":");
+	json_counters(out, r);
+	blob_metadata(out, r);
+	cdoc_buf_addch(out, '}');
+}

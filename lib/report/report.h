@@ -1,0 +1,95 @@
+/*
+ * report.h - rendering a loaded recording: a terminal summary, JSON, a
+ * self-contained HTML page (the flame graph page of lib/flame with the
+ * diagnoses above it), folded stacks of any profile, and an ncurses
+ * browser of the top functions.
+ *
+ * `cdoctor report` is a front end to these; `cdoctor run` calls
+ * cdoc_report_text() and cdoc_report_html() when the run ends. Renderers
+ * append to a caller-owned struct cdoc_buf and never print (except the
+ * TUI, which owns the terminal while it runs). Every name from the
+ * recording is escaped for its output (JSON, HTML); the text report
+ * replaces control characters so a hostile name cannot drive the
+ * terminal.
+ */
+#ifndef CDOC_REPORT_H
+#define CDOC_REPORT_H
+
+#include "base/base.h"
+#include "doctor/doctor.h"
+#include "record/record.h"
+
+/*
+ * struct cdoc_report_opts - what every renderer takes. Borrowed until the
+ * call returns. cdoc_report_opts_init() sets the defaults.
+ */
+struct cdoc_report_opts {
+	int colour; /* ANSI colours in the text report (caller checks the
+	                terminal and NO_COLOR); default 0 */
+	size_t top; /* rows of the top-function tables; default 10 */
+	const struct cdoc_diagnoses *diag; /* findings to show; NULL: the
+	                                      renderer runs the doctor */
+	const char *title; /* HTML page title; NULL: "cdoctor: COMMAND" */
+};
+
+void cdoc_report_opts_init(struct cdoc_report_opts *o);
+
+/*
+ * The terminal summary: command, duration, event, samples, processes and
+ * how they ended, resource metrics, diagnoses with recommendations, top
+ * functions of the cpu profile by self and total with percentages, the
+ * other profiles, and every data-quality counter (lost samples, unwind
+ * failures, unresolved frames, ... shown even when 0). A recording cut
+ * short gets a warning line first. Returns 0.
+ */
+int cdoc_report_text(struct cdoc_recording *r, const struct cdoc_report_opts *o,
+                     struct cdoc_buf *out);
+
+/*
+ * Everything machine-readable as one JSON object: path, complete,
+ * cut_short, meta, counters, processes, diagnoses, profiles (name, unit,
+ * total, top by self and by total) and metrics. Names are JSON-escaped;
+ * non-finite numbers are written as null. Returns 0.
+ */
+int cdoc_report_json(struct cdoc_recording *r, const struct cdoc_report_opts *o,
+                     struct cdoc_buf *out);
+
+/*
+ * The JSON object that lib/flame's HTML page shows above the flame graph
+ * (title, subtitle, items = diagnoses, counters, metadata); see
+ * cdoc_flame_html(). @d may be NULL (no items).
+ */
+void cdoc_report_blob(struct cdoc_recording *r, const struct cdoc_diagnoses *d,
+                      struct cdoc_buf *out);
+
+/*
+ * One self-contained HTML page: a flame graph of every profile in the
+ * recording that has weight (cpu first), with the diagnoses, counters and
+ * run metadata above it. A recording without any samples gets a page with
+ * the diagnoses only (report-templates/report-basic.html). Returns 0 or a
+ * negative code with a message.
+ */
+int cdoc_report_html(struct cdoc_recording *r, const struct cdoc_report_opts *o,
+                     struct cdoc_buf *out);
+
+/*
+ * Folded stacks of profile @kind ("cpu", "alloc_bytes", "leaked_bytes",
+ * ...), FlameGraph-compatible. -ENOENT with a message listing the
+ * recording's profiles when it has no such profile.
+ */
+int cdoc_report_folded(struct cdoc_recording *r, const char *kind,
+                       struct cdoc_buf *out);
+
+/* The unit of a profile's weights: "samples", "bytes", "allocations". */
+const char *cdoc_report_unit(const char *profile);
+
+/*
+ * Browse the cpu profile (or @kind) in an ncurses UI on the terminal:
+ * the top functions by self or total, and for the selected function its
+ * callers and callees. Returns 0 when the user quits, or -ENOTTY with a
+ * message when standard input or output is not a terminal, -ENOENT when
+ * the profile is missing.
+ */
+int cdoc_report_tui(struct cdoc_recording *r, const char *kind);
+
+#endif
