@@ -177,6 +177,7 @@ static void close_from(struct flow *f, size_t keep)
 		fr->x = o->x;
 		fr->w = w;
 		fr->delta = o->delta;
+		fr->self = 0;
 		if (fr->depth > f->l->maxdepth)
 			f->l->maxdepth = fr->depth;
 	}
@@ -210,6 +211,16 @@ static void flow_line(struct flow *f, const struct line *ln, int col)
 	f->x += ln->c[col];
 }
 
+/* Preorder, as layout_tree() emits: by start, then outer frames first. */
+static int by_position(const void *a, const void *b)
+{
+	const struct frame *x = a, *y = b;
+
+	if (x->x != y->x)
+		return x->x < y->x ? -1 : 1;
+	return (x->depth > y->depth) - (x->depth < y->depth);
+}
+
 static void layout_lines(struct layout *l, struct lines *ls,
                          const struct cdoc_flame_opts *o)
 {
@@ -235,6 +246,7 @@ static void layout_lines(struct layout *l, struct lines *ls,
 	for (i = 0; i < ls->nr; i++)
 		flow_line(&f, &ls->l[i], col);
 	close_from(&f, 0);
+	qsort(l->f, l->nr, sizeof(*l->f), by_position);
 	free(f.o);
 }
 
