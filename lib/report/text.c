@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define WRAP   78
-#define INDENT 11
+#define INDENT 12
 #define MIB    (1024.0 * 1024)
 
 struct text {
@@ -37,24 +37,27 @@ static void wrapped(struct text *t, const char *s, size_t col)
 {
 	struct cdoc_buf safe = CDOC_BUF_INIT;
 	const char *p;
+	int first = 1;
 
 	report_add_safe(&safe, s);
-	for (p = safe.buf ? safe.buf : ""; *p;) {
-		size_t len = strcspn(p, " ");
+	for (p = safe.buf ? safe.buf : ""; *p; first = 0) {
+		size_t len;
 
-		if (col > INDENT && col + len >= WRAP) {
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, " ");
+		if (!len)
+			break;
+		if (!first && col > INDENT && col + 1 + len >= WRAP) {
 			cdoc_buf_addf(t->out, "\n%*s", INDENT, "");
 			col = INDENT;
+		} else if (!first) {
+			cdoc_buf_addch(t->out, ' ');
+			col++;
 		}
 		cdoc_buf_add(t->out, p, len);
 		col += len;
 		p += len;
-		while (*p == ' ')
-			p++;
-		if (*p) {
-			cdoc_buf_addch(t->out, ' ');
-			col++;
-		}
 	}
 	cdoc_buf_addch(t->out, '\n');
 	cdoc_buf_release(&safe);
@@ -62,7 +65,7 @@ static void wrapped(struct text *t, const char *s, size_t col)
 
 static void field(struct text *t, const char *label, const char *value)
 {
-	cdoc_buf_addf(t->out, "  %-8s ", label);
+	cdoc_buf_addf(t->out, "  %-10s", label);
 	wrapped(t, value, INDENT);
 }
 
@@ -187,7 +190,7 @@ static void diagnosis(struct text *t, const struct cdoc_diagnosis *d)
 
 	cdoc_buf_addstr(t->out, "  ");
 	sgr(t, col[d->severity]);
-	cdoc_buf_addf(t->out, "%-8s", label[d->severity]);
+	cdoc_buf_addf(t->out, "%-9s", label[d->severity]);
 	sgr(t, "0");
 	cdoc_buf_addch(t->out, ' ');
 	wrapped(t, d->title, INDENT);
@@ -226,6 +229,8 @@ static void top_table(struct text *t, const struct cdoc_profile *p,
 		uint64_t w =
 		        order == CDOC_TOP_SELF ? top[i].self : top[i].total;
 
+		if (!w)
+			break;
 		cdoc_buf_addf(t->out, "  %6.2f%% %6.2f%% %10llu  ",
 		              100.0 * top[i].self / total,
 		              100.0 * top[i].total / total,
