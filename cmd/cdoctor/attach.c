@@ -20,7 +20,7 @@ static const char attach_usage[] =
         "  -e, --event NAME       event (cpu-clock; see cdoctor run --help)\n"
         "      --call-graph MODE  dwarf (default), fp, or auto\n"
         "      --stack-size B     stack bytes per sample for dwarf (16384)\n"
-        "      --mmap-kib K       ring buffer per CPU in KiB (1024)\n"
+        "      --mmap-kib K       ring per CPU in KiB (4096; fp: 1024)\n"
         "  -d, --duration SEC     stop after SEC seconds\n"
         "  -o, --output FILE      recording (cdoctor-NAME-PID.cdr)\n"
         "      --no-html          do not write RECORDING.html\n"

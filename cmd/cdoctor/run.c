@@ -27,7 +27,7 @@ static const char run_usage[] =
         "node)\n"
         "      --stack-size B     user stack bytes copied per sample for\n"
         "                         dwarf unwinding (16384)\n"
-        "      --mmap-kib K       ring buffer per CPU in KiB (1024)\n"
+        "      --mmap-kib K       ring per CPU in KiB (4096; fp: 1024)\n"
         "  -d, --duration SEC     stop after SEC seconds (SIGINT to the\n"
         "                         command, SIGKILL 3 s later)\n"
         "      --on-port CMD      once COMMAND listens on a TCP port, run\n"
@@ -186,6 +186,14 @@ static void report(const struct cdoc_collect_result *res, int no_html)
 		return;
 	}
 	print_summary(&r);
+	fprintf(stderr,
+	        "cdoctor: %llu samples, %llu lost, %llu unwind "
+	        "failures, %llu truncated stacks; collector CPU %.2f s\n",
+	        (unsigned long long)res->stats.samples,
+	        (unsigned long long)res->stats.lost,
+	        (unsigned long long)res->stats.unwind_failures,
+	        (unsigned long long)res->stats.truncated,
+	        res->self_cpu_ns / 1e9);
 	cdoc_buf_addf(&html, "%s.html", res->path);
 	if (!no_html && write_html(&r, html.buf) == 0)
 		fprintf(stderr, "recording: %s\nreport:    %s\n", res->path,

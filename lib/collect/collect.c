@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -48,7 +49,7 @@ static int check_opts(struct cdoc_collect_opts *o)
 		                  "of 8 up to 65528, not %u",
 		                  o->stack_size);
 	if (!o->ring_kib)
-		o->ring_kib = 1024;
+		o->ring_kib = o->call_graph == CDOC_CG_FP ? 1024 : 4096;
 	if (o->grace <= 0)
 		o->grace = 3;
 	if (o->duration < 0)
@@ -58,13 +59,22 @@ static int check_opts(struct cdoc_collect_opts *o)
 	return 0;
 }
 
+/*
+ * Data pages per ring: @kib rounded down to a power of two, and at most
+ * 256 MiB over all CPUs (a default sized for a small VM must not pin
+ * gigabytes on a many-core server).
+ */
 static size_t ring_pages(unsigned kib)
 {
-	size_t pages = (size_t)kib * 1024 / (size_t)sysconf(_SC_PAGESIZE);
+	size_t psz = (size_t)sysconf(_SC_PAGESIZE);
+	size_t pages = (size_t)kib * 1024 / psz;
+	size_t ncpu = CDOC_MAX(cdoc_perf_nr_cpus(), 1);
 	size_t p = 1;
 
 	while (p * 2 <= pages)
 		p *= 2;
+	while (p > 64 && p * psz * ncpu > (256u << 20))
+		p /= 2;
 	return p < 8 ? 8 : p;
 }
 
@@ -405,6 +415,16 @@ static int write_end(struct cdoc_collector *c, uint64_t dur)
 	return ret;
 }
 
+static uint64_t self_cpu_ns(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
+}
+
 int cdoc_collect_finish(struct cdoc_collector *c,
                         struct cdoc_collect_result *res)
 {
@@ -429,6 +449,7 @@ int cdoc_collect_finish(struct cdoc_collector *c,
 	res->stats = c->st;
 	res->port = c->port;
 	res->on_port_status = c->port_status;
+	res->self_cpu_ns = self_cpu_ns();
 	return ret;
 }
 

@@ -66,8 +66,9 @@ struct cdoc_collect_result {
 	int exit_code; /* status as a shell sees it (128+sig) */
 	uint64_t duration_ns;
 	struct cdoc_collect_stats stats;
-	int port;           /* the port found for --on-port, or 0 */
-	int on_port_status; /* the command's wait status, or -1 */
+	int port;             /* the port found for --on-port, or 0 */
+	int on_port_status;   /* the command's wait status, or -1 */
+	uint64_t self_cpu_ns; /* CPU time cdoctor itself used (user+sys) */
 };
 void cdoc_collect_result_release(struct cdoc_collect_result *r);
 

@@ -39,7 +39,7 @@ static void fill_attr(struct cdoc_collector *c)
 	a->exclude_hv = 1;
 	a->exclude_kernel = c->kernel_excluded;
 	a->watermark = 1;
-	a->wakeup_watermark = ring / 2;
+	a->wakeup_watermark = ring / 4; /* slack for a busy machine */
 }
 
 static int add_fd(struct cdoc_collector *c, int fd)
