@@ -48,7 +48,7 @@ err=$("$CFLAME" html bad.txt 2>&1 >/dev/null); rc=$?
 "$CFLAME" diff a.folded b.folded > d.folded || fail "diff exit"
 grep -qx 'main;compute;hot_loop 50 80' d.folded && grep -qx 'main;parse;<b>x</b> 10 0' d.folded &&
 	grep -qx 'main;compute;new_fn 0 5' d.folded && ok "diff two-count lines" || fail "diff lines: $(cat d.folded)"
-LC_ALL=C sort -c d.folded 2>/dev/null && ok "diff output sorted" || fail "diff order"
+sed 's/ [0-9]* [0-9]*$//' d.folded | LC_ALL=C sort -c 2>/dev/null && ok "diff output sorted" || fail "diff order"
 "$CFLAME" diff -n a.folded b.folded | grep -qx 'main;compute;hot_loop 50 80' && ok "diff -n (equal totals)" || fail "diff -n"
 printf 'main;io 0x1234 5\n' > hexa.folded
 "$CFLAME" diff -s hexa.folded hex.folded | grep -qx 'main;io 0x... 5 5' && ok "diff -s strips addresses" || fail "diff -s: $("$CFLAME" diff -s hexa.folded hex.folded)"
