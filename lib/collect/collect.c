@@ -445,6 +445,9 @@ int cdoc_collect_finish(struct cdoc_collector *c,
 	res->path = cdoc_strdup(c->output);
 	res->status = c->status;
 	res->exit_code = exit_code(c->status);
+	if (c->we_stopped && WIFSIGNALED(c->status) &&
+	    (WTERMSIG(c->status) == SIGINT || WTERMSIG(c->status) == SIGKILL))
+		res->exit_code = 0; /* stopped by us, as asked */
 	res->duration_ns = dur;
 	res->stats = c->st;
 	res->port = c->port;

@@ -100,11 +100,13 @@ struct cdoc_collector {
 
 	struct cdoc_collect_stats st;
 	uint64_t written[6]; /* counters last written */
+	int counters_out;    /* counters were written once */
 	struct source *srcs;
 	size_t nr_srcs, alloc_srcs;
 
 	uint64_t t_start, next_flush, deadline, kill_at, next_port;
 	int target_done, status, stopping, interrupts;
+	int we_stopped; /* duration or --on-port ended the run */
 	pid_t port_pid;
 	int port, port_status;
 };

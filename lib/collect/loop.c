@@ -25,9 +25,10 @@ static int write_counters(struct cdoc_collector *c)
 	                 c->st.unresolved,      c->st.throttled};
 	int ret;
 
+	if (!memcmp(v, c->written, sizeof(v)) && c->counters_out)
+		return 0;
+	c->counters_out = 1;
 	for (int i = 0; i < 6; i++) {
-		if (v[i] == c->written[i] && c->written[0])
-			continue;
 		ret = cdoc_rec_counter(&c->w, counter_names[i], v[i]);
 		if (ret < 0)
 			return ret;
@@ -65,6 +66,7 @@ static void stop(struct cdoc_collector *c, uint64_t now)
 	if (c->stopping)
 		return;
 	c->stopping = 1;
+	c->we_stopped = 1;
 	if (c->attach) {
 		c->target_done = 1;
 		return;
