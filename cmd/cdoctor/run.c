@@ -10,7 +10,6 @@
 #include "common/cli.h"
 #include "cdoctor/cdoctor.h"
 #include "cdoctor/run.h"
-#include "flame/flame.h"
 #include "report/report.h"
 
 static const char run_usage[] =
@@ -143,35 +142,22 @@ static void print_summary(struct cdoc_recording *r)
 	cdoc_buf_release(&b);
 }
 
-/* The HTML page (lib/flame) with the counters above the flame graph. */
+/* The HTML report (diagnoses, counters, flame graph) at @path. */
 static int write_html(struct cdoc_recording *r, const char *path)
 {
-	struct cdoc_profile *p = cdoc_recording_profile(r, "cpu");
-	struct cdoc_flame_view v = {"cpu", p, 0, "samples"};
-	struct cdoc_flame_html_opts ho = {0};
-	struct cdoc_buf json = CDOC_BUF_INIT, out = CDOC_BUF_INIT;
+	struct cdoc_report_opts ro;
+	struct cdoc_buf out = CDOC_BUF_INIT;
 	FILE *f;
 	int ret;
 
-	if (!p || !cdoc_profile_total(p, 0))
-		return 0;
-	cdoc_buf_addstr(&json, "{\"title\":\"cdoctor run\",\"counters\":{");
-	for (size_t i = 0; i < r->nr_counters; i++) {
-		cdoc_buf_addf(&json, "%s\"", i ? "," : "");
-		cdoc_buf_add_json(&json, r->counters[i].name,
-		                  strlen(r->counters[i].name));
-		cdoc_buf_addf(&json, "\":%llu",
-		              (unsigned long long)r->counters[i].value);
-	}
-	cdoc_buf_addstr(&json, "}}");
-	ho.title = "cdoctor";
-	ho.report_json = json.buf;
-	ret = cdoc_flame_html(&out, &v, 1, &ho);
-	if (!ret && (f = cli_open_output(path))) {
-		cdoc_buf_write(&out, f);
-		ret = cli_close_output(f, path) ? -EIO : 0;
-	}
-	cdoc_buf_release(&json);
+	cdoc_report_opts_init(&ro);
+	ret = cdoc_report_html(r, &ro, &out);
+	if (ret < 0)
+		cli_lib_error();
+	else if (!(f = cli_open_output(path)))
+		ret = -EIO;
+	else if ((cdoc_buf_write(&out, f) < 0) | cli_close_output(f, path))
+		ret = -EIO;
 	cdoc_buf_release(&out);
 	return ret;
 }
