@@ -107,6 +107,7 @@ struct cdoc_sysinfo_event {
 	const char *name; /* "cpu-clock", "cycles", ... (static) */
 	int hardware;     /* a hardware counter */
 	int works;        /* perf_event_open succeeded */
+	int user_only;    /* only with exclude_kernel (paranoid >= 2) */
 	int err;          /* errno when it failed */
 };
 
@@ -135,6 +136,7 @@ struct cdoc_sysinfo {
 	char container[64];    /* "docker", "lxc", ... or "" */
 	char hypervisor[64];   /* "KVM", ... or "" */
 	char kernel[128];      /* uname -r */
+	char exe[256];         /* this executable, for the setcap hint */
 	int ncpus;             /* online CPUs */
 };
 
