@@ -79,9 +79,9 @@ Test(jitmap, nul_byte_in_line_is_rejected)
 	const char text[] = "1000 10 ok\n2000 10 a\0b\n";
 
 	cr_assert_eq(cdoc_jitmap_parse(&m, text, sizeof(text) - 1, "j.map"),
-		     -CDOC_EFORMAT);
+	             -CDOC_EFORMAT);
 	cr_assert(strstr(cdoc_errmsg(), "j.map:2: NUL") != NULL, "%s",
-		  cdoc_errmsg());
+	          cdoc_errmsg());
 	cdoc_jitmap_release(&m);
 }
 
