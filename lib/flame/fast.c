@@ -165,8 +165,11 @@ static void close_from(struct flow *f, size_t keep)
 	while (f->nr > keep) {
 		struct open *o = &f->o[--f->nr];
 		uint64_t w = f->x - o->x;
+		int64_t ad = o->delta < 0 ? -o->delta : o->delta;
 		struct frame *fr;
 
+		if (ad > f->l->maxdelta)
+			f->l->maxdelta = ad;
 		if (!w || (double)w < f->minw)
 			continue;
 		CDOC_GROW(f->l->f, f->l->nr + 1, f->l->alloc);
@@ -206,7 +209,7 @@ static void flow_line(struct flow *f, const struct line *ln, int col)
 		s += n + 1;
 	}
 	close_from(f, depth);
-	if (depth)
+	if (depth && col)
 		f->o[depth - 1].delta += (int64_t)(ln->c[1] - ln->c[0]);
 	f->x += ln->c[col];
 }
@@ -226,22 +229,25 @@ static void layout_lines(struct layout *l, struct lines *ls,
 {
 	struct flow f = {.l = l};
 	int col = ls->columns == 2;
+	int64_t root_delta = 0;
 	size_t i;
 
 	l->diff = col;
 	l->maxdelta = 1;
 	for (i = 0; i < ls->nr; i++) {
-		int64_t d = (int64_t)(ls->l[i].c[1] - ls->l[i].c[0]);
-
 		l->total += ls->l[i].c[col];
-		if (col && (d < 0 ? -d : d) > l->maxdelta)
-			l->maxdelta = d < 0 ? -d : d;
+		if (!ls->l[i].len)
+			root_delta += (int64_t)(ls->l[i].c[1] - ls->l[i].c[0]);
 	}
+	/* As layout_tree(): the largest change of any frame's own weight. */
+	if (col && (root_delta < 0 ? -root_delta : root_delta) > l->maxdelta)
+		l->maxdelta = root_delta < 0 ? -root_delta : root_delta;
 	f.minw = layout_minwidth(o, l->total);
 	qsort(ls->l, ls->nr, sizeof(*ls->l), by_stack);
 	CDOC_GROW(l->f, 1, l->alloc);
 	memset(&l->f[0], 0, sizeof(l->f[0]));
 	l->f[0].w = l->total;
+	l->f[0].delta = col ? root_delta : 0;
 	l->nr = 1;
 	for (i = 0; i < ls->nr; i++)
 		flow_line(&f, &ls->l[i], col);
