@@ -190,6 +190,7 @@ void shim_flush(struct tstate *ts)
 	send_all(ts->buf, ts->len);
 	ts->len = HDR;
 	ts->last_off = 0;
+	ts->prev_tsc = 0;
 	ts->last_ns = coarse_ns();
 }
 

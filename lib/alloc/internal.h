@@ -40,6 +40,8 @@ struct tstate {
 	uint64_t last_alloc; /* pointer of the last allocation, 0 if none */
 	size_t last_off;     /* offset of its ALLOC record when it is the
 				 last record in buf, else 0 */
+	uint64_t prev_tsc;   /* time stamp of the previous event in buf */
+	uint64_t tsc_before; /* prev_tsc before the last ALLOC record */
 	int64_t sample_left; /* bytes until the next sample */
 	uint64_t rng;        /* xorshift state for sampling */
 	uintptr_t stack_lo;  /* frame-pointer walk bounds */
@@ -88,6 +90,11 @@ void shim_threads_after_fork(struct tstate *ts);
 void shim_registry_lock(void);
 void shim_registry_unlock(void);
 uint64_t shim_now_ns(void);
+
+static inline uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
 
 static inline unsigned char *put_v(unsigned char *p, uint64_t v)
 {

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #include "alloc/internal.h"
 
@@ -249,8 +250,13 @@ static void put_alloc(struct tstate *ts, int fn, uint64_t ptr, size_t size)
 	unsigned char *p = shim_reserve(ts, 40);
 	size_t off = ts->len;
 
+	uint64_t t = __rdtsc();
+
 	*p++ = (unsigned char)(CDOC_AREC_ALLOC | fn);
 	p = put_v(p, ptr);
+	p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
+	ts->tsc_before = ts->prev_tsc;
+	ts->prev_tsc = t;
 	p = put_v(p, size);
 	p = put_v(p, id);
 	shim_commit(ts, p);
@@ -277,22 +283,30 @@ out:
 	leave(ts, saved);
 }
 
-/* The ALLOC record at ts->last_off becomes TEMP (drop its pointer). */
+static size_t v_len(const unsigned char *p)
+{
+	size_t n = 1;
+
+	while (*p++ & 0x80)
+		n++;
+	return n;
+}
+
+/* The ALLOC record at ts->last_off becomes TEMP (drop pointer and time). */
 static void make_temp(struct tstate *ts)
 {
 	unsigned char *rec = ts->buf + ts->last_off;
-	size_t plen = 0, rest;
+	size_t plen = v_len(rec + 1), rest;
 
-	while (rec[1 + plen] & 0x80)
-		plen++;
-	plen++;
+	plen += v_len(rec + 1 + plen);
 	rest = ts->len - ts->last_off - 1 - plen;
+	ts->prev_tsc = ts->tsc_before;
 	rec[0] = (unsigned char)(CDOC_AREC_TEMP | (rec[0] & 15));
 	memmove(rec + 1, rec + 1 + plen, rest);
 	ts->len -= plen;
 }
 
-static void put_free(struct tstate *ts, int fn, uint64_t ptr)
+static void put_free(struct tstate *ts, int fn, uint64_t ptr, uint64_t t)
 {
 	unsigned char *p;
 	int temp = fn == CDOC_AFN_FREE && ptr == ts->last_alloc;
@@ -305,6 +319,8 @@ static void put_free(struct tstate *ts, int fn, uint64_t ptr)
 		                             : CDOC_AREC_FREE) |
 		                       fn);
 		p = put_v(p, ptr);
+		p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
+		ts->prev_tsc = t;
 		shim_commit(ts, p);
 	}
 	if (ptr == ts->last_alloc)
@@ -312,7 +328,9 @@ static void put_free(struct tstate *ts, int fn, uint64_t ptr)
 	ts->last_off = 0;
 }
 
-static void record_free(int fn, void *ptr)
+/* @t: when the pointer was given back (the time stamp orders events on
+ * one address across threads); 0 for now. */
+static void record_free(int fn, void *ptr, uint64_t t)
 {
 	int saved;
 	struct tstate *ts = enter(&saved);
@@ -323,7 +341,9 @@ static void record_free(int fn, void *ptr)
 	    !shim_set_remove((uint64_t)ptr))
 		goto out;
 	shim_lock(ts);
-	put_free(ts, fn, (uint64_t)ptr);
+	if (!t)
+		t = __rdtsc();
+	put_free(ts, fn, (uint64_t)ptr, t);
 	shim_unlock(ts);
 out:
 	leave(ts, saved);
@@ -348,7 +368,7 @@ EXPORT void free(void *p)
 	if (unlikely(!ready()))
 		return;
 	if (shim.enabled)
-		record_free(CDOC_AFN_FREE, p);
+		record_free(CDOC_AFN_FREE, p, 0);
 	real_free(p);
 }
 
@@ -377,18 +397,19 @@ static void *realloc_boot(void *old, size_t n)
 	return p;
 }
 
-static void record_realloc(int fn, void *old, void *p, size_t n)
+static void record_realloc(int fn, void *old, void *p, size_t n, uint64_t t)
 {
 	if (!shim.enabled)
 		return;
 	if (old && (p || n == 0))
-		record_free(fn, old);
+		record_free(fn, old, t);
 	if (p)
 		record_alloc(fn, p, n);
 }
 
 EXPORT void *realloc(void *old, size_t n)
 {
+	uint64_t t;
 	void *p;
 
 	if (unlikely(!ready())) {
@@ -396,8 +417,9 @@ EXPORT void *realloc(void *old, size_t n)
 	}
 	if (unlikely(old && is_boot(old)))
 		return realloc_boot(old, n);
+	t = __rdtsc();
 	p = real_realloc(old, n);
-	record_realloc(CDOC_AFN_REALLOC, old, p, n);
+	record_realloc(CDOC_AFN_REALLOC, old, p, n, t);
 	return p;
 }
 
@@ -405,6 +427,7 @@ EXPORT void *realloc(void *old, size_t n)
  * through the PLT, which would record the call twice. */
 EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
 {
+	uint64_t t;
 	void *p;
 
 	if (size && nmemb > SIZE_MAX / size) {
@@ -415,8 +438,9 @@ EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
 		return old ? NULL : boot_alloc(nmemb * size);
 	if (unlikely(old && is_boot(old)))
 		return realloc_boot(old, nmemb * size);
+	t = __rdtsc();
 	p = real_realloc(old, nmemb * size);
-	record_realloc(CDOC_AFN_REALLOCARRAY, old, p, nmemb * size);
+	record_realloc(CDOC_AFN_REALLOCARRAY, old, p, nmemb * size, t);
 	return p;
 }
 
@@ -485,7 +509,7 @@ EXPORT int munmap(void *addr, size_t len)
 	if (unlikely(!ready()) || !real_munmap)
 		return (int)syscall(SYS_munmap, addr, len);
 	if (shim.enabled && shim.track_mmap)
-		record_free(CDOC_AFN_MUNMAP, addr);
+		record_free(CDOC_AFN_MUNMAP, addr, 0);
 	ret = real_munmap(addr, len);
 	return ret;
 }

@@ -22,12 +22,19 @@
  *   HELLO    v parent_instance (0 = none), v inherit_below (stack ids below
  *            this belong to the parent's table), v sample_rate (0 = every
  *            allocation), v flags (CDOC_AHELLO_*), v ppid
- *   ALLOC|f  v ptr, v size, v stack         f = CDOC_AFN_* (low 4 bits)
- *   FREE|f   v ptr                          (f: free, realloc, munmap)
+ *   ALLOC|f  v ptr, z dtsc, v size, v stack  f = CDOC_AFN_* (low 4 bits)
+ *   FREE|f   v ptr, z dtsc                   (f: free, realloc, munmap)
  *   TEMP|f   v size, v stack   an allocation freed at once by the same
- *            thread with no allocation in between (ptr omitted)
- *   FREET|f  v ptr   a FREE that made the pointer's allocation temporary
- *            (freed by the same thread with no allocation in between)
+ *            thread with no allocation in between (ptr, time omitted)
+ *   FREET|f  v ptr, z dtsc   a FREE that made the pointer's allocation
+ *            temporary (freed by the same thread, no allocation between)
+ *
+ *   dtsc ("z": zigzag-encoded signed varint) is the event's time stamp
+ *   counter (rdtsc) minus that of the previous ALLOC/FREE/FREET record of
+ *   the batch (0 for the first). Taken after the real allocation returns
+ *   and before the real free, it orders the events of one address across
+ *   threads: the reader pairs each free with the latest earlier allocation
+ *   of its address.
  *   STACK    v id, v nframes, nframes x v return address (leaf first)
  *   MAP      v start, v end, v file offset, v pathlen, path bytes
  *            (executable file mappings, sent at start and at exit)

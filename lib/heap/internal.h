@@ -15,7 +15,8 @@
 struct lent {
 	uint64_t key;   /* pointer; 0 = empty slot */
 	uint64_t bytes; /* (scaled) bytes */
-	uint32_t count; /* (scaled) objects; the balance in bal maps */
+	uint64_t seq;   /* time stamp of the event */
+	uint32_t count; /* (scaled) objects; 0 for a free */
 	uint32_t stack; /* stack id */
 };
 struct lmap {
@@ -55,8 +56,9 @@ struct hproc {
 	size_t nr_stacks;
 	struct hsite *sites; /* by stack id */
 	size_t nr_sites;
-	struct lmap live;      /* pointer -> allocation */
-	struct lmap bal;       /* pointer -> early frees (+) / owed (-) */
+	struct lmap live;      /* pointer -> latest event: allocation (count
+				  > 0) or free (count 0; stack UINT32_MAX
+				  while no allocation matched it) */
 	struct lmap inherited; /* pointers live in the parent at fork */
 	struct hmapping *maps;
 	size_t nr_maps, alloc_maps;
@@ -85,8 +87,9 @@ int heap_stack_def(struct hproc *p, uint32_t id, const uint64_t *pcs,
 const struct hstack *heap_stack(const struct cdoc_heap *h,
                                 const struct hproc *p, uint32_t id);
 int heap_alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
-               uint64_t size, uint32_t stack);
-void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp);
+               uint64_t size, uint32_t stack, uint64_t seq);
+void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
+               uint64_t seq);
 int heap_temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
               uint32_t stack);
 void heap_map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,

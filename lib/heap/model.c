@@ -4,12 +4,12 @@
  *
  * Threads of a process are not ordered against each other in the stream,
  * so a free can arrive before the allocation it frees, and an allocation
- * can arrive for an address still live (its free is on its way). Each
- * pointer keeps a balance: a free of an unknown pointer is remembered
- * (+1) and cancels the next allocation of that address; an allocation of
- * a live address frees the old one and owes a free (-1) that cancels the
- * next free. Counts balance in the end; both cases are counted as
- * "reordered", frees never matched as "unmatched".
+ * can arrive for an address still live (its free is on its way). Every
+ * ALLOC and FREE carries a time stamp (rdtsc, taken after the real
+ * allocation and before the real free), and the state of an address is
+ * that of its latest event: late events change nothing live. Late events
+ * count as "reordered"; frees never matched by an allocation as
+ * "unmatched".
  */
 #include <errno.h>
 #include <math.h>
@@ -115,7 +115,7 @@ struct hproc *heap_proc(struct cdoc_heap *h, uint64_t instance, uint32_t pid)
 	p->pid = pid;
 	p->parent = -1;
 	lmap_init(&p->live);
-	lmap_init(&p->bal);
+
 	lmap_init(&p->inherited);
 	CDOC_GROW(h->procs, h->nr_procs + 1, h->alloc_procs);
 	h->procs[h->nr_procs++] = p;
@@ -253,20 +253,18 @@ static void grow_live(struct cdoc_heap *h, struct hproc *p, struct hsite *site,
 	}
 }
 
-static void shrink_live(struct cdoc_heap *h, struct hproc *p, struct lent *e,
-                        int temp)
+/* The allocation @e stops being live (the entry stays, as a tombstone
+ * or to be overwritten). */
+static void shrink_live(struct cdoc_heap *h, struct hproc *p, struct lent *e)
 {
 	struct hsite *site = &p->sites[e->stack];
 
 	site->live_bytes -= e->bytes;
 	site->live_count -= e->count;
-	if (temp)
-		site->temp_count += e->count;
 	p->live_bytes -= e->bytes;
 	p->live_count -= e->count;
 	h->live_bytes -= e->bytes;
-	p->frees++;
-	lmap_del(&p->live, e);
+	e->count = 0;
 }
 
 static struct hsite *count_alloc(struct cdoc_heap *h, struct hproc *p, int fn,
@@ -287,56 +285,71 @@ static struct hsite *count_alloc(struct cdoc_heap *h, struct hproc *p, int fn,
 	return site;
 }
 
+/*
+ * Each address keeps only its latest event (by time stamp): an allocation
+ * (count > 0: live) or a free (count == 0: a tombstone, so that a late
+ * allocation older than it is not taken for live). An event older than
+ * the one kept changes nothing live: it was already superseded.
+ */
 int heap_alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
-               uint64_t size, uint32_t stack)
+               uint64_t size, uint32_t stack, uint64_t seq)
 {
 	uint32_t count;
 	uint64_t bytes;
 	struct hsite *site = count_alloc(h, p, fn, size, stack, &count, &bytes);
-	struct lent *e, *b;
+	struct lent *e;
 
 	if (!site)
 		return -1;
 	if ((e = lmap_get(&p->inherited, ptr)))
 		lmap_del(&p->inherited, e);
-	b = lmap_get(&p->bal, ptr);
-	if (b && (int32_t)b->count > 0) { /* its free came first */
+	e = lmap_put(&p->live, ptr);
+	if (e->seq > seq) { /* freed (or replaced) already */
 		h->counters.reordered++;
-		p->frees++;
-		if (--b->count == 0)
-			lmap_del(&p->bal, b);
+		if (!e->count && e->stack == UINT32_MAX)
+			e->stack = 0; /* the early free is matched */
 		return 0;
 	}
-	if ((e = lmap_get(&p->live, ptr))) { /* its old free is late */
+	if (e->count) { /* its free is late */
 		h->counters.reordered++;
-		shrink_live(h, p, e, 0);
-		b = lmap_put(&p->bal, ptr);
-		if (--b->count == 0)
-			lmap_del(&p->bal, b);
+		shrink_live(h, p, e);
 	}
-	e = lmap_put(&p->live, ptr);
 	e->bytes = bytes;
 	e->count = count;
 	e->stack = stack;
+	e->seq = seq;
 	grow_live(h, p, site, bytes, count);
 	return 0;
 }
 
-void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp)
+void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
+               uint64_t seq)
 {
 	struct lent *e = lmap_get(&p->live, ptr);
 
-	if (e) {
-		shrink_live(h, p, e, temp);
-		return;
-	}
-	if ((e = lmap_get(&p->inherited, ptr))) {
+	p->frees++;
+	if (!e && (e = lmap_get(&p->inherited, ptr))) {
 		lmap_del(&p->inherited, e);
 		return;
 	}
-	e = lmap_put(&p->bal, ptr);
-	if (++e->count == 0)
-		lmap_del(&p->bal, e);
+	if (!e) { /* before its allocation, or never allocated */
+		e = lmap_put(&p->live, ptr);
+		e->seq = seq;
+		e->stack = UINT32_MAX; /* unmatched until an allocation comes */
+		return;
+	}
+	if (e->seq > seq) {
+		h->counters.reordered++;
+		return;
+	}
+	if (e->count) {
+		if (temp)
+			p->sites[e->stack].temp_count += e->count;
+		shrink_live(h, p, e);
+	}
+	e->count = 0;
+	e->stack = 0;
+	e->seq = seq;
 }
 
 int heap_temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
@@ -402,7 +415,7 @@ static void proc_free(struct hproc *p)
 	free(p->sites);
 	free(p->maps);
 	lmap_release(&p->live);
-	lmap_release(&p->bal);
+
 	lmap_release(&p->inherited);
 	free(p);
 }
@@ -439,9 +452,10 @@ static uint64_t unmatched(const struct hproc *p)
 	uint64_t n = 0;
 	size_t i;
 
-	for (i = 0; i <= p->bal.mask; i++)
-		if (p->bal.v[i].key && (int32_t)p->bal.v[i].count > 0)
-			n += p->bal.v[i].count;
+	for (i = 0; i <= p->live.mask; i++)
+		if (p->live.v[i].key && !p->live.v[i].count &&
+		    p->live.v[i].stack == UINT32_MAX)
+			n++;
 	return n;
 }
 

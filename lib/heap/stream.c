@@ -17,6 +17,8 @@ struct rd {
 	const unsigned char *p, *end, *start;
 	const char *name;
 	uint64_t base; /* input offset of start */
+	uint32_t tid;  /* the batch's thread */
+	uint64_t tsc;  /* time stamp of the previous event */
 };
 
 static int bad(const struct rd *r, const char *what)
@@ -95,10 +97,17 @@ static int rec_map(struct rd *r, struct hproc *p)
 	return 0;
 }
 
+/* Undo the zigzag delta of a time stamp. */
+static uint64_t tsc(struct rd *r, uint64_t z)
+{
+	r->tsc += (z >> 1) ^ -(z & 1);
+	return r->tsc;
+}
+
 static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
                      int tag, int fn)
 {
-	uint64_t v[3] = {0, 0, 0};
+	uint64_t v[4] = {0, 0, 0, 0};
 	uint32_t id = 0;
 	int ret;
 
@@ -106,10 +115,10 @@ static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
 		return bad(r, "unknown allocation function");
 	switch (tag) {
 	case CDOC_AREC_ALLOC:
-		if ((ret = get_vs(r, v, 3)) < 0 ||
-		    (ret = id32(r, v[2], &id)) < 0)
+		if ((ret = get_vs(r, v, 4)) < 0 ||
+		    (ret = id32(r, v[3], &id)) < 0)
 			return ret;
-		heap_alloc(h, p, fn, v[0], v[1], id);
+		heap_alloc(h, p, fn, v[0], v[2], id, tsc(r, v[1]));
 		return 0;
 	case CDOC_AREC_TEMP:
 		if ((ret = get_vs(r, v, 2)) < 0 ||
@@ -118,9 +127,9 @@ static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
 		heap_temp(h, p, fn, v[0], id);
 		return 0;
 	default: /* FREE, FREET */
-		if ((ret = get_v(r, v)) < 0)
+		if ((ret = get_vs(r, v, 2)) < 0)
 			return ret;
-		heap_free(h, p, v[0], tag == CDOC_AREC_FREET);
+		heap_free(h, p, v[0], tag == CDOC_AREC_FREET, tsc(r, v[1]));
 		return 0;
 	}
 }
@@ -176,6 +185,8 @@ static int batch(struct cdoc_heap *h, const struct cdoc_astream_hdr *hd,
 	}
 	h->now = hd->time_ns > h->t0 ? hd->time_ns - h->t0 : 0;
 	p = heap_proc(h, hd->instance, hd->pid);
+	r->tid = hd->tid;
+	r->tsc = 0;
 	while (r->p < r->end)
 		if ((ret = record(h, r, p)) < 0)
 			return ret;
@@ -193,7 +204,7 @@ long cdoc_heap_feed(struct cdoc_heap *h, const void *data, size_t len,
 
 	while (len - off >= HDR) {
 		struct cdoc_astream_hdr hd;
-		struct rd r = {d + off, d + off, d, name, base};
+		struct rd r = {d + off, d + off, d, name, base, 0};
 
 		memcpy(&hd, d + off, HDR);
 		if (hd.magic != CDOC_ASTREAM_MAGIC)

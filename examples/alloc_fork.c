@@ -1,0 +1,69 @@
+/*
+ * alloc_fork - a process tree under one tracker: the parent leaks, forks
+ * a child that frees inherited memory and leaks its own, and forks a
+ * second child that execs this program again ("exec-child"), which leaks
+ * too. Each must show up under its own pid.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NOINLINE __attribute__((noinline))
+
+void *volatile sink;
+
+#define LEAK(n, times)                                                         \
+	for (int i = 0; i < (times); i++) {                                    \
+		sink = malloc(n);                                              \
+		memset(sink, 1, (n));                                          \
+	}
+
+static NOINLINE void parent_leak(void)
+{
+	LEAK(500, 3);
+}
+
+static NOINLINE void child_leak(void)
+{
+	LEAK(300, 5);
+}
+
+static NOINLINE void exec_child_leak(void)
+{
+	LEAK(700, 2);
+}
+
+int main(int argc, char **argv)
+{
+	char *inherited;
+	pid_t a, b;
+	int st;
+
+	if (argc > 1 && !strcmp(argv[1], "exec-child")) {
+		exec_child_leak();
+		return 0;
+	}
+	inherited = malloc(4000);
+	memset(inherited, 2, 4000);
+	sink = inherited;
+	parent_leak();
+	fflush(stdout);
+	a = fork();
+	if (a == 0) {
+		free(inherited); /* memory the child inherited */
+		child_leak();
+		exit(0);
+	}
+	b = fork();
+	if (b == 0) {
+		execl("/proc/self/exe", argv[0], "exec-child", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(a, &st, 0);
+	waitpid(b, &st, 0);
+	free(inherited);
+	printf("alloc_fork done\n");
+	return 0;
+}
