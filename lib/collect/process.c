@@ -39,10 +39,11 @@ static uint32_t comm_of(struct cdoc_collector *c, uint32_t pid, uint32_t tid)
 
 	if (cdoc_u64map_get(&c->comms, tid + 1ull, &v))
 		return v;
-	if (cdoc_u64map_get(&c->comms, pid + 1ull, &v))
-		return v;
-	s = collect_read_comm(pid, tid);
-	v = cdoc_rec_str(&c->w, s ? s : "[unknown]");
+	s = collect_read_comm(pid, tid); /* a thread seen first in a sample */
+	if (s)
+		v = cdoc_rec_str(&c->w, s);
+	else if (!cdoc_u64map_get(&c->comms, pid + 1ull, &v))
+		v = cdoc_rec_str(&c->w, "[unknown]");
 	free(s);
 	cdoc_u64map_put(&c->comms, tid + 1ull, v);
 	return v;
