@@ -103,12 +103,26 @@ static int read_phdrs(struct dso *d, Elf *e)
 	return d->nr_segs ? 0 : -1;
 }
 
-static int is_func(const GElf_Sym *sym)
+/* Is section @ndx of @e code? (For untyped labels such as ld.so's _start.) */
+static int is_code_section(Elf *e, size_t ndx)
+{
+	Elf_Scn *scn = elf_getscn(e, ndx);
+	GElf_Shdr sh;
+
+	return scn && gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_EXECINSTR);
+}
+
+static int is_func(Elf *e, const GElf_Sym *sym, const char *name)
 {
 	int type = GELF_ST_TYPE(sym->st_info);
 
-	return (type == STT_FUNC || type == STT_GNU_IFUNC) &&
-	       sym->st_shndx != SHN_UNDEF && sym->st_value != 0;
+	if (sym->st_shndx == SHN_UNDEF || sym->st_shndx >= SHN_LORESERVE ||
+	    sym->st_value == 0)
+		return 0;
+	if (type == STT_FUNC || type == STT_GNU_IFUNC)
+		return 1;
+	return type == STT_NOTYPE && name[0] != '.' && name[0] != '$' &&
+	       is_code_section(e, sym->st_shndx);
 }
 
 /* Append the function symbols of one symbol table section. */
@@ -125,16 +139,19 @@ static void add_symtab(struct dso *d, Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 	for (i = 1; i < n; i++) {
 		const char *name;
 
-		if (!gelf_getsym(data, i, &sym) || !is_func(&sym))
+		if (!gelf_getsym(data, i, &sym))
 			continue;
 		name = elf_strptr(e, sh->sh_link, sym.st_name);
-		if (!name || !*name)
+		if (!name || !*name || !is_func(e, &sym, name))
 			continue;
 		CDOC_GROW(d->syms, d->nr_syms + 1, *alloc);
 		d->syms[d->nr_syms].start = sym.st_value;
 		d->syms[d->nr_syms].size = sym.st_size;
 		d->syms[d->nr_syms].raw = name;
-		d->syms[d->nr_syms].name_id = GELF_ST_BIND(sym.st_info);
+		/* sort key until finish_syms(): binding, untyped last */
+		d->syms[d->nr_syms].name_id =
+		        GELF_ST_BIND(sym.st_info) |
+		        (GELF_ST_TYPE(sym.st_info) == STT_NOTYPE) << 4;
 		d->nr_syms++;
 	}
 }
@@ -155,9 +172,13 @@ static int add_symtabs(struct dso *d, Elf *e, uint32_t type, size_t *alloc)
 	return found;
 }
 
-static int bind_rank(uint32_t bind)
+static int bind_rank(uint32_t key)
 {
-	return bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
+	uint32_t bind = key & 0xf;
+
+	return (key >> 4) * 3 + (bind == STB_GLOBAL ? 0
+	                         : bind == STB_WEAK ? 1
+	                                            : 2);
 }
 
 static int leading_underscores(const char *s)
@@ -171,8 +192,8 @@ static int leading_underscores(const char *s)
 
 /*
  * Order by start; among aliases of one address the best name comes first
- * (as perf chooses): sized, global over weak over local, fewer leading
- * underscores, shorter.
+ * (as perf chooses): sized, typed (FUNC) over untyped code labels, global
+ * over weak over local, fewer leading underscores, shorter.
  */
 static int sym_cmp(const void *a, const void *b)
 {
