@@ -9,6 +9,10 @@
 #ifndef CDOC_ALLOC_INTERNAL_H
 #define CDOC_ALLOC_INTERNAL_H
 
+/* Frame-pointer stacks (CDOC_ALLOC_UNWIND=fp) walk through our own frames
+ * first: keep the chain intact in the shim whatever the build flags. */
+#pragma GCC optimize("no-omit-frame-pointer")
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>

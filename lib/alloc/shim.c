@@ -337,7 +337,7 @@ static void record_free(int fn, void *ptr, uint64_t t)
 
 	if (!ts)
 		return;
-	if ((shim.sample_rate || fn == CDOC_AFN_MUNMAP) &&
+	if ((shim.sample_rate || fn == CDOC_AFN_MUNMAP) && !t &&
 	    !shim_set_remove((uint64_t)ptr))
 		goto out;
 	shim_lock(ts);
@@ -397,11 +397,30 @@ static void *realloc_boot(void *old, size_t n)
 	return p;
 }
 
-static void record_realloc(int fn, void *old, void *p, size_t n, uint64_t t)
+/*
+ * Before the real realloc frees @old, and another thread may be given its
+ * address: take the time stamp now, and in sampling mode forget @old now
+ * (1: it was sampled, or everything is recorded).
+ */
+static int realloc_enter(void *old, uint64_t *t)
+{
+	*t = __rdtsc();
+	if (!old || !shim.enabled || !shim.sample_rate)
+		return 1;
+	return shim_set_remove((uint64_t)old);
+}
+
+static void record_realloc(int fn, void *old, void *p, size_t n, uint64_t t,
+                           int tracked)
 {
 	if (!shim.enabled)
 		return;
-	if (old && (p || n == 0))
+	if (old && !p && n) { /* failed: @old is still allocated */
+		if (shim.sample_rate && tracked)
+			shim_set_add((uint64_t)old);
+		return;
+	}
+	if (old && tracked)
 		record_free(fn, old, t);
 	if (p)
 		record_alloc(fn, p, n);
@@ -411,15 +430,15 @@ EXPORT void *realloc(void *old, size_t n)
 {
 	uint64_t t;
 	void *p;
+	int tracked;
 
-	if (unlikely(!ready())) {
+	if (unlikely(!ready()))
 		return old ? NULL : boot_alloc(n);
-	}
 	if (unlikely(old && is_boot(old)))
 		return realloc_boot(old, n);
-	t = __rdtsc();
+	tracked = realloc_enter(old, &t);
 	p = real_realloc(old, n);
-	record_realloc(CDOC_AFN_REALLOC, old, p, n, t);
+	record_realloc(CDOC_AFN_REALLOC, old, p, n, t, tracked);
 	return p;
 }
 
@@ -429,6 +448,7 @@ EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
 {
 	uint64_t t;
 	void *p;
+	int tracked;
 
 	if (size && nmemb > SIZE_MAX / size) {
 		errno = ENOMEM;
@@ -438,9 +458,9 @@ EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
 		return old ? NULL : boot_alloc(nmemb * size);
 	if (unlikely(old && is_boot(old)))
 		return realloc_boot(old, nmemb * size);
-	t = __rdtsc();
+	tracked = realloc_enter(old, &t);
 	p = real_realloc(old, nmemb * size);
-	record_realloc(CDOC_AFN_REALLOCARRAY, old, p, nmemb * size, t);
+	record_realloc(CDOC_AFN_REALLOCARRAY, old, p, nmemb * size, t, tracked);
 	return p;
 }
 

@@ -1,0 +1,20 @@
+#!/bin/bash
+# heap_checksum: tracking never changes what a program computes: the same
+# output (checksum and errno) bare, tracked, sampled and with --mmap.
+set -u
+: "${CDOCTOR:?}" "${CDOC_EXAMPLES:?}" "${CDOC_SHIM:?}"
+[ -f "$CDOC_SHIM" ] || exit 77
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+bare=$("$CDOC_EXAMPLES/alloc_checksum" 100000) || fail "bare run"
+for mode in "" "--fp" "--sample 1000" "--mmap"; do
+	got=$("$CDOCTOR" heap run -q --shim "$CDOC_SHIM" $mode -o "$tmp/c.heap" \
+		-- "$CDOC_EXAMPLES/alloc_checksum" 100000) || fail "run $mode"
+	[ "$got" = "$bare" ] || fail "$mode: '$got' != '$bare'"
+done
+# preloaded without a channel: passes through, same result
+got=$(LD_PRELOAD="$CDOC_SHIM" "$CDOC_EXAMPLES/alloc_checksum" 100000)
+[ "$got" = "$bare" ] || fail "untracked preload: '$got' != '$bare'"
+echo "heap_checksum: ok ($bare)"

@@ -1,0 +1,32 @@
+#!/bin/bash
+# heap_stress: many threads allocating and freeing each other's memory
+# finish under tracking (bounded wait: no deadlock) with balanced counts:
+# nothing live at the stress sites, and every free matched.
+set -u
+: "${CDOCTOR:?}" "${CDOC_EXAMPLES:?}" "${CDOC_SHIM:?}"
+[ -f "$CDOC_SHIM" ] || exit 77
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+for mode in "" "--fp" "--sample 4096"; do
+	timeout 300 "$CDOCTOR" heap run -q --shim "$CDOC_SHIM" $mode \
+		-o "$tmp/s.heap" -- "$CDOC_EXAMPLES/alloc_stress" 8 50000 2 \
+		>"$tmp/out" || fail "run $mode (status $?)"
+	grep -q "alloc_stress: 8 threads" "$tmp/out" || fail "output $mode"
+	"$CDOCTOR" heap --folded live_count "$tmp/s.heap" >"$tmp/live"
+	"$CDOCTOR" heap --folded alloc_count "$tmp/s.heap" >"$tmp/all"
+	live=$(grep -E ';stress_(alloc|grow) ' "$tmp/live" | awk '{s += $NF} END {print s + 0}')
+	all=$(grep -E ';stress_(alloc|grow) ' "$tmp/all" | awk '{s += $NF} END {print s + 0}')
+	[ "$live" = 0 ] || fail "$mode: $live allocations still live at stress sites"
+	[ "$all" -gt 0 ] || fail "$mode: no allocations seen"
+	"$CDOCTOR" heap "$tmp/s.heap" >"$tmp/sum"
+	grep -q "unmatched frees 0," "$tmp/sum" || fail "$mode: unmatched frees: $(grep Stream "$tmp/sum")"
+	grep -q "(re-entrant), 0 (sample table full), 0 (send errors)" "$tmp/sum" ||
+		fail "$mode: events lost: $(grep Stream "$tmp/sum")"
+	if [ -z "$mode" ]; then
+		# exact mode: 8 threads x 50000 ops x 2 rounds, 3/4 of ops allocate
+		[ "$all" -gt 200000 ] || fail "only $all allocations"
+	fi
+done
+echo "heap_stress: ok"
