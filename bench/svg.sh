@@ -19,7 +19,7 @@ perl -e '
 	my @fns = map { sprintf "%s::fn_%04d", $mods[$_ % 40], $_ } 0 .. 4999;
 	my %seen; my $n = 0;
 	while ($n < $ARGV[0]) {
-		my $depth = 10 + int(rand(19));
+		my $depth = 10 + int(rand(16));
 		my $s = join ";", map { $fns[int(rand(@fns))] } 1 .. $depth;
 		next if $seen{$s}++;
 		print $s, " ", 1 + int(rand(1000)), "\n";
