@@ -2,11 +2,16 @@
  * deep_nofp.c - a deep call chain without frame pointers: main ->
  * level_01 -> ... -> level_24 -> spin_leaf, built -O2
  * -fomit-frame-pointer, so only DWARF unwinding sees the whole chain.
- * Usage: deep_nofp [SECONDS] (default 3); the hot function is spin_leaf.
+ * Usage: deep_nofp [SECONDS] (default 3), or deep_nofp -n CALLS for a
+ * fixed amount of work (bench/run.sh). The hot function is spin_leaf.
+ * Prints the calls made, its own user CPU and wall seconds, and the
+ * CLOCK_REALTIME nanosecond it ended at.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static volatile uint64_t sink;
@@ -60,14 +65,31 @@ LEVEL(03, level_04)
 LEVEL(02, level_03)
 LEVEL(01, level_02)
 
+static void report(uint64_t calls, double t0)
+{
+	struct rusage ru;
+	struct timespec rt;
+
+	getrusage(RUSAGE_SELF, &ru);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	printf("iterations=%llu user_s=%.3f wall_s=%.3f end_ns=%lld%09ld\n",
+	       (unsigned long long)calls,
+	       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, now() - t0,
+	       (long long)rt.tv_sec, rt.tv_nsec);
+}
+
 int main(int argc, char **argv)
 {
-	double secs = argc > 1 ? atof(argv[1]) : 3.0;
-	double end = now() + secs;
+	int fixed = argc > 2 && !strcmp(argv[1], "-n");
+	double t0 = now(), secs = argc > 1 && !fixed ? atof(argv[1]) : 3.0;
+	uint64_t calls = 0, max = fixed ? strtoull(argv[2], NULL, 10) : 0;
 	uint64_t x = 1;
 
-	while (now() < end)
+	while (fixed ? calls < max : now() < t0 + secs) {
 		x = level_01(x);
-	printf("%llu\n", (unsigned long long)(x & 0xff));
+		calls++;
+	}
+	sink ^= x;
+	report(calls, t0);
 	return 0;
 }
