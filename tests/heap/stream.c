@@ -1,0 +1,211 @@
+/*
+ * stream.c - the allocation stream reader and the heap model, fed with
+ * hand-made batches: pairing of frees across threads by time stamp,
+ * temporaries, sampling scale, strict rejection of corrupt input.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "heap/heap.h"
+
+/* A tiny batch builder (the shim's encoding). */
+struct bb {
+	unsigned char buf[4096];
+	size_t len;
+	uint64_t tsc;
+};
+
+static void bb_start(struct bb *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->len = sizeof(struct cdoc_astream_hdr);
+}
+
+static void v(struct bb *b, uint64_t x)
+{
+	while (x >= 0x80) {
+		b->buf[b->len++] = (unsigned char)(x | 0x80);
+		x >>= 7;
+	}
+	b->buf[b->len++] = (unsigned char)x;
+}
+
+static void t(struct bb *b, uint64_t tsc)
+{
+	int64_t d = (int64_t)(tsc - b->tsc);
+
+	v(b, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
+	b->tsc = tsc;
+}
+
+static void rec_alloc(struct bb *b, uint64_t ptr, uint64_t size, uint32_t stack,
+                      uint64_t tsc)
+{
+	b->buf[b->len++] = CDOC_AREC_ALLOC | CDOC_AFN_MALLOC;
+	v(b, ptr);
+	t(b, tsc);
+	v(b, size);
+	v(b, stack);
+}
+
+static void rec_free(struct bb *b, uint64_t ptr, uint64_t tsc)
+{
+	b->buf[b->len++] = CDOC_AREC_FREE | CDOC_AFN_FREE;
+	v(b, ptr);
+	t(b, tsc);
+}
+
+static void rec_stack(struct bb *b, uint32_t id, uint64_t pc)
+{
+	b->buf[b->len++] = CDOC_AREC_STACK;
+	v(b, id);
+	v(b, 1);
+	v(b, pc);
+}
+
+static void bb_feed(struct cdoc_heap *h, struct bb *b, uint32_t tid)
+{
+	struct cdoc_astream_hdr hd = {CDOC_ASTREAM_MAGIC,
+	                              (uint32_t)(b->len - sizeof(hd)),
+	                              77,
+	                              100,
+	                              tid,
+	                              1000};
+
+	memcpy(b->buf, &hd, sizeof(hd));
+	cr_assert_eq(cdoc_heap_feed(h, b->buf, b->len, "test", 0), (long)b->len,
+	             "%s", cdoc_errmsg());
+}
+
+static uint64_t total(struct cdoc_heap *h, int kind)
+{
+	struct cdoc_heap_snap s;
+	uint64_t n = 0;
+	size_t i;
+
+	cdoc_heap_snap_init(&s);
+	cr_assert_eq(cdoc_heap_snapshot(h, &s), 0);
+	for (i = 0; i < s.nr_sites; i++)
+		n += cdoc_heap_site_value(&s, &s.sites[i], kind);
+	cdoc_heap_snap_release(&s);
+	return n;
+}
+
+Test(stream, free_before_its_allocation_is_paired_by_time)
+{
+	struct cdoc_heap *h;
+	struct bb a, b;
+
+	cdoc_heap_new(&h);
+	/* thread 2 frees 0x1000 (t=20) and reuses it (t=30) before thread
+	 * 1's allocation of it (t=10) arrives */
+	bb_start(&b);
+	rec_free(&b, 0x1000, 20);
+	rec_stack(&b, 2, 0x400);
+	rec_alloc(&b, 0x1000, 64, 2, 30);
+	bb_feed(h, &b, 2);
+	bb_start(&a);
+	rec_stack(&a, 1, 0x500);
+	rec_alloc(&a, 0x1000, 32, 1, 10);
+	bb_feed(h, &a, 1);
+	cr_assert_eq(total(h, CDOC_HEAP_LIVE_BYTES), 64);
+	cr_assert_eq(total(h, CDOC_HEAP_LIVE_COUNT), 1);
+	cr_assert_eq(total(h, CDOC_HEAP_ALLOC_COUNT), 2);
+	cdoc_heap_free(h);
+}
+
+Test(stream, late_free_of_a_replaced_allocation_changes_nothing)
+{
+	struct cdoc_heap *h;
+	struct bb a, b;
+	struct cdoc_heap_counters c;
+
+	cdoc_heap_new(&h);
+	bb_start(&a);
+	rec_stack(&a, 1, 0x500);
+	rec_alloc(&a, 0x2000, 100, 1, 10);
+	rec_alloc(&a, 0x2000, 200, 1, 40); /* reuse: the free is late */
+	bb_feed(h, &a, 1);
+	bb_start(&b);
+	rec_free(&b, 0x2000, 25);
+	bb_feed(h, &b, 2);
+	cr_assert_eq(total(h, CDOC_HEAP_LIVE_BYTES), 200);
+	cdoc_heap_get_counters(h, &c);
+	cr_assert_eq(c.unmatched_frees, 0);
+	cr_assert_geq(c.reordered, 2);
+	cdoc_heap_free(h);
+}
+
+Test(stream, temp_record_counts_without_staying_live)
+{
+	struct cdoc_heap *h;
+	struct bb a;
+
+	cdoc_heap_new(&h);
+	bb_start(&a);
+	rec_stack(&a, 1, 0x500);
+	a.buf[a.len++] = CDOC_AREC_TEMP | CDOC_AFN_CALLOC;
+	v(&a, 48);
+	v(&a, 1);
+	bb_feed(h, &a, 1);
+	cr_assert_eq(total(h, CDOC_HEAP_TEMP_COUNT), 1);
+	cr_assert_eq(total(h, CDOC_HEAP_ALLOC_BYTES), 48);
+	cr_assert_eq(total(h, CDOC_HEAP_LIVE_BYTES), 0);
+	cdoc_heap_free(h);
+}
+
+Test(stream, partial_batch_is_left_for_later)
+{
+	struct cdoc_heap *h;
+	struct bb a;
+	struct cdoc_astream_hdr hd = {CDOC_ASTREAM_MAGIC, 0, 1, 1, 1, 0};
+
+	cdoc_heap_new(&h);
+	bb_start(&a);
+	rec_stack(&a, 1, 0x500);
+	hd.len = (uint32_t)(a.len - sizeof(hd));
+	memcpy(a.buf, &hd, sizeof(hd));
+	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len - 1, "x", 0), 0);
+	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "x", 0), (long)a.len);
+	cdoc_heap_free(h);
+}
+
+Test(stream, corrupt_input_names_the_offset)
+{
+	struct cdoc_heap *h;
+	struct bb a;
+	struct cdoc_astream_hdr hd = {CDOC_ASTREAM_MAGIC, 0, 1, 1, 1, 0};
+
+	cdoc_heap_new(&h);
+	bb_start(&a);
+	a.buf[a.len++] = 0xf7; /* no such tag */
+	hd.len = 1;
+	memcpy(a.buf, &hd, sizeof(hd));
+	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "dump", 0), -CDOC_EFORMAT);
+	cr_assert(strstr(cdoc_errmsg(), "dump: offset 32: unknown record tag"),
+	          "%s", cdoc_errmsg());
+	hd.magic = 0;
+	memcpy(a.buf, &hd, sizeof(hd));
+	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "dump", 100),
+	             -CDOC_EFORMAT);
+	cr_assert(strstr(cdoc_errmsg(), "offset 100"), "%s", cdoc_errmsg());
+	cdoc_heap_free(h);
+}
+
+Test(stream, stack_id_zero_is_rejected)
+{
+	struct cdoc_heap *h;
+	struct bb a;
+
+	cdoc_heap_new(&h);
+	bb_start(&a);
+	rec_alloc(&a, 0x10, 8, 0, 1);
+	{
+		struct cdoc_astream_hdr hd = {
+		        CDOC_ASTREAM_MAGIC, (uint32_t)(a.len - 32), 1, 1, 1, 0};
+		memcpy(a.buf, &hd, sizeof(hd));
+	}
+	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
+	cr_assert(strstr(cdoc_errmsg(), "stack id"), "%s", cdoc_errmsg());
+	cdoc_heap_free(h);
+}
