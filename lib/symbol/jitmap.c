@@ -133,6 +133,8 @@ void cdoc_jitmap_sort(struct cdoc_jitmap *map)
 {
 	size_t i, n = 0;
 
+	if (!map->nr)
+		return;
 	qsort(map->v, map->nr, sizeof(*map->v), entry_cmp);
 	for (i = 0; i < map->nr; i++) {
 		if (i + 1 < map->nr && map->v[i + 1].start == map->v[i].start) {
