@@ -52,7 +52,11 @@ static int read_strings(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 		CDOC_GROW(r->strs, r->nr_strs + 1, r->alloc_strs);
 		r->str_lens = cdoc_realloc(r->str_lens,
 		                           r->alloc_strs * sizeof(size_t));
-		r->strs[r->nr_strs] = cdoc_strndup(s, len);
+		/* Not strndup: names may hold NUL bytes, and str_lens
+		 * must describe the copy. */
+		r->strs[r->nr_strs] = cdoc_malloc(len + 1);
+		memcpy(r->strs[r->nr_strs], s, len);
+		r->strs[r->nr_strs][len] = '\0';
 		r->str_lens[r->nr_strs++] = len;
 	}
 	return 0;
