@@ -140,3 +140,17 @@ Test(text, empty_recording_says_no_samples)
 	cr_assert(strstr(out.buf, "No CPU samples"), "%s", out.buf);
 	cr_assert(strstr(out.buf, "command:  (not recorded)"));
 }
+
+Test(text, names_with_nul_bytes_load_and_report)
+{
+	struct cdoc_rec_writer w;
+	uint32_t cpu, s;
+
+	synth_open(&w);
+	cpu = cdoc_rec_str(&w, "cpu");
+	s = cdoc_rec_stack(&w, CDOC_REC_ROOT, cdoc_rec_string(&w, "a\0b", 3));
+	cr_assert_eq(cdoc_rec_sample(&w, cpu, 1, s, 5), 0);
+	synth_load(&w, &rec);
+	cr_assert_eq(cdoc_report_text(&rec, &opts, &out), 0);
+	cr_assert(strstr(out.buf, "  a\n"), "%s", out.buf);
+}
