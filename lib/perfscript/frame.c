@@ -6,6 +6,9 @@
 #include "perfscript/internal.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static int span_is(const char *s, size_t len, const char *lit)
 {
@@ -70,20 +73,71 @@ static int looks_go(const char *s, size_t len)
 	return 0;
 }
 
-/*
- * The generic tidy-up on @s (@len bytes, edited in place): ';' -> ':',
- * drop everything from the first '(' that does not open "(anonymous
- * namespace)" unless the name looks like Go, drop quotes. Returns the
- * new length.
- */
-static size_t tidy(char *s, size_t len)
+/* Bits of what a name holds, from one pass over it. */
+#define HAS_DASH  1 /* a '-', maybe of "->" */
+#define HAS_SEMI  2
+#define HAS_PAREN 4
+#define HAS_QUOTE 8
+
+static int scan_tail(const char *s, size_t len)
 {
-	size_t i, j;
+	static const unsigned char cls[256] = {
+	        ['-'] = HAS_DASH,  [';'] = HAS_SEMI,   ['('] = HAS_PAREN,
+	        ['"'] = HAS_QUOTE, ['\''] = HAS_QUOTE,
+	};
+	size_t i;
+	int bits = 0;
 
 	for (i = 0; i < len; i++)
-		if (s[i] == ';')
-			s[i] = ':';
-	if (memchr(s, '(', len) && !looks_go(s, len)) {
+		bits |= cls[(unsigned char)s[i]];
+	return bits;
+}
+
+/* Which of the bytes above @s holds; 16 at a time where SSE2 is there. */
+static int scan(const char *s, size_t len)
+{
+#ifdef __SSE2__
+	__m128i dash = _mm_set1_epi8('-'), semi = _mm_set1_epi8(';');
+	__m128i paren = _mm_set1_epi8('('), dq = _mm_set1_epi8('"');
+	__m128i sq = _mm_set1_epi8('\'');
+	__m128i d = _mm_setzero_si128(), c = d, p = d, q = d;
+	size_t i;
+	int bits;
+
+	for (i = 0; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+
+		d = _mm_or_si128(d, _mm_cmpeq_epi8(v, dash));
+		c = _mm_or_si128(c, _mm_cmpeq_epi8(v, semi));
+		p = _mm_or_si128(p, _mm_cmpeq_epi8(v, paren));
+		q = _mm_or_si128(q, _mm_or_si128(_mm_cmpeq_epi8(v, dq),
+		                                 _mm_cmpeq_epi8(v, sq)));
+	}
+	bits = (_mm_movemask_epi8(d) ? HAS_DASH : 0) |
+	       (_mm_movemask_epi8(c) ? HAS_SEMI : 0) |
+	       (_mm_movemask_epi8(p) ? HAS_PAREN : 0) |
+	       (_mm_movemask_epi8(q) ? HAS_QUOTE : 0);
+	return bits | scan_tail(s + i, len - i);
+#else
+	return scan_tail(s, len);
+#endif
+}
+
+/*
+ * The generic tidy-up on @s (@len bytes holding @bits, edited in place):
+ * ';' -> ':', drop everything from the first '(' that does not open
+ * "(anonymous namespace)" unless the name looks like Go, drop quotes.
+ * Returns the new length.
+ */
+static size_t tidy(char *s, size_t len, int bits)
+{
+	char *p = s, *end = s + len;
+	size_t i, j;
+
+	if (bits & HAS_SEMI)
+		while ((p = memchr(p, ';', end - p)) != NULL)
+			*p++ = ':';
+	if ((bits & HAS_PAREN) && !looks_go(s, len)) {
 		for (i = 0; i < len; i++)
 			if (s[i] == '(' &&
 			    (len - i - 1 < 20 ||
@@ -91,6 +145,8 @@ static size_t tidy(char *s, size_t len)
 				break;
 		len = i;
 	}
+	if (!(bits & HAS_QUOTE))
+		return len;
 	for (i = j = 0; i < len; i++)
 		if (s[i] != '"' && s[i] != '\'')
 			s[j++] = s[i];
@@ -126,6 +182,8 @@ static void annotate(const struct ps_namectx *ctx, const struct ps_frame *f,
 	const char *name = out->buf + start;
 	size_t n = out->len - start;
 
+	if (!inlined && !ctx->opts->kernel && !ctx->opts->jit)
+		return;
 	if (inlined) {
 		if (!span_has(name, n, "_[i]"))
 			cdoc_buf_add(out, "_[i]", 4);
@@ -137,26 +195,43 @@ static void annotate(const struct ps_namectx *ctx, const struct ps_frame *f,
 	}
 }
 
+/* The first "->" in @s, or NULL. */
+static const char *find_arrow(const char *s, size_t len)
+{
+	const char *end = s + len, *p = s;
+
+	while ((p = memchr(p, '-', end - p)) != NULL && p + 1 < end) {
+		if (p[1] == '>')
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
 /* One name of the "a->b->c" chain, appended to @out. */
 static void add_name(const struct ps_namectx *ctx, const struct ps_frame *f,
-                     const char *s, size_t len, int inlined,
+                     const char *s, size_t len, int bits, int inlined,
                      struct cdoc_buf *out)
 {
 	size_t start = out->len;
 	char *name;
 
-	if (span_is(s, len, "[unknown]"))
+	if (len == 9 && !memcmp(s, "[unknown]", 9))
 		add_unknown(ctx, f, out);
 	else
 		cdoc_buf_add(out, s, len);
 	name = out->buf + start;
-	out->len = start + tidy(name, out->len - start);
+	if (len == 9 && !memcmp(s, "[unknown]", 9))
+		bits = scan(name, out->len - start);
+	if (bits & (HAS_SEMI | HAS_PAREN | HAS_QUOTE)) {
+		out->len = start + tidy(name, out->len - start, bits);
+		out->buf[out->len] = '\0';
+	}
 	if (ctx->java && out->len > start && name[0] == 'L' &&
 	    memchr(name, '/', out->len - start)) {
 		memmove(name, name + 1, out->len - start - 1);
-		out->len--;
+		out->buf[--out->len] = '\0';
 	}
-	out->buf[out->len] = '\0';
 	annotate(ctx, f, inlined, out, start);
 }
 
@@ -165,21 +240,27 @@ int cdoc_ps_frame_names(const struct ps_namectx *ctx, const struct ps_frame *f,
 {
 	const char *s = f->func.s, *end, *arrow;
 	size_t len = strip_offset(f->func.s, f->func.len);
-	int nr = 0;
+	int nr = 0, bits;
 
-	if (len > 0 && s[0] == '(')
+	/* split of "" gives no names; a name in parentheses is skipped. */
+	if (len == 0 || s[0] == '(')
 		return 0;
+	bits = scan(s, len);
+	if (!(bits & HAS_DASH) || !find_arrow(s, len)) {
+		add_name(ctx, f, s, len, bits, 0, out);
+		return 1;
+	}
 	/* split /->/ drops trailing empty fields. */
 	while (len >= 2 && s[len - 2] == '-' && s[len - 1] == '>')
 		len -= 2;
 	end = s + len;
 	while (s < end) {
-		arrow = memmem(s, end - s, "->", 2);
+		arrow = find_arrow(s, end - s);
 		if (!arrow)
 			arrow = end;
 		if (nr)
 			cdoc_buf_addch(out, ';');
-		add_name(ctx, f, s, arrow - s, nr > 0, out);
+		add_name(ctx, f, s, arrow - s, scan(s, arrow - s), nr > 0, out);
 		nr++;
 		s = arrow == end ? end : arrow + 2;
 	}

@@ -36,22 +36,25 @@ struct ps_frame {
 	struct ps_span pc, func, mod;
 };
 
-/* Whitespace as perl's \s on bytes: space \t \n \v \f \r. */
+/* Byte classes as perl's \s (space \t \n \v \f \r), \d and \w on bytes. */
+#define PS_SPACE 1
+#define PS_DIGIT 2
+#define PS_WORD  4
+extern const unsigned char cdoc_ps_class[256];
+
 static inline int ps_isspace(unsigned char c)
 {
-	return c == ' ' || (c >= '\t' && c <= '\r');
+	return cdoc_ps_class[c] & PS_SPACE;
 }
 
 static inline int ps_isdigit(unsigned char c)
 {
-	return c >= '0' && c <= '9';
+	return cdoc_ps_class[c] & PS_DIGIT;
 }
 
-/* Word bytes as perl's \w on bytes: [A-Za-z0-9_]. */
 static inline int ps_isword(unsigned char c)
 {
-	return ps_isdigit(c) || c == '_' ||
-	       ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+	return cdoc_ps_class[c] & PS_WORD;
 }
 
 /* 1 when @s (@len bytes, no newline) is a sample header; fills @h. */

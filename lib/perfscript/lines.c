@@ -16,6 +16,15 @@
 
 #include <string.h>
 
+#define SP PS_SPACE
+#define DW (PS_DIGIT | PS_WORD)
+#define W  PS_WORD
+const unsigned char cdoc_ps_class[256] = {
+        ['\t'] = SP,       ['\n'] = SP, ['\v'] = SP,        ['\f'] = SP,
+        ['\r'] = SP,       [' '] = SP,  ['0' ... '9'] = DW, ['A' ... 'Z'] = W,
+        ['a' ... 'z'] = W, ['_'] = W,
+};
+
 static struct ps_span span(const char *s, size_t from, size_t to)
 {
 	struct ps_span sp = {s + from, to - from};
@@ -137,6 +146,8 @@ int cdoc_ps_frame(const char *s, size_t len, struct ps_frame *f)
 	size_t l = 0, w, s0, r, p, st;
 	const char *q;
 
+	if (len == 0)
+		return 0;
 	while (l < len && ps_isspace(s[l]))
 		l++;
 	w = l;
@@ -147,7 +158,8 @@ int cdoc_ps_frame(const char *s, size_t len, struct ps_frame *f)
 	s0 = w;
 	while (s0 < len && ps_isspace(s[s0]))
 		s0++;
-	q = memrchr(s, ')', len);
+	/* The ')' usually ends the line. */
+	q = s[len - 1] == ')' ? s + len - 1 : memrchr(s, ')', len);
 	if (!q)
 		return 0;
 	r = q - s;
