@@ -65,6 +65,8 @@ static size_t shared_frames(const struct fold_state *st, const char *s,
 {
 	size_t lo = 0, n = CDOC_MIN(len, st->prev_len), i = 0;
 
+	if (!len)
+		return 0; /* the empty stack shares nothing, not even "" */
 	while (lo < n && s[lo] == st->prev[lo])
 		lo++;
 	/* A frame is shared when it ends inside the common prefix and the
@@ -216,9 +218,13 @@ void cdoc_profile_write_folded(const struct cdoc_profile *p,
 		CDOC_GROW(lines, nr + 1, alloc);
 		lines[nr].len = path.len;
 		lines[nr].node = n;
-		lines[nr++].text = cdoc_strndup(path.buf, path.len);
+		/* Not strndup: a name may hold a NUL byte. */
+		lines[nr].text = cdoc_malloc(path.len + 1);
+		memcpy(lines[nr++].text, path.buf ? path.buf : "",
+		       path.len + 1);
 	}
-	qsort(lines, nr, sizeof(*lines), cmp_fold_out);
+	if (nr)
+		qsort(lines, nr, sizeof(*lines), cmp_fold_out);
 	for (i = 0; i < nr; i++) {
 		const struct cdoc_pnode *node = &p->nodes[lines[i].node];
 
