@@ -63,7 +63,7 @@ void report_json_num(struct cdoc_buf *b, double v)
 {
 	if (!isfinite(v))
 		cdoc_buf_addstr(b, "null");
-	else if (v == (double)(int64_t)v && fabs(v) < 9e15)
+	else if (fabs(v) < 9e15 && v == (double)(int64_t)v)
 		cdoc_buf_addf(b, "%lld", (long long)v);
 	else
 		cdoc_buf_addf(b, "%.6g", v);
