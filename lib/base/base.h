@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define CDOC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define CDOC_MIN(a, b)     ((a) < (b) ? (a) : (b))
@@ -195,6 +196,17 @@ void cdoc_input_release(struct cdoc_input *in);
  * first. Returns an fd or a negative code with cdoc_errmsg() set.
  */
 int cdoc_create_file(const char *path, int replace);
+
+/*
+ * qsort() that accepts an empty array given as NULL (qsort's own contract
+ * forbids NULL even for zero elements, and UBSan holds it to that).
+ */
+static inline void cdoc_sort(void *base, size_t nmemb, size_t size,
+                             int (*cmp)(const void *, const void *))
+{
+	if (nmemb > 1)
+		qsort(base, nmemb, size, cmp);
+}
 
 /* Monotonic time in nanoseconds. */
 uint64_t cdoc_now_ns(void);

@@ -335,7 +335,7 @@ int collect_drain(struct cdoc_collector *c)
 	for (size_t i = 0; i < c->nr_rings; i++)
 		gather(c, &c->rings[i]);
 	n = c->nr_q;
-	qsort(c->q, n, sizeof(*c->q), qrec_cmp);
+	cdoc_sort(c->q, n, sizeof(*c->q), qrec_cmp);
 	for (size_t i = 0; i < n; i++)
 		handle(c, (const void *)(c->round.buf + c->q[i].off));
 	return (int)CDOC_MIN(n, (size_t)INT32_MAX);

@@ -84,7 +84,7 @@ size_t cdoc_check_profiles(const struct cdoc_profile *base,
 	}
 	free(bt);
 	free(ct);
-	qsort(res->items + before, res->nr - before, sizeof(*res->items),
+	cdoc_sort(res->items + before, res->nr - before, sizeof(*res->items),
 	      worse_first);
 	return res->nr - before;
 }

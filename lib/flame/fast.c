@@ -243,7 +243,7 @@ static void layout_lines(struct layout *l, struct lines *ls,
 	if (col && (root_delta < 0 ? -root_delta : root_delta) > l->maxdelta)
 		l->maxdelta = root_delta < 0 ? -root_delta : root_delta;
 	f.minw = layout_minwidth(o, l->total);
-	qsort(ls->l, ls->nr, sizeof(*ls->l), by_stack);
+	cdoc_sort(ls->l, ls->nr, sizeof(*ls->l), by_stack);
 	CDOC_GROW(l->f, 1, l->alloc);
 	memset(&l->f[0], 0, sizeof(l->f[0]));
 	l->f[0].w = l->total;
@@ -252,7 +252,7 @@ static void layout_lines(struct layout *l, struct lines *ls,
 	for (i = 0; i < ls->nr; i++)
 		flow_line(&f, &ls->l[i], col);
 	close_from(&f, 0);
-	qsort(l->f, l->nr, sizeof(*l->f), by_position);
+	cdoc_sort(l->f, l->nr, sizeof(*l->f), by_position);
 	free(f.o);
 }
 

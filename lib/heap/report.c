@@ -159,7 +159,7 @@ static void top_list(const struct cdoc_heap_snap *s, int kind, int top,
 		idx[i] = i;
 	sort_by.s = s;
 	sort_by.kind = kind;
-	qsort(idx, s->nr_sites, sizeof(*idx), by_value);
+	cdoc_sort(idx, s->nr_sites, sizeof(*idx), by_value);
 	cdoc_buf_addf(out, "\n%s:\n", title);
 	for (i = 0; i < s->nr_sites && shown < top; i++) {
 		const struct cdoc_heap_site *site = &s->sites[idx[i]];
@@ -364,7 +364,7 @@ int cdoc_heap_diff(const struct cdoc_heap_snap *a,
 	for (i = 0; i < n; i++)
 		rows[i].share =
 		        total ? (double)rows[i].bytes / (double)total : 0;
-	qsort(rows, n, sizeof(*rows), by_growth);
+	cdoc_sort(rows, n, sizeof(*rows), by_growth);
 	cdoc_u64map_release(&keys);
 	cdoc_buf_release(&tmp);
 	*out = rows;

@@ -164,7 +164,7 @@ void cdoc_ps_table_write(const struct ps_table *t, struct cdoc_buf *out)
 	for (i = 0; i < t->nr; i++)
 		order[i] = i;
 	sort_table = t;
-	qsort(order, t->nr, sizeof(*order), cmp_entries);
+	cdoc_sort(order, t->nr, sizeof(*order), cmp_entries);
 	sort_table = NULL;
 	cdoc_buf_grow(out, t->keys_len + t->nr * 24);
 	for (i = 0; i < t->nr; i++) {

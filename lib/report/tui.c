@@ -83,7 +83,7 @@ static void relations(struct tui *t)
 	}
 	for (k = 0; k < 2; k++)
 		if (t->nr_rel[k])
-			qsort(t->rel[k], t->nr_rel[k], sizeof(struct row),
+			cdoc_sort(t->rel[k], t->nr_rel[k], sizeof(struct row),
 			      by_weight);
 }
 

@@ -232,7 +232,7 @@ static void finish_syms(struct dso *d)
 
 	if (!d->nr_syms)
 		return;
-	qsort(d->syms, d->nr_syms, sizeof(*d->syms), sym_cmp);
+	cdoc_sort(d->syms, d->nr_syms, sizeof(*d->syms), sym_cmp);
 	for (i = 0; i < d->nr_syms; i++) {
 		if (n && d->syms[n - 1].start == d->syms[i].start)
 			continue;

@@ -135,7 +135,7 @@ void cdoc_jitmap_sort(struct cdoc_jitmap *map)
 
 	if (!map->nr)
 		return;
-	qsort(map->v, map->nr, sizeof(*map->v), entry_cmp);
+	cdoc_sort(map->v, map->nr, sizeof(*map->v), entry_cmp);
 	for (i = 0; i < map->nr; i++) {
 		if (i + 1 < map->nr && map->v[i + 1].start == map->v[i].start) {
 			free(map->v[i].name);

@@ -62,7 +62,7 @@ static void ksyms_load(struct cdoc_syms *s)
 	fclose(f);
 	if (!nonzero || !s->nr_ksyms)
 		return;
-	qsort(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), ksym_cmp);
+	cdoc_sort(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), ksym_cmp);
 	s->ksyms_state = 1;
 }
 

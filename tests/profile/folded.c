@@ -132,3 +132,10 @@ Test(folded, merge_adds_into_chosen_column)
 	cr_assert_str_eq(out.buf, "a;b 3\na;c 3\n");
 	cdoc_profile_release(&q);
 }
+
+Test(folded, empty_stack_after_empty_frame_goes_to_root)
+{
+	cr_assert_eq(load(&p, ";; 3\n 4\n"), 0);
+	cr_assert_eq(p.nodes[0].self[0], 4);
+	cr_assert_eq(cdoc_profile_total(&p, 0), 7);
+}
