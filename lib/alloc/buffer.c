@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/membarrier.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -134,15 +135,70 @@ struct tstate *shim_thread(void)
 	return ts;
 }
 
+/*
+ * The buffer lock is asymmetric: the owner appends on every event, another
+ * thread takes the buffer only at exit. The owner marks ->appending with a
+ * plain store and checks ->stolen with a plain load; the taker sets
+ * ->stolen, then membarrier() makes every running thread execute a full
+ * barrier, so either the owner sees ->stolen or the taker sees
+ * ->appending (Dekker with the fence moved to the rare side). Without
+ * membarrier, ->stolen is an ordinary spinlock word.
+ */
+static int asym;
+
+void shim_asym_init(void)
+{
+	asym = syscall(SYS_membarrier,
+	               MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+}
+
 void shim_lock(struct tstate *ts)
 {
-	while (atomic_exchange_explicit(&ts->lock, 1, memory_order_acquire))
-		sched_yield();
+	if (!asym) {
+		while (atomic_exchange_explicit(&ts->stolen, 1,
+		                                memory_order_acquire))
+			sched_yield();
+		return;
+	}
+	for (;;) {
+		atomic_store_explicit(&ts->appending, 1, memory_order_relaxed);
+		atomic_signal_fence(memory_order_seq_cst);
+		if (likely(!atomic_load_explicit(&ts->stolen,
+		                                 memory_order_relaxed)))
+			return;
+		atomic_store_explicit(&ts->appending, 0, memory_order_release);
+		while (atomic_load_explicit(&ts->stolen, memory_order_acquire))
+			sched_yield();
+	}
 }
 
 void shim_unlock(struct tstate *ts)
 {
-	atomic_store_explicit(&ts->lock, 0, memory_order_release);
+	if (!asym) {
+		atomic_store_explicit(&ts->stolen, 0, memory_order_release);
+		return;
+	}
+	atomic_signal_fence(memory_order_seq_cst);
+	atomic_store_explicit(&ts->appending, 0, memory_order_release);
+}
+
+/* Take another thread's buffer (at exit); shim_give() returns it. */
+static void shim_take(struct tstate *t)
+{
+	if (!asym) {
+		shim_lock(t);
+		return;
+	}
+	while (atomic_exchange(&t->stolen, 1))
+		sched_yield();
+	syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+	while (atomic_load_explicit(&t->appending, memory_order_acquire))
+		sched_yield();
+}
+
+static void shim_give(struct tstate *t)
+{
+	atomic_store_explicit(&t->stolen, 0, memory_order_release);
 }
 
 static void send_all(const unsigned char *p, size_t n)
@@ -226,9 +282,9 @@ void shim_flush_all(void)
 	for (t = registry; t; t = t->next) {
 		if (t == &shim_tls)
 			continue;
-		shim_lock(t);
+		shim_take(t);
 		shim_flush(t);
-		shim_unlock(t);
+		shim_give(t);
 	}
 	shim_registry_unlock();
 }
@@ -246,7 +302,8 @@ void shim_threads_after_fork(struct tstate *ts)
 	ts->len = HDR;
 	ts->last_off = 0;
 	ts->last_alloc = 0;
-	atomic_store(&ts->lock, 0);
+	atomic_store(&ts->stolen, 0);
+	atomic_store(&ts->appending, 0);
 }
 
 void shim_send_hello(struct tstate *ts, uint64_t parent, uint32_t below)

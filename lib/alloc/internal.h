@@ -33,22 +33,22 @@ enum { TS_NEW = 0, TS_LIVE, TS_DEAD };
  * ran (TS_DEAD), each event is sent at once.
  */
 struct tstate {
-	int state;           /* TS_* */
-	int busy;            /* inside the shim: nested calls pass through */
-	int internal;        /* the shim's own libc calls: not counted */
-	uint32_t tid;        /* gettid() */
-	atomic_int lock;     /* held while appending; the exit flusher
-				 takes it to send another thread's batch */
-	uint32_t nev;        /* events since the last clock check */
-	uint64_t last_ns;    /* coarse clock at the last send */
-	uint64_t last_alloc; /* pointer of the last allocation, 0 if none */
-	size_t last_off;     /* offset of its ALLOC record when it is the
+	int state;            /* TS_* */
+	int busy;             /* inside the shim: nested calls pass through */
+	int internal;         /* the shim's own libc calls: not counted */
+	uint32_t tid;         /* gettid() */
+	atomic_int appending; /* the owner is appending (see shim_lock) */
+	atomic_int stolen;    /* the exit flusher wants the buffer */
+	uint32_t nev;         /* events since the last clock check */
+	uint64_t last_ns;     /* coarse clock at the last send */
+	uint64_t last_alloc;  /* pointer of the last allocation, 0 if none */
+	size_t last_off;      /* offset of its ALLOC record when it is the
 				 last record in buf, else 0 */
-	uint64_t prev_tsc;   /* time stamp of the previous event in buf */
-	uint64_t tsc_before; /* prev_tsc before the last ALLOC record */
-	int64_t sample_left; /* bytes until the next sample */
-	uint64_t rng;        /* xorshift state for sampling */
-	uintptr_t stack_lo;  /* frame-pointer walk bounds */
+	uint64_t prev_tsc;    /* time stamp of the previous event in buf */
+	uint64_t tsc_before;  /* prev_tsc before the last ALLOC record */
+	int64_t sample_left;  /* bytes until the next sample */
+	uint64_t rng;         /* xorshift state for sampling */
+	uintptr_t stack_lo;   /* frame-pointer walk bounds */
 	uintptr_t stack_hi;
 	struct tstate *next; /* registry of live threads */
 	struct tstate *prev;
@@ -90,6 +90,7 @@ void shim_send_hello(struct tstate *ts, uint64_t parent, uint32_t below);
 void shim_send_maps(struct tstate *ts);
 void shim_send_exit(struct tstate *ts);
 void shim_threads_init(void);
+void shim_asym_init(void);
 void shim_threads_after_fork(struct tstate *ts);
 void shim_registry_lock(void);
 void shim_registry_unlock(void);
@@ -119,6 +120,7 @@ int shim_stack_init(void);
 int shim_set_init(void);
 int shim_set_add(uint64_t ptr);
 int shim_set_remove(uint64_t ptr);
+int shim_set_has(uint64_t ptr);
 
 /* Raw allocation without malloc: anonymous memory, zeroed. */
 void *shim_pages(size_t len);

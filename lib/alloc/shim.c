@@ -133,6 +133,7 @@ static void configure(void)
 	if (shim_stack_init() < 0 || shim_set_init() < 0)
 		return;
 	shim_threads_init();
+	shim_asym_init();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	shim.fd = fd;
 	shim.is_sock = 1;
@@ -267,7 +268,15 @@ static void put_alloc(struct tstate *ts, int fn, uint64_t ptr, size_t size)
 static void record_alloc(int fn, void *ptr, size_t size)
 {
 	int saved;
-	struct tstate *ts = enter(&saved);
+	struct tstate *ts = &shim_tls;
+
+	/* sampling: most allocations only count down, nothing else */
+	if (shim.sample_rate && fn != CDOC_AFN_MMAP && likely(!ts->busy) &&
+	    ts->sample_left > (int64_t)size) {
+		ts->sample_left -= (int64_t)size;
+		return;
+	}
+	ts = enter(&saved);
 
 	if (!ts)
 		return;
@@ -333,7 +342,13 @@ static void put_free(struct tstate *ts, int fn, uint64_t ptr, uint64_t t)
 static void record_free(int fn, void *ptr, uint64_t t)
 {
 	int saved;
-	struct tstate *ts = enter(&saved);
+	struct tstate *ts;
+
+	/* sampling: a pointer never sampled is not looked at twice */
+	if ((shim.sample_rate || fn == CDOC_AFN_MUNMAP) && !t &&
+	    !shim_set_has((uint64_t)ptr))
+		return;
+	ts = enter(&saved);
 
 	if (!ts)
 		return;

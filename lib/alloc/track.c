@@ -7,7 +7,7 @@
  */
 #include "alloc/internal.h"
 
-#define SET_BITS 17
+#define SET_BITS 15
 #define PROBES   128
 #define TOMB     1ull
 
@@ -61,6 +61,24 @@ int shim_set_remove(uint64_t ptr)
 			uint64_t want = ptr;
 			return atomic_compare_exchange_strong(s, &want, TOMB);
 		}
+		if (cur == 0)
+			return 0;
+	}
+	return 0;
+}
+
+/* Whether @ptr is there (read only: the fast test on every free). */
+int shim_set_has(uint64_t ptr)
+{
+	uint64_t h = mix(ptr), cur;
+	int i;
+
+	for (i = 0; set && i < PROBES; i++) {
+		cur = atomic_load_explicit(
+		        &set[(h + (uint64_t)i) & ((1u << SET_BITS) - 1)],
+		        memory_order_relaxed);
+		if (cur == ptr)
+			return 1;
 		if (cur == 0)
 			return 0;
 	}

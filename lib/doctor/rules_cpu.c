@@ -48,8 +48,12 @@ void rule_hot_function(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	uint64_t total;
 	double share;
 
-	if (!p || !cdoc_profile_top(p, 0, CDOC_TOP_SELF, &top))
+	if (!p)
 		return;
+	if (!cdoc_profile_top(p, 0, CDOC_TOP_SELF, &top)) {
+		free(top); /* weight on the root only */
+		return;
+	}
 	total = cdoc_profile_total(p, 0);
 	share = pct(top[0].self, total);
 	name = cdoc_strtab_get(&p->names, top[0].name);

@@ -51,9 +51,12 @@ void rule_leaks(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	const char *site;
 	uint64_t total;
 
-	if (!p || !(total = cdoc_profile_total(p, 0)) ||
-	    !cdoc_profile_top(p, 0, CDOC_TOP_SELF, &top))
+	if (!p || !(total = cdoc_profile_total(p, 0)))
 		return;
+	if (!cdoc_profile_top(p, 0, CDOC_TOP_SELF, &top)) {
+		free(top); /* weight on the root only */
+		return;
+	}
 	site = cdoc_strtab_get(&p->names, top[0].name);
 	heaviest_chain(p, site, 8, &chain);
 	cdoc_diagnoses_add(
