@@ -26,8 +26,6 @@ static const char attach_usage[] =
         "      --no-html          do not write RECORDING.html\n"
         "  -h, --help             this help\n";
 
-enum { OPT_CG = 256, OPT_STACK, OPT_MMAP, OPT_PORT, OPT_NOHTML };
-
 static const struct option attach_longopts[] = {
         {"pid", required_argument, NULL, 'p'},
         {"freq", required_argument, NULL, 'F'},

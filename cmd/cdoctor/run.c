@@ -38,8 +38,6 @@ static const char run_usage[] =
         "Exit status: the command's (128+N when killed by signal N), 2 "
         "when\ncdoctor itself fails.\n";
 
-enum { OPT_CG = 256, OPT_STACK, OPT_MMAP, OPT_PORT, OPT_NOHTML };
-
 static const struct option run_longopts[] = {
         {"freq", required_argument, NULL, 'F'},
         {"event", required_argument, NULL, 'e'},

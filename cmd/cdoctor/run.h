@@ -7,6 +7,9 @@
 
 #include "collect/collect.h"
 
+/* Long-only options shared by run and attach (getopt codes). */
+enum { OPT_CG = 256, OPT_STACK, OPT_MMAP, OPT_PORT, OPT_NOHTML };
+
 /* Common options of run and attach; @c is the option character. */
 int run_common_opt(struct cdoc_collect_opts *o, const char *sub, int c,
                    const char *arg, int *no_html);
