@@ -8,7 +8,9 @@
 # against the bare run. Targets: full <= 2.5x wall and <= 3x CPU,
 # sampled <= 1.1x.
 #
-# usage: bench/alloc.sh [N]      env: BUILD (default build/), SAMPLE (bytes)
+# usage: bench/alloc.sh [N]
+#   env: BUILD (default build/), SAMPLE (bytes), REPEAT (runs, best kept),
+#        NO_MASSIF=1 (skip valgrind, the slowest)
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$src/build}
@@ -22,19 +24,26 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc -O2 -g -fno-omit-frame-pointer -o "$tmp/churn" "$src/bench/alloc_churn.c"
 
-# measure NAME CMD...: one line of results.
+# measure NAME CMD...: one line of results, the best of $REPEAT runs
+# (the machine may be shared: the minimum is the least disturbed run).
+repeat=${REPEAT:-3}
 bare_wall=
 measure() {
-	local name=$1
+	local name=$1 i wall cpu rss w c r
 	shift
-	(cd "$tmp" && /usr/bin/time -v "$@" >"$tmp/out" 2>"$tmp/time") || {
-		echo "$name: failed"; tail -3 "$tmp/time"; return; }
-	local wall cpu rss
-	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":");
-		s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$tmp/time")
-	cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2}
-		END {print u + s}' "$tmp/time")
-	rss=$(awk -F': ' '/Maximum resident/ {print int($2 / 1024)}' "$tmp/time")
+	wall=999999 cpu=999999 rss=0
+	for ((i = 0; i < repeat; i++)); do
+		(cd "$tmp" && /usr/bin/time -v "$@" >"$tmp/out" 2>"$tmp/time") || {
+			echo "$name: failed"; tail -3 "$tmp/time"; return; }
+		w=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":");
+			s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$tmp/time")
+		c=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2}
+			END {print u + s}' "$tmp/time")
+		r=$(awk -F': ' '/Maximum resident/ {print int($2 / 1024)}' "$tmp/time")
+		wall=$(echo "if ($w < $wall) $w else $wall" | bc -l)
+		cpu=$(echo "if ($c < $cpu) $c else $cpu" | bc -l)
+		[ "$r" -gt "$rss" ] && rss=$r
+	done
 	[ -z "$bare_wall" ] && { bare_wall=$wall; bare_cpu=$cpu; }
 	printf "%-28s %8.2f s wall %8.2f s cpu %6d MB  %6.2fx wall %6.2fx cpu\n" \
 		"$name" "$wall" "$cpu" "$rss" \

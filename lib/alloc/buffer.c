@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #include "alloc/internal.h"
 
@@ -104,17 +105,20 @@ static void stack_bounds(struct tstate *ts)
 	pthread_attr_destroy(&attr);
 }
 
-static void thread_start(struct tstate *ts)
+void shim_thread_start(struct tstate *ts)
 {
 	ts->tid = (uint32_t)syscall(SYS_gettid);
 	ts->len = HDR;
 	ts->rng =
 	        ((uint64_t)ts->tid << 32) ^ shim_now_ns() ^ 0x9e3779b97f4a7c15;
 	ts->last_ns = coarse_ns();
+	ts->seq = __rdtsc();
 	ts->internal++;
 	if (shim.use_fp)
 		stack_bounds(ts);
 	shim_registry_lock();
+	if (registry)
+		shim.multi = 1;
 	ts->next = registry;
 	if (registry)
 		registry->prev = ts;
@@ -123,16 +127,6 @@ static void thread_start(struct tstate *ts)
 	pthread_setspecific(thread_key, ts);
 	ts->internal--;
 	ts->state = TS_LIVE;
-}
-
-/* This thread's state, started on first use. Caller has set ->busy. */
-struct tstate *shim_thread(void)
-{
-	struct tstate *ts = &shim_tls;
-
-	if (unlikely(ts->state == TS_NEW))
-		thread_start(ts);
-	return ts;
 }
 
 /*

@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <x86intrin.h>
 
 #include "alloc/stream.h"
 
@@ -44,6 +45,7 @@ struct tstate {
 	uint64_t last_alloc;  /* pointer of the last allocation, 0 if none */
 	size_t last_off;      /* offset of its ALLOC record when it is the
 				 last record in buf, else 0 */
+	uint64_t seq;         /* time stamp of the last event */
 	uint64_t prev_tsc;    /* time stamp of the previous event in buf */
 	uint64_t tsc_before;  /* prev_tsc before the last ALLOC record */
 	int64_t sample_left;  /* bytes until the next sample */
@@ -64,6 +66,7 @@ struct shim_globals {
 	int exiting;          /* after our destructor: send each event */
 	int use_fp;           /* frame pointers instead of libunwind */
 	int track_mmap;       /* anonymous mmap/munmap */
+	int multi;            /* a second thread was (or may be) started */
 	uint64_t sample_rate; /* mean bytes per sample; 0 = all */
 	uint64_t instance;    /* this process instance */
 	uint32_t pid;
@@ -79,7 +82,31 @@ extern __thread struct tstate shim_tls
         __attribute__((tls_model("initial-exec")));
 
 /* buffer.c: per-thread batches. */
-struct tstate *shim_thread(void);
+void shim_thread_start(struct tstate *ts);
+
+/* This thread's state, started on first use. Caller has set ->busy. */
+static inline struct tstate *shim_thread(void)
+{
+	struct tstate *ts = &shim_tls;
+
+	if (unlikely(ts->state == TS_NEW))
+		shim_thread_start(ts);
+	return ts;
+}
+
+/*
+ * The time stamp of an event: rdtsc once the process may have several
+ * threads; before that, a per-thread counter (started from rdtsc) is
+ * enough to order events, and much cheaper.
+ */
+static inline uint64_t shim_stamp(struct tstate *ts)
+{
+	if (shim.multi)
+		ts->seq = __rdtsc();
+	else
+		ts->seq++;
+	return ts->seq;
+}
 void shim_lock(struct tstate *ts);
 void shim_unlock(struct tstate *ts);
 unsigned char *shim_reserve(struct tstate *ts, size_t need);

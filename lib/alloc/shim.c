@@ -21,6 +21,8 @@
 
 #include "alloc/internal.h"
 
+extern char **environ;
+
 #define EXPORT     __attribute__((visibility("default")))
 #define BOOT_BYTES (256u << 10)
 
@@ -36,6 +38,8 @@ static void *(*real_memalign)(size_t, size_t);
 static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);
 static size_t (*real_usable)(void *);
+static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *,
+                                  void *(*)(void *), void *);
 static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
 static int (*real_munmap)(void *, size_t);
 
@@ -70,9 +74,42 @@ static size_t boot_size(const void *p)
 	return n;
 }
 
-static uint64_t env_u64(const char *name, uint64_t dflt)
+/*
+ * getenv(), or /proc/self/environ when libc's environment is not set up
+ * yet: a sanitizer runtime may allocate (and so start us) from its
+ * preinit code, before libc has initialised environ.
+ */
+static char proc_env[16384];
+static size_t proc_env_len;
+
+static const char *env_get(const char *name)
 {
 	const char *s = getenv(name);
+	size_t n = strlen(name), off;
+	int fd;
+	ssize_t r;
+
+	if (s || environ)
+		return s;
+	if (!proc_env_len) {
+		fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+		while (fd >= 0 && proc_env_len < sizeof(proc_env) - 1 &&
+		       (r = read(fd, proc_env + proc_env_len,
+		                 sizeof(proc_env) - 1 - proc_env_len)) > 0)
+			proc_env_len += (size_t)r;
+		if (fd >= 0)
+			close(fd);
+	}
+	for (off = 0; off < proc_env_len; off += strlen(proc_env + off) + 1)
+		if (!strncmp(proc_env + off, name, n) &&
+		    proc_env[off + n] == '=')
+			return proc_env + off + n + 1;
+	return NULL;
+}
+
+static uint64_t env_u64(const char *name, uint64_t dflt)
+{
+	const char *s = env_get(name);
 	char *end;
 	unsigned long long v;
 
@@ -84,7 +121,7 @@ static uint64_t env_u64(const char *name, uint64_t dflt)
 
 static int env_is(const char *name, const char *want)
 {
-	const char *s = getenv(name);
+	const char *s = env_get(name);
 
 	return s && !strcmp(s, want);
 }
@@ -105,6 +142,7 @@ static void resolve_all(void)
 	real_usable = dlsym(RTLD_NEXT, "malloc_usable_size");
 	RESOLVE(mmap);
 	RESOLVE(munmap);
+	RESOLVE(pthread_create);
 }
 
 static uint64_t new_instance(void)
@@ -142,21 +180,12 @@ static void configure(void)
 	shim.enabled = 1;
 }
 
-static void shim_init(void)
+/* Start tracking: read the settings, send HELLO and the mappings. */
+static void start_tracking(void)
 {
-	int expect = 0;
 	struct tstate *ts;
 
-	if (!atomic_compare_exchange_strong(&init_state, &expect, 1)) {
-		while (atomic_load(&init_state) != 2)
-			sched_yield();
-		return;
-	}
-	in_init = 1;
-	resolve_all();
 	configure();
-	in_init = 0;
-	atomic_store(&init_state, 2);
 	if (!shim.enabled)
 		return;
 	shim_tls.busy++;
@@ -166,6 +195,33 @@ static void shim_init(void)
 	shim_send_maps(ts);
 	shim_unlock(ts);
 	shim_tls.busy--;
+}
+
+/*
+ * Called by the first allocation. When libc is not initialised yet (a
+ * sanitizer runtime allocating from preinit code: no environ, libunwind
+ * not ready), only the real functions are looked up; tracking starts from
+ * our constructor. Allocations before it are not recorded; frees of them
+ * show up as unmatched.
+ */
+static int deferred;
+
+static void shim_init(void)
+{
+	int expect = 0;
+
+	if (!atomic_compare_exchange_strong(&init_state, &expect, 1)) {
+		while (atomic_load(&init_state) != 2)
+			sched_yield();
+		return;
+	}
+	in_init = 1;
+	resolve_all();
+	in_init = 0;
+	deferred = !environ;
+	atomic_store(&init_state, 2);
+	if (!deferred)
+		start_tracking();
 }
 
 /* 1 when the real functions are known; 0 inside our own initialisation. */
@@ -178,6 +234,14 @@ static inline int ready(void)
 		return 0;
 	shim_init();
 	return 1;
+}
+
+__attribute__((constructor)) static void shim_ctor(void)
+{
+	if (!ready() || !deferred)
+		return;
+	deferred = 0;
+	start_tracking();
 }
 
 /* Enter the recorder; NULL when this call must pass through. */
@@ -251,7 +315,7 @@ static void put_alloc(struct tstate *ts, int fn, uint64_t ptr, size_t size)
 	unsigned char *p = shim_reserve(ts, 40);
 	size_t off = ts->len;
 
-	uint64_t t = __rdtsc();
+	uint64_t t = shim_stamp(ts);
 
 	*p++ = (unsigned char)(CDOC_AREC_ALLOC | fn);
 	p = put_v(p, ptr);
@@ -339,25 +403,25 @@ static void put_free(struct tstate *ts, int fn, uint64_t ptr, uint64_t t)
 
 /* @t: when the pointer was given back (the time stamp orders events on
  * one address across threads); 0 for now. */
-static void record_free(int fn, void *ptr, uint64_t t)
+static void record_free(int fn, void *ptr, uint64_t t, int checked)
 {
 	int saved;
 	struct tstate *ts;
 
 	/* sampling: a pointer never sampled is not looked at twice */
-	if ((shim.sample_rate || fn == CDOC_AFN_MUNMAP) && !t &&
+	if ((shim.sample_rate || fn == CDOC_AFN_MUNMAP) && !checked &&
 	    !shim_set_has((uint64_t)ptr))
 		return;
 	ts = enter(&saved);
 
 	if (!ts)
 		return;
-	if ((shim.sample_rate || fn == CDOC_AFN_MUNMAP) && !t &&
+	if ((shim.sample_rate || fn == CDOC_AFN_MUNMAP) && !checked &&
 	    !shim_set_remove((uint64_t)ptr))
 		goto out;
 	shim_lock(ts);
 	if (!t)
-		t = __rdtsc();
+		t = shim_stamp(ts);
 	put_free(ts, fn, (uint64_t)ptr, t);
 	shim_unlock(ts);
 out:
@@ -383,7 +447,7 @@ EXPORT void free(void *p)
 	if (unlikely(!ready()))
 		return;
 	if (shim.enabled)
-		record_free(CDOC_AFN_FREE, p, 0);
+		record_free(CDOC_AFN_FREE, p, 0, 0);
 	real_free(p);
 }
 
@@ -419,7 +483,7 @@ static void *realloc_boot(void *old, size_t n)
  */
 static int realloc_enter(void *old, uint64_t *t)
 {
-	*t = __rdtsc();
+	*t = shim.multi ? __rdtsc() : 0;
 	if (!old || !shim.enabled || !shim.sample_rate)
 		return 1;
 	return shim_set_remove((uint64_t)old);
@@ -436,7 +500,7 @@ static void record_realloc(int fn, void *old, void *p, size_t n, uint64_t t,
 		return;
 	}
 	if (old && tracked)
-		record_free(fn, old, t);
+		record_free(fn, old, t, 1);
 	if (p)
 		record_alloc(fn, p, n);
 }
@@ -544,7 +608,7 @@ EXPORT int munmap(void *addr, size_t len)
 	if (unlikely(!ready()) || !real_munmap)
 		return (int)syscall(SYS_munmap, addr, len);
 	if (shim.enabled && shim.track_mmap)
-		record_free(CDOC_AFN_MUNMAP, addr, 0);
+		record_free(CDOC_AFN_MUNMAP, addr, 0, 0);
 	ret = real_munmap(addr, len);
 	return ret;
 }
@@ -596,4 +660,14 @@ __attribute__((destructor(101))) static void shim_fini(void)
 	shim.exiting = 1;
 	shim_unlock(ts);
 	shim_tls.busy--;
+}
+
+/* From the first pthread_create on, events need real time stamps. */
+EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg)
+{
+	shim.multi = 1;
+	if (unlikely(!ready()) || !real_pthread_create)
+		return EAGAIN;
+	return real_pthread_create(t, attr, fn, arg);
 }

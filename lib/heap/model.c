@@ -17,6 +17,8 @@
 
 #include "heap/internal.h"
 
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
 void lmap_init(struct lmap *m)
 {
 	m->nr = 0;
@@ -301,7 +303,7 @@ int heap_alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
 
 	if (!site)
 		return -1;
-	if ((e = lmap_get(&p->inherited, ptr)))
+	if (unlikely(p->inherited.nr) && (e = lmap_get(&p->inherited, ptr)))
 		lmap_del(&p->inherited, e);
 	e = lmap_put(&p->live, ptr);
 	if (e->seq > seq) { /* freed (or replaced) already */
@@ -328,7 +330,7 @@ void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
 	struct lent *e = lmap_get(&p->live, ptr);
 
 	p->frees++;
-	if (!e && (e = lmap_get(&p->inherited, ptr))) {
+	if (!e && p->inherited.nr && (e = lmap_get(&p->inherited, ptr))) {
 		lmap_del(&p->inherited, e);
 		return;
 	}

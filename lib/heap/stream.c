@@ -29,11 +29,15 @@ static int bad(const struct rd *r, const char *what)
 	        what);
 }
 
-static int get_v(struct rd *r, uint64_t *out)
+static inline int get_v(struct rd *r, uint64_t *out)
 {
 	uint64_t v = 0;
 	unsigned shift = 0;
 
+	if (__builtin_expect(r->p < r->end && *r->p < 0x80, 1)) {
+		*out = *r->p++;
+		return 0;
+	}
 	while (r->p < r->end && shift < 64) {
 		unsigned char c = *r->p++;
 
@@ -47,7 +51,7 @@ static int get_v(struct rd *r, uint64_t *out)
 	return bad(r, "truncated or overlong varint");
 }
 
-static int get_vs(struct rd *r, uint64_t *v, int n)
+static inline int get_vs(struct rd *r, uint64_t *v, int n)
 {
 	int i, ret;
 
