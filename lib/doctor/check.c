@@ -85,7 +85,7 @@ size_t cdoc_check_profiles(const struct cdoc_profile *base,
 	free(bt);
 	free(ct);
 	cdoc_sort(res->items + before, res->nr - before, sizeof(*res->items),
-	      worse_first);
+	          worse_first);
 	return res->nr - before;
 }
 

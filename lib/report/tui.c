@@ -84,7 +84,7 @@ static void relations(struct tui *t)
 	for (k = 0; k < 2; k++)
 		if (t->nr_rel[k])
 			cdoc_sort(t->rel[k], t->nr_rel[k], sizeof(struct row),
-			      by_weight);
+			          by_weight);
 }
 
 static void rank(struct tui *t, enum cdoc_top_order order)
