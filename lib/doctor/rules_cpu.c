@@ -278,8 +278,8 @@ void rule_idle(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 {
 	double cpu = metrics_cpu(r);
 	const char *how = "procfs CPU time";
-	const char *mode = cdoc_recording_meta(r, "mode");
-	int loaded = mode && strstr(mode, "port");
+	const char *load = cdoc_recording_meta(r, "load_command");
+	int loaded = load && *load; /* cdoctor run --on-port CMD */
 
 	if (cpu < 0) {
 		cpu = sampled_cpu(r);

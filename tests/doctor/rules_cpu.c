@@ -156,7 +156,7 @@ Test(rules_cpu, empty_recording_has_no_samples_problem)
 	cr_assert_null(cdoc_diagnoses_find(&diag, "hot-function"));
 }
 
-static void write_idle(int with_metrics, const char *mode)
+static void write_idle(int with_metrics, const char *load)
 {
 	struct cdoc_rec_writer w;
 	const char *names[] = {"cpu_user_pct", "cpu_sys_pct"};
@@ -166,8 +166,8 @@ static void write_idle(int with_metrics, const char *mode)
 	synth_open(&w);
 	cdoc_rec_meta(&w, "duration_ns", "10000000000");
 	cdoc_rec_meta(&w, "frequency", "99");
-	if (mode)
-		cdoc_rec_meta(&w, "mode", mode);
+	if (load)
+		cdoc_rec_meta(&w, "load_command", load);
 	synth_folded(&w, "cpu", 1, "p;main;work 50\n"); /* 5% of 990 */
 	for (i = 0; with_metrics && i < 4; i++)
 		cdoc_rec_metrics(&w, i * 1000000000ull, names, v, 2);
@@ -178,7 +178,7 @@ Test(rules_cpu, idle_from_metrics_under_load_is_a_warning)
 {
 	const struct cdoc_diagnosis *x;
 
-	write_idle(1, "on-port");
+	write_idle(1, "wrk -d10s http://127.0.0.1:$PORT/");
 	x = diagnose("mostly-idle");
 	cr_assert_not_null(x);
 	cr_assert_eq(x->severity, CDOC_SEV_WARNING);
