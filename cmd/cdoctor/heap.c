@@ -18,14 +18,18 @@
 #include "common/cli.h"
 #include "cdoctor/cdoctor.h"
 #include "heap/heap.h"
+#include "record/record.h"
 
 extern char **environ;
 
 static const char usage[] =
         "usage: cdoctor heap run [OPTIONS] -- CMD [ARGS...]\n"
-        "       cdoctor heap [OPTIONS] FILE      (a .heap snapshot or a "
-        "stream dump)\n"
-        "       cdoctor heap diff [OPTIONS] A.heap B.heap\n\n"
+        "       cdoctor heap [OPTIONS] FILE      (a .heap snapshot, a "
+        "recording, a stream dump)\n"
+        "       cdoctor heap diff [OPTIONS] A B  (snapshots, or recordings: "
+        "their last)\n"
+        "       cdoctor heap diff [OPTIONS] REC  (a recording's first "
+        "snapshot against its last)\n\n"
         "Options:\n"
         "  -o FILE            output: the .heap file for 'run' (default "
         "cdoctor.heap),\n"
@@ -35,6 +39,8 @@ static const char usage[] =
         "                     alloc_count, live_bytes, live_count, leaked, "
         "peak, temp\n"
         "  --top N            call sites per list (default 10)\n"
+        "  --snapshot N       which snapshot of a recording (0 the first, -1 "
+        "the last)\n"
         "run options:\n"
         "  --sample BYTES     sample one allocation per BYTES on average "
         "(estimates)\n"
@@ -51,6 +57,7 @@ static const char usage[] =
 struct heapopts {
 	const char *out, *dump, *shim;
 	int folded, top, quiet, interval_ms;
+	long snapshot; /* which snapshot of a recording; -1 the last */
 	struct cdoc_heap_opts shimopts;
 };
 
@@ -62,7 +69,8 @@ enum {
 	OPT_FP,
 	OPT_INTERVAL,
 	OPT_DUMP,
-	OPT_SHIM
+	OPT_SHIM,
+	OPT_SNAPSHOT
 };
 
 static const struct option longopts[] = {
@@ -117,6 +125,12 @@ static int parse_opt(struct heapopts *o, int c)
 	case OPT_SHIM:
 		o->shim = optarg;
 		return 0;
+	case OPT_SNAPSHOT:
+		if (number(optarg, &v) < 0 && strcmp(optarg, "-1"))
+			return cli_usage_error("heap", "bad snapshot '%s'",
+			                       optarg);
+		o->snapshot = strcmp(optarg, "-1") ? v : -1;
+		return 0;
 	}
 	if (c != OPT_TOP && c != OPT_SAMPLE && c != OPT_INTERVAL)
 		return cli_usage_error("heap", "bad option");
@@ -137,6 +151,7 @@ static int parse(struct heapopts *o, int argc, char **argv)
 
 	o->folded = -1;
 	o->top = 10;
+	o->snapshot = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+ho:q", longopts, NULL)) != -1) {
 		if (c == 'h') {
@@ -171,8 +186,21 @@ static int show(const struct heapopts *o, const char *path,
 	return ret;
 }
 
-/* A .heap file, or a raw stream dump. */
-static int load_any(struct cdoc_heap_snap *s, const char *path)
+static int load_rec(struct cdoc_heap_snap *s, const char *path, long index)
+{
+	struct cdoc_recording r;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	ret = cdoc_recording_load(&r, path);
+	if (ret == 0)
+		ret = cdoc_heap_rec_load(&r, index, s, NULL);
+	cdoc_recording_release(&r);
+	return ret;
+}
+
+/* A .heap file, a recording (snapshot @index), or a raw stream dump. */
+static int load_any(struct cdoc_heap_snap *s, const char *path, long index)
 {
 	struct cdoc_heap *h;
 	int ret;
@@ -184,6 +212,8 @@ static int load_any(struct cdoc_heap_snap *s, const char *path)
 			magic[0] = 0;
 		fclose(f);
 	}
+	if (!memcmp(magic, CDOC_REC_MAGIC, 8))
+		return load_rec(s, path, index);
 	if (!memcmp(magic, "CDHEAP1\n", 8) || strcmp(path, "-") == 0)
 		return cdoc_heap_snap_load(s, path);
 	cdoc_heap_new(&h);
@@ -202,7 +232,7 @@ static int heap_show(struct heapopts *o, int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage_error("heap", "expected one FILE");
 	cdoc_heap_snap_init(&s);
-	if (load_any(&s, argv[optind]) < 0) {
+	if (load_any(&s, argv[optind], o->snapshot) < 0) {
 		cdoc_heap_snap_release(&s);
 		return cli_lib_error();
 	}
@@ -220,12 +250,14 @@ static int heap_diff(struct heapopts *o, int argc, char **argv)
 	int ret = 2;
 	FILE *f;
 
-	if (argc - optind != 2)
-		return cli_usage_error("heap", "diff needs two snapshots");
+	if (argc - optind != 2 && argc - optind != 1)
+		return cli_usage_error("heap", "diff needs two snapshots, or a "
+		                               "recording");
 	cdoc_heap_snap_init(&a);
 	cdoc_heap_snap_init(&b);
-	if (load_any(&a, argv[optind]) < 0 ||
-	    load_any(&b, argv[optind + 1]) < 0) {
+	/* one recording: its first snapshot against its last */
+	if (load_any(&a, argv[optind], argc - optind == 1 ? 0 : -1) < 0 ||
+	    load_any(&b, argv[argc - 1], -1) < 0) {
 		ret = cli_lib_error();
 		goto out;
 	}

@@ -282,4 +282,67 @@ void cdoc_heap_diff_text(const struct cdoc_heap_snap *a,
                          const struct cdoc_heap_growth *rows, size_t nr,
                          int top, struct cdoc_buf *out);
 
+/* ---- recordings (lib/record) and the run loop (lib/collect) ---- */
+
+struct cdoc_rec_writer;
+struct cdoc_recording;
+struct cdoc_collector;
+
+/* Write @s as a HEAP_SNAPSHOT chunk called @name ("exit", "t=1.5s"). */
+int cdoc_heap_rec_write(struct cdoc_rec_writer *w, const char *name,
+                        const struct cdoc_heap_snap *s);
+
+/*
+ * Add @s to the recording's profiles "alloc_bytes", "alloc_count",
+ * "leaked_bytes", "live_bytes", "peak_bytes" and "temp_count" (samples
+ * by stack, root first, per pid), so reports and folded output show them.
+ */
+int cdoc_heap_rec_profiles(struct cdoc_rec_writer *w,
+                           const struct cdoc_heap_snap *s);
+
+/* How many heap snapshots @r holds. */
+size_t cdoc_heap_rec_count(const struct cdoc_recording *r);
+
+/*
+ * Decode snapshot @index of @r (negative: from the end, -1 the last) into
+ * @out (initialized). *@name, if @name is set, gets its name (caller
+ * frees). 0, -ENOENT, or -CDOC_EFORMAT with the offset in the message.
+ */
+int cdoc_heap_rec_load(const struct cdoc_recording *r, long index,
+                       struct cdoc_heap_snap *out, char **name);
+
+/*
+ * struct cdoc_heap_source - allocation tracking as a source of the run
+ * loop. Use:
+ *	cdoc_collect_new(&c, ...);
+ *	cdoc_heap_source_prepare(&hs, &heap_opts, interval_ms);
+ *	cdoc_collect_start(c);              // the launched child inherits
+ *	cdoc_heap_source_attach(hs, c);     // restores env, adds the source
+ *	cdoc_collect_loop(c); cdoc_collect_finish(c, &res);
+ *	cdoc_heap_source_free(hs);
+ * Snapshots are written into the recording every @interval_ms (0: none)
+ * named "t=SECONDS", and at the end ("exit") with the heap profiles.
+ */
+struct cdoc_heap_source;
+
+/*
+ * Create the channel and put LD_PRELOAD and CDOC_ALLOC_* into this
+ * process's environment so that the next launched command inherits them
+ * (cdoc_heap_source_attach() puts the environment back). 0 or negative.
+ */
+int cdoc_heap_source_prepare(struct cdoc_heap_source **out,
+                             const struct cdoc_heap_opts *opts,
+                             unsigned interval_ms);
+
+/* After cdoc_collect_start(): restore the environment, close the child's
+ * end of the channel, and join @c's loop. 0 or negative. */
+int cdoc_heap_source_attach(struct cdoc_heap_source *s,
+                            struct cdoc_collector *c);
+
+/* The model (borrowed), e.g. for a last snapshot after the run. */
+struct cdoc_heap *cdoc_heap_source_model(struct cdoc_heap_source *s);
+
+/* Free; call after cdoc_collect_finish(). */
+void cdoc_heap_source_free(struct cdoc_heap_source *s);
+
 #endif

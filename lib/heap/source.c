@@ -1,0 +1,176 @@
+/*
+ * source.c - allocation tracking as an event source of the run loop:
+ * the launched command inherits the shim through the environment, the
+ * stream is read whenever the channel is readable, snapshots go into the
+ * recording at intervals and at the end.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "heap/internal.h"
+#include "collect/collect.h"
+#include "record/record.h"
+
+extern char **environ;
+
+static const char *const vars[] = {
+        "LD_PRELOAD",        CDOC_ALLOC_ENV_FD,     CDOC_ALLOC_ENV_SAMPLE,
+        CDOC_ALLOC_ENV_MMAP, CDOC_ALLOC_ENV_UNWIND,
+};
+#define NR_VARS CDOC_ARRAY_SIZE(vars)
+
+struct cdoc_heap_source {
+	struct cdoc_heap_collector *hc;
+	struct cdoc_collector *c;
+	char *saved[NR_VARS]; /* values before prepare; NULL when unset */
+	int env_set;          /* our values are in environ */
+	unsigned interval_ms;
+	uint64_t start_ns, next_ns;
+	int quiet_fd[2]; /* replaces the channel after its end (never
+			    readable, so the loop does not spin) */
+};
+
+static void set_env(struct cdoc_heap_source *s, char **env)
+{
+	size_t i, k;
+
+	for (k = 0; k < NR_VARS; k++) {
+		const char *old = getenv(vars[k]);
+		size_t n = strlen(vars[k]);
+
+		s->saved[k] = old ? cdoc_strdup(old) : NULL;
+		for (i = 0; env[i]; i++)
+			if (!strncmp(env[i], vars[k], n) && env[i][n] == '=')
+				setenv(vars[k], env[i] + n + 1, 1);
+	}
+	s->env_set = 1;
+}
+
+static void restore_env(struct cdoc_heap_source *s)
+{
+	size_t k;
+
+	if (!s->env_set)
+		return;
+	for (k = 0; k < NR_VARS; k++) {
+		if (s->saved[k])
+			setenv(vars[k], s->saved[k], 1);
+		else
+			unsetenv(vars[k]);
+		free(s->saved[k]);
+		s->saved[k] = NULL;
+	}
+	s->env_set = 0;
+}
+
+int cdoc_heap_source_prepare(struct cdoc_heap_source **out,
+                             const struct cdoc_heap_opts *opts,
+                             unsigned interval_ms)
+{
+	struct cdoc_heap_source *s = cdoc_calloc(1, sizeof(*s));
+	char **env;
+	int ret = cdoc_heap_collector_start(&s->hc, opts);
+
+	if (ret < 0) {
+		free(s);
+		return ret;
+	}
+	s->interval_ms = interval_ms;
+	s->quiet_fd[0] = s->quiet_fd[1] = -1;
+	cdoc_heap_collector_env(s->hc, environ, &env);
+	set_env(s, env);
+	cdoc_heap_env_free(env);
+	*out = s;
+	return 0;
+}
+
+static void quieten(struct cdoc_heap_source *s)
+{
+	if (s->quiet_fd[0] >= 0 || pipe(s->quiet_fd) < 0)
+		return;
+	dup2(s->quiet_fd[0], cdoc_heap_collector_fd(s->hc));
+}
+
+static int on_ready(struct cdoc_collector *c, void *arg, int final)
+{
+	struct cdoc_heap_source *s = arg;
+	int ret = cdoc_heap_collector_poll(s->hc);
+
+	if (ret == -EPIPE) {
+		quieten(s);
+		return 0;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+static int snapshot(struct cdoc_heap_source *s, const char *name, int last)
+{
+	struct cdoc_rec_writer *w = cdoc_collect_writer(s->c);
+	struct cdoc_heap_snap snap;
+	int ret;
+
+	if (!w)
+		return 0;
+	cdoc_heap_snap_init(&snap);
+	ret = cdoc_heap_snapshot(cdoc_heap_collector_model(s->hc), &snap);
+	if (!ret)
+		ret = cdoc_heap_rec_write(w, name, &snap);
+	if (!ret && last)
+		ret = cdoc_heap_rec_profiles(w, &snap);
+	cdoc_heap_snap_release(&snap);
+	return ret;
+}
+
+static int on_tick(struct cdoc_collector *c, void *arg, int final)
+{
+	struct cdoc_heap_source *s = arg;
+	uint64_t now = cdoc_now_ns();
+	char name[64];
+
+	if (final) {
+		/* a target still running (a duration ended the run) keeps
+		 * the channel open: its state so far is what we have */
+		cdoc_heap_collector_drain(s->hc, 2000);
+		cdoc_errclear();
+		return snapshot(s, "exit", 1);
+	}
+	if (!s->interval_ms || now < s->next_ns)
+		return 0;
+	s->next_ns = now + (uint64_t)s->interval_ms * 1000000;
+	snprintf(name, sizeof(name), "t=%.3fs",
+	         (double)(now - s->start_ns) / 1e9);
+	return snapshot(s, name, 0);
+}
+
+int cdoc_heap_source_attach(struct cdoc_heap_source *s,
+                            struct cdoc_collector *c)
+{
+	restore_env(s);
+	cdoc_heap_collector_spawned(s->hc);
+	s->c = c;
+	s->start_ns = cdoc_now_ns();
+	s->next_ns = s->start_ns + (uint64_t)s->interval_ms * 1000000;
+	return cdoc_collect_add_source(c, cdoc_heap_collector_fd(s->hc),
+	                               on_ready, on_tick, s);
+}
+
+struct cdoc_heap *cdoc_heap_source_model(struct cdoc_heap_source *s)
+{
+	return cdoc_heap_collector_model(s->hc);
+}
+
+void cdoc_heap_source_free(struct cdoc_heap_source *s)
+{
+	if (!s)
+		return;
+	restore_env(s);
+	cdoc_heap_collector_free(s->hc);
+	if (s->quiet_fd[0] >= 0)
+		close(s->quiet_fd[0]);
+	if (s->quiet_fd[1] >= 0)
+		close(s->quiet_fd[1]);
+	free(s);
+}
