@@ -57,48 +57,49 @@ static const struct option longopts[] = {
         {NULL, 0, NULL, 0},
 };
 
+/* The on/off options; returns 0 when @c is not one of them. */
+static int set_flag(int c, struct cdoc_perfscript_opts *o)
+{
+	if (c == OPT_PID)
+		o->pid = 1;
+	else if (c == OPT_TID)
+		o->tid = 1;
+	else if (c == OPT_KERNEL || c == OPT_ALL)
+		o->kernel = 1;
+	if (c == OPT_JIT || c == OPT_ALL)
+		o->jit = 1;
+	else if (c == OPT_ADDRS)
+		o->addrs = 1;
+	return c >= OPT_PID && c <= OPT_ADDRS;
+}
+
 /* Returns -1 to go on, or the exit status. */
 static int parse_opt(int c, struct cdoc_perfscript_opts *o, const char **out)
 {
+	if (set_flag(c, o))
+		return -1;
 	switch (c) {
-	case OPT_PID:
-		o->pid = 1;
-		break;
-	case OPT_TID:
-		o->tid = 1;
-		break;
-	case OPT_KERNEL:
-		o->kernel = 1;
-		break;
-	case OPT_JIT:
-		o->jit = 1;
-		break;
-	case OPT_ALL:
-		o->kernel = o->jit = 1;
-		break;
-	case OPT_ADDRS:
-		o->addrs = 1;
-		break;
 	case OPT_EVENT:
 		o->event_filter = optarg;
-		break;
+		return -1;
 	case OPT_THREADS:
 		o->threads = atoi(optarg);
-		break;
+		if (o->threads >= 1 && o->threads <= 64)
+			return -1;
+		return cli_usage_error("collapse", "--threads wants 1 to 64");
 	case 'o':
 		*out = optarg;
-		break;
+		return -1;
 	case 'h':
 		fputs(usage, stdout);
 		return 0;
 	case OPT_INLINE:
 		return cli_usage_error("collapse",
-		                       "--inline (addr2line) is not "
-		                       "supported; use perf script --inline");
+		                       "--inline (addr2line) is not supported; "
+		                       "use perf script --inline instead");
 	default:
 		return cli_usage_error("collapse", "bad option");
 	}
-	return -1;
 }
 
 static int add_file(struct cdoc_perfscript *ps, const char *path)
