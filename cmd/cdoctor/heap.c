@@ -48,7 +48,8 @@ static const char usage[] =
         "  --fp               unwind with frame pointers (faster; needs "
         "-fno-omit-frame-pointer)\n"
         "  --interval MS      also write a snapshot every MS ms (FILE.1.heap, "
-        "...)\n"
+        "...);\n"
+        "                     SIGUSR1 to cdoctor writes one at once\n"
         "  --dump FILE        keep the raw allocation stream in FILE\n"
         "  --shim PATH        the preload library (default: next to cdoctor)\n"
         "  -q                 do not print the summary\n";
@@ -305,6 +306,7 @@ static pid_t spawn(struct cdoc_heap_collector *c, char **argv)
 	pid = fork();
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
+		signal(SIGUSR1, SIG_DFL);
 		execvpe(argv[0], argv, env);
 		fprintf(stderr, "cdoctor: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -325,7 +327,15 @@ static int save(struct cdoc_heap_collector *c, const char *path,
 	return 0;
 }
 
-/* Read the stream while the child runs; snapshots every interval. */
+static volatile sig_atomic_t snap_wanted;
+
+static void on_usr1(int sig)
+{
+	snap_wanted = 1;
+}
+
+/* Read the stream while the child runs; snapshots every interval and
+ * whenever cdoctor gets SIGUSR1. */
 static int watch(struct heapopts *o, struct cdoc_heap_collector *c, pid_t pid,
                  int *status)
 {
@@ -341,9 +351,11 @@ static int watch(struct heapopts *o, struct cdoc_heap_collector *c, pid_t pid,
 		if ((ret = cdoc_heap_collector_poll(c)) < 0 && ret != -EPIPE)
 			break;
 		ret = 0;
-		if (!o->interval_ms || cdoc_now_ns() < next)
+		if (!snap_wanted && (!o->interval_ms || cdoc_now_ns() < next))
 			continue;
-		next += (uint64_t)o->interval_ms * 1000000;
+		if (!snap_wanted)
+			next += (uint64_t)o->interval_ms * 1000000;
+		snap_wanted = 0;
 		snprintf(path, sizeof(path), "%s.%d.heap", o->out, ++n);
 		if ((ret = save(c, path, &s)) != 0)
 			break;
@@ -378,6 +390,7 @@ int heap_run(struct heapopts *o, int argc, char **argv)
 	if (ret < 0)
 		return cli_lib_error();
 	signal(SIGINT, SIG_IGN);
+	signal(SIGUSR1, on_usr1);
 	pid = spawn(c, argv + optind);
 	if (pid < 0) {
 		cli_error("fork: %s", strerror(errno));

@@ -42,4 +42,24 @@ head -c 60 "$tmp/ls.heap" >"$tmp/trunc.heap"
 grep -q "offset [0-9]" "$tmp/err" || fail "no offset in: $(cat "$tmp/err")"
 printf 'XXXXXXXX' | cat - "$tmp/ls.heap" >"$tmp/bad.heap"
 "$CDOCTOR" heap "$tmp/bad.heap" >/dev/null 2>&1 && fail "garbage accepted"
+# the folded output feeds cflame svg
+if [ -n "${CFLAME:-}" ] && [ -x "$CFLAME" ]; then
+	"$CDOCTOR" heap --folded leaked "$tmp/ls.heap" | "$CFLAME" svg >"$tmp/l.svg" ||
+		fail "cflame svg"
+	grep -q remember_session "$tmp/l.svg" || fail "leak not in the svg"
+fi
+
+# on demand: SIGUSR1 to cdoctor writes a snapshot at once
+"$CDOCTOR" heap run -q --shim "$CDOC_SHIM" -o "$tmp/u.heap" \
+	-- "$CDOC_EXAMPLES/leaky_server" 4000 500 >/dev/null &
+pid=$!
+for i in $(seq 300); do
+	sleep 0.1
+	[ -f "$tmp/u.heap.1.heap" ] && break
+	# the handler is set before the target is forked
+	pgrep -P $pid >/dev/null && kill -USR1 $pid 2>/dev/null
+done
+wait $pid || fail "run with SIGUSR1"
+[ -f "$tmp/u.heap.1.heap" ] || fail "SIGUSR1 wrote no snapshot"
+"$CDOCTOR" heap "$tmp/u.heap.1.heap" >/dev/null || fail "on-demand snapshot"
 echo "heap_leak: ok"
