@@ -12,7 +12,6 @@
  */
 #include "perfscript/internal.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
