@@ -276,27 +276,6 @@ out:
 	return ret;
 }
 
-/* The shim: --shim, $CDOC_SHIM, or ../lib/ next to this executable. */
-static char *find_shim(const char *given)
-{
-	char exe[PATH_MAX], *slash, *path;
-	ssize_t n;
-
-	if (given)
-		return strdup(given);
-	if (getenv("CDOC_SHIM"))
-		return strdup(getenv("CDOC_SHIM"));
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = 0;
-	if ((slash = strrchr(exe, '/')))
-		*slash = 0;
-	if (asprintf(&path, "%s/../lib/libcdoctor-alloc.so", exe) < 0)
-		return NULL;
-	return path;
-}
-
 static pid_t spawn(struct cdoc_heap_collector *c, char **argv)
 {
 	char **env;
@@ -383,7 +362,7 @@ int heap_run(struct heapopts *o, int argc, char **argv)
 		return cli_usage_error("heap", "run needs a command after --");
 	if (!o->out)
 		o->out = "cdoctor.heap";
-	shim = find_shim(o->shim);
+	shim = cli_find_shim(o->shim);
 	o->shimopts.shim = shim;
 	ret = cdoc_heap_collector_start(&c, &o->shimopts);
 	free(shim);

@@ -6,10 +6,12 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cli.h"
 #include "cdoctor/cdoctor.h"
 #include "cdoctor/run.h"
+#include "heap/heap.h"
 #include "report/report.h"
 
 static const char run_usage[] =
@@ -34,6 +36,17 @@ static const char run_usage[] =
         "                         the environment); stop when CMD ends\n"
         "  -o, --output FILE      recording (cdoctor-NAME-PID.cdr)\n"
         "      --no-html          do not write RECORDING.html\n"
+        "\nAllocation tracking (off unless asked for; see docs/alloc.md):\n"
+        "      --alloc            track every heap allocation with its\n"
+        "                         stack (preload shim; costs ~2.5-3.5x)\n"
+        "      --alloc-sample B   track a byte-sampled subset, one sample\n"
+        "                         per B bytes on average (~1.1x); counts\n"
+        "                         are scaled estimates\n"
+        "      --alloc-mmap       anonymous mmap/munmap too\n"
+        "      --alloc-fp         frame-pointer stacks (faster; only for\n"
+        "                         code built with frame pointers)\n"
+        "      --heap-interval S  heap snapshot every S seconds (and one\n"
+        "                         at exit always)\n"
         "  -h, --help             this help\n\n"
         "Exit status: the command's (128+N when killed by signal N), 2 "
         "when\ncdoctor itself fails.\n";
@@ -48,6 +61,11 @@ static const struct option run_longopts[] = {
         {"on-port", required_argument, NULL, OPT_PORT},
         {"output", required_argument, NULL, 'o'},
         {"no-html", no_argument, NULL, OPT_NOHTML},
+        {"alloc", no_argument, NULL, OPT_ALLOC},
+        {"alloc-sample", required_argument, NULL, OPT_ALLOC_SAMPLE},
+        {"alloc-mmap", no_argument, NULL, OPT_ALLOC_MMAP},
+        {"alloc-fp", no_argument, NULL, OPT_ALLOC_FP},
+        {"heap-interval", required_argument, NULL, OPT_HEAP_INTERVAL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -188,16 +206,61 @@ static void report(const struct cdoc_collect_result *res, int no_html)
 	cdoc_recording_release(&r);
 }
 
+/* Allocation tracking for `cdoctor run`: the shim's options. */
+struct alloc_opts {
+	int on;                     /* --alloc or --alloc-sample given */
+	struct cdoc_heap_opts heap; /* what the shim is asked to do */
+	double interval; /* --heap-interval seconds; 0: at exit only */
+};
+
+/* Join allocation tracking to @c (before its start); 0 or exit status. */
+static int alloc_prepare(struct alloc_opts *a, struct cdoc_heap_source **hs)
+{
+	char *shim;
+	int ret;
+
+	*hs = NULL;
+	if (!a || !a->on)
+		return 0;
+	shim = cli_find_shim(NULL);
+	if (!shim || access(shim, R_OK) < 0) {
+		cli_error("allocation tracking needs the preload library, "
+		          "not found at %s (build it, or set CDOC_SHIM)",
+		          shim ? shim : "../lib/libcdoctor-alloc.so");
+		free(shim);
+		return 2;
+	}
+	a->heap.shim = shim;
+	ret = cdoc_heap_source_prepare(hs, &a->heap,
+	                               (unsigned)(a->interval * 1000));
+	free(shim);
+	a->heap.shim = NULL;
+	return ret < 0 ? cli_lib_error() : 0;
+}
+
 int run_collect(const char *sub, struct cdoc_collect_opts *o, int no_html,
                 int exit_with_target)
 {
+	return run_collect_alloc(sub, o, NULL, no_html, exit_with_target);
+}
+
+int run_collect_alloc(const char *sub, struct cdoc_collect_opts *o,
+                      struct alloc_opts *a, int no_html, int exit_with_target)
+{
+	struct cdoc_heap_source *hs = NULL;
 	struct cdoc_collector *c;
 	struct cdoc_collect_result res;
 	int ret;
 
 	if (cdoc_collect_new(&c, o) < 0)
 		return cli_lib_error();
+	if ((ret = alloc_prepare(a, &hs))) {
+		cdoc_collect_free(c);
+		return ret;
+	}
 	ret = cdoc_collect_start(c);
+	if (hs && ret >= 0)
+		ret = cdoc_heap_source_attach(hs, c);
 	if (ret < 0)
 		goto fail;
 	if (cdoc_collect_notice(c))
@@ -207,6 +270,7 @@ int run_collect(const char *sub, struct cdoc_collect_opts *o, int no_html,
 		goto fail;
 	ret = cdoc_collect_finish(c, &res);
 	cdoc_collect_free(c);
+	cdoc_heap_source_free(hs);
 	if (ret < 0) {
 		cli_lib_error();
 		cdoc_collect_result_release(&res);
@@ -219,13 +283,49 @@ int run_collect(const char *sub, struct cdoc_collect_opts *o, int no_html,
 fail:
 	cli_lib_error();
 	cdoc_collect_free(c);
+	cdoc_heap_source_free(hs);
 	return 2;
+}
+
+/* Options only `cdoctor run` has; 0, or an exit status. */
+static int run_only_opt(struct cdoc_collect_opts *o, struct alloc_opts *a,
+                        int c, const char *arg)
+{
+	double v;
+
+	switch (c) {
+	case OPT_PORT:
+		o->on_port = arg;
+		return 0;
+	case OPT_ALLOC:
+		a->on = 1;
+		return 0;
+	case OPT_ALLOC_SAMPLE:
+		if (parse_num("run", "--alloc-sample", arg, 1, 1e12, &v))
+			return 2;
+		a->on = 1;
+		a->heap.sample_rate = (uint64_t)v;
+		return 0;
+	case OPT_ALLOC_MMAP:
+		a->heap.track_mmap = 1;
+		return 0;
+	case OPT_ALLOC_FP:
+		a->heap.use_fp = 1;
+		return 0;
+	case OPT_HEAP_INTERVAL:
+		return parse_num("run", "--heap-interval", arg, 0.01, 1e6,
+		                 &a->interval)
+		               ? 2
+		               : 0;
+	}
+	return -1;
 }
 
 int cmd_run(int argc, char **argv)
 {
 	struct cdoc_collect_opts o = {0};
-	int c, no_html = 0;
+	struct alloc_opts a = {0};
+	int c, ret, no_html = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+F:e:d:o:h", run_longopts,
@@ -234,16 +334,21 @@ int cmd_run(int argc, char **argv)
 			fputs(run_usage, stdout);
 			return 0;
 		}
-		if (c == OPT_PORT)
-			o.on_port = optarg;
-		else if (c == '?' ||
-		         run_common_opt(&o, "run", c, optarg, &no_html))
-			return c == '?' ? cli_usage_error("run", "bad option")
-			                : 2;
+		if (c == '?')
+			return cli_usage_error("run", "bad option");
+		ret = run_only_opt(&o, &a, c, optarg);
+		if (ret > 0)
+			return ret;
+		if (ret < 0 && run_common_opt(&o, "run", c, optarg, &no_html))
+			return 2;
 	}
 	if (optind >= argc)
 		return cli_usage_error("run", "no command given (cdoctor run "
 		                              "-- COMMAND ARGS)");
+	if (!a.on && (a.heap.track_mmap || a.heap.use_fp || a.interval))
+		return cli_usage_error("run", "--alloc-mmap, --alloc-fp and "
+		                              "--heap-interval need --alloc or "
+		                              "--alloc-sample");
 	o.argv = argv + optind;
-	return run_collect("run", &o, no_html, 1);
+	return run_collect_alloc("run", &o, &a, no_html, 1);
 }

@@ -8,7 +8,18 @@
 #include "collect/collect.h"
 
 /* Long-only options shared by run and attach (getopt codes). */
-enum { OPT_CG = 256, OPT_STACK, OPT_MMAP, OPT_PORT, OPT_NOHTML };
+enum {
+	OPT_CG = 256,
+	OPT_STACK,
+	OPT_MMAP,
+	OPT_PORT,
+	OPT_NOHTML,
+	OPT_ALLOC,
+	OPT_ALLOC_SAMPLE,
+	OPT_ALLOC_MMAP,
+	OPT_ALLOC_FP,
+	OPT_HEAP_INTERVAL,
+};
 
 /* Common options of run and attach; @c is the option character. */
 int run_common_opt(struct cdoc_collect_opts *o, const char *sub, int c,
@@ -20,5 +31,11 @@ int run_common_opt(struct cdoc_collect_opts *o, const char *sub, int c,
  */
 int run_collect(const char *sub, struct cdoc_collect_opts *o, int no_html,
                 int exit_with_target);
+
+struct alloc_opts;
+
+/* run_collect() with allocation tracking (@a may be NULL: none). */
+int run_collect_alloc(const char *sub, struct cdoc_collect_opts *o,
+                      struct alloc_opts *a, int no_html, int exit_with_target);
 
 #endif

@@ -6,6 +6,7 @@
 #include "base/base.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,4 +135,24 @@ void cli_progress_done(void)
 	if (progress_shown)
 		fputs("\r\033[K", stderr);
 	progress_shown = 0;
+}
+
+char *cli_find_shim(const char *given)
+{
+	char exe[PATH_MAX], *slash, *path;
+	ssize_t n;
+
+	if (given)
+		return strdup(given);
+	if (getenv("CDOC_SHIM"))
+		return strdup(getenv("CDOC_SHIM"));
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	if ((slash = strrchr(exe, '/')))
+		*slash = 0;
+	if (asprintf(&path, "%s/../lib/libcdoctor-alloc.so", exe) < 0)
+		return NULL;
+	return path;
 }

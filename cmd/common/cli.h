@@ -51,4 +51,11 @@ int cli_colour(FILE *f);
 void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_progress_done(void);
 
+/*
+ * The preload shim's path: @given, else $CDOC_SHIM, else
+ * ../lib/libcdoctor-alloc.so beside the running executable. Caller frees;
+ * NULL when none can be named.
+ */
+char *cli_find_shim(const char *given);
+
 #endif

@@ -211,6 +211,8 @@ static int write_meta(struct cdoc_collector *c)
 		ret |= cdoc_rec_meta(&c->w, "hostname", buf);
 	ret |= cdoc_rec_meta(&c->w, "cdoctor_version", CDOC_VERSION);
 	ret |= cdoc_rec_meta(&c->w, "mode", c->attach ? "attach" : "run");
+	if (c->opts.on_port)
+		ret |= cdoc_rec_meta(&c->w, "load_command", c->opts.on_port);
 	snprintf(buf, sizeof(buf), "%d", (int)c->pid);
 	ret |= cdoc_rec_meta(&c->w, "target_pid", buf);
 	if (c->kernel_excluded)

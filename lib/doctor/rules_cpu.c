@@ -46,17 +46,28 @@ void rule_hot_function(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	struct cdoc_top_entry *top;
 	const char *name;
 	uint64_t total;
+	size_t i, n;
 	double share;
 
 	if (!p)
 		return;
-	if (!cdoc_profile_top(p, 0, CDOC_TOP_SELF, &top)) {
-		free(top); /* weight on the root only */
+	n = cdoc_profile_top(p, 0, CDOC_TOP_SELF, &top);
+	total = cdoc_profile_total(p, 0);
+	/*
+	 * The hottest function of the program's own code: kernel frames
+	 * (scheduler, syscalls) are the kernel rule's business, and a sleeping
+	 * program's samples land in finish_task_switch.
+	 */
+	for (i = 0;
+	     i < n && frame_is_kernel(cdoc_strtab_get(&p->names, top[i].name));
+	     i++)
+		;
+	if (i == n) {
+		free(top);
 		return;
 	}
-	total = cdoc_profile_total(p, 0);
-	share = pct(top[0].self, total);
-	name = cdoc_strtab_get(&p->names, top[0].name);
+	share = pct(top[i].self, total);
+	name = cdoc_strtab_get(&p->names, top[i].name);
 	if (share > HOT_WARN_PCT) {
 		heaviest_chain(p, name, CHAIN_FRAMES, &chain);
 		cdoc_diagnoses_add(
@@ -71,8 +82,8 @@ void rule_hot_function(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 		        "%llu samples; %.1f%% including callees). Heaviest "
 		        "call "
 		        "chain: %s.",
-		        name, share, (unsigned long long)top[0].self,
-		        (unsigned long long)total, pct(top[0].total, total),
+		        name, share, (unsigned long long)top[i].self,
+		        (unsigned long long)total, pct(top[i].total, total),
 		        chain.buf ? chain.buf : name);
 	}
 	cdoc_buf_release(&chain);

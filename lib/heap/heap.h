@@ -229,10 +229,11 @@ enum cdoc_heap_kind {
 	CDOC_HEAP_LEAKED_BYTES,
 	CDOC_HEAP_PEAK_BYTES,
 	CDOC_HEAP_TEMP_COUNT,
+	CDOC_HEAP_LEAKED_COUNT,
 };
 
 /* Parse "alloc_bytes", "alloc_count", "live_bytes", "live_count",
- * "leaked", "peak", "temp"; -1 when unknown. */
+ * "leaked", "peak", "temp", "leaked_count"; -1 when unknown. */
 int cdoc_heap_kind_parse(const char *s);
 
 /* A site's value of @kind (leaked: live bytes in an exited process). */

@@ -51,6 +51,7 @@ static const struct {
         {"alloc_bytes", CDOC_HEAP_ALLOC_BYTES},
         {"alloc_count", CDOC_HEAP_ALLOC_COUNT},
         {"leaked_bytes", CDOC_HEAP_LEAKED_BYTES},
+        {"leaked_count", CDOC_HEAP_LEAKED_COUNT},
         {"live_bytes", CDOC_HEAP_LIVE_BYTES},
         {"peak_bytes", CDOC_HEAP_PEAK_BYTES},
         {"temp_count", CDOC_HEAP_TEMP_COUNT},

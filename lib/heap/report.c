@@ -9,7 +9,7 @@
 
 static const char *const kind_names[] = {
         "alloc_bytes", "alloc_count", "live_bytes", "live_count",
-        "leaked",      "peak",        "temp",
+        "leaked",      "peak",        "temp",       "leaked_count",
 };
 
 static const char *const fn_names[CDOC_AFN_NR] = {
@@ -53,6 +53,8 @@ uint64_t cdoc_heap_site_value(const struct cdoc_heap_snap *s,
 		return site->peak_bytes;
 	case CDOC_HEAP_TEMP_COUNT:
 		return site->temp_count;
+	case CDOC_HEAP_LEAKED_COUNT:
+		return leaked(s, site->proc) ? site->live_count : 0;
 	}
 	return 0;
 }

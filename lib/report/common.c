@@ -125,10 +125,26 @@ const char *cdoc_report_unit(const char *profile)
 	return "samples";
 }
 
+/* Short names for the allocation profiles, as `--folded alloc` takes. */
+static const char *profile_alias(const char *kind)
+{
+	static const char *const alias[][2] = {
+	        {"alloc", "alloc_bytes"},   {"leak", "leaked_bytes"},
+	        {"leaked", "leaked_bytes"}, {"peak", "peak_bytes"},
+	        {"live", "live_bytes"},     {"temp", "temp_count"},
+	};
+	size_t i;
+
+	for (i = 0; i < CDOC_ARRAY_SIZE(alias); i++)
+		if (!strcmp(kind, alias[i][0]))
+			return alias[i][1];
+	return kind;
+}
+
 int cdoc_report_folded(struct cdoc_recording *r, const char *kind,
                        struct cdoc_buf *out)
 {
-	struct cdoc_profile *p = cdoc_recording_profile(r, kind);
+	struct cdoc_profile *p = cdoc_recording_profile(r, profile_alias(kind));
 	struct cdoc_buf names = CDOC_BUF_INIT;
 	size_t i;
 	int ret;

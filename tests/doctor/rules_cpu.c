@@ -56,6 +56,24 @@ Test(rules_cpu, hot_function_between_30_and_50_is_a_warning)
 	cr_assert(strstr(x->detail, "a spends 35.0%"), "%s", x->detail);
 }
 
+Test(rules_cpu, hot_function_skips_kernel_frames)
+{
+	const struct cdoc_diagnosis *x;
+
+	/* A sleeping program: its samples land in the scheduler. */
+	synth_cpu(&rec, "p;main;nanosleep;finish_task_switch_[k] 60\n"
+	                "p;main;crunch 40\n");
+	x = diagnose("hot-function");
+	cr_assert_not_null(x);
+	cr_assert(strstr(x->detail, "crunch spends 40.0%"), "%s", x->detail);
+}
+
+Test(rules_cpu, only_kernel_frames_give_no_hot_function)
+{
+	synth_cpu(&rec, "p;schedule_[k];finish_task_switch_[k] 100\n");
+	cr_assert_null(diagnose("hot-function"));
+}
+
 Test(rules_cpu, spread_out_profile_has_no_hot_function)
 {
 	synth_cpu(&rec, "p;a 25\np;b 25\np;c 25\np;d 25\n");
