@@ -24,74 +24,21 @@ struct lines {
 	int columns;
 };
 
-/* A count: digits, optionally ".digits" (rounded), as profile.c reads. */
-static int parse_count(const char *p, const char *end, uint64_t *out)
-{
-	uint64_t v = 0;
-	int up = 0;
-
-	if (p == end)
-		return -1;
-	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
-	if (p < end && *p == '.') {
-		p++;
-		up = p < end && *p >= '5' && *p <= '9';
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (p != end)
-		return -1;
-	*out = v + up;
-	return 0;
-}
-
-/*
- * Split a trailing count field off [s, *end): the field after the last
- * blank, which must be digits (and a '.'). Returns it, or NULL when the
- * line has no such field (only digits are scanned, not the whole line).
- */
-static const char *count_field(const char *s, const char **end)
-{
-	const char *sp = *end;
-
-	while (sp > s && ((sp[-1] >= '0' && sp[-1] <= '9') || sp[-1] == '.'))
-		sp--;
-	if (sp == s || sp == *end || (sp[-1] != ' ' && sp[-1] != '\t'))
-		return NULL;
-	*end = sp - 1;
-	while (*end > s && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
-		(*end)--;
-	return sp;
-}
-
 static int parse_line(struct lines *ls, const char *s, const char *e)
 {
-	const char *end = e, *end1, *f1, *f2;
+	struct cdoc_folded_line fl;
 	struct line *l;
-	uint64_t c1, c2;
 
-	f2 = count_field(s, &end);
-	if (!f2 || parse_count(f2, e, &c2))
+	if (cdoc_folded_parse_line(s, e, &fl) < 0)
 		return -1;
 	CDOC_GROW(ls->l, ls->nr + 1, ls->alloc);
 	l = &ls->l[ls->nr++];
 	l->s = s;
-	end1 = end;
-	f1 = count_field(s, &end1);
-	if (f1 && !parse_count(f1, end, &c1)) {
-		l->len = end1 - s;
-		l->c[0] = c1;
-		l->c[1] = c2;
+	l->len = fl.stack_len;
+	l->c[0] = fl.count[0];
+	l->c[1] = fl.count[1];
+	if (fl.columns == 2)
 		ls->columns = 2;
-	} else {
-		l->len = end - s;
-		l->c[0] = c2;
-		l->c[1] = 0;
-	}
 	return 0;
 }
 

@@ -34,19 +34,47 @@ static int parse_count(const char *p, const char *end, uint64_t *out)
 	return 0;
 }
 
-/* Split the last space-separated field off [start, *end). */
-static const char *last_field(const char *start, const char **end)
+/*
+ * Split a trailing count field off [s, *end): the field after the last
+ * blank, which must be digits (and a '.'). Returns it, or NULL when the
+ * line has no such field (only digits are scanned, not the whole line).
+ */
+static const char *count_field(const char *s, const char **end)
 {
-	const char *e = *end, *sp = e;
+	const char *sp = *end;
 
-	while (sp > start && sp[-1] != ' ' && sp[-1] != '\t')
+	while (sp > s && ((sp[-1] >= '0' && sp[-1] <= '9') || sp[-1] == '.'))
 		sp--;
-	if (sp == start)
+	if (sp == s || sp == *end || (sp[-1] != ' ' && sp[-1] != '\t'))
 		return NULL;
 	*end = sp - 1;
-	while (*end > start && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
+	while (*end > s && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
 		(*end)--;
 	return sp;
+}
+
+int cdoc_folded_parse_line(const char *s, const char *e,
+                           struct cdoc_folded_line *out)
+{
+	const char *end = e, *end1, *f1, *f2;
+	uint64_t c1;
+
+	f2 = count_field(s, &end);
+	if (!f2 || parse_count(f2, e, &out->count[1]))
+		return -1;
+	end1 = end;
+	f1 = count_field(s, &end1);
+	if (f1 && !parse_count(f1, end, &c1)) {
+		out->stack_len = end1 - s;
+		out->count[0] = c1;
+		out->columns = 2;
+		return 0;
+	}
+	out->stack_len = end - s;
+	out->count[0] = out->count[1];
+	out->count[1] = 0;
+	out->columns = 1;
+	return 0;
 }
 
 /* State carried between lines: the previous line's frames, for reuse. */
@@ -111,31 +139,25 @@ static int bad_line(const struct cdoc_input *in, size_t lineno,
 	                  in->name, lineno, (int)CDOC_MIN(len, 60), line);
 }
 
-/*
- * Parse one non-blank line [s, e) into the tree: "STACK COUNT", or
- * "STACK COUNT1 COUNT2" for differential input (flamegraph.pl reads both).
- */
+/* Parse one non-blank line [s, e) into the tree. */
 static int fold_line(struct fold_state *st, const struct cdoc_input *in,
                      size_t lineno, const char *s, const char *e,
                      unsigned flags)
 {
-	const char *end = e, *end1, *f1, *f2;
-	uint64_t c1, c2;
+	struct cdoc_folded_line l;
 	uint32_t node;
 
-	f2 = last_field(s, &end);
-	if (!f2 || parse_count(f2, e, &c2))
+	if (cdoc_folded_parse_line(s, e, &l) < 0)
 		return bad_line(in, lineno, s, e - s);
-	end1 = end;
-	f1 = last_field(s, &end1);
-	if (f1 && !parse_count(f1, end, &c1)) {
-		node = add_frames(st, s, end1 - s);
-		cdoc_profile_add(st->p, node, 0, c1);
-		cdoc_profile_add(st->p, node, 1, c2);
-		return 0;
+	node = add_frames(st, s, l.stack_len);
+	if (l.columns == 2) {
+		cdoc_profile_add(st->p, node, 0, l.count[0]);
+		cdoc_profile_add(st->p, node, 1, l.count[1]);
+	} else {
+		cdoc_profile_add(st->p, node,
+		                 (flags & CDOC_FOLDED_COL1) ? 1 : 0,
+		                 l.count[0]);
 	}
-	node = add_frames(st, s, end - s);
-	cdoc_profile_add(st->p, node, (flags & CDOC_FOLDED_COL1) ? 1 : 0, c2);
 	return 0;
 }
 
@@ -166,20 +188,16 @@ int cdoc_profile_load_folded(struct cdoc_profile *p,
 int cdoc_folded_sniff(const char *data, size_t len)
 {
 	const char *s = data, *end = data + len;
+	struct cdoc_folded_line l;
 
 	while (s < end) {
 		const char *nl = memchr(s, '\n', end - s);
-		const char *e = nl ? nl : end, *f;
-		uint64_t c;
+		const char *e = nl ? nl : end;
 
 		if (e > s && e[-1] == '\r')
 			e--;
-		if (e > s) {
-			const char *fe = e;
-
-			f = last_field(s, &fe);
-			return f && !parse_count(f, e, &c);
-		}
+		if (e > s)
+			return cdoc_folded_parse_line(s, e, &l) == 0;
 		s = nl ? nl + 1 : end;
 	}
 	return 0;

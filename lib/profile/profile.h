@@ -85,6 +85,22 @@ uint32_t cdoc_profile_add_stack(struct cdoc_profile *p, const uint32_t *names,
 int cdoc_profile_load_folded(struct cdoc_profile *p,
                              const struct cdoc_input *in, unsigned flags);
 
+/* One folded line, split. */
+struct cdoc_folded_line {
+	size_t stack_len;  /* bytes of the stack text at the line's start */
+	uint64_t count[2]; /* the count, or both counts of a two-count line */
+	int columns;       /* 1 or 2 */
+};
+
+/*
+ * Split the line [@s, @e) (no newline) into its stack and its one or two
+ * trailing counts ("N" or "N.M", rounded). 0, or -1 when the line does not
+ * end in a count. Every folded reader goes through this, so all of them
+ * read a line the same way.
+ */
+int cdoc_folded_parse_line(const char *s, const char *e,
+                           struct cdoc_folded_line *out);
+
 /* Does @data look like folded stacks (first non-blank line ends in a count)? */
 int cdoc_folded_sniff(const char *data, size_t len);
 
