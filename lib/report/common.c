@@ -18,6 +18,16 @@ const char *const report_quality_counters[] = {
 const size_t report_nr_quality_counters =
         CDOC_ARRAY_SIZE(report_quality_counters);
 
+int report_is_quality_counter(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < report_nr_quality_counters; i++)
+		if (!strcmp(name, report_quality_counters[i]))
+			return 1;
+	return 0;
+}
+
 void cdoc_report_opts_init(struct cdoc_report_opts *o)
 {
 	memset(o, 0, sizeof(*o));

@@ -9,6 +9,8 @@
 /* The counters every report shows, even at 0 ("nothing silent"). */
 extern const char *const report_quality_counters[];
 extern const size_t report_nr_quality_counters;
+/* Whether @name is one of report_quality_counters (shown first). */
+int report_is_quality_counter(const char *name);
 
 /*
  * The diagnoses to show: @o->diag, or the doctor's run over @r into @own

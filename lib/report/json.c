@@ -48,13 +48,7 @@ static void json_counters(struct cdoc_buf *b, const struct cdoc_recording *r)
 		                           r, report_quality_counters[i]));
 	}
 	for (i = 0; i < r->nr_counters; i++) {
-		size_t j;
-
-		for (j = 0; j < report_nr_quality_counters; j++)
-			if (!strcmp(r->counters[i].name,
-			            report_quality_counters[j]))
-				break;
-		if (j < report_nr_quality_counters)
+		if (report_is_quality_counter(r->counters[i].name))
 			continue;
 		key(b, r->counters[i].name, &first);
 		cdoc_buf_addu64(b, r->counters[i].value);

@@ -274,7 +274,7 @@ static void profiles_section(struct text *t, struct cdoc_recording *r,
 
 static void counters_section(struct text *t, const struct cdoc_recording *r)
 {
-	size_t i, j;
+	size_t i;
 
 	heading(t, "Data quality");
 	for (i = 0; i < report_nr_quality_counters; i++)
@@ -283,11 +283,7 @@ static void counters_section(struct text *t, const struct cdoc_recording *r)
 		              (unsigned long long)cdoc_recording_counter(
 		                      r, report_quality_counters[i]));
 	for (i = 0; i < r->nr_counters; i++) {
-		for (j = 0; j < report_nr_quality_counters; j++)
-			if (!strcmp(r->counters[i].name,
-			            report_quality_counters[j]))
-				break;
-		if (j < report_nr_quality_counters)
+		if (report_is_quality_counter(r->counters[i].name))
 			continue;
 		cdoc_buf_addstr(t->out, "  ");
 		report_add_safe(t->out, r->counters[i].name);
