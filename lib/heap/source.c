@@ -2,7 +2,8 @@
  * source.c - allocation tracking as an event source of the run loop:
  * the launched command inherits the shim through the environment, the
  * stream is read whenever the channel is readable, snapshots go into the
- * recording at intervals and at the end.
+ * recording at intervals, at the end, and on demand through the run's
+ * control socket (control.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@ struct cdoc_heap_source {
 	uint64_t start_ns, next_ns;
 	int quiet_fd[2]; /* replaces the channel after its end (never
 			    readable, so the loop does not spin) */
+	struct cdoc_heap_control *ctl; /* on-demand snapshots; or NULL */
+	char *notice; /* why there is no control socket, or NULL */
 };
 
 static void set_env(struct cdoc_heap_source *s, char **env)
@@ -94,9 +97,9 @@ static void quieten(struct cdoc_heap_source *s)
 	dup2(s->quiet_fd[0], cdoc_heap_collector_fd(s->hc));
 }
 
-static int on_ready(struct cdoc_collector *c, void *arg, int final)
+/* Read what the stream holds now into the model. */
+static int read_stream(struct cdoc_heap_source *s)
 {
-	struct cdoc_heap_source *s = arg;
 	int ret = cdoc_heap_collector_poll(s->hc);
 
 	if (ret == -EPIPE) {
@@ -104,6 +107,11 @@ static int on_ready(struct cdoc_collector *c, void *arg, int final)
 		return 0;
 	}
 	return ret < 0 ? ret : 0;
+}
+
+static int on_ready(struct cdoc_collector *c, void *arg, int final)
+{
+	return read_stream(arg);
 }
 
 static int snapshot(struct cdoc_heap_source *s, const char *name, int last)
@@ -124,6 +132,61 @@ static int snapshot(struct cdoc_heap_source *s, const char *name, int last)
 	return ret;
 }
 
+static void close_control(struct cdoc_heap_source *s)
+{
+	cdoc_heap_control_free(s->ctl);
+	s->ctl = NULL;
+}
+
+/* An on-demand snapshot: up to date with the stream, on disk at once. */
+static int control_snapshot(void *arg, const char *name, struct cdoc_buf *where)
+{
+	struct cdoc_heap_source *s = arg;
+	struct cdoc_rec_writer *w = cdoc_collect_writer(s->c);
+	char cwd[4096];
+	int ret;
+
+	if (!w)
+		return cdoc_error(-EINVAL, "this run has no recording");
+	if ((ret = read_stream(s)) < 0 || (ret = snapshot(s, name, 0)) < 0 ||
+	    (ret = cdoc_rec_flush(w)) < 0)
+		return ret;
+	if (w->path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		cdoc_buf_addf(where, "%s/", cwd);
+	cdoc_buf_addstr(where, w->path);
+	return 0;
+}
+
+static int on_control(struct cdoc_collector *c, void *arg, int final)
+{
+	struct cdoc_heap_source *s = arg;
+
+	if (s->ctl)
+		cdoc_heap_control_serve(s->ctl, control_snapshot, s);
+	return 0;
+}
+
+/* Listen for `cdoctor heap snapshot PID`; without it the run goes on
+ * (the reason is kept for cdoc_heap_source_notice()). */
+static int open_control(struct cdoc_heap_source *s)
+{
+	pid_t pid = cdoc_collect_pid(s->c);
+
+	if (pid <= 0)
+		return 0;
+	if (cdoc_heap_control_listen(&s->ctl, pid) < 0) {
+		struct cdoc_buf b = CDOC_BUF_INIT;
+
+		cdoc_buf_addf(&b, "no on-demand heap snapshots: %s",
+		              cdoc_errmsg());
+		s->notice = cdoc_buf_detach(&b, NULL);
+		cdoc_errclear();
+		return 0;
+	}
+	return cdoc_collect_add_source(s->c, cdoc_heap_control_fd(s->ctl),
+	                               on_control, NULL, s);
+}
+
 static int on_tick(struct cdoc_collector *c, void *arg, int final)
 {
 	struct cdoc_heap_source *s = arg;
@@ -131,6 +194,7 @@ static int on_tick(struct cdoc_collector *c, void *arg, int final)
 	char name[64];
 
 	if (final) {
+		close_control(s);
 		/* a target still running (a duration ended the run) keeps
 		 * the channel open: its state so far is what we have */
 		cdoc_heap_collector_drain(s->hc, 2000);
@@ -148,13 +212,26 @@ static int on_tick(struct cdoc_collector *c, void *arg, int final)
 int cdoc_heap_source_attach(struct cdoc_heap_source *s,
                             struct cdoc_collector *c)
 {
+	int ret;
+
 	restore_env(s);
 	cdoc_heap_collector_spawned(s->hc);
 	s->c = c;
 	s->start_ns = cdoc_now_ns();
 	s->next_ns = s->start_ns + (uint64_t)s->interval_ms * 1000000;
-	return cdoc_collect_add_source(c, cdoc_heap_collector_fd(s->hc),
-	                               on_ready, on_tick, s);
+	ret = cdoc_collect_add_source(c, cdoc_heap_collector_fd(s->hc),
+	                              on_ready, on_tick, s);
+	return ret < 0 ? ret : open_control(s);
+}
+
+const char *cdoc_heap_source_notice(const struct cdoc_heap_source *s)
+{
+	return s ? s->notice : NULL;
+}
+
+const char *cdoc_heap_source_control(const struct cdoc_heap_source *s)
+{
+	return s && s->ctl ? cdoc_heap_control_path(s->ctl) : NULL;
 }
 
 struct cdoc_heap *cdoc_heap_source_model(struct cdoc_heap_source *s)
@@ -167,6 +244,8 @@ void cdoc_heap_source_free(struct cdoc_heap_source *s)
 	if (!s)
 		return;
 	restore_env(s);
+	close_control(s);
+	free(s->notice);
 	cdoc_heap_collector_free(s->hc);
 	if (s->quiet_fd[0] >= 0)
 		close(s->quiet_fd[0]);
