@@ -12,14 +12,14 @@
 # stackcollapse-perf.pl + flamegraph.pl from $FLAMEGRAPH_DIR; cdoctor:
 # its own exit, after writing the recording, the summary and the HTML).
 #
-# Usage: bench/run.sh [BUILD_DIR] (default: build). SECONDS=10 sets the
+# Usage: bench/run.sh [BUILD_DIR] (default: build). BENCH_SECONDS=10 sets the
 # workload size; RUNS=N repeats each configuration and keeps the median.
 set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-B=${1:-$SRC/build}
+B=${1:-${BUILD:-$SRC/build}}
 EXE=$B/examples/deep_nofp
 CDOCTOR=$B/bin/cdoctor
-SECONDS_WANTED=${SECONDS:-10}
+SECONDS_WANTED=${BENCH_SECONDS:-10}  # not SECONDS: bash keeps its own
 RUNS=${RUNS:-1}
 [ -x "$EXE" ] && [ -x "$CDOCTOR" ] || { echo "build first: $EXE, $CDOCTOR"; exit 2; }
 T=$(mktemp -d)

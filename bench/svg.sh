@@ -4,10 +4,10 @@
 #
 # The input is 200,000 distinct random stacks (about 66 MB), generated
 # deterministically (perl, fixed seed) into a scratch directory.
-# Usage: bench/svg.sh [CFLAME]   (default build/bin/cflame)
+# Usage: bench/svg.sh [CFLAME]   (default $BUILD/bin/cflame, BUILD=build)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-cflame=${1:-${CFLAME:-$here/build/bin/cflame}}
+cflame=${1:-${CFLAME:-${BUILD:-$here/build}/bin/cflame}}
 lines=${BENCH_LINES:-200000}
 [ -x "$cflame" ] || { echo "no cflame at $cflame (build first)"; exit 2; }
 tmp=$(mktemp -d)
