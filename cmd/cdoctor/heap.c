@@ -4,6 +4,8 @@
  *   cdoctor heap run [opts] -- CMD ARGS   track CMD, write FILE.heap
  *   cdoctor heap [opts] FILE              summary of a .heap or a stream dump
  *   cdoctor heap diff [opts] A B          call sites by growth of live bytes
+ *   cdoctor heap snapshot PID [--name N]  ask a running `run --alloc`
+ *   cdoctor heap export REC --snapshot N -o FILE.heap
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,7 +31,14 @@ static const char usage[] =
         "       cdoctor heap diff [OPTIONS] A B  (snapshots, or recordings: "
         "their last)\n"
         "       cdoctor heap diff [OPTIONS] REC  (a recording's first "
-        "snapshot against its last)\n\n"
+        "snapshot against its last)\n"
+        "       cdoctor heap snapshot PID [--name NAME]  (a snapshot now, "
+        "from a running\n"
+        "                     'cdoctor run --alloc' of target PID, into "
+        "its recording)\n"
+        "       cdoctor heap export REC --snapshot N -o FILE.heap  (one "
+        "snapshot of a\n"
+        "                     recording as its own .heap file)\n\n"
         "Options:\n"
         "  -o FILE            output: the .heap file for 'run' (default "
         "cdoctor.heap),\n"
@@ -39,8 +48,13 @@ static const char usage[] =
         "                     alloc_count, live_bytes, live_count, leaked, "
         "peak, temp\n"
         "  --top N            call sites per list (default 10)\n"
-        "  --snapshot N       which snapshot of a recording (0 the first, -1 "
-        "the last)\n"
+        "  --snapshot N       which snapshot of a recording: 0 the first, -1 "
+        "the last,\n"
+        "                     or a name (\"exit\", \"t=0.500s\", a name "
+        "given to 'snapshot')\n"
+        "  --list             list the snapshots of a recording\n"
+        "snapshot options:\n"
+        "  --name NAME        the snapshot's name (default ondemand-N)\n"
         "run options:\n"
         "  --sample BYTES     sample one allocation per BYTES on average "
         "(estimates)\n"
@@ -58,7 +72,10 @@ static const char usage[] =
 struct heapopts {
 	const char *out, *dump, *shim;
 	int folded, top, quiet, interval_ms;
-	long snapshot; /* which snapshot of a recording; -1 the last */
+	long snapshot;         /* which snapshot of a recording; -1 the last */
+	const char *snap_name; /* or the one with this name */
+	const char *name;      /* 'snapshot': the name to give it */
+	int list;              /* --list: the snapshots of a recording */
 	struct cdoc_heap_opts shimopts;
 };
 
@@ -71,7 +88,9 @@ enum {
 	OPT_INTERVAL,
 	OPT_DUMP,
 	OPT_SHIM,
-	OPT_SNAPSHOT
+	OPT_SNAPSHOT,
+	OPT_NAME,
+	OPT_LIST
 };
 
 static const struct option longopts[] = {
@@ -84,6 +103,9 @@ static const struct option longopts[] = {
         {"interval", required_argument, NULL, OPT_INTERVAL},
         {"dump", required_argument, NULL, OPT_DUMP},
         {"shim", required_argument, NULL, OPT_SHIM},
+        {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"list", no_argument, NULL, OPT_LIST},
         {NULL, 0, NULL, 0},
 };
 
@@ -94,6 +116,25 @@ static int number(const char *s, long *out)
 	errno = 0;
 	*out = strtol(s, &end, 10);
 	return errno || *end || *out < 0 ? -1 : 0;
+}
+
+/* --snapshot: an index (negative from the end) or a name. */
+static int parse_snapshot(struct heapopts *o, const char *arg)
+{
+	long v;
+
+	if (*arg == '-' && number(arg + 1, &v) == 0 && v > 0) {
+		o->snapshot = -v;
+		o->snap_name = NULL;
+	} else if (number(arg, &v) == 0) {
+		o->snapshot = v;
+		o->snap_name = NULL;
+	} else if (*arg) {
+		o->snap_name = arg;
+	} else {
+		return cli_usage_error("heap", "empty --snapshot");
+	}
+	return 0;
 }
 
 static int parse_opt(struct heapopts *o, int c)
@@ -127,10 +168,12 @@ static int parse_opt(struct heapopts *o, int c)
 		o->shim = optarg;
 		return 0;
 	case OPT_SNAPSHOT:
-		if (number(optarg, &v) < 0 && strcmp(optarg, "-1"))
-			return cli_usage_error("heap", "bad snapshot '%s'",
-			                       optarg);
-		o->snapshot = strcmp(optarg, "-1") ? v : -1;
+		return parse_snapshot(o, optarg);
+	case OPT_NAME:
+		o->name = optarg;
+		return 0;
+	case OPT_LIST:
+		o->list = 1;
 		return 0;
 	}
 	if (c != OPT_TOP && c != OPT_SAMPLE && c != OPT_INTERVAL)
@@ -146,15 +189,17 @@ static int parse_opt(struct heapopts *o, int c)
 	return 0;
 }
 
+/* Options anywhere, except for 'run', whose command follows them. */
 static int parse(struct heapopts *o, int argc, char **argv)
 {
+	const char *optstr = strcmp(argv[0], "run") ? "ho:q" : "+ho:q";
 	int c, ret;
 
 	o->folded = -1;
 	o->top = 10;
 	o->snapshot = -1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+ho:q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstr, longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage, stdout);
 			exit(0);
@@ -187,21 +232,40 @@ static int show(const struct heapopts *o, const char *path,
 	return ret;
 }
 
-static int load_rec(struct cdoc_heap_snap *s, const char *path, long index)
+/* Snapshot @index of recording @path, or the one called @name if set. */
+static int load_rec(struct cdoc_heap_snap *s, const char *path, long index,
+                    const char *name)
 {
 	struct cdoc_recording r;
-	int ret;
+	long ret;
 
 	memset(&r, 0, sizeof(r));
 	ret = cdoc_recording_load(&r, path);
-	if (ret == 0)
+	if (ret == 0 && name)
+		ret = index = cdoc_heap_rec_find(&r, name);
+	if (ret >= 0)
 		ret = cdoc_heap_rec_load(&r, index, s, NULL);
 	cdoc_recording_release(&r);
-	return ret;
+	return (int)ret;
 }
 
-/* A .heap file, a recording (snapshot @index), or a raw stream dump. */
-static int load_any(struct cdoc_heap_snap *s, const char *path, long index)
+static int is_recording(const char *path)
+{
+	char magic[8] = {0};
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return 0;
+	if (fread(magic, 1, 8, f) != 8)
+		magic[0] = 0;
+	fclose(f);
+	return !memcmp(magic, CDOC_REC_MAGIC, 8);
+}
+
+/* A .heap file, a recording (snapshot @index or @name), or a raw stream
+ * dump. */
+static int load_any(struct cdoc_heap_snap *s, const char *path, long index,
+                    const char *name)
 {
 	struct cdoc_heap *h;
 	int ret;
@@ -214,7 +278,7 @@ static int load_any(struct cdoc_heap_snap *s, const char *path, long index)
 		fclose(f);
 	}
 	if (!memcmp(magic, CDOC_REC_MAGIC, 8))
-		return load_rec(s, path, index);
+		return load_rec(s, path, index, name);
 	if (!memcmp(magic, "CDHEAP1\n", 8) || strcmp(path, "-") == 0)
 		return cdoc_heap_snap_load(s, path);
 	cdoc_heap_new(&h);
@@ -222,6 +286,44 @@ static int load_any(struct cdoc_heap_snap *s, const char *path, long index)
 	if (ret == 0)
 		ret = cdoc_heap_snapshot(h, s);
 	cdoc_heap_free(h);
+	return ret;
+}
+
+static uint64_t live_bytes(const struct cdoc_heap_snap *s)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < s->nr_procs; i++)
+		n += s->procs[i].live_bytes;
+	return n;
+}
+
+/* --list: index, name, time and live bytes of each snapshot. */
+static int list(const char *path)
+{
+	struct cdoc_recording r;
+	struct cdoc_heap_snap s;
+	char *name;
+	size_t i, n;
+	int ret = 0;
+
+	memset(&r, 0, sizeof(r));
+	if (cdoc_recording_load(&r, path) < 0)
+		return cli_lib_error();
+	n = cdoc_heap_rec_count(&r);
+	for (i = 0; i < n && !ret; i++) {
+		cdoc_heap_snap_init(&s);
+		if (cdoc_heap_rec_load(&r, (long)i, &s, &name) < 0) {
+			ret = cli_lib_error();
+			cdoc_heap_snap_release(&s);
+			break;
+		}
+		printf("%3zu  %-24s %10.3f s %14llu live bytes\n", i, name,
+		       s.time_ns / 1e9, (unsigned long long)live_bytes(&s));
+		free(name);
+		cdoc_heap_snap_release(&s);
+	}
+	cdoc_recording_release(&r);
 	return ret;
 }
 
@@ -233,7 +335,9 @@ static int heap_show(struct heapopts *o, int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage_error("heap", "expected one FILE");
 	cdoc_heap_snap_init(&s);
-	if (load_any(&s, argv[optind], o->snapshot) < 0) {
+	if (o->list)
+		return list(argv[optind]);
+	if (load_any(&s, argv[optind], o->snapshot, o->snap_name) < 0) {
 		cdoc_heap_snap_release(&s);
 		return cli_lib_error();
 	}
@@ -257,8 +361,8 @@ static int heap_diff(struct heapopts *o, int argc, char **argv)
 	cdoc_heap_snap_init(&a);
 	cdoc_heap_snap_init(&b);
 	/* one recording: its first snapshot against its last */
-	if (load_any(&a, argv[optind], argc - optind == 1 ? 0 : -1) < 0 ||
-	    load_any(&b, argv[argc - 1], -1) < 0) {
+	if (load_any(&a, argv[optind], argc - optind == 1 ? 0 : -1, NULL) < 0 ||
+	    load_any(&b, argv[argc - 1], -1, NULL) < 0) {
 		ret = cli_lib_error();
 		goto out;
 	}
@@ -389,20 +493,81 @@ int heap_run(struct heapopts *o, int argc, char **argv)
 	return ret ? ret : exit_code(status);
 }
 
+/* snapshot PID: ask the run for a snapshot now; print its answer. */
+static int heap_snapshot(struct heapopts *o, int argc, char **argv)
+{
+	char *reply = NULL;
+	long pid;
+	int ret;
+
+	if (argc - optind != 1)
+		return cli_usage_error("heap", "snapshot needs one PID");
+	if (number(argv[optind], &pid) < 0 || pid <= 0 || pid > INT_MAX)
+		return cli_usage_error("heap", "'%s' is not a pid",
+		                       argv[optind]);
+	if (cdoc_heap_control_request((pid_t)pid, o->name, 30000, &reply) < 0)
+		return cli_lib_error();
+	ret = strncmp(reply, "ok ", 3) ? 2 : 0;
+	if (ret)
+		cli_error("run of pid %ld: %s", pid, reply);
+	else
+		printf("%s\n", reply);
+	free(reply);
+	return ret;
+}
+
+/* export REC --snapshot N -o FILE.heap: one snapshot as its own file. */
+static int heap_export(struct heapopts *o, int argc, char **argv)
+{
+	struct cdoc_heap_snap s;
+	struct cdoc_buf b = CDOC_BUF_INIT;
+	FILE *f;
+	int ret = 2;
+
+	if (argc - optind != 1 || !o->out)
+		return cli_usage_error("heap", "export needs a recording and "
+		                               "-o FILE.heap");
+	if (!is_recording(argv[optind]))
+		return cli_usage_error("heap", "%s is not a cdoctor recording",
+		                       argv[optind]);
+	cdoc_heap_snap_init(&s);
+	if (load_rec(&s, argv[optind], o->snapshot, o->snap_name) < 0) {
+		ret = cli_lib_error();
+		goto out;
+	}
+	cdoc_heap_snap_encode(&s, &b);
+	if ((f = cli_open_output(o->out))) {
+		fwrite(b.buf, 1, b.len, f);
+		ret = cli_close_output(f, o->out);
+	}
+out:
+	cdoc_buf_release(&b);
+	cdoc_heap_snap_release(&s);
+	return ret;
+}
+
+/* The forms with a leading word: run, diff, snapshot, export. */
+static const struct {
+	const char *name;
+	int (*fn)(struct heapopts *o, int argc, char **argv);
+} forms[] = {
+        {"run", heap_run},
+        {"diff", heap_diff},
+        {"snapshot", heap_snapshot},
+        {"export", heap_export},
+};
+
 int cmd_heap(int argc, char **argv)
 {
 	struct heapopts o = {0};
 	int ret;
 
-	if (argc >= 2 && !strcmp(argv[1], "run")) {
+	for (size_t i = 0; argc >= 2 && i < CDOC_ARRAY_SIZE(forms); i++) {
+		if (strcmp(argv[1], forms[i].name))
+			continue;
 		if ((ret = parse(&o, argc - 1, argv + 1)) != 0)
 			return ret;
-		return heap_run(&o, argc - 1, argv + 1);
-	}
-	if (argc >= 2 && !strcmp(argv[1], "diff")) {
-		if ((ret = parse(&o, argc - 1, argv + 1)) != 0)
-			return ret;
-		return heap_diff(&o, argc - 1, argv + 1);
+		return forms[i].fn(&o, argc - 1, argv + 1);
 	}
 	if ((ret = parse(&o, argc, argv)) != 0)
 		return ret;

@@ -265,6 +265,12 @@ int run_collect_alloc(const char *sub, struct cdoc_collect_opts *o,
 		goto fail;
 	if (cdoc_collect_notice(c))
 		cli_error("%s", cdoc_collect_notice(c));
+	if (cdoc_heap_source_notice(hs))
+		cli_error("warning: %s", cdoc_heap_source_notice(hs));
+	else if (cdoc_heap_source_control(hs))
+		cli_error("target pid %ld: 'cdoctor heap snapshot %ld' writes "
+		          "a heap snapshot now",
+		          (long)cdoc_collect_pid(c), (long)cdoc_collect_pid(c));
 	ret = cdoc_collect_loop(c);
 	if (ret < 0)
 		goto fail;

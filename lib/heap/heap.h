@@ -400,6 +400,12 @@ int cdoc_heap_rec_load(const struct cdoc_recording *r, long index,
                        struct cdoc_heap_snap *out, char **name);
 
 /*
+ * The index of the snapshot called @name in @r (the last one when several
+ * have it), or -ENOENT with a message.
+ */
+long cdoc_heap_rec_find(const struct cdoc_recording *r, const char *name);
+
+/*
  * struct cdoc_heap_source - allocation tracking as a source of the run
  * loop. Use:
  *	cdoc_collect_new(&c, ...);

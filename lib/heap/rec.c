@@ -137,3 +137,36 @@ int cdoc_heap_rec_load(const struct cdoc_recording *r, long index,
 	}
 	return -ENOENT;
 }
+
+/* The name of the HEAP_SNAPSHOT chunk @b; 0 or -1 when unreadable. */
+static int blob_name(const struct cdoc_rec_blob *b, const char **name,
+                     size_t *len)
+{
+	struct cdoc_rec_dec d;
+
+	cdoc_rec_dec_init(&d, b->data, b->len);
+	*name = cdoc_rec_get_bytes(&d, len);
+	return d.err ? -1 : 0;
+}
+
+long cdoc_heap_rec_find(const struct cdoc_recording *r, const char *name)
+{
+	size_t i, len, k = 0;
+	long found = -1;
+	const char *nm;
+
+	for (i = 0; i < r->nr_blobs; i++) {
+		if (r->blobs[i].type != CDOC_REC_HEAP_SNAPSHOT)
+			continue;
+		if (blob_name(&r->blobs[i], &nm, &len) == 0 &&
+		    len == strlen(name) && !memcmp(nm, name, len))
+			found = (long)k;
+		k++;
+	}
+	if (found < 0)
+		return cdoc_error(-ENOENT,
+		                  "%s: no heap snapshot called '%s' (it has "
+		                  "%zu; 'cdoctor heap REC --list' names them)",
+		                  r->path ? r->path : "recording", name, k);
+	return found;
+}
