@@ -57,11 +57,38 @@ static const struct {
         {"temp_count", CDOC_HEAP_TEMP_COUNT},
 };
 
+/*
+ * The allocation-side counters as recording counters, so that every
+ * report's data-quality section shows what tracking missed.
+ */
+static int rec_counters(struct cdoc_rec_writer *w,
+                        const struct cdoc_heap_snap *s)
+{
+	const struct cdoc_heap_counters *c = &s->counters;
+	uint64_t calls = 0;
+	size_t i, k;
+	int ret = 0;
+
+	for (i = 0; i < s->nr_procs; i++)
+		for (k = 0; k < CDOC_AFN_NR; k++)
+			calls += s->procs[i].calls[k];
+	ret |= cdoc_rec_counter(w, "alloc_events", calls);
+	ret |= cdoc_rec_counter(w, "alloc_unrecorded", c->reentrant);
+	ret |= cdoc_rec_counter(w, "alloc_send_errors", c->write_errors);
+	ret |= cdoc_rec_counter(w, "alloc_unmatched_free", c->unmatched_frees);
+	ret |= cdoc_rec_counter(w, "alloc_unknown_stacks", c->unknown_stacks);
+	ret |= cdoc_rec_counter(w, "alloc_no_exit", c->no_exit);
+	return ret;
+}
+
 int cdoc_heap_rec_profiles(struct cdoc_rec_writer *w,
                            const struct cdoc_heap_snap *s)
 {
 	size_t i, k;
-	int ret;
+	int ret = rec_counters(w, s);
+
+	if (ret < 0)
+		return ret;
 
 	for (i = 0; i < s->nr_sites; i++) {
 		const struct cdoc_heap_site *site = &s->sites[i];

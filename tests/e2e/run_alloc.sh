@@ -32,6 +32,11 @@ grep -Eq "^ +1\. \+[0-9]+ bytes .*remember_session" "$T/diff" ||
 grep -A3 "Memory was never freed" "$T/text" | grep -q remember_session ||
 	fail "no leak diagnosis naming remember_session"
 
+# nothing silent: what tracking saw and missed is in the data-quality list
+grep -Eq "^  alloc_events +[1-9][0-9]*$" "$T/text" || fail "no alloc_events counter"
+grep -Eq "^  alloc_unmatched_free +0$" "$T/text" ||
+	fail "unmatched frees: $(grep alloc_unmatched "$T/text")"
+
 # the target's own exit status comes back through the shim and collector
 "$CDOCTOR" run --alloc --no-html -o "$T/e.cdr" -- sh -c 'exit 7' \
 	>/dev/null 2>&1
