@@ -85,4 +85,14 @@ grep -q "$SOCKS/$pid.sock" "$T/none.err" ||
 	fail "message does not name the path: $(cat "$T/none.err")"
 "$CDOCTOR" heap export "$T/r.cdr" --snapshot nope -o "$T/n.heap" \
 	2>/dev/null && fail "export of a missing snapshot succeeded"
+# a planted control directory (a symlink): the run goes on without the
+# channel, and says why
+mkdir -m 700 "$T/xdg2" "$T/elsewhere"
+ln -s "$T/elsewhere" "$T/xdg2/cdoctor"
+XDG_RUNTIME_DIR=$T/xdg2 "$CDOCTOR" run --alloc --no-html -o "$T/p.cdr" \
+	-- "$EX/leaky_server" 200 0 >/dev/null 2>"$T/p.err" ||
+	fail "run with a planted directory exited $?: $(cat "$T/p.err")"
+grep -q "warning: no on-demand heap snapshots: .*symbolic link" \
+	"$T/p.err" || fail "no warning: $(cat "$T/p.err")"
+[ -z "$(ls "$T/elsewhere")" ] || fail "wrote through the planted link"
 echo "ok: early/late on demand, diff ranks remember_session first"
