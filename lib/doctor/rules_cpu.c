@@ -248,8 +248,13 @@ void rule_alloc_heavy(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 		        "which "
 		        "call sites allocate most.",
 		        "%.1f%% of CPU samples are in the allocator (malloc, "
-		        "free, new, delete). Called from: %s.",
-		        share, who.buf ? who.buf : "unknown callers");
+		        "free, new, delete). Called from: %s.%s",
+		        share, who.buf ? who.buf : "unknown callers",
+		        cdoc_recording_meta(r, "alloc_tracking")
+		                ? " Allocation tracking was on in this run and "
+		                  "adds its own cost inside the allocator: "
+		                  "compare with a run without --alloc."
+		                : "");
 	cdoc_buf_release(&who);
 }
 

@@ -33,7 +33,8 @@ struct cdoc_heap_source {
 	int quiet_fd[2]; /* replaces the channel after its end (never
 			    readable, so the loop does not spin) */
 	struct cdoc_heap_control *ctl; /* on-demand snapshots; or NULL */
-	char *notice; /* why there is no control socket, or NULL */
+	char *notice;  /* why there is no control socket, or NULL */
+	char mode[64]; /* how allocations are tracked, for the recording */
 };
 
 static void set_env(struct cdoc_heap_source *s, char **env)
@@ -82,6 +83,14 @@ int cdoc_heap_source_prepare(struct cdoc_heap_source **out,
 		return ret;
 	}
 	s->interval_ms = interval_ms;
+	if (opts->sample_rate)
+		snprintf(s->mode, sizeof(s->mode),
+		         "sampled, one per %llu bytes",
+		         (unsigned long long)opts->sample_rate);
+	else
+		snprintf(s->mode, sizeof(s->mode),
+		         "every allocation, %s stacks",
+		         opts->use_fp ? "frame-pointer" : "libunwind");
 	s->quiet_fd[0] = s->quiet_fd[1] = -1;
 	cdoc_heap_collector_env(s->hc, environ, &env);
 	set_env(s, env);
@@ -221,6 +230,9 @@ int cdoc_heap_source_attach(struct cdoc_heap_source *s,
 	s->next_ns = s->start_ns + (uint64_t)s->interval_ms * 1000000;
 	ret = cdoc_collect_add_source(c, cdoc_heap_collector_fd(s->hc),
 	                              on_ready, on_tick, s);
+	if (ret >= 0 && cdoc_collect_writer(c))
+		ret = cdoc_rec_meta(cdoc_collect_writer(c), "alloc_tracking",
+		                    s->mode);
 	return ret < 0 ? ret : open_control(s);
 }
 

@@ -154,6 +154,21 @@ Test(rules_cpu, malloc_near_the_leaf_is_alloc_heavy)
 	cr_assert(strstr(x->recommendation, "pool"));
 }
 
+Test(rules_cpu, alloc_heavy_says_when_tracking_inflated_it)
+{
+	const struct cdoc_diagnosis *x;
+	struct cdoc_rec_writer w;
+
+	synth_open(&w);
+	cr_assert_eq(cdoc_rec_meta(&w, "alloc_tracking", "every allocation"),
+	             0);
+	synth_folded(&w, "cpu", 1, "p;main;malloc 30\np;main;work 70\n");
+	synth_load(&w, &rec);
+	x = diagnose("alloc-heavy");
+	cr_assert_not_null(x);
+	cr_assert(strstr(x->detail, "tracking was on"), "%s", x->detail);
+}
+
 Test(rules_cpu, malloc_far_from_the_leaf_does_not_count)
 {
 	/* malloc_hooked calls into user code four frames deep. */
