@@ -198,8 +198,8 @@ static void shim_give(struct tstate *t)
 static void send_all(const unsigned char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t r = shim.is_sock ? send(shim.fd, p, n, MSG_NOSIGNAL)
-		                         : write(shim.fd, p, n);
+		ssize_t r = send(shim.fd, p, n, MSG_NOSIGNAL);
+
 		if (r > 0) {
 			p += r;
 			n -= (size_t)r;
@@ -207,17 +207,14 @@ static void send_all(const unsigned char *p, size_t n)
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0 && errno == ENOTSOCK && shim.is_sock) {
-			shim.is_sock = 0;
-			continue;
-		}
 		if (r < 0 && errno == EAGAIN) {
 			struct pollfd pfd = {shim.fd, POLLOUT, 0};
 			poll(&pfd, 1, -1);
 			continue;
 		}
 		atomic_fetch_add(&shim.write_errors, 1);
-		if (errno == EPIPE || errno == EBADF || errno == ECONNRESET)
+		if (errno == EPIPE || errno == EBADF || errno == ECONNRESET ||
+		    errno == ENOTSOCK)
 			shim.enabled = 0;
 		return;
 	}

@@ -61,7 +61,6 @@ struct tstate {
 /* Process-wide settings and counters (shim.c). */
 struct shim_globals {
 	int fd;               /* the channel, -1 when tracking is off */
-	int is_sock;          /* send() with MSG_NOSIGNAL, else write() */
 	int enabled;          /* tracking on */
 	int exiting;          /* after our destructor: send each event */
 	int use_fp;           /* frame pointers instead of libunwind */

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <x86intrin.h>
 
@@ -162,8 +163,13 @@ static void fork_child(void);
 static void configure(void)
 {
 	int fd = (int)env_u64(CDOC_ALLOC_ENV_FD, (uint64_t)-1);
+	uint64_t ino = env_u64(CDOC_ALLOC_ENV_ID, 0);
+	struct stat st;
 
-	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+	/* Only the collector's socket: after a fork and exec the number may
+	 * name a file of the program's, which must never be written to. */
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+	    (uint64_t)st.st_ino != ino)
 		return;
 	shim.use_fp = env_is(CDOC_ALLOC_ENV_UNWIND, "fp");
 	shim.track_mmap = env_is(CDOC_ALLOC_ENV_MMAP, "1");
@@ -174,7 +180,6 @@ static void configure(void)
 	shim_asym_init();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	shim.fd = fd;
-	shim.is_sock = 1;
 	shim.pid = (uint32_t)getpid();
 	shim.instance = new_instance();
 	shim.enabled = 1;

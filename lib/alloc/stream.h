@@ -60,6 +60,9 @@
 #define CDOC_ALLOC_ENV_SAMPLE "CDOC_ALLOC_SAMPLE" /* mean bytes per sample */
 #define CDOC_ALLOC_ENV_MMAP   "CDOC_ALLOC_MMAP"   /* "1": track anon mmap */
 #define CDOC_ALLOC_ENV_UNWIND "CDOC_ALLOC_UNWIND" /* "fp" or "libunwind" */
+/* The channel's inode: the shim writes to CDOC_ALLOC_FD only when that fd
+ * is still this socket (a child may have reused the number for a file). */
+#define CDOC_ALLOC_ENV_ID "CDOC_ALLOC_ID"
 
 #define CDOC_ASTREAM_MAGIC      0x31414443u /* "CDA1" little-endian */
 #define CDOC_ASTREAM_BATCH_MAX  8192        /* header included */

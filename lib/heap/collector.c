@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "heap/internal.h"
@@ -81,6 +82,7 @@ int cdoc_heap_collector_env(struct cdoc_heap_collector *c, char *const *base,
 	size_t n = 0, i, k = 0;
 	const char *preload = NULL;
 	char num[32], **env;
+	struct stat st;
 
 	while (base && base[n])
 		n++;
@@ -94,6 +96,11 @@ int cdoc_heap_collector_env(struct cdoc_heap_collector *c, char *const *base,
 	env[k++] = env_pair("LD_PRELOAD", preload, c->shim);
 	snprintf(num, sizeof(num), "%d", c->child_fd);
 	env[k++] = env_pair(CDOC_ALLOC_ENV_FD, NULL, num);
+	if (fstat(c->child_fd, &st) == 0) {
+		snprintf(num, sizeof(num), "%llu",
+		         (unsigned long long)st.st_ino);
+		env[k++] = env_pair(CDOC_ALLOC_ENV_ID, NULL, num);
+	}
 	snprintf(num, sizeof(num), "%llu",
 	         (unsigned long long)c->opts.sample_rate);
 	env[k++] = env_pair(CDOC_ALLOC_ENV_SAMPLE, NULL, num);

@@ -19,7 +19,7 @@ extern char **environ;
 
 static const char *const vars[] = {
         "LD_PRELOAD",        CDOC_ALLOC_ENV_FD,     CDOC_ALLOC_ENV_SAMPLE,
-        CDOC_ALLOC_ENV_MMAP, CDOC_ALLOC_ENV_UNWIND,
+        CDOC_ALLOC_ENV_MMAP, CDOC_ALLOC_ENV_UNWIND, CDOC_ALLOC_ENV_ID,
 };
 #define NR_VARS CDOC_ARRAY_SIZE(vars)
 
