@@ -80,31 +80,80 @@ static const char *sym_name(struct cdoc_syms *s, struct dso_sym *sym)
 	return cdoc_strtab_get(&s->strs, sym->name_id - 1);
 }
 
+/*
+ * Whether a JIT map owned by @uid may name the functions of process @pid:
+ * only its owner's, root's or our own (as perf decides), since anyone can
+ * write /tmp/perf-PID.map for a pid they can guess.
+ */
+static int jit_owner_ok(uint32_t pid, uid_t uid)
+{
+	char proc[32];
+	struct stat st;
+
+	if (uid == 0 || uid == geteuid())
+		return 1;
+	snprintf(proc, sizeof(proc), "/proc/%u", pid);
+	return stat(proc, &st) == 0 && st.st_uid == uid;
+}
+
+/* Read all of @fd (a regular file) into @out; 0 or -errno. */
+static int read_all(int fd, struct cdoc_buf *out)
+{
+	for (;;) {
+		ssize_t n;
+
+		cdoc_buf_grow(out, 1 << 16);
+		n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		out->len += n;
+		out->buf[out->len] = '\0';
+	}
+}
+
 static void jit_reload(struct cdoc_syms *s, struct proc *p)
 {
+	struct cdoc_buf data = CDOC_BUF_INIT;
 	char path[64];
 	struct stat st;
-	struct cdoc_input in;
+	int fd;
 
 	snprintf(path, sizeof(path), "/tmp/perf-%u.map", p->pid);
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+	/* No links, no FIFOs that would block, and read, not mapped: the
+	 * file may be truncated while we parse it. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return;
-	if (st.st_size == p->jit_size &&
-	    st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec ==
-	            p->jit_mtime_ns)
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_size == p->jit_size &&
+	     st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec ==
+	             p->jit_mtime_ns)) {
+		close(fd);
 		return;
-	if (cdoc_input_open(&in, path) < 0)
+	}
+	if (!jit_owner_ok(p->pid, st.st_uid)) {
+		s->stats.jit_rejected++;
+		close(fd);
 		return;
-	cdoc_jitmap_release(&p->jit);
-	s->stats.jit_bad_lines +=
-	        cdoc_jitmap_parse_lenient(&p->jit, in.data, in.len);
-	cdoc_jitmap_sort(&p->jit);
-	cdoc_input_release(&in);
-	if (p->jit_loaded)
-		s->stats.jit_reloads++;
-	p->jit_loaded = 1;
-	p->jit_size = st.st_size;
-	p->jit_mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	}
+	if (read_all(fd, &data) == 0) {
+		cdoc_jitmap_release(&p->jit);
+		s->stats.jit_bad_lines += cdoc_jitmap_parse_lenient(
+		        &p->jit, data.buf ? data.buf : "", data.len);
+		cdoc_jitmap_sort(&p->jit);
+		if (p->jit_loaded)
+			s->stats.jit_reloads++;
+		p->jit_loaded = 1;
+		p->jit_size = st.st_size;
+		p->jit_mtime_ns =
+		        st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	}
+	cdoc_buf_release(&data);
+	close(fd);
 }
 
 /* Look @addr up in @p's JIT map, re-reading the file once if it changed. */

@@ -92,6 +92,7 @@ struct cdoc_syms_stats {
 	uint64_t dsos_failed;   /* files that could not be read */
 	uint64_t jit_bad_lines; /* malformed JIT-map lines skipped */
 	uint64_t jit_reloads;   /* JIT map re-reads */
+	uint64_t jit_rejected;  /* JIT maps ignored: owned by another user */
 };
 void cdoc_syms_get_stats(const struct cdoc_syms *s,
                          struct cdoc_syms_stats *out);

@@ -144,3 +144,50 @@ Test(jitmap, resolves_anonymous_code_and_rereads_growing_map)
 	unlink(path);
 	munmap(code, len);
 }
+
+/* A map planted by another user (or a link) must not name our code. */
+static void planted_map_is_ignored(int as_link)
+{
+	size_t len = 1 << 16;
+	char *code = mmap(NULL, len, PROT_READ | PROT_EXEC,
+	                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t base = (uint64_t)(uintptr_t)code;
+	char path[64], real[80];
+	struct cdoc_syms *s;
+	struct cdoc_symbol sym;
+	struct cdoc_syms_stats st;
+
+	cr_assert_neq(code, MAP_FAILED);
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", getpid());
+	snprintf(real, sizeof(real), "/tmp/perf-%d.map.real", getpid());
+	unlink(path);
+	unlink(real);
+	append(as_link ? real : path, "%llx %llx planted_name\n", base, 0x100);
+	if (as_link)
+		cr_assert_eq(symlink(real, path), 0);
+	else
+		cr_assert_eq(chown(path, 12345, 12345), 0);
+	cr_assert_eq(cdoc_syms_new(&s), 0);
+	cr_assert_eq(cdoc_syms_load_proc_maps(s, getpid()), 0);
+	cr_assert_eq(cdoc_syms_resolve(s, getpid(), base + 0x10, 0, &sym), 0);
+	cr_assert_null(sym.name);
+	cdoc_syms_get_stats(s, &st);
+	if (!as_link)
+		cr_assert_eq(st.jit_rejected, 1);
+	cdoc_syms_free(s);
+	unlink(path);
+	unlink(real);
+	munmap(code, len);
+}
+
+Test(jitmap, map_owned_by_another_user_is_ignored)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root to chown the planted map");
+	planted_map_is_ignored(0);
+}
+
+Test(jitmap, map_behind_a_symlink_is_ignored)
+{
+	planted_map_is_ignored(1);
+}
