@@ -95,9 +95,22 @@ void cdoc_buf_addf(struct cdoc_buf *b, const char *fmt, ...) CDOC_PRINTF(2, 3);
 void cdoc_buf_vaddf(struct cdoc_buf *b, const char *fmt, va_list ap);
 /* Append an unsigned decimal number, faster than addf. */
 void cdoc_buf_addu64(struct cdoc_buf *b, uint64_t v);
-/* Text escaping for XML/HTML (& < > " ') and for JSON string contents. */
+/*
+ * Escaping of attacker-controlled text (symbol names, paths). All three
+ * replace invalid UTF-8 (U+FFFD, or '?' for the terminal).
+ * _xml: for XML/HTML text and attributes (& < > " '; control characters
+ * other than tab and newlines become '?').
+ * _json: JSON string contents, also escaping < > & so the text can sit in
+ * an HTML <script>.
+ * _term: for a terminal: C0 and C1 control characters and DEL become '?',
+ * so that no name can send escape sequences.
+ */
 void cdoc_buf_add_xml(struct cdoc_buf *b, const char *s, size_t len);
 void cdoc_buf_add_json(struct cdoc_buf *b, const char *s, size_t len);
+void cdoc_buf_add_term(struct cdoc_buf *b, const char *s, size_t len);
+
+/* Length of the valid UTF-8 sequence at @s (1..4), or 0 when invalid. */
+size_t cdoc_utf8_seq(const unsigned char *s, size_t len);
 
 /* Write all of @b to @f; 0 or -errno. */
 int cdoc_buf_write(const struct cdoc_buf *b, FILE *f);

@@ -109,13 +109,49 @@ void cdoc_buf_addu64(struct cdoc_buf *b, uint64_t v)
 	cdoc_buf_add(b, tmp + i, sizeof(tmp) - i);
 }
 
+/* Length of the valid UTF-8 sequence at @s (1..4), or 0 when invalid. */
+size_t cdoc_utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (len < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* U+FFFE and U+FFFF are not XML characters. */
+	if (n == 3 && c == 0xef && s[1] == 0xbf && s[2] >= 0xbe)
+		return 0;
+	return n;
+}
+
 void cdoc_buf_add_xml(struct cdoc_buf *b, const char *s, size_t len)
 {
-	size_t i, start = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, start = 0, n;
 
-	for (i = 0; i < len; i++) {
+	while (i < len) {
 		const char *rep;
-		unsigned char c = s[i];
+		unsigned char c = u[i];
 
 		switch (c) {
 		case '&':
@@ -134,15 +170,25 @@ void cdoc_buf_add_xml(struct cdoc_buf *b, const char *s, size_t len)
 			rep = "&#39;";
 			break;
 		default:
-			/* XML 1.0 forbids most control characters outright. */
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			if (c >= 0x80) {
+				n = cdoc_utf8_seq(u + i, len - i);
+				if (n) {
+					i += n;
+					continue;
+				}
+				rep = "\xef\xbf\xbd"; /* U+FFFD */
+			} else if (c < 0x20 && c != '\t' && c != '\n' &&
+			           c != '\r') {
+				/* XML 1.0 forbids most control characters. */
 				rep = "?";
-			else
+			} else {
+				i++;
 				continue;
+			}
 		}
 		cdoc_buf_add(b, s + start, i - start);
 		cdoc_buf_addstr(b, rep);
-		start = i + 1;
+		start = ++i;
 	}
 	cdoc_buf_add(b, s + start, len - start);
 }
@@ -150,21 +196,32 @@ void cdoc_buf_add_xml(struct cdoc_buf *b, const char *s, size_t len)
 void cdoc_buf_add_json(struct cdoc_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, start = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, start = 0, n;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = s[i];
+	while (i < len) {
+		unsigned char c = u[i];
 		char esc[7];
 
-		/*
-		 * Besides JSON's own rules, < > & are escaped so that the
-		 * text can sit inside an HTML <script> element safely.
-		 */
-		if (c >= 0x20 && c != '"' && c != '\\' && c != '<' &&
-		    c != '>' && c != '&')
+		if (c >= 0x80) {
+			n = cdoc_utf8_seq(u + i, len - i);
+			if (n) {
+				i += n;
+				continue;
+			}
+		} else if (c >= 0x20 && c != '"' && c != '\\' && c != '<' &&
+		           c != '>' && c != '&') {
+			/*
+			 * Besides JSON's own rules, < > & are escaped so that
+			 * the text can sit inside an HTML <script> safely.
+			 */
+			i++;
 			continue;
+		}
 		cdoc_buf_add(b, s + start, i - start);
-		if (c == '"' || c == '\\') {
+		if (c >= 0x80) {
+			cdoc_buf_addstr(b, "\\ufffd"); /* invalid UTF-8 */
+		} else if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = c;
 			cdoc_buf_add(b, esc, 2);
@@ -174,7 +231,34 @@ void cdoc_buf_add_json(struct cdoc_buf *b, const char *s, size_t len)
 			esc[5] = hex[c & 15];
 			cdoc_buf_add(b, esc, 6);
 		}
-		start = i + 1;
+		start = ++i;
+	}
+	cdoc_buf_add(b, s + start, len - start);
+}
+
+void cdoc_buf_add_term(struct cdoc_buf *b, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, start = 0, n;
+
+	while (i < len) {
+		unsigned char c = u[i];
+
+		if (c >= 0x20 && c < 0x7f) {
+			i++;
+			continue;
+		}
+		n = c >= 0x80 ? cdoc_utf8_seq(u + i, len - i) : 0;
+		/* Valid UTF-8 stays, but not C1 controls (U+0080-U+009F,
+		 * 8-bit CSI among them). */
+		if (n && !(n == 2 && c == 0xc2 && u[i + 1] < 0xa0)) {
+			i += n;
+			continue;
+		}
+		cdoc_buf_add(b, s + start, i - start);
+		cdoc_buf_addch(b, '?');
+		i += n ? n : 1;
+		start = i;
 	}
 	cdoc_buf_add(b, s + start, len - start);
 }

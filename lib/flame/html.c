@@ -31,7 +31,7 @@ static void add_key(struct cdoc_buf *b, const char *key)
 static void add_jstr(struct cdoc_buf *b, const char *s)
 {
 	cdoc_buf_addch(b, '"');
-	add_json_utf8(b, s, strlen(s));
+	cdoc_buf_add_json(b, s, strlen(s));
 	cdoc_buf_addch(b, '"');
 }
 
@@ -114,8 +114,8 @@ static void add_names(struct cdoc_buf *b, const struct names *nm)
 		if (i)
 			cdoc_buf_addch(b, ',');
 		cdoc_buf_addch(b, '"');
-		add_json_utf8(b, cdoc_strtab_get(&nm->t, i),
-		              cdoc_strtab_len(&nm->t, i));
+		cdoc_buf_add_json(b, cdoc_strtab_get(&nm->t, i),
+		                  cdoc_strtab_len(&nm->t, i));
 		cdoc_buf_addch(b, '"');
 	}
 	cdoc_buf_addch(b, ']');

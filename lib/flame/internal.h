@@ -67,9 +67,6 @@ int flame_check_input(const struct cdoc_input *in);
 /* XML escaping that also replaces invalid UTF-8 with U+FFFD. */
 void add_xml_utf8(struct cdoc_buf *b, const char *s, size_t len);
 
-/* JSON string contents, invalid UTF-8 replaced with U+FFFD. */
-void add_json_utf8(struct cdoc_buf *b, const char *s, size_t len);
-
 /* A non-negative number with @decimals (0..3) digits after the point. */
 void add_fixed(struct cdoc_buf *b, double v, int decimals);
 

@@ -121,7 +121,7 @@ static void add_json_field(struct cdoc_buf *b, const char *key, const char *val)
 	cdoc_buf_addch(b, '"');
 	cdoc_buf_addstr(b, key);
 	cdoc_buf_addstr(b, "\":\"");
-	add_json_utf8(b, val, strlen(val));
+	cdoc_buf_add_json(b, val, strlen(val));
 	cdoc_buf_addstr(b, "\",");
 }
 

@@ -45,18 +45,6 @@ static void add_pct(struct cdoc_buf *b, uint64_t v, uint64_t total, int colour)
 	cdoc_buf_release(&t);
 }
 
-/* A name made safe for a terminal: control characters become '?'. */
-static void add_name(struct cdoc_buf *b, const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = s[i];
-
-		cdoc_buf_addch(b, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
-}
-
 static void add_table(struct cdoc_buf *b, const struct cdoc_profile *p,
                       const struct cdoc_flame_top_opts *o,
                       enum cdoc_top_order order)
@@ -87,7 +75,8 @@ static void add_table(struct cdoc_buf *b, const struct cdoc_profile *p,
 		add_count(b, e[i].total, 15);
 		add_pct(b, e[i].total, total, o->colour);
 		cdoc_buf_addstr(b, "  ");
-		add_name(b, name, cdoc_strtab_len(&p->names, e[i].name));
+		cdoc_buf_add_term(b, name,
+		                  cdoc_strtab_len(&p->names, e[i].name));
 		cdoc_buf_addch(b, '\n');
 	}
 	if (n > limit) {

@@ -12,41 +12,6 @@
 
 static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
 
-/* Length of the valid UTF-8 sequence at @s (1..4), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (len < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* U+FFFE and U+FFFF are not XML characters. */
-	if (n == 3 && c == 0xef && s[1] == 0xbf && s[2] >= 0xbe)
-		return 0;
-	return n;
-}
-
 void add_xml_utf8(struct cdoc_buf *b, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -57,7 +22,7 @@ void add_xml_utf8(struct cdoc_buf *b, const char *s, size_t len)
 		unsigned char c = u[i];
 
 		if (c >= 0x80) {
-			n = utf8_seq(u + i, len - i);
+			n = cdoc_utf8_seq(u + i, len - i);
 			if (n) {
 				i += n;
 				continue;
@@ -84,28 +49,6 @@ void add_xml_utf8(struct cdoc_buf *b, const char *s, size_t len)
 		start = ++i;
 	}
 	cdoc_buf_add(b, s + start, len - start);
-}
-
-void add_json_utf8(struct cdoc_buf *b, const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, start = 0, n;
-
-	while (i < len) {
-		if (u[i] < 0x80) {
-			i++;
-			continue;
-		}
-		n = utf8_seq(u + i, len - i);
-		if (n) {
-			i += n;
-			continue;
-		}
-		cdoc_buf_add_json(b, s + start, i - start);
-		cdoc_buf_addstr(b, "\\ufffd");
-		start = ++i;
-	}
-	cdoc_buf_add_json(b, s + start, len - start);
 }
 
 void add_fixed(struct cdoc_buf *b, double v, int decimals)

@@ -59,11 +59,20 @@ uint64_t cdoc_heap_site_value(const struct cdoc_heap_snap *s,
 	return 0;
 }
 
+/* A name as it is (folded stacks, site identities). */
 static void add_name(struct cdoc_buf *b, const struct cdoc_heap_snap *s,
                      uint32_t id)
 {
 	cdoc_buf_add(b, cdoc_strtab_get(&s->names, id),
 	             cdoc_strtab_len(&s->names, id));
+}
+
+/* A name for the terminal: control characters shown as '?'. */
+static void add_text_name(struct cdoc_buf *b, const struct cdoc_heap_snap *s,
+                          uint32_t id)
+{
+	cdoc_buf_add_term(b, cdoc_strtab_get(&s->names, id),
+	                  cdoc_strtab_len(&s->names, id));
 }
 
 static const char *base_name(const char *path)
@@ -112,7 +121,7 @@ void cdoc_heap_site_name(const struct cdoc_heap_snap *s,
 	for (j = 0; j < st->nr && (int)j < depth; j++) {
 		if (j)
 			cdoc_buf_addstr(out, " < ");
-		add_name(out, s, s->frames[st->first + j]);
+		add_text_name(out, s, s->frames[st->first + j]);
 	}
 }
 
@@ -204,7 +213,7 @@ static void proc_text(const struct cdoc_heap_snap *s, size_t i,
 	for (f = 0; f < CDOC_AFN_NR; f++)
 		calls += p->calls[f];
 	cdoc_buf_addf(out, "\nProcess %u ", p->pid);
-	add_name(out, s, p->name);
+	add_text_name(out, s, p->name);
 	cdoc_buf_addf(out, "%s%s%s: %llu allocations, %llu frees, peak ",
 	              p->flags & CDOC_HPROC_FORKED ? " (forked)" : "",
 	              p->flags & CDOC_HPROC_EXECED ? " (replaced by exec)" : "",

@@ -133,10 +133,17 @@ static uint32_t add_frames(struct fold_state *st, const char *s, size_t len)
 static int bad_line(const struct cdoc_input *in, size_t lineno,
                     const char *line, size_t len)
 {
-	return cdoc_error(-CDOC_EFORMAT,
-	                  "%s:%zu: not a folded stack line (expected "
-	                  "'frame;frame;... COUNT'): \"%.*s\"",
-	                  in->name, lineno, (int)CDOC_MIN(len, 60), line);
+	struct cdoc_buf excerpt = CDOC_BUF_INIT;
+	int ret;
+
+	/* The excerpt reaches a terminal: no escape sequences from input. */
+	cdoc_buf_add_term(&excerpt, line, CDOC_MIN(len, 60));
+	ret = cdoc_error(-CDOC_EFORMAT,
+	                 "%s:%zu: not a folded stack line (expected "
+	                 "'frame;frame;... COUNT'): \"%s\"",
+	                 in->name, lineno, excerpt.buf ? excerpt.buf : "");
+	cdoc_buf_release(&excerpt);
+	return ret;
 }
 
 /* Parse one non-blank line [s, e) into the tree. */

@@ -47,18 +47,7 @@ const struct cdoc_diagnoses *report_diagnoses(struct cdoc_recording *r,
 
 void report_add_safe(struct cdoc_buf *b, const char *s)
 {
-	size_t start = 0, i;
-
-	for (i = 0; s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (c >= 0x20 && c != 0x7f)
-			continue;
-		cdoc_buf_add(b, s + start, i - start);
-		cdoc_buf_addch(b, '?');
-		start = i + 1;
-	}
-	cdoc_buf_add(b, s + start, i - start);
+	cdoc_buf_add_term(b, s, strlen(s));
 }
 
 void report_json_str(struct cdoc_buf *b, const char *s)

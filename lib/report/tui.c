@@ -100,19 +100,16 @@ static void rank(struct tui *t, enum cdoc_top_order order)
 static void line(int y, int x, int width, double pct, uint64_t w,
                  const char *name, int hl)
 {
-	char buf[512];
-	int i;
+	struct cdoc_buf b = CDOC_BUF_INIT;
 
-	snprintf(buf, sizeof(buf), "%6.2f%% %10llu  %s", pct,
-	         (unsigned long long)w, name);
-	for (i = 0; buf[i]; i++)
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			buf[i] = '?';
+	cdoc_buf_addf(&b, "%6.2f%% %10llu  ", pct, (unsigned long long)w);
+	cdoc_buf_add_term(&b, name, strlen(name));
 	if (hl)
 		attron(A_REVERSE);
-	mvaddnstr(y, x, buf, width - 1);
+	mvaddnstr(y, x, b.buf, width - 1);
 	if (hl)
 		attroff(A_REVERSE);
+	cdoc_buf_release(&b);
 }
 
 static void fit(size_t *sel, size_t *scroll, size_t rows)
