@@ -18,7 +18,7 @@ static const char usage[] =
         "'-' or no FILE reads standard input.\n\n"
         "  --title TEXT        page title (default \"Flame Graph\")\n"
         "  --countname TEXT    unit of the counts (default \"samples\")\n"
-        "  --minwidth PCT      omit frames below PCT%% of the total "
+        "  --minwidth PCT      omit frames below PCT% of the total "
         "(default 0.001)\n"
         "  --inverted          start as an icicle graph\n"
         "  --limit N           rows of the top table (default 50)\n"

@@ -52,11 +52,18 @@ static atomic_size_t boot_used;
 /* A bootstrap block: 16-byte header holding its size, then the data. */
 static void *boot_alloc(size_t n)
 {
-	size_t need = (n + 31) & ~(size_t)15;
-	size_t off = atomic_fetch_add(&boot_used, need);
+	size_t need, off;
 
-	if (off + need > BOOT_BYTES)
+	if (n > BOOT_BYTES) { /* also keeps n + 31 from wrapping */
+		errno = ENOMEM;
 		return NULL;
+	}
+	need = (n + 31) & ~(size_t)15;
+	off = atomic_fetch_add(&boot_used, need);
+	if (off + need > BOOT_BYTES) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	memcpy(boot + off, &n, sizeof(n));
 	return boot + off + 16;
 }

@@ -166,6 +166,14 @@ int cdoc_create_file(const char *path, int replace)
 	int fd;
 
 	if (replace && lstat(path, &st) == 0) {
+		/* -o /dev/null and the like: a device is written, not made. */
+		if (S_ISCHR(st.st_mode)) {
+			fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				return cdoc_error(-errno, "%s: cannot open: %s",
+				                  path, strerror(errno));
+			return fd;
+		}
 		if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
 			return cdoc_error(-EEXIST,
 			                  "%s: exists and is not a regular "

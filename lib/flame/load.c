@@ -107,6 +107,27 @@ static int set_colors(struct cdoc_flame_opts *o, const char *name,
 	return 0;
 }
 
+/*
+ * A font family goes into the SVG's <style>: letters, digits, spaces,
+ * commas, hyphens and quotes only, so no CSS (url(), a closing brace)
+ * can ride in on it.
+ */
+static int set_fonttype(struct cdoc_flame_opts *o, const char *v)
+{
+	size_t n = strspn(v ? v : "", "abcdefghijklmnopqrstuvwxyz"
+	                              "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                              "0123456789 ,-_'\"");
+
+	if (!v || v[n])
+		return cdoc_error(-EINVAL,
+		                  "--fonttype: '%s' is not a font family name "
+		                  "(letters, digits, spaces, commas, hyphens, "
+		                  "quotes)",
+		                  v ? v : "");
+	o->fonttype = v;
+	return 0;
+}
+
 int cdoc_flame_opts_set(struct cdoc_flame_opts *o, const char *name,
                         const char *v)
 {
@@ -119,7 +140,7 @@ int cdoc_flame_opts_set(struct cdoc_flame_opts *o, const char *name,
 	else if (!strcmp(name, "nametype"))
 		o->nametype = v ? v : "";
 	else if (!strcmp(name, "fonttype"))
-		o->fonttype = v ? v : "";
+		return set_fonttype(o, v);
 	else if (!strcmp(name, "notes"))
 		o->notes = v;
 	else if (!strcmp(name, "colors") || !strcmp(name, "bgcolors"))
@@ -238,6 +259,10 @@ static void add_reversed(struct cdoc_profile *dst,
 	uint32_t at;
 	int col;
 
+	/* Only stacks that end here: walking every node would be quadratic
+	 * in the depth of one long stack. */
+	if (!n->self[0] && !n->self[1])
+		return;
 	for (at = node; at; at = src->nodes[at].parent) {
 		CDOC_GROW(*stack, depth + 1, *alloc);
 		(*stack)[depth++] = ids[src->nodes[at].name];

@@ -6,6 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Weights saturate at UINT64_MAX rather than wrap around. */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
 static uint32_t new_node(struct cdoc_profile *p, uint32_t parent, uint32_t name)
 {
 	struct cdoc_pnode *n;
@@ -62,9 +68,10 @@ void cdoc_profile_add(struct cdoc_profile *p, uint32_t node, int col,
 {
 	if (col == 1 && p->columns < 2)
 		p->columns = 2;
-	p->nodes[node].self[col] += weight;
+	p->nodes[node].self[col] = sat_add(p->nodes[node].self[col], weight);
 	for (; node != CDOC_NONE; node = p->nodes[node].parent)
-		p->nodes[node].total[col] += weight;
+		p->nodes[node].total[col] =
+		        sat_add(p->nodes[node].total[col], weight);
 }
 
 uint32_t cdoc_profile_add_stack(struct cdoc_profile *p, const uint32_t *names,
@@ -137,8 +144,10 @@ static void merge_tree(struct cdoc_profile *dst, int dcol,
 				continue;
 			dc = cdoc_profile_child(
 			        dst, d, map_name(dst, src, map, sn->name));
-			dst->nodes[dc].self[dcol] += sn->self[scol];
-			dst->nodes[dc].total[dcol] += sn->total[scol];
+			dst->nodes[dc].self[dcol] = sat_add(
+			        dst->nodes[dc].self[dcol], sn->self[scol]);
+			dst->nodes[dc].total[dcol] = sat_add(
+			        dst->nodes[dc].total[dcol], sn->total[scol]);
 			CDOC_GROW(todo, nr + 2, alloc);
 			todo[nr++] = c;
 			todo[nr++] = dc;
@@ -155,8 +164,10 @@ void cdoc_profile_merge(struct cdoc_profile *dst, int dst_col,
 	memset(map, 0xff, (src->names.nr + 1) * sizeof(*map));
 	if (dst_col == 1 && dst->columns < 2)
 		dst->columns = 2;
-	dst->nodes[0].self[dst_col] += src->nodes[0].self[src_col];
-	dst->nodes[0].total[dst_col] += src->nodes[0].total[src_col];
+	dst->nodes[0].self[dst_col] = sat_add(dst->nodes[0].self[dst_col],
+	                                      src->nodes[0].self[src_col]);
+	dst->nodes[0].total[dst_col] = sat_add(dst->nodes[0].total[dst_col],
+	                                       src->nodes[0].total[src_col]);
 	merge_tree(dst, dst_col, src, src_col, map);
 	free(map);
 }

@@ -139,3 +139,12 @@ Test(folded, empty_stack_after_empty_frame_goes_to_root)
 	cr_assert_eq(p.nodes[0].self[0], 4);
 	cr_assert_eq(cdoc_profile_total(&p, 0), 7);
 }
+
+Test(folded, huge_counts_saturate_instead_of_wrapping)
+{
+	cr_assert_eq(load(&p, "a;b 12000000000000000000\n"
+	                      "a;c 12000000000000000000\n"),
+	             0);
+	cr_assert_eq(cdoc_profile_total(&p, 0), UINT64_MAX);
+	cr_assert_eq(p.nodes[0].total[0], UINT64_MAX);
+}
