@@ -38,6 +38,15 @@ top_self() {
 		sort -rn | head -1 | cut -d' ' -f2-
 }
 
+# top_user_self FOLDED_FILE: the leaf frame outside the kernel with the
+# most samples (a loaded machine can put many samples in kernel frames).
+top_user_self() {
+	awk '{ c = $NF; sub(/ [0-9]+$/, ""); n = split($0, f, ";");
+	       while (n > 1 && f[n] ~ /_\[k\]$/) n--;
+	       s[f[n]] += c } END { for (k in s) print s[k], k }' "$1" |
+		sort -rn | head -1 | cut -d' ' -f2-
+}
+
 # json REC: the report as JSON (meta, counters, processes).
 json() {
 	"$CDOCTOR" report "$1" --json

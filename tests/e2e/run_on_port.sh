@@ -19,5 +19,9 @@ folded "$T/h.cdr" >"$T/f"
 n=$(total "$T/f" "render_json_slowly;naive_hash")
 all=$(total "$T/f")
 echo "handler in $n of $all samples"
-[ $((n * 2)) -gt "$all" ] || fail "render_json_slowly;naive_hash in $n of $all"
+# the hot function is on top (outside the kernel, where write() samples
+# land, more of them when the machine is busy) and takes a good share
+top=$(top_user_self "$T/f")
+[ "$top" = naive_hash ] || fail "top function is $top, not naive_hash"
+[ $((n * 3)) -gt "$all" ] || fail "render_json_slowly;naive_hash in $n of $all"
 echo ok
