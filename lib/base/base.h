@@ -195,6 +195,12 @@ struct cdoc_input {
 	char *owned;      /* heap copy when not mapped */
 };
 
+/*
+ * Append everything readable from @fd to @out (until end of file; EINTR is
+ * retried). 0 or -errno; no message is set.
+ */
+int cdoc_read_fd(int fd, struct cdoc_buf *out);
+
 /* 0 or a negative code with cdoc_errmsg() set. */
 int cdoc_input_open(struct cdoc_input *in, const char *path);
 /* Wrap bytes already in memory (borrows @data until release). */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static int read_fd(int fd, struct cdoc_buf *out)
+int cdoc_read_fd(int fd, struct cdoc_buf *out)
 {
 	for (;;) {
 		ssize_t n;
@@ -106,7 +106,7 @@ static int map_or_read(struct cdoc_input *in, int fd)
 			return 0;
 		}
 	}
-	ret = read_fd(fd, &b);
+	ret = cdoc_read_fd(fd, &b);
 	if (ret < 0) {
 		cdoc_buf_release(&b);
 		return cdoc_error(ret, "%s: read failed: %s", in->name,

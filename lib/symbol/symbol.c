@@ -96,25 +96,6 @@ static int jit_owner_ok(uint32_t pid, uid_t uid)
 	return stat(proc, &st) == 0 && st.st_uid == uid;
 }
 
-/* Read all of @fd (a regular file) into @out; 0 or -errno. */
-static int read_all(int fd, struct cdoc_buf *out)
-{
-	for (;;) {
-		ssize_t n;
-
-		cdoc_buf_grow(out, 1 << 16);
-		n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-		out->len += n;
-		out->buf[out->len] = '\0';
-	}
-}
-
 static void jit_reload(struct cdoc_syms *s, struct proc *p)
 {
 	struct cdoc_buf data = CDOC_BUF_INIT;
@@ -140,7 +121,7 @@ static void jit_reload(struct cdoc_syms *s, struct proc *p)
 		close(fd);
 		return;
 	}
-	if (read_all(fd, &data) == 0) {
+	if (cdoc_read_fd(fd, &data) == 0) {
 		cdoc_jitmap_release(&p->jit);
 		s->stats.jit_bad_lines += cdoc_jitmap_parse_lenient(
 		        &p->jit, data.buf ? data.buf : "", data.len);
