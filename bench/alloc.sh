@@ -10,7 +10,8 @@
 #
 # usage: bench/alloc.sh [N]
 #   env: BUILD (default build/), SAMPLE (bytes), REPEAT (runs, best kept),
-#        NO_MASSIF=1 (skip valgrind, the slowest)
+#        NO_MASSIF=1 (skip valgrind, the slowest), WORKLOAD=paths (the
+#        same pairs from 5000 call paths: bench/alloc_paths.c)
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$src/build}
@@ -22,7 +23,9 @@ shim=$build/lib/libcdoctor-alloc.so
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (GNU time)"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cc -O2 -g -fno-omit-frame-pointer -o "$tmp/churn" "$src/bench/alloc_churn.c"
+workload=${WORKLOAD:-churn}
+cc -O2 -g -fno-omit-frame-pointer -o "$tmp/churn" "$src/bench/alloc_$workload.c" ||
+	exit 1
 
 # measure NAME CMD...: one line of results, the best of $REPEAT runs
 # (the machine may be shared: the minimum is the least disturbed run).
@@ -51,7 +54,7 @@ measure() {
 		"$(echo "$cpu / ($bare_cpu + 0.001)" | bc -l)"
 }
 
-echo "churn: $n malloc/free pairs"
+echo "$workload: $n malloc/free pairs"
 measure "bare" "$tmp/churn" "$n"
 measure "cdoctor heap (libunwind)" "$cdoctor" heap run -q --shim "$shim" \
 	-o "$tmp/a.heap" -- "$tmp/churn" "$n"

@@ -81,6 +81,7 @@ static void thread_gone(void *arg)
 	shim_flush(ts);
 	ts->state = TS_DEAD;
 	shim_unlock(ts);
+	shim_stack_thread_end(ts);
 	ts->busy--;
 	errno = saved;
 }

@@ -25,6 +25,28 @@
 #define unlikely(x)         __builtin_expect(!!(x), 0)
 #define CDOC_MIN_SIZE(a, b) ((a) < (b) ? (a) : (b))
 
+/*
+ * A per-thread cache of validated unwinds (stack.c): keyed by the frame
+ * address of shim_stack_id(), an entry holds the stack words that the
+ * unwind read (return addresses, saved frame pointers) at offsets above
+ * the key and their values; when they all still hold, the stack is the
+ * same and its id is returned without unwinding.
+ */
+#define SHIM_UCACHE_N     32
+#define SHIM_UCACHE_WORDS 40
+struct shim_uentry {
+	uintptr_t key;  /* 0 = empty */
+	uintptr_t seen; /* key of the last miss not filled */
+	uint32_t id;
+	uint16_t n;    /* words to check */
+	uint8_t fails; /* fills in a row that paid off badly */
+	uint8_t pad;
+	uint32_t hits; /* since the last fill */
+	uint32_t hold; /* lookups before the next fill may happen */
+	uint32_t off[SHIM_UCACHE_WORDS];
+	uintptr_t val[SHIM_UCACHE_WORDS];
+};
+
 /* Thread states. */
 enum { TS_NEW = 0, TS_LIVE, TS_DEAD };
 
@@ -52,6 +74,10 @@ struct tstate {
 	uint64_t rng;         /* xorshift state for sampling */
 	uintptr_t stack_lo;   /* frame-pointer walk bounds */
 	uintptr_t stack_hi;
+	struct shim_uentry *ucache; /* SHIM_UCACHE_N, mmap'd; see stack.c */
+	uintptr_t uc_lo;            /* the cache's stack bounds */
+	uintptr_t uc_hi;
+	int uc_calls;        /* allocations before the cache started */
 	struct tstate *next; /* registry of live threads */
 	struct tstate *prev;
 	size_t len; /* bytes used in buf, header included */
@@ -141,6 +167,7 @@ static inline unsigned char *put_v(unsigned char *p, uint64_t v)
 uint32_t shim_stack_id(struct tstate *ts);
 uint32_t shim_stack_next_id(void);
 int shim_stack_init(void);
+void shim_stack_thread_end(struct tstate *ts);
 
 /* track.c: pointers remembered by the shim (sampled, mmap'd). */
 int shim_set_init(void);
