@@ -21,11 +21,13 @@ typedef void *(*leaf_fn)(size_t);
 #define LEAF10(i)                                                              \
 	LEAF(i##0)                                                             \
 	LEAF(i##1)                                                             \
-	LEAF(i##2) LEAF(i##3) LEAF(i##4) LEAF(i##5) LEAF(i##6) LEAF(i##7)      \
-	        LEAF(i##8) LEAF(i##9)
+	LEAF(i##2)                                                             \
+	LEAF(i##3) LEAF(i##4) LEAF(i##5) LEAF(i##6) LEAF(i##7) LEAF(i##8)      \
+	        LEAF(i##9)
 LEAF10(1)
 LEAF10(2)
-LEAF10(3) LEAF10(4) LEAF10(5) LEAF10(6) LEAF10(7) LEAF10(8) LEAF10(9) LEAF10(10)
+LEAF10(3)
+LEAF10(4) LEAF10(5) LEAF10(6) LEAF10(7) LEAF10(8) LEAF10(9) LEAF10(10)
 
 #define REF10(i)                                                               \
 	leaf##i##0, leaf##i##1, leaf##i##2, leaf##i##3, leaf##i##4,            \

@@ -80,8 +80,12 @@ Test(buf, term_replaces_c0_c1_del_and_invalid_utf8)
 {
 	/* ESC ] title BEL, 8-bit CSI as UTF-8 (C2 9B) and raw, DEL,
 	 * a stray continuation byte; é and 日 stay. */
-	const char s[] = "a\x1b]0;x\x07" "b\xc2\x9b" "31m\x9b" "c\x7f"
-	                 "d\x80" "e\xc3\xa9\xe6\x97\xa5";
+	const char s[] = "a\x1b]0;x\x07"
+	                 "b\xc2\x9b"
+	                 "31m\x9b"
+	                 "c\x7f"
+	                 "d\x80"
+	                 "e\xc3\xa9\xe6\x97\xa5";
 
 	cdoc_buf_add_term(&b, s, strlen(s));
 	cr_assert_str_eq(b.buf, "a?]0;x?b?31m?c?d?e\xc3\xa9\xe6\x97\xa5");
