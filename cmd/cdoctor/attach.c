@@ -28,15 +28,7 @@ static const char attach_usage[] =
 
 static const struct option attach_longopts[] = {
         {"pid", required_argument, NULL, 'p'},
-        {"freq", required_argument, NULL, 'F'},
-        {"event", required_argument, NULL, 'e'},
-        {"call-graph", required_argument, NULL, OPT_CG},
-        {"stack-size", required_argument, NULL, OPT_STACK},
-        {"mmap-kib", required_argument, NULL, OPT_MMAP},
-        {"duration", required_argument, NULL, 'd'},
-        {"output", required_argument, NULL, 'o'},
-        {"no-html", no_argument, NULL, OPT_NOHTML},
-        {"help", no_argument, NULL, 'h'},
+        RUN_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
 };
 

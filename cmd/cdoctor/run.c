@@ -52,21 +52,13 @@ static const char run_usage[] =
         "when\ncdoctor itself fails.\n";
 
 static const struct option run_longopts[] = {
-        {"freq", required_argument, NULL, 'F'},
-        {"event", required_argument, NULL, 'e'},
-        {"call-graph", required_argument, NULL, OPT_CG},
-        {"stack-size", required_argument, NULL, OPT_STACK},
-        {"mmap-kib", required_argument, NULL, OPT_MMAP},
-        {"duration", required_argument, NULL, 'd'},
+        RUN_COMMON_LONGOPTS,
         {"on-port", required_argument, NULL, OPT_PORT},
-        {"output", required_argument, NULL, 'o'},
-        {"no-html", no_argument, NULL, OPT_NOHTML},
         {"alloc", no_argument, NULL, OPT_ALLOC},
         {"alloc-sample", required_argument, NULL, OPT_ALLOC_SAMPLE},
         {"alloc-mmap", no_argument, NULL, OPT_ALLOC_MMAP},
         {"alloc-fp", no_argument, NULL, OPT_ALLOC_FP},
         {"heap-interval", required_argument, NULL, OPT_HEAP_INTERVAL},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
 

@@ -21,6 +21,20 @@ enum {
 	OPT_HEAP_INTERVAL,
 };
 
+/* The long options run and attach share (handled by run_common_opt). */
+#define RUN_COMMON_LONGOPTS                                                    \
+	{"freq", required_argument, NULL, 'F'},                                \
+	        {"event", required_argument, NULL, 'e'},                       \
+	        {"call-graph", required_argument, NULL, OPT_CG},               \
+	        {"stack-size", required_argument, NULL, OPT_STACK},            \
+	        {"mmap-kib", required_argument, NULL, OPT_MMAP},               \
+	        {"duration", required_argument, NULL, 'd'},                    \
+	        {"output", required_argument, NULL, 'o'},                      \
+	        {"no-html", no_argument, NULL, OPT_NOHTML},                    \
+	{                                                                      \
+		"help", no_argument, NULL, 'h'                                 \
+	}
+
 /* Common options of run and attach; @c is the option character. */
 int run_common_opt(struct cdoc_collect_opts *o, const char *sub, int c,
                    const char *arg, int *no_html);

@@ -38,13 +38,13 @@ top_self() {
 		sort -rn | head -1 | cut -d' ' -f2-
 }
 
-# top_user_self FOLDED_FILE: the leaf frame outside the kernel with the
-# most samples (a loaded machine can put many samples in kernel frames).
-top_user_self() {
+# user_leaves FOLDED_FILE: the samples whose leaf is outside the kernel,
+# as "COUNT LEAF" lines (how much CPU the program's own code burned, and
+# where; syscalls are left out, a busy machine inflates them).
+user_leaves() {
 	awk '{ c = $NF; sub(/ [0-9]+$/, ""); n = split($0, f, ";");
-	       while (n > 1 && f[n] ~ /_\[k\]$/) n--;
-	       s[f[n]] += c } END { for (k in s) print s[k], k }' "$1" |
-		sort -rn | head -1 | cut -d' ' -f2-
+	       if (f[n] !~ /_\[k\]$/) s[f[n]] += c }
+	     END { for (k in s) print s[k], k }' "$1" | sort -rn
 }
 
 # json REC: the report as JSON (meta, counters, processes).
