@@ -17,17 +17,41 @@
 #define ALLOC_WARN_PCT  10.0
 #define IDLE_CPU_PCT    25.0
 #define CHAIN_FRAMES    8
+#define MIN_SAMPLES     50 /* fewer, and shares mean little */
 
-static struct cdoc_profile *cpu_profile(struct cdoc_recording *r)
+static struct cdoc_profile *any_cpu_profile(struct cdoc_recording *r)
 {
 	struct cdoc_profile *p = cdoc_recording_profile(r, "cpu");
 
 	return p && cdoc_profile_total(p, 0) ? p : NULL;
 }
 
+/* The cpu profile, when it has enough samples to judge shares by. */
+static struct cdoc_profile *cpu_profile(struct cdoc_recording *r)
+{
+	struct cdoc_profile *p = any_cpu_profile(r);
+
+	return p && cdoc_profile_total(p, 0) >= MIN_SAMPLES ? p : NULL;
+}
+
 void rule_no_samples(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 {
-	if (cpu_profile(r))
+	struct cdoc_profile *p = any_cpu_profile(r);
+
+	if (p && !cpu_profile(r)) {
+		cdoc_diagnoses_add(
+		        d, CDOC_SEV_INFO, "few-samples",
+		        "Too few CPU samples to judge",
+		        "Run the program longer or under load, or raise the "
+		        "sampling frequency (-F).",
+		        "Only %llu CPU samples were recorded (at least %d are "
+		        "needed before shares of time mean much), so no CPU "
+		        "finding is made.",
+		        (unsigned long long)cdoc_profile_total(p, 0),
+		        MIN_SAMPLES);
+		return;
+	}
+	if (p)
 		return;
 	cdoc_diagnoses_add(
 	        d, CDOC_SEV_PROBLEM, "no-samples", "No CPU samples recorded",

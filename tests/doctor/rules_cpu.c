@@ -74,6 +74,17 @@ Test(rules_cpu, only_kernel_frames_give_no_hot_function)
 	cr_assert_null(diagnose("hot-function"));
 }
 
+Test(rules_cpu, a_handful_of_samples_makes_no_cpu_finding)
+{
+	const struct cdoc_diagnosis *x;
+
+	synth_cpu(&rec, "p;main;startup 3\n");
+	cr_assert_null(diagnose("hot-function"));
+	x = cdoc_diagnoses_find(&diag, "few-samples");
+	cr_assert_not_null(x);
+	cr_assert(strstr(x->detail, "Only 3 CPU samples"), "%s", x->detail);
+}
+
 Test(rules_cpu, spread_out_profile_has_no_hot_function)
 {
 	synth_cpu(&rec, "p;a 25\np;b 25\np;c 25\np;d 25\n");
@@ -85,7 +96,7 @@ Test(rules_cpu, long_chains_are_cut_from_the_root_side)
 {
 	const struct cdoc_diagnosis *x;
 
-	synth_cpu(&rec, "a;b;c;d;e;f;g;h;i;j;leaf 10\n");
+	synth_cpu(&rec, "a;b;c;d;e;f;g;h;i;j;leaf 100\n");
 	x = diagnose("hot-function");
 	cr_assert_not_null(x);
 	cr_assert(strstr(x->detail, "... -> d -> e"), "%s", x->detail);
