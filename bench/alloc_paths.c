@@ -18,23 +18,21 @@ typedef void *(*leaf_fn)(size_t);
 		__asm__ volatile("" : : "r"(p) : "memory");                    \
 		return p;                                                      \
 	}
+/* clang-format 14 reflows these macro tables differently on each pass. */
+/* clang-format off */
 #define LEAF10(i)                                                              \
-	LEAF(i##0)                                                             \
-	LEAF(i##1)                                                             \
-	LEAF(i##2)                                                             \
-	LEAF(i##3) LEAF(i##4) LEAF(i##5) LEAF(i##6) LEAF(i##7) LEAF(i##8)      \
-	        LEAF(i##9)
-LEAF10(1)
-LEAF10(2)
-LEAF10(3)
-LEAF10(4) LEAF10(5) LEAF10(6) LEAF10(7) LEAF10(8) LEAF10(9) LEAF10(10)
+	LEAF(i##0) LEAF(i##1) LEAF(i##2) LEAF(i##3) LEAF(i##4)                 \
+	LEAF(i##5) LEAF(i##6) LEAF(i##7) LEAF(i##8) LEAF(i##9)
+LEAF10(1) LEAF10(2) LEAF10(3) LEAF10(4) LEAF10(5)
+LEAF10(6) LEAF10(7) LEAF10(8) LEAF10(9) LEAF10(10)
 
 #define REF10(i)                                                               \
 	leaf##i##0, leaf##i##1, leaf##i##2, leaf##i##3, leaf##i##4,            \
-	        leaf##i##5, leaf##i##6, leaf##i##7, leaf##i##8, leaf##i##9
-        static leaf_fn const leaves[100] = {
-                REF10(1), REF10(2), REF10(3), REF10(4), REF10(5),
-                REF10(6), REF10(7), REF10(8), REF10(9), REF10(10)};
+	leaf##i##5, leaf##i##6, leaf##i##7, leaf##i##8, leaf##i##9
+static leaf_fn const leaves[100] = {
+	REF10(1), REF10(2), REF10(3), REF10(4), REF10(5),
+	REF10(6), REF10(7), REF10(8), REF10(9), REF10(10)};
+/* clang-format on */
 
 __attribute__((noinline)) static void *descend(int depth, leaf_fn f, size_t n)
 {
