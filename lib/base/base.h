@@ -99,7 +99,7 @@ void cdoc_buf_addu64(struct cdoc_buf *b, uint64_t v);
  * Escaping of attacker-controlled text (symbol names, paths). All three
  * replace invalid UTF-8 (U+FFFD, or '?' for the terminal).
  * _xml: for XML/HTML text and attributes (& < > " '; control characters
- * other than tab and newlines become '?').
+ * other than tab, line breaks included, become '?').
  * _json: JSON string contents, also escaping < > & so the text can sit in
  * an HTML <script>.
  * _term: for a terminal: C0 and C1 control characters and DEL become '?',

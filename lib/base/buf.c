@@ -177,9 +177,9 @@ void cdoc_buf_add_xml(struct cdoc_buf *b, const char *s, size_t len)
 					continue;
 				}
 				rep = "\xef\xbf\xbd"; /* U+FFFD */
-			} else if (c < 0x20 && c != '\t' && c != '\n' &&
-			           c != '\r') {
-				/* XML 1.0 forbids most control characters. */
+			} else if (c < 0x20 && c != '\t') {
+				/* XML 1.0 forbids most control characters;
+				 * names never hold line breaks either. */
 				rep = "?";
 			} else {
 				i++;

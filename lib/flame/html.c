@@ -210,7 +210,7 @@ static void fill_page(struct cdoc_buf *b, const char *key, size_t n, void *arg)
 	const char *title = pg->o->title ? pg->o->title : "Flame Graph";
 
 	if (n == 5 && !memcmp(key, "title", 5))
-		add_xml_utf8(b, title, strlen(title));
+		cdoc_buf_add_xml(b, title, strlen(title));
 	else if (n == 3 && !memcmp(key, "css", 3))
 		add_template(b, "flame-page.css", NULL, NULL);
 	else if (n == 2 && !memcmp(key, "js", 2))

@@ -64,9 +64,6 @@ int flame_render_svg(struct cdoc_buf *b, const struct layout *l,
 /* -CDOC_EFORMAT with a hint when @in is perf script text, else 0. */
 int flame_check_input(const struct cdoc_input *in);
 
-/* XML escaping that also replaces invalid UTF-8 with U+FFFD. */
-void add_xml_utf8(struct cdoc_buf *b, const char *s, size_t len);
-
 /* A non-negative number with @decimals (0..3) digits after the point. */
 void add_fixed(struct cdoc_buf *b, double v, int decimals);
 

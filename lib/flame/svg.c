@@ -35,7 +35,7 @@ static const char *title_of(const struct cdoc_flame_opts *o)
 
 static void add_str_xml(struct cdoc_buf *b, const char *s)
 {
-	add_xml_utf8(b, s, strlen(s));
+	cdoc_buf_add_xml(b, s, strlen(s));
 }
 
 static void add_header(struct cdoc_buf *b, double w, double h,
@@ -60,7 +60,7 @@ static void add_header(struct cdoc_buf *b, double w, double h,
 		cdoc_buf_addstr(b, "<!-- NOTES: ");
 		for (s = notes; *s; s++)
 			if (!(s[0] == '-' && (s[1] == '-' || !s[1])))
-				add_xml_utf8(b, s, 1);
+				cdoc_buf_add_xml(b, s, 1);
 		cdoc_buf_addstr(b, " -->\n");
 	}
 }
@@ -218,10 +218,10 @@ static void add_label(struct cdoc_buf *b, const char *name, size_t len,
 		n++;
 	}
 	if (i < len) {
-		add_xml_utf8(b, name, cut);
+		cdoc_buf_add_xml(b, name, cut);
 		cdoc_buf_addstr(b, "..");
 	} else {
-		add_xml_utf8(b, name, len);
+		cdoc_buf_add_xml(b, name, len);
 	}
 }
 
@@ -242,7 +242,7 @@ static void add_info(struct cdoc_buf *b, const struct frame *f,
 	double total = s->l->total ? (double)s->l->total : 1;
 
 	if (f->name)
-		add_xml_utf8(b, f->name, strip_annotation(f->name, f->len));
+		cdoc_buf_add_xml(b, f->name, strip_annotation(f->name, f->len));
 	else
 		cdoc_buf_addstr(b, "all");
 	cdoc_buf_addstr(b, " (");

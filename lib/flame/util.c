@@ -1,6 +1,6 @@
 /*
- * util.c - text helpers of the flame renderers: escaping that survives
- * invalid UTF-8, fast number formatting, template expansion.
+ * util.c - text helpers of the flame renderers: fast number formatting
+ * and template expansion (escaping is lib/base's).
  */
 #include "flame/internal.h"
 
@@ -9,47 +9,6 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
-
-static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
-
-void add_xml_utf8(struct cdoc_buf *b, const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, start = 0, n;
-
-	while (i < len) {
-		const char *rep = NULL;
-		unsigned char c = u[i];
-
-		if (c >= 0x80) {
-			n = cdoc_utf8_seq(u + i, len - i);
-			if (n) {
-				i += n;
-				continue;
-			}
-			rep = replacement;
-		} else if (c == '&') {
-			rep = "&amp;";
-		} else if (c == '<') {
-			rep = "&lt;";
-		} else if (c == '>') {
-			rep = "&gt;";
-		} else if (c == '"') {
-			rep = "&quot;";
-		} else if (c == '\'') {
-			rep = "&#39;";
-		} else if (c < 0x20 && c != '\t') {
-			rep = "?";
-		} else {
-			i++;
-			continue;
-		}
-		cdoc_buf_add(b, s + start, i - start);
-		cdoc_buf_addstr(b, rep);
-		start = ++i;
-	}
-	cdoc_buf_add(b, s + start, len - start);
-}
 
 void add_fixed(struct cdoc_buf *b, double v, int decimals)
 {

@@ -248,8 +248,7 @@ void cdoc_profile_write_folded(const struct cdoc_profile *p,
 		memcpy(lines[nr++].text, path.buf ? path.buf : "",
 		       path.len + 1);
 	}
-	if (nr)
-		cdoc_sort(lines, nr, sizeof(*lines), cmp_fold_out);
+	cdoc_sort(lines, nr, sizeof(*lines), cmp_fold_out);
 	for (i = 0; i < nr; i++) {
 		const struct cdoc_pnode *node = &p->nodes[lines[i].node];
 

@@ -48,11 +48,11 @@ Test(buf, xml_escapes_markup_and_quotes)
 
 Test(buf, xml_replaces_control_characters)
 {
-	cdoc_buf_add_xml(&b,
-	                 "a\x01"
-	                 "b",
-	                 3);
-	cr_assert_str_eq(b.buf, "a?b");
+	const char s[] = "a\x01"
+	                 "b\n\tc";
+
+	cdoc_buf_add_xml(&b, s, strlen(s));
+	cr_assert_str_eq(b.buf, "a?b?\tc");
 }
 
 Test(buf, json_escapes_quotes_controls_and_html)
