@@ -14,7 +14,7 @@
 #        same pairs from 5000 call paths: bench/alloc_paths.c)
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-$src/build}
+build=$(cd "${BUILD:-$src/build}" 2>/dev/null && pwd) || { echo "no build directory: ${BUILD:-$src/build}"; exit 1; }
 n=${1:-10000000}
 sample=${SAMPLE:-524288}
 cdoctor=$build/bin/cdoctor

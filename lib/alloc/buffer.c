@@ -29,6 +29,42 @@ __thread struct tstate shim_tls __attribute__((tls_model("initial-exec")));
 static pthread_key_t thread_key;
 static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct tstate *registry;
+/* Batch buffers of threads that have exited, for the next ones (a list
+ * through their first word; under registry_mutex). */
+static void *spare;
+
+#define PEND_BYTES (sizeof(struct shim_pend) << SHIM_PEND_BITS)
+#define BATCH_MEM  (CDOC_ASTREAM_BATCH_MAX + PEND_BYTES)
+
+/* Under registry_mutex: a batch buffer (and its table of allocations)
+ * for @ts, or its small one. */
+static void batch_get(struct tstate *ts)
+{
+	unsigned char *b = spare;
+
+	if (b)
+		memcpy(&spare, b, sizeof(spare));
+	else
+		b = shim_pages(BATCH_MEM);
+	ts->buf = b ? b : ts->small;
+	ts->cap = b ? CDOC_ASTREAM_BATCH_MAX : sizeof(ts->small);
+	ts->pend = b ? (struct shim_pend *)(b + CDOC_ASTREAM_BATCH_MAX) : NULL;
+	if (ts->pend)
+		memset(ts->pend, 0, PEND_BYTES);
+}
+
+/* Under registry_mutex: @ts's buffer goes back to the spares; @ts is
+ * left with its small one. Its batch has been sent. */
+static void batch_put(struct tstate *ts)
+{
+	if (ts->buf && ts->buf != ts->small) {
+		memcpy(ts->buf, &spare, sizeof(spare));
+		spare = ts->buf;
+	}
+	ts->buf = ts->small;
+	ts->cap = sizeof(ts->small);
+	ts->pend = NULL;
+}
 
 uint64_t shim_now_ns(void)
 {
@@ -80,6 +116,9 @@ static void thread_gone(void *arg)
 	shim_lock(ts);
 	shim_flush(ts);
 	ts->state = TS_DEAD;
+	shim_registry_lock();
+	batch_put(ts);
+	shim_registry_unlock();
 	shim_unlock(ts);
 	shim_stack_thread_end(ts);
 	ts->busy--;
@@ -120,6 +159,7 @@ void shim_thread_start(struct tstate *ts)
 	shim_registry_lock();
 	if (registry)
 		shim.multi = 1;
+	batch_get(ts);
 	ts->next = registry;
 	if (registry)
 		registry->prev = ts;
@@ -237,19 +277,31 @@ void shim_flush(struct tstate *ts)
 	memcpy(ts->buf, &h, HDR);
 	send_all(ts->buf, ts->len);
 	ts->len = HDR;
+	ts->solo = 0;
 	ts->last_off = 0;
 	ts->prev_tsc = 0;
+	ts->prev_ptr = 0;
 	ts->last_ns = coarse_ns();
+	if (ts->nalloc && ts->pend)
+		memset(ts->pend, 0, PEND_BYTES);
+	ts->nalloc = 0;
 }
 
 /*
- * Room for @need bytes of records; sends the batch first when full.
+ * Room for @need bytes of records; sends the batch first when full, or
+ * when it is marked SOLO and the process has a second thread now (the
+ * event about to be written may not be ordered before that thread's).
  * Returns where to write; shim_commit() takes the end back.
  */
 unsigned char *shim_reserve(struct tstate *ts, size_t need)
 {
-	if (unlikely(ts->len + need > CDOC_ASTREAM_BATCH_MAX))
+	if (unlikely(ts->len + need > ts->cap) ||
+	    unlikely(ts->solo && shim.multi))
 		shim_flush(ts);
+	if (unlikely(ts->len == HDR) && !shim.multi) {
+		ts->buf[ts->len++] = CDOC_AREC_SOLO;
+		ts->solo = 1;
+	}
 	return ts->buf + ts->len;
 }
 
@@ -281,10 +333,23 @@ void shim_flush_all(void)
 	shim_registry_unlock();
 }
 
-/* In a fork child: only this thread exists; its old batch was sent. */
+/*
+ * In a fork child: only this thread exists; its old batch was sent. The
+ * other threads' buffers and caches are given back (their batches were
+ * sent by the parent's threads, or will be: they belong to the parent).
+ */
 void shim_threads_after_fork(struct tstate *ts)
 {
+	struct tstate *t, *next;
+
 	pthread_mutex_init(&registry_mutex, NULL);
+	for (t = registry; t; t = next) {
+		next = t->next;
+		if (t == ts)
+			continue;
+		batch_put(t);
+		shim_stack_thread_end(t);
+	}
 	registry = NULL;
 	if (ts->state != TS_LIVE)
 		return;
@@ -292,8 +357,14 @@ void shim_threads_after_fork(struct tstate *ts)
 	registry = ts;
 	ts->tid = (uint32_t)syscall(SYS_gettid);
 	ts->len = HDR;
+	ts->solo = 0;
+	ts->nalloc = 0;
+	if (ts->pend)
+		memset(ts->pend, 0, PEND_BYTES);
 	ts->last_off = 0;
 	ts->last_alloc = 0;
+	ts->prev_tsc = 0;
+	ts->prev_ptr = 0;
 	atomic_store(&ts->stolen, 0);
 	atomic_store(&ts->appending, 0);
 }

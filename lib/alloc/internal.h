@@ -47,6 +47,25 @@ struct shim_uentry {
 	uintptr_t val[SHIM_UCACHE_WORDS];
 };
 
+/*
+ * The allocations of the unsent batch, by pointer (direct-mapped; a
+ * collision forgets the older one): a free that finds its allocation here
+ * turns that ALLOC record into ALLOCB and is written as FREEB, which
+ * names it by position, so the reader pairs them without its live map.
+ * Only in SOLO batches: with a second thread, a pointer of this table may
+ * have been freed (and given out again) by another thread.
+ */
+#define SHIM_PEND_BITS 9
+struct shim_pend {
+	uint64_t ptr; /* 0 = empty */
+	uint32_t off; /* of the ALLOC record in buf */
+	uint32_t idx; /* its allocation index in the batch */
+};
+
+/* The batch buffer of a thread that has none of its own (it is exiting,
+ * or no memory could be had): big enough for any one record. */
+#define SHIM_SMALL_BATCH 2048
+
 /* Thread states. */
 enum { TS_NEW = 0, TS_LIVE, TS_DEAD };
 
@@ -70,6 +89,8 @@ struct tstate {
 	uint64_t seq;         /* time stamp of the last event */
 	uint64_t prev_tsc;    /* time stamp of the previous event in buf */
 	uint64_t tsc_before;  /* prev_tsc before the last ALLOC record */
+	uint64_t prev_ptr;    /* pointer of the previous event in buf */
+	uint64_t ptr_before;  /* prev_ptr before the last ALLOC record */
 	int64_t sample_left;  /* bytes until the next sample */
 	uint64_t rng;         /* xorshift state for sampling */
 	uintptr_t stack_lo;   /* frame-pointer walk bounds */
@@ -80,8 +101,15 @@ struct tstate {
 	int uc_calls;        /* allocations before the cache started */
 	struct tstate *next; /* registry of live threads */
 	struct tstate *prev;
-	size_t len; /* bytes used in buf, header included */
-	unsigned char buf[CDOC_ASTREAM_BATCH_MAX];
+	int solo;               /* the batch in buf is marked SOLO */
+	uint32_t nalloc;        /* allocation records in the batch */
+	struct shim_pend *pend; /* 1 << SHIM_PEND_BITS, or NULL */
+	size_t len;             /* bytes used in buf, header included */
+	size_t cap;             /* size of buf */
+	unsigned char *buf;     /* the batch: CDOC_ASTREAM_BATCH_MAX bytes of
+				mmap'd memory while the thread lives, else
+				small */
+	unsigned char small[SHIM_SMALL_BATCH];
 };
 
 /* Process-wide settings and counters (shim.c). */
@@ -153,6 +181,12 @@ static inline uint64_t zigzag(int64_t v)
 	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
+static inline struct shim_pend *shim_pend_of(struct tstate *ts, uint64_t ptr)
+{
+	return &ts->pend[(ptr * 0x9e3779b97f4a7c15ull) >>
+	                 (64 - SHIM_PEND_BITS)];
+}
+
 static inline unsigned char *put_v(unsigned char *p, uint64_t v)
 {
 	while (v >= 0x80) {
@@ -170,6 +204,44 @@ int shim_stack_init(void);
 void shim_stack_thread_end(struct tstate *ts);
 
 /* track.c: pointers remembered by the shim (sampled, mmap'd). */
+#define SHIM_FILTER_BITS  14
+#define SHIM_FILTER1_BITS 10
+extern _Atomic uint8_t shim_filter[1u << SHIM_FILTER_BITS];
+extern _Atomic uint8_t shim_filter1[1u << SHIM_FILTER1_BITS];
+
+/* The counters of @ptr in the two filters: different bits of one
+ * product, so that they are independent. */
+static inline uint64_t shim_filter_hash(uint64_t ptr)
+{
+	return ptr * 0x9e3779b97f4a7c15ull;
+}
+
+static inline uint32_t shim_filter1_of(uint64_t h)
+{
+	return (uint32_t)(h >> (64 - SHIM_FILTER1_BITS));
+}
+
+static inline uint32_t shim_filter_of(uint64_t h)
+{
+	return (uint32_t)(h >> (64 - SHIM_FILTER1_BITS - SHIM_FILTER_BITS)) &
+	       ((1u << SHIM_FILTER_BITS) - 1);
+}
+
+/*
+ * 0 when @ptr is surely not in the set: the test on every free. The first
+ * filter is small enough to stay in the L1 cache and turns most pointers
+ * away while few are sampled; the second one those it lets through.
+ */
+static inline int shim_maybe_set(uint64_t ptr)
+{
+	uint64_t h = shim_filter_hash(ptr);
+
+	return atomic_load_explicit(&shim_filter1[shim_filter1_of(h)],
+	                            memory_order_relaxed) &&
+	       atomic_load_explicit(&shim_filter[shim_filter_of(h)],
+	                            memory_order_relaxed);
+}
+
 int shim_set_init(void);
 int shim_set_add(uint64_t ptr);
 int shim_set_remove(uint64_t ptr);

@@ -324,35 +324,40 @@ static int sampled(struct tstate *ts, size_t size)
 static void put_alloc(struct tstate *ts, int fn, uint64_t ptr, size_t size)
 {
 	uint32_t id = shim_stack_id(ts);
+	uint64_t t = shim_stamp(ts);
 	unsigned char *p = shim_reserve(ts, 40);
 	size_t off = ts->len;
 
-	uint64_t t = shim_stamp(ts);
-
 	*p++ = (unsigned char)(CDOC_AREC_ALLOC | fn);
-	p = put_v(p, ptr);
+	p = put_v(p, zigzag((int64_t)(ptr - ts->prev_ptr)));
 	p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
 	ts->tsc_before = ts->prev_tsc;
 	ts->prev_tsc = t;
+	ts->ptr_before = ts->prev_ptr;
+	ts->prev_ptr = ptr;
 	p = put_v(p, size);
 	p = put_v(p, id);
 	shim_commit(ts, p);
 	ts->last_alloc = ptr;
-	ts->last_off = ts->len > off ? off : 0;
+	ts->last_off = 0;
+	if (ts->len > off) { /* not sent yet */
+		ts->last_off = off;
+		if (ts->solo && ts->pend && fn != CDOC_AFN_MMAP) {
+			struct shim_pend *e = shim_pend_of(ts, ptr);
+
+			e->ptr = ptr;
+			e->off = (uint32_t)off;
+			e->idx = ts->nalloc;
+		}
+		ts->nalloc++;
+	}
 }
 
-static void record_alloc(int fn, void *ptr, size_t size)
+static __attribute__((noinline)) void record_alloc_slow(int fn, void *ptr,
+                                                        size_t size)
 {
 	int saved;
-	struct tstate *ts = &shim_tls;
-
-	/* sampling: most allocations only count down, nothing else */
-	if (shim.sample_rate && fn != CDOC_AFN_MMAP && likely(!ts->busy) &&
-	    ts->sample_left > (int64_t)size) {
-		ts->sample_left -= (int64_t)size;
-		return;
-	}
-	ts = enter(&saved);
+	struct tstate *ts = enter(&saved);
 
 	if (!ts)
 		return;
@@ -366,6 +371,19 @@ static void record_alloc(int fn, void *ptr, size_t size)
 	shim_unlock(ts);
 out:
 	leave(ts, saved);
+}
+
+static inline void record_alloc(int fn, void *ptr, size_t size)
+{
+	struct tstate *ts = &shim_tls;
+
+	/* sampling: most allocations only count down, nothing else */
+	if (shim.sample_rate && fn != CDOC_AFN_MMAP && likely(!ts->busy) &&
+	    ts->sample_left > (int64_t)size) {
+		ts->sample_left -= (int64_t)size;
+		return;
+	}
+	record_alloc_slow(fn, ptr, size);
 }
 
 static size_t v_len(const unsigned char *p)
@@ -386,28 +404,51 @@ static void make_temp(struct tstate *ts)
 	plen += v_len(rec + 1 + plen);
 	rest = ts->len - ts->last_off - 1 - plen;
 	ts->prev_tsc = ts->tsc_before;
+	ts->prev_ptr = ts->ptr_before;
 	rec[0] = (unsigned char)(CDOC_AREC_TEMP | (rec[0] & 15));
 	memmove(rec + 1, rec + 1 + plen, rest);
 	ts->len -= plen;
 }
 
+/*
+ * A free: TEMP when it frees the batch's last record, an allocation of
+ * this thread's just before; FREEB when its allocation is still in the
+ * batch (found in ts->pend); else FREE (FREET when temporary).
+ */
 static void put_free(struct tstate *ts, int fn, uint64_t ptr, uint64_t t)
 {
 	unsigned char *p;
 	int temp = fn == CDOC_AFN_FREE && ptr == ts->last_alloc;
+	struct shim_pend *e;
 
 	if (temp && ts->last_off) {
 		make_temp(ts);
+		if (ts->pend && (e = shim_pend_of(ts, ptr))->ptr == ptr)
+			e->ptr = 0;
+		goto done;
+	}
+	p = shim_reserve(ts, 24); /* a flush here empties ts->pend */
+	e = ts->solo && ts->pend && fn != CDOC_AFN_MUNMAP
+	            ? shim_pend_of(ts, ptr)
+	            : NULL;
+	if (e && e->ptr == ptr && !temp) {
+		ts->buf[e->off] = (unsigned char)(CDOC_AREC_ALLOCB |
+		                                  (ts->buf[e->off] & 15));
+		*p++ = (unsigned char)(CDOC_AREC_FREEB | fn);
+		p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
+		p = put_v(p, ts->nalloc - e->idx);
+		e->ptr = 0;
 	} else {
-		p = shim_reserve(ts, 16);
 		*p++ = (unsigned char)((temp ? CDOC_AREC_FREET
 		                             : CDOC_AREC_FREE) |
 		                       fn);
-		p = put_v(p, ptr);
+		p = put_v(p, zigzag((int64_t)(ptr - ts->prev_ptr)));
 		p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
-		ts->prev_tsc = t;
-		shim_commit(ts, p);
+		ts->prev_ptr = ptr;
 	}
+	ts->prev_tsc = t;
+	shim_commit(ts, p);
+done:
 	if (ptr == ts->last_alloc)
 		ts->last_alloc = 0;
 	ts->last_off = 0;
@@ -415,12 +456,12 @@ static void put_free(struct tstate *ts, int fn, uint64_t ptr, uint64_t t)
 
 /* @t: when the pointer was given back (the time stamp orders events on
  * one address across threads); 0 for now. */
-static void record_free(int fn, void *ptr, uint64_t t, int checked)
+static __attribute__((noinline)) void record_free_slow(int fn, void *ptr,
+                                                       uint64_t t, int checked)
 {
 	int saved;
 	struct tstate *ts;
 
-	/* sampling: a pointer never sampled is not looked at twice */
 	if ((shim.sample_rate || fn == CDOC_AFN_MUNMAP) && !checked &&
 	    !shim_set_has((uint64_t)ptr))
 		return;
@@ -438,6 +479,15 @@ static void record_free(int fn, void *ptr, uint64_t t, int checked)
 	shim_unlock(ts);
 out:
 	leave(ts, saved);
+}
+
+static inline void record_free(int fn, void *ptr, uint64_t t, int checked)
+{
+	/* sampling: a pointer never sampled is not looked at twice */
+	if ((shim.sample_rate || fn == CDOC_AFN_MUNMAP) && !checked &&
+	    !shim_maybe_set((uint64_t)ptr))
+		return;
+	record_free_slow(fn, ptr, t, checked);
 }
 
 EXPORT void *malloc(size_t n)

@@ -17,24 +17,34 @@
  *
  * A batch is a fixed header followed by hdr.len bytes of records. Records
  * start with a tag byte; integers are unsigned LEB128 varints ("v") unless
- * said otherwise; pointers are varints too.
+ * said otherwise.
  *
  *   HELLO    v parent_instance (0 = none), v inherit_below (stack ids below
  *            this belong to the parent's table), v sample_rate (0 = every
  *            allocation), v flags (CDOC_AHELLO_*), v ppid
- *   ALLOC|f  v ptr, z dtsc, v size, v stack  f = CDOC_AFN_* (low 4 bits)
- *   FREE|f   v ptr, z dtsc                   (f: free, realloc, munmap)
+ *   SOLO     (no payload) every event after it in this batch was taken
+ *            while its process had a single thread, so no other
+ *            thread's event on the same address can come between them:
+ *            a reader may forget an address when it is freed.
+ *   ALLOC|f  z dptr, z dtsc, v size, v stack  f = CDOC_AFN_* (low 4 bits)
+ *   FREE|f   z dptr, z dtsc                  (f: free, realloc, munmap)
  *   TEMP|f   v size, v stack   an allocation freed at once by the same
  *            thread with no allocation in between (ptr, time omitted)
- *   FREET|f  v ptr, z dtsc   a FREE that made the pointer's allocation
+ *   FREET|f  z dptr, z dtsc  a FREE that made the pointer's allocation
  *            temporary (freed by the same thread, no allocation between)
+ *   ALLOCB|f as ALLOC, for an allocation that a FREEB of this batch frees
+ *   FREEB|f  z dtsc, v back   the free of the ALLOCB record that is @back
+ *            allocation records (ALLOC, ALLOCB, TEMP) before this one in
+ *            the batch (1 = the last); no pointer (dptr's base stays)
  *
- *   dtsc ("z": zigzag-encoded signed varint) is the event's time stamp
- *   counter (rdtsc) minus that of the previous ALLOC/FREE/FREET record of
- *   the batch (0 for the first). Taken after the real allocation returns
- *   and before the real free, it orders the events of one address across
- *   threads: the reader pairs each free with the latest earlier allocation
- *   of its address.
+ *   "z" is a zigzag-encoded signed varint of a difference from the
+ *   previous record of the batch that has the field (from 0 for the
+ *   first):
+ *   dptr of the pointer, dtsc of the time stamp. The time stamp (rdtsc,
+ *   or a per-thread counter while the process has one thread) is taken
+ *   after the real allocation returns and before the real free; it orders
+ *   the events of one address across threads: the reader pairs each free
+ *   with the latest earlier allocation of its address.
  *   STACK    v id, v nframes, nframes x v return address (leaf first)
  *   MAP      v start, v end, v file offset, v pathlen, path bytes
  *            (executable file mappings, sent at start and at exit)
@@ -64,8 +74,8 @@
  * is still this socket (a child may have reused the number for a file). */
 #define CDOC_ALLOC_ENV_ID "CDOC_ALLOC_ID"
 
-#define CDOC_ASTREAM_MAGIC      0x31414443u /* "CDA1" little-endian */
-#define CDOC_ASTREAM_BATCH_MAX  8192        /* header included */
+#define CDOC_ASTREAM_MAGIC      0x32414443u /* "CDA2" little-endian */
+#define CDOC_ASTREAM_BATCH_MAX  65536       /* header included */
 #define CDOC_ASTREAM_MAX_FRAMES 64
 
 /* struct cdoc_astream_hdr - the start of every batch (native endian). */
@@ -89,6 +99,9 @@ enum {
 	CDOC_AREC_MAP = 0x70,
 	CDOC_AREC_COUNTERS = 0x80,
 	CDOC_AREC_EXIT = 0x90,
+	CDOC_AREC_SOLO = 0xa0,
+	CDOC_AREC_ALLOCB = 0xb0,
+	CDOC_AREC_FREEB = 0xc0,
 };
 
 enum {

@@ -11,34 +11,28 @@
 #define PROBES   128
 #define TOMB     1ull
 
-#define FILTER_BITS 14
-
 static _Atomic uint64_t *set;
-/* A counting filter in front of the set: most frees (of pointers never
- * sampled) are turned away by one load from 16 KiB. Saturated counters
- * stay saturated. */
-static _Atomic uint8_t filter[1u << FILTER_BITS];
+/* Counting filters in front of the set (shim_maybe_set(), internal.h):
+ * most frees, of pointers never sampled, are turned away by a load or
+ * two. Saturated counters stay saturated. */
+_Atomic uint8_t shim_filter[1u << SHIM_FILTER_BITS];
+_Atomic uint8_t shim_filter1[1u << SHIM_FILTER1_BITS];
 
-static _Atomic uint8_t *counter(uint64_t h)
+static void counter_add(_Atomic uint8_t *c, int d)
 {
-	return &filter[(h >> 40) & ((1u << FILTER_BITS) - 1)];
-}
+	uint8_t v = atomic_load_explicit(c, memory_order_relaxed);
 
-static void filter_add(uint64_t h)
-{
-	uint8_t v = atomic_load_explicit(counter(h), memory_order_relaxed);
-
-	while (v < 255 && !atomic_compare_exchange_weak(counter(h), &v, v + 1))
+	while (v < 255 && (d > 0 || v > 0) &&
+	       !atomic_compare_exchange_weak(c, &v, (uint8_t)(v + d)))
 		;
 }
 
-static void filter_remove(uint64_t h)
+static void filter_add(uint64_t ptr, int d)
 {
-	uint8_t v = atomic_load_explicit(counter(h), memory_order_relaxed);
+	uint64_t h = shim_filter_hash(ptr);
 
-	while (v > 0 && v < 255 &&
-	       !atomic_compare_exchange_weak(counter(h), &v, v - 1))
-		;
+	counter_add(&shim_filter1[shim_filter1_of(h)], d);
+	counter_add(&shim_filter[shim_filter_of(h)], d);
 }
 
 int shim_set_init(void)
@@ -68,7 +62,7 @@ int shim_set_add(uint64_t ptr)
 		cur = atomic_load_explicit(s, memory_order_relaxed);
 		if ((cur == 0 || cur == TOMB) &&
 		    atomic_compare_exchange_strong(s, &cur, ptr)) {
-			filter_add(h);
+			filter_add(ptr, 1);
 			return 1;
 		}
 	}
@@ -92,7 +86,7 @@ int shim_set_remove(uint64_t ptr)
 
 			if (!atomic_compare_exchange_strong(s, &want, TOMB))
 				return 0;
-			filter_remove(h);
+			filter_add(ptr, -1);
 			return 1;
 		}
 		if (cur == 0)
@@ -101,14 +95,12 @@ int shim_set_remove(uint64_t ptr)
 	return 0;
 }
 
-/* Whether @ptr is there (read only: the fast test on every free). */
+/* Whether @ptr is there (read only; after shim_maybe_set() said maybe). */
 int shim_set_has(uint64_t ptr)
 {
 	uint64_t h = mix(ptr), cur;
 	int i;
 
-	if (!atomic_load_explicit(counter(h), memory_order_relaxed))
-		return 0;
 	for (i = 0; set && i < PROBES; i++) {
 		cur = atomic_load_explicit(
 		        &set[(h + (uint64_t)i) & ((1u << SET_BITS) - 1)],

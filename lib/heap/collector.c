@@ -47,6 +47,9 @@ int cdoc_heap_collector_start(struct cdoc_heap_collector **out,
 	c->dump_fd = -1;
 	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
 	fcntl(c->child_fd, F_SETFD, 0); /* inherited across exec */
+	/* Room for a few whole batches in flight (the kernel caps it). */
+	setsockopt(c->child_fd, SOL_SOCKET, SO_SNDBUF, &(int){1 << 20},
+	           sizeof(int));
 	c->buf = cdoc_malloc(CDOC_ASTREAM_BATCH_MAX);
 	cdoc_heap_new(&c->heap);
 	if (opts->dump) {

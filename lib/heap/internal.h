@@ -67,7 +67,16 @@ struct hproc {
 	uint64_t shim_counters[4]; /* last COUNTERS record */
 };
 
+/* An allocation of the batch being read (for FREEB records). */
+struct hpend {
+	uint64_t bytes;
+	uint32_t count; /* 0: not an ALLOCB, or freed */
+	uint32_t stack;
+};
+
 struct cdoc_heap {
+	struct hpend *pend; /* by allocation index in the batch */
+	size_t alloc_pend;
 	struct hproc **procs;
 	size_t nr_procs, alloc_procs;
 	struct cdoc_u64map by_instance; /* instance -> index + 1 */
@@ -89,9 +98,12 @@ const struct hstack *heap_stack(const struct cdoc_heap *h,
 int heap_alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
                uint64_t size, uint32_t stack, uint64_t seq);
 void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
-               uint64_t seq);
+               uint64_t seq, int solo);
 int heap_temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
               uint32_t stack);
+int heap_alloc_b(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
+                 uint32_t stack, struct hpend *out);
+void heap_free_b(struct cdoc_heap *h, struct hproc *p, struct hpend *e);
 void heap_map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,
               const char *path, size_t len);
 void heap_exit(struct cdoc_heap *h, struct hproc *p);

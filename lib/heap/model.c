@@ -33,9 +33,11 @@ void lmap_release(struct lmap *m)
 	m->nr = m->mask = 0;
 }
 
+/* Fibonacci hashing: the top bits of one product (pointers differ in
+ * their middle bits; the multiply spreads them into the top ones). */
 static size_t slot_of(const struct lmap *m, uint64_t key)
 {
-	return (size_t)cdoc_hash_u64(key) & m->mask;
+	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & m->mask;
 }
 
 struct lent *lmap_get(const struct lmap *m, uint64_t key)
@@ -48,6 +50,7 @@ struct lent *lmap_get(const struct lmap *m, uint64_t key)
 	return NULL;
 }
 
+/* Linear probing stays short below half full. */
 static void lmap_grow(struct lmap *m)
 {
 	struct lmap n;
@@ -73,7 +76,7 @@ struct lent *lmap_put(struct lmap *m, uint64_t key)
 {
 	size_t i;
 
-	if ((m->nr + 1) * 4 > (m->mask + 1) * 3)
+	if ((m->nr + 1) * 2 > m->mask + 1)
 		lmap_grow(m);
 	for (i = slot_of(m, key); m->v[i].key; i = (i + 1) & m->mask)
 		if (m->v[i].key == key)
@@ -83,7 +86,7 @@ struct lent *lmap_put(struct lmap *m, uint64_t key)
 	return &m->v[i];
 }
 
-/* Delete by backward shift, so lookups never need tombstones. */
+/* Delete by backward shift, so that lookups never meet tombstones. */
 void lmap_del(struct lmap *m, struct lent *e)
 {
 	size_t i = (size_t)(e - m->v), j = i;
@@ -92,7 +95,7 @@ void lmap_del(struct lmap *m, struct lent *e)
 	for (;;) {
 		size_t home;
 
-		m->v[i].key = 0;
+		memset(&m->v[i], 0, sizeof(m->v[i]));
 		do {
 			j = (j + 1) & m->mask;
 			if (!m->v[j].key)
@@ -145,7 +148,7 @@ static void inherit(struct hproc *p, const struct hproc *parent)
 	size_t i;
 
 	for (i = 0; i <= parent->live.mask; i++)
-		if (parent->live.v[i].key)
+		if (parent->live.v[i].key && parent->live.v[i].count)
 			lmap_put(&p->inherited, parent->live.v[i].key);
 }
 
@@ -324,8 +327,14 @@ int heap_alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
 	return 0;
 }
 
+/*
+ * @solo: no event of another thread can come between this free and what
+ * the map holds for @ptr (lib/alloc/stream.h, SOLO), so a freed address
+ * need not be kept: the map then holds only what is live, not every
+ * address ever used.
+ */
 void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
-               uint64_t seq)
+               uint64_t seq, int solo)
 {
 	struct lent *e = lmap_get(&p->live, ptr);
 
@@ -348,10 +357,42 @@ void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
 		if (temp)
 			p->sites[e->stack].temp_count += e->count;
 		shrink_live(h, p, e);
+		if (solo) {
+			lmap_del(&p->live, e);
+			return;
+		}
 	}
 	e->count = 0;
 	e->stack = 0;
 	e->seq = seq;
+}
+
+/* An allocation freed in its own batch (ALLOCB): live until its FREEB,
+ * which heap_free_b() reads from @out. */
+int heap_alloc_b(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
+                 uint32_t stack, struct hpend *out)
+{
+	struct hsite *site =
+	        count_alloc(h, p, fn, size, stack, &out->count, &out->bytes);
+
+	if (!site)
+		return -1;
+	out->stack = stack;
+	grow_live(h, p, site, out->bytes, out->count);
+	return 0;
+}
+
+void heap_free_b(struct cdoc_heap *h, struct hproc *p, struct hpend *e)
+{
+	struct hsite *site = &p->sites[e->stack];
+
+	site->live_bytes -= e->bytes;
+	site->live_count -= e->count;
+	p->live_bytes -= e->bytes;
+	p->live_count -= e->count;
+	h->live_bytes -= e->bytes;
+	p->frees++;
+	e->count = 0;
 }
 
 int heap_temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
@@ -431,6 +472,7 @@ void cdoc_heap_free(struct cdoc_heap *h)
 	for (i = 0; i < h->nr_procs; i++)
 		proc_free(h->procs[i]);
 	free(h->procs);
+	free(h->pend);
 	cdoc_u64map_release(&h->by_instance);
 	free(h);
 }

@@ -16,9 +16,12 @@
 struct rd {
 	const unsigned char *p, *end, *start;
 	const char *name;
-	uint64_t base; /* input offset of start */
-	uint32_t tid;  /* the batch's thread */
-	uint64_t tsc;  /* time stamp of the previous event */
+	uint64_t base;   /* input offset of start */
+	uint32_t tid;    /* the batch's thread */
+	uint64_t tsc;    /* time stamp of the previous event */
+	uint64_t ptr;    /* pointer of the previous event */
+	int solo;        /* after a SOLO record */
+	uint32_t nalloc; /* allocation records so far */
 };
 
 static int bad(const struct rd *r, const char *what)
@@ -101,17 +104,48 @@ static int rec_map(struct rd *r, struct hproc *p)
 	return 0;
 }
 
-/* Undo the zigzag delta of a time stamp. */
+/* Undo the zigzag deltas of a time stamp and of a pointer. */
 static uint64_t tsc(struct rd *r, uint64_t z)
 {
 	r->tsc += (z >> 1) ^ -(z & 1);
 	return r->tsc;
 }
 
+static uint64_t ptr(struct rd *r, uint64_t z)
+{
+	r->ptr += (z >> 1) ^ -(z & 1);
+	return r->ptr;
+}
+
+/* The next allocation record's entry in h->pend (zeroed). */
+static struct hpend *next_pend(struct cdoc_heap *h, struct rd *r)
+{
+	struct hpend *e;
+
+	CDOC_GROW(h->pend, (size_t)r->nalloc + 1, h->alloc_pend);
+	e = &h->pend[r->nalloc++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static int rec_freeb(struct cdoc_heap *h, struct rd *r, struct hproc *p)
+{
+	uint64_t v[2];
+	int ret;
+
+	if ((ret = get_vs(r, v, 2)) < 0)
+		return ret;
+	if (v[1] == 0 || v[1] > r->nalloc || !h->pend[r->nalloc - v[1]].count)
+		return bad(r, "free of no allocation of its batch");
+	tsc(r, v[0]);
+	heap_free_b(h, p, &h->pend[r->nalloc - v[1]]);
+	return 0;
+}
+
 static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
                      int tag, int fn)
 {
-	uint64_t v[4] = {0, 0, 0, 0};
+	uint64_t v[4] = {0, 0, 0, 0}, at;
 	uint32_t id = 0;
 	int ret;
 
@@ -119,21 +153,36 @@ static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
 		return bad(r, "unknown allocation function");
 	switch (tag) {
 	case CDOC_AREC_ALLOC:
+	case CDOC_AREC_ALLOCB:
 		if ((ret = get_vs(r, v, 4)) < 0 ||
 		    (ret = id32(r, v[3], &id)) < 0)
 			return ret;
-		heap_alloc(h, p, fn, v[0], v[2], id, tsc(r, v[1]));
-		return 0;
+		if ((at = ptr(r, v[0])) == 0)
+			return bad(r, "allocation at a null pointer");
+		if (tag == CDOC_AREC_ALLOCB) {
+			tsc(r, v[1]);
+			ret = heap_alloc_b(h, p, fn, v[2], id, next_pend(h, r));
+		} else {
+			next_pend(h, r);
+			ret = heap_alloc(h, p, fn, at, v[2], id, tsc(r, v[1]));
+		}
+		return ret < 0 ? bad(r, "unknown allocation function") : 0;
 	case CDOC_AREC_TEMP:
 		if ((ret = get_vs(r, v, 2)) < 0 ||
 		    (ret = id32(r, v[1], &id)) < 0)
 			return ret;
+		next_pend(h, r);
 		heap_temp(h, p, fn, v[0], id);
 		return 0;
+	case CDOC_AREC_FREEB:
+		return rec_freeb(h, r, p);
 	default: /* FREE, FREET */
 		if ((ret = get_vs(r, v, 2)) < 0)
 			return ret;
-		heap_free(h, p, v[0], tag == CDOC_AREC_FREET, tsc(r, v[1]));
+		if ((at = ptr(r, v[0])) == 0)
+			return bad(r, "free of a null pointer");
+		heap_free(h, p, at, tag == CDOC_AREC_FREET, tsc(r, v[1]),
+		          r->solo);
 		return 0;
 	}
 }
@@ -160,6 +209,8 @@ static int record(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 	case CDOC_AREC_FREE:
 	case CDOC_AREC_TEMP:
 	case CDOC_AREC_FREET:
+	case CDOC_AREC_ALLOCB:
+	case CDOC_AREC_FREEB:
 		return rec_event(h, r, p, tag, fn);
 	case CDOC_AREC_STACK:
 		return rec_stack(r, p);
@@ -171,6 +222,9 @@ static int record(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 		return get_vs(r, p->shim_counters, 4);
 	case CDOC_AREC_EXIT:
 		heap_exit(h, p);
+		return 0;
+	case CDOC_AREC_SOLO:
+		r->solo = 1;
 		return 0;
 	}
 	r->p--;
@@ -191,6 +245,9 @@ static int batch(struct cdoc_heap *h, const struct cdoc_astream_hdr *hd,
 	p = heap_proc(h, hd->instance, hd->pid);
 	r->tid = hd->tid;
 	r->tsc = 0;
+	r->ptr = 0;
+	r->solo = 0;
+	r->nalloc = 0;
 	while (r->p < r->end)
 		if ((ret = record(h, r, p)) < 0)
 			return ret;
@@ -208,7 +265,7 @@ long cdoc_heap_feed(struct cdoc_heap *h, const void *data, size_t len,
 
 	while (len - off >= HDR) {
 		struct cdoc_astream_hdr hd;
-		struct rd r = {d + off, d + off, d, name, base, 0};
+		struct rd r = {d + off, d + off, d, name, base, 0, 0, 0, 0, 0};
 
 		memcpy(&hd, d + off, HDR);
 		if (hd.magic != CDOC_ASTREAM_MAGIC)

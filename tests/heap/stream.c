@@ -12,7 +12,7 @@
 struct bb {
 	unsigned char buf[4096];
 	size_t len;
-	uint64_t tsc;
+	uint64_t tsc, ptr;
 };
 
 static void bb_start(struct bb *b)
@@ -38,11 +38,19 @@ static void t(struct bb *b, uint64_t tsc)
 	b->tsc = tsc;
 }
 
+static void p(struct bb *b, uint64_t ptr)
+{
+	int64_t d = (int64_t)(ptr - b->ptr);
+
+	v(b, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
+	b->ptr = ptr;
+}
+
 static void rec_alloc(struct bb *b, uint64_t ptr, uint64_t size, uint32_t stack,
                       uint64_t tsc)
 {
 	b->buf[b->len++] = CDOC_AREC_ALLOC | CDOC_AFN_MALLOC;
-	v(b, ptr);
+	p(b, ptr);
 	t(b, tsc);
 	v(b, size);
 	v(b, stack);
@@ -51,7 +59,7 @@ static void rec_alloc(struct bb *b, uint64_t ptr, uint64_t size, uint32_t stack,
 static void rec_free(struct bb *b, uint64_t ptr, uint64_t tsc)
 {
 	b->buf[b->len++] = CDOC_AREC_FREE | CDOC_AFN_FREE;
-	v(b, ptr);
+	p(b, ptr);
 	t(b, tsc);
 }
 
@@ -208,4 +216,148 @@ Test(stream, stack_id_zero_is_rejected)
 	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
 	cr_assert(strstr(cdoc_errmsg(), "stack id"), "%s", cdoc_errmsg());
 	cdoc_heap_free(h);
+}
+
+static uint64_t peak(struct cdoc_heap *h)
+{
+	struct cdoc_heap_snap s;
+	uint64_t n;
+
+	cdoc_heap_snap_init(&s);
+	cr_assert_eq(cdoc_heap_snapshot(h, &s), 0);
+	n = s.peak_bytes;
+	cdoc_heap_snap_release(&s);
+	return n;
+}
+
+/* FREEB @back: the free of the ALLOCB that many allocations back. */
+static void rec_freeb(struct bb *b, uint64_t back, uint64_t tsc)
+{
+	b->buf[b->len++] = CDOC_AREC_FREEB | CDOC_AFN_FREE;
+	t(b, tsc);
+	v(b, back);
+}
+
+/* Turns the record at @off (an ALLOC) into ALLOCB. */
+static void make_b(struct bb *b, size_t off)
+{
+	b->buf[off] = (unsigned char)(CDOC_AREC_ALLOCB | (b->buf[off] & 15));
+}
+
+Test(stream, allocb_freeb_pair_within_a_batch_keeps_peak_exact)
+{
+	struct cdoc_heap *h;
+	struct bb a;
+	size_t first, second;
+
+	cdoc_heap_new(&h);
+	bb_start(&a);
+	rec_stack(&a, 1, 0x500);
+	first = a.len;
+	rec_alloc(&a, 0x1000, 100, 1, 1);
+	second = a.len;
+	rec_alloc(&a, 0x2000, 50, 1, 2);
+	rec_alloc(&a, 0x3000, 10, 1, 3); /* stays live */
+	rec_freeb(&a, 3, 4);             /* frees 0x1000 */
+	rec_freeb(&a, 2, 5);             /* frees 0x2000 */
+	/* the delta base is 0x3000 still: FREEB carries no pointer */
+	rec_alloc(&a, 0x4000, 7, 1, 6);
+	rec_free(&a, 0x3000, 7);
+	make_b(&a, first);
+	make_b(&a, second);
+	bb_feed(h, &a, 1);
+	cr_assert_eq(total(h, CDOC_HEAP_ALLOC_COUNT), 4);
+	cr_assert_eq(total(h, CDOC_HEAP_LIVE_BYTES), 7);
+	cr_assert_eq(total(h, CDOC_HEAP_LIVE_COUNT), 1);
+	cr_assert_eq(peak(h), 160);
+	cdoc_heap_free(h);
+}
+
+Test(stream, freeb_of_no_allocb_is_rejected)
+{
+	struct cdoc_heap *h;
+	struct bb a;
+	size_t at;
+
+	/* back beyond the batch's allocations */
+	cdoc_heap_new(&h);
+	bb_start(&a);
+	rec_stack(&a, 1, 0x500);
+	at = a.len;
+	rec_alloc(&a, 0x1000, 100, 1, 1);
+	make_b(&a, at);
+	rec_freeb(&a, 2, 2);
+	{
+		struct cdoc_astream_hdr hd = {
+		        CDOC_ASTREAM_MAGIC, (uint32_t)(a.len - 32), 1, 1, 1, 0};
+		memcpy(a.buf, &hd, sizeof(hd));
+	}
+	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
+	cr_assert(strstr(cdoc_errmsg(), "free of no allocation of its batch"),
+	          "%s", cdoc_errmsg());
+	cdoc_heap_free(h);
+
+	/* an ALLOC (not ALLOCB), and an ALLOCB freed twice */
+	cdoc_heap_new(&h);
+	bb_start(&a);
+	rec_stack(&a, 1, 0x500);
+	rec_alloc(&a, 0x1000, 100, 1, 1);
+	rec_freeb(&a, 1, 2);
+	{
+		struct cdoc_astream_hdr hd = {
+		        CDOC_ASTREAM_MAGIC, (uint32_t)(a.len - 32), 1, 1, 1, 0};
+		memcpy(a.buf, &hd, sizeof(hd));
+	}
+	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
+	cdoc_heap_free(h);
+	cdoc_heap_new(&h);
+	bb_start(&a);
+	rec_stack(&a, 1, 0x500);
+	at = a.len;
+	rec_alloc(&a, 0x1000, 100, 1, 1);
+	make_b(&a, at);
+	rec_freeb(&a, 1, 2);
+	rec_freeb(&a, 1, 3);
+	{
+		struct cdoc_astream_hdr hd = {
+		        CDOC_ASTREAM_MAGIC, (uint32_t)(a.len - 32), 1, 1, 1, 0};
+		memcpy(a.buf, &hd, sizeof(hd));
+	}
+	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
+	cdoc_heap_free(h);
+}
+
+/* The same events give the same heap with and without SOLO (which only
+ * lets the reader forget freed addresses). */
+Test(stream, solo_batches_give_the_same_heap)
+{
+	struct cdoc_heap *h[2];
+	int solo;
+
+	for (solo = 0; solo < 2; solo++) {
+		struct bb a;
+		uint64_t i;
+
+		cdoc_heap_new(&h[solo]);
+		bb_start(&a);
+		if (solo)
+			a.buf[a.len++] = CDOC_AREC_SOLO;
+		rec_stack(&a, 1, 0x500);
+		for (i = 0; i < 100; i++) {
+			rec_alloc(&a, 0x1000 + (i % 7) * 0x40, 16 + i, 1,
+			          3 * i + 1);
+			if (i % 3 != 2)
+				rec_free(&a, 0x1000 + (i % 7) * 0x40,
+				         3 * i + 2);
+		}
+		bb_feed(h[solo], &a, 1);
+	}
+	cr_assert_eq(total(h[0], CDOC_HEAP_LIVE_BYTES),
+	             total(h[1], CDOC_HEAP_LIVE_BYTES));
+	cr_assert_eq(total(h[0], CDOC_HEAP_LIVE_COUNT),
+	             total(h[1], CDOC_HEAP_LIVE_COUNT));
+	cr_assert_eq(peak(h[0]), peak(h[1]));
+	cr_assert_gt(total(h[1], CDOC_HEAP_LIVE_COUNT), 0);
+	cdoc_heap_free(h[0]);
+	cdoc_heap_free(h[1]);
 }
