@@ -36,14 +36,15 @@ static const char run_usage[] =
         "                         the environment); stop when CMD ends\n"
         "  -o, --output FILE      recording (cdoctor-NAME-PID.cdr)\n"
         "      --no-html          do not write RECORDING.html\n"
-        "\nAllocation tracking (off unless asked for; see docs/alloc.md):\n"
+        "\nAllocation tracking (sampled by default; see docs/alloc.md):\n"
+        "      --alloc-sample B   sample one allocation per B bytes\n"
+        "                         allocated, on average (default 524288,\n"
+        "                         ~1.05x); counts are scaled estimates\n"
         "      --alloc            track every heap allocation with its\n"
-        "                         stack (preload shim; costs ~2.5-3.5x)\n"
-        "      --alloc-sample B   track a byte-sampled subset, one sample\n"
-        "                         per B bytes on average (~1.1x); counts\n"
-        "                         are scaled estimates\n"
+        "                         stack (exact; costs ~1.5-2x)\n"
+        "      --no-alloc         no allocation tracking (no preload)\n"
         "      --alloc-mmap       anonymous mmap/munmap too\n"
-        "      --alloc-fp         frame-pointer stacks (faster; only for\n"
+        "      --alloc-fp         frame-pointer stacks (only right for\n"
         "                         code built with frame pointers)\n"
         "      --heap-interval S  heap snapshot every S seconds (and one\n"
         "                         at exit always)\n"
@@ -59,6 +60,7 @@ static const struct option run_longopts[] = {
         {"alloc-mmap", no_argument, NULL, OPT_ALLOC_MMAP},
         {"alloc-fp", no_argument, NULL, OPT_ALLOC_FP},
         {"heap-interval", required_argument, NULL, OPT_HEAP_INTERVAL},
+        {"no-alloc", no_argument, NULL, OPT_NO_ALLOC},
         {NULL, 0, NULL, 0},
 };
 
@@ -198,9 +200,13 @@ static void report(const struct cdoc_collect_result *res, int no_html)
 	cdoc_recording_release(&r);
 }
 
+/* The default sampling rate of `cdoctor run` (as Go's MemProfileRate). */
+#define DEFAULT_SAMPLE 524288
+
 /* Allocation tracking for `cdoctor run`: the shim's options. */
 struct alloc_opts {
-	int on;                     /* --alloc or --alloc-sample given */
+	int on;                     /* tracking (the default) */
+	int asked;                  /* --alloc or --alloc-sample given */
 	struct cdoc_heap_opts heap; /* what the shim is asked to do */
 	double interval; /* --heap-interval seconds; 0: at exit only */
 };
@@ -215,6 +221,13 @@ static int alloc_prepare(struct alloc_opts *a, struct cdoc_heap_source **hs)
 	if (!a || !a->on)
 		return 0;
 	shim = cli_find_shim(NULL);
+	if ((!shim || access(shim, R_OK) < 0) && !a->asked) {
+		cli_error("warning: no allocation tracking: the preload "
+		          "library is not at %s (set CDOC_SHIM)",
+		          shim ? shim : "../lib/libcdoctor-alloc.so");
+		free(shim);
+		return 0;
+	}
 	if (!shim || access(shim, R_OK) < 0) {
 		cli_error("allocation tracking needs the preload library, "
 		          "not found at %s (build it, or set CDOC_SHIM)",
@@ -296,13 +309,17 @@ static int run_only_opt(struct cdoc_collect_opts *o, struct alloc_opts *a,
 		o->on_port = arg;
 		return 0;
 	case OPT_ALLOC:
-		a->on = 1;
+		a->asked = 1;
+		a->heap.sample_rate = 0;
 		return 0;
 	case OPT_ALLOC_SAMPLE:
 		if (parse_num("run", "--alloc-sample", arg, 1, 1e12, &v))
 			return 2;
-		a->on = 1;
+		a->asked = 1;
 		a->heap.sample_rate = (uint64_t)v;
+		return 0;
+	case OPT_NO_ALLOC:
+		a->on = 0;
 		return 0;
 	case OPT_ALLOC_MMAP:
 		a->heap.track_mmap = 1;
@@ -322,7 +339,7 @@ static int run_only_opt(struct cdoc_collect_opts *o, struct alloc_opts *a,
 int cmd_run(int argc, char **argv)
 {
 	struct cdoc_collect_opts o = {0};
-	struct alloc_opts a = {0};
+	struct alloc_opts a = {.on = 1, .heap.sample_rate = DEFAULT_SAMPLE};
 	int c, ret, no_html = 0;
 
 	optind = 1;
@@ -343,10 +360,11 @@ int cmd_run(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("run", "no command given (cdoctor run "
 		                              "-- COMMAND ARGS)");
-	if (!a.on && (a.heap.track_mmap || a.heap.use_fp || a.interval))
-		return cli_usage_error("run", "--alloc-mmap, --alloc-fp and "
-		                              "--heap-interval need --alloc or "
-		                              "--alloc-sample");
+	if (!a.on &&
+	    (a.asked || a.heap.track_mmap || a.heap.use_fp || a.interval))
+		return cli_usage_error("run", "--no-alloc and the other "
+		                              "allocation options exclude each "
+		                              "other");
 	o.argv = argv + optind;
 	return run_collect_alloc("run", &o, &a, no_html, 1);
 }

@@ -19,6 +19,7 @@ enum {
 	OPT_ALLOC_MMAP,
 	OPT_ALLOC_FP,
 	OPT_HEAP_INTERVAL,
+	OPT_NO_ALLOC,
 };
 
 /* The long options run and attach share (handled by run_common_opt). */

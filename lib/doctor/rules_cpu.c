@@ -268,16 +268,16 @@ void rule_alloc_heavy(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 		        "Memory allocation costs a lot of CPU",
 		        "Reduce allocations on the hot path: reuse buffers, "
 		        "reserve capacity up front, pool or arena-allocate "
-		        "short-lived objects. `cdoctor run --alloc` shows "
-		        "which "
-		        "call sites allocate most.",
+		        "short-lived objects. `cdoctor heap REC` (allocation "
+		        "tracking is on by default in `cdoctor run`) shows "
+		        "which call sites allocate most.",
 		        "%.1f%% of CPU samples are in the allocator (malloc, "
 		        "free, new, delete). Called from: %s.%s",
 		        share, who.buf ? who.buf : "unknown callers",
 		        cdoc_recording_meta(r, "alloc_tracking")
 		                ? " Allocation tracking was on in this run and "
 		                  "adds its own cost inside the allocator: "
-		                  "compare with a run without --alloc."
+		                  "compare with a run with --no-alloc."
 		                : "");
 	cdoc_buf_release(&who);
 }

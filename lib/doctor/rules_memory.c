@@ -4,6 +4,7 @@
  */
 #include "doctor/internal.h"
 
+#include "heap/heap.h"
 #include "metrics/metrics.h"
 
 #include <stdlib.h>
@@ -21,6 +22,8 @@ void rule_memory_growth(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	struct cdoc_metrics_series s;
 	struct cdoc_metrics_trend t;
 	double grew;
+	int tracked = cdoc_recording_meta(r, "alloc_tracking") != NULL;
+	size_t snaps = cdoc_heap_rec_count(r);
 
 	cdoc_metrics_series(r, "rss_bytes", &s);
 	cdoc_metrics_trend(&s, &t);
@@ -31,9 +34,25 @@ void rule_memory_growth(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 		cdoc_diagnoses_add(
 		        d, CDOC_SEV_WARNING, "memory-growth",
 		        "Memory keeps growing",
-		        "Find what holds on to memory: run with allocation "
-		        "tracking (cdoctor run --alloc), take heap snapshots, "
-		        "and rank growing call sites with `cdoctor heap diff`.",
+		        tracked && snaps >= 2
+		                ? "Find what holds on to memory: `cdoctor heap "
+		                  "diff REC` ranks the call sites whose live "
+		                  "bytes grew between the first and the last "
+		                  "heap snapshot."
+		        : tracked
+		                ? "Find what holds on to memory: `cdoctor heap "
+		                  "REC` lists what was live at exit by call "
+		                  "site; run again with --heap-interval SEC "
+		                  "for "
+		                  "snapshots while it runs, and `cdoctor heap "
+		                  "diff REC` ranks the sites that grew between "
+		                  "them."
+		                : "Find what holds on to memory: run with "
+		                  "allocation tracking (without --no-alloc), "
+		                  "take heap snapshots (--heap-interval SEC), "
+		                  "and rank growing call sites with `cdoctor "
+		                  "heap "
+		                  "diff`.",
 		        "Resident memory rose from %.1f MiB to %.1f MiB over "
 		        "%.1f s (%.2f MiB/s; it rose in %.0f%% of %zu "
 		        "samples).",
@@ -48,7 +67,8 @@ void rule_leaks(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	struct cdoc_profile *c = cdoc_recording_profile(r, "leaked_count");
 	struct cdoc_buf chain = CDOC_BUF_INIT;
 	struct cdoc_top_entry *top;
-	const char *site;
+	const char *site, *mode = cdoc_recording_meta(r, "alloc_tracking");
+	int sampled = mode && !strncmp(mode, "sampled", 7);
 	uint64_t total;
 
 	if (!p || !(total = cdoc_profile_total(p, 0)))
@@ -65,10 +85,11 @@ void rule_leaks(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	        "Free what the top site allocates when it is no longer "
 	        "needed (or bound the cache that keeps it); `cdoctor heap "
 	        "REC` lists every site.",
-	        "%llu bytes in %llu blocks were still allocated at exit. Top "
-	        "site: %s with %llu bytes (%.1f%%), via %s.",
-	        (unsigned long long)total,
-	        (unsigned long long)(c ? cdoc_profile_total(c, 0) : 0), site,
+	        "%s%llu bytes in %llu blocks were still allocated at exit%s. "
+	        "Top site: %s with %llu bytes (%.1f%%), via %s.",
+	        sampled ? "About " : "", (unsigned long long)total,
+	        (unsigned long long)(c ? cdoc_profile_total(c, 0) : 0),
+	        sampled ? " (estimated from sampled allocations)" : "", site,
 	        (unsigned long long)top[0].self, pct(top[0].self, total),
 	        chain.buf ? chain.buf : site);
 	cdoc_buf_release(&chain);

@@ -240,7 +240,7 @@ static void blob_metadata(struct cdoc_buf *b, const struct cdoc_recording *r)
 {
 	static const char *const keys[] = {
 	        "command",    "event",    "frequency", "call_graph",
-	        "start_time", "hostname", "mode"};
+	        "start_time", "hostname", "mode",      "alloc_tracking"};
 	double secs = report_duration(r);
 	int first = 1;
 	size_t i;

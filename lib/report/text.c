@@ -118,6 +118,10 @@ static void run_section(struct text *t, const struct cdoc_recording *r)
 	heading(t, "Run");
 	field(t, "command:", cmd ? cmd : "(not recorded)");
 	run_event(t, r);
+	field(t, "heap:",
+	      cdoc_recording_meta(r, "alloc_tracking")
+	              ? cdoc_recording_meta(r, "alloc_tracking")
+	              : "not tracked");
 	if (secs >= 0) {
 		snprintf(dur, sizeof(dur), "%.2f s", secs);
 		field(t, "duration:", dur);
