@@ -211,17 +211,19 @@ extern _Atomic uint8_t shim_filter1[1u << SHIM_FILTER1_BITS];
 
 /* The counters of @ptr in the two filters: different bits of one
  * product, so that they are independent. */
-static inline uint64_t shim_filter_hash(uint64_t ptr)
+static inline __attribute__((always_inline)) uint64_t
+shim_filter_hash(uint64_t ptr)
 {
 	return ptr * 0x9e3779b97f4a7c15ull;
 }
 
-static inline uint32_t shim_filter1_of(uint64_t h)
+static inline __attribute__((always_inline)) uint32_t
+shim_filter1_of(uint64_t h)
 {
 	return (uint32_t)(h >> (64 - SHIM_FILTER1_BITS));
 }
 
-static inline uint32_t shim_filter_of(uint64_t h)
+static inline __attribute__((always_inline)) uint32_t shim_filter_of(uint64_t h)
 {
 	return (uint32_t)(h >> (64 - SHIM_FILTER1_BITS - SHIM_FILTER_BITS)) &
 	       ((1u << SHIM_FILTER_BITS) - 1);
@@ -232,7 +234,7 @@ static inline uint32_t shim_filter_of(uint64_t h)
  * filter is small enough to stay in the L1 cache and turns most pointers
  * away while few are sampled; the second one those it lets through.
  */
-static inline int shim_maybe_set(uint64_t ptr)
+static inline __attribute__((always_inline)) int shim_maybe_set(uint64_t ptr)
 {
 	uint64_t h = shim_filter_hash(ptr);
 

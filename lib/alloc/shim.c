@@ -68,7 +68,7 @@ static void *boot_alloc(size_t n)
 	return boot + off + 16;
 }
 
-static int is_boot(const void *p)
+static inline __attribute__((always_inline)) int is_boot(const void *p)
 {
 	return (const unsigned char *)p >= boot &&
 	       (const unsigned char *)p < boot + BOOT_BYTES;
@@ -490,7 +490,32 @@ static inline void record_free(int fn, void *ptr, uint64_t t, int checked)
 	record_free_slow(fn, ptr, t, checked);
 }
 
-EXPORT void *malloc(size_t n)
+/*
+ * Sampling: an allocation that only counts down is decided before the
+ * real call, which then is a tail call (no frame of ours, nothing after
+ * it). Counting down for an allocation that then fails only moves the
+ * next sample a little.
+ */
+static inline __attribute__((always_inline)) int skip_sampled(size_t n)
+{
+	struct tstate *ts = &shim_tls;
+
+	if (shim.sample_rate && likely(!ts->busy) &&
+	    ts->sample_left > (int64_t)n) {
+		ts->sample_left -= (int64_t)n;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * malloc and free: what needs no recording (tracking off, an allocation
+ * the sampler skips, a pointer never sampled) is a tail call to libc from
+ * a function without a frame; the rest goes through the _slow versions.
+ */
+#define FAST __attribute__((optimize("omit-frame-pointer")))
+
+static __attribute__((noinline)) void *malloc_slow(size_t n)
 {
 	void *p;
 
@@ -502,7 +527,16 @@ EXPORT void *malloc(size_t n)
 	return p;
 }
 
-EXPORT void free(void *p)
+EXPORT FAST void *malloc(size_t n)
+{
+	if (likely(atomic_load_explicit(&init_state, memory_order_acquire) ==
+	           2) &&
+	    (!shim.enabled || skip_sampled(n)))
+		return real_malloc(n);
+	return malloc_slow(n);
+}
+
+static __attribute__((noinline)) void free_slow(void *p)
 {
 	if (!p || unlikely(is_boot(p)))
 		return;
@@ -511,6 +545,17 @@ EXPORT void free(void *p)
 	if (shim.enabled)
 		record_free(CDOC_AFN_FREE, p, 0, 0);
 	real_free(p);
+}
+
+EXPORT FAST void free(void *p)
+{
+	if (likely(atomic_load_explicit(&init_state, memory_order_acquire) ==
+	           2) &&
+	    !is_boot(p) &&
+	    (!shim.enabled ||
+	     (shim.sample_rate && !shim_maybe_set((uint64_t)p))))
+		return real_free(p);
+	free_slow(p);
 }
 
 EXPORT void *calloc(size_t nmemb, size_t size)
@@ -522,6 +567,9 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 			return NULL;
 		return boot_alloc(nmemb * size); /* static: already zero */
 	}
+	if (shim.enabled && nmemb <= SIZE_MAX / (size ? size : 1) &&
+	    skip_sampled(nmemb * size))
+		return real_calloc(nmemb, size);
 	p = real_calloc(nmemb, size);
 	if (p && shim.enabled)
 		record_alloc(CDOC_AFN_CALLOC, p, nmemb * size);

@@ -453,7 +453,7 @@ static int find_run(pid_t pid)
 		fd = try_dir(dirs[i], pid, &tried);
 	if (fd < 0 && fd != -EPERM && fd != -ENAMETOOLONG)
 		fd = cdoc_error(fd,
-		                "no 'cdoctor run --alloc' is tracking pid %ld "
+		                "no 'cdoctor run' is tracking the heap of pid %ld "
 		                "(tried %s: %s); give the target's pid, and "
 		                "run as the same user",
 		                (long)pid, tried.buf, strerror(-fd));
