@@ -10,7 +10,9 @@
 #
 # usage: bench/alloc.sh [N]
 #   env: BUILD (default build/), SAMPLE (bytes), REPEAT (runs, best kept),
-#        NO_MASSIF=1 (skip valgrind, the slowest), WORKLOAD=paths (the
+#        NO_MASSIF=1 (skip valgrind, the slowest), WORKLOAD=threads (the
+#        churn split over 2 threads with cross-thread frees:
+#        bench/alloc_threads.c), WORKLOAD=paths (the
 #        same pairs from 5000 call paths: bench/alloc_paths.c)
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +26,8 @@ shim=$build/lib/libcdoctor-alloc.so
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 workload=${WORKLOAD:-churn}
-cc -O2 -g -fno-omit-frame-pointer -o "$tmp/churn" "$src/bench/alloc_$workload.c" ||
+cc -O2 -g -fno-omit-frame-pointer -pthread -o "$tmp/churn" \
+	"$src/bench/alloc_$workload.c" ||
 	exit 1
 
 # measure NAME CMD...: one line of results, the best of $REPEAT runs

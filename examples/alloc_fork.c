@@ -2,8 +2,14 @@
  * alloc_fork - a process tree under one tracker: the parent leaks, forks
  * a child that frees inherited memory and leaks its own, and forks a
  * second child that execs this program again ("exec-child"), which leaks
- * too. Each must show up under its own pid.
+ * too. Each must show up under its own pid. With "threaded", a second
+ * thread allocates and frees (balanced) all through the forks, so they
+ * happen while another thread is recording.
+ *
+ * usage: alloc_fork [threaded]
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,16 +41,36 @@ static NOINLINE void exec_child_leak(void)
 	LEAK(700, 2);
 }
 
+static atomic_int stop;
+
+/* Allocates and frees until told to stop; leaves nothing live. */
+static void *churn(void *arg)
+{
+	void *ring[16] = {0};
+	unsigned i;
+
+	for (i = 0; !atomic_load(&stop) || i < 1000; i++) {
+		free(ring[i & 15]);
+		ring[i & 15] = malloc(16 + i % 200);
+	}
+	for (i = 0; i < 16; i++)
+		free(ring[i]);
+	return arg;
+}
+
 int main(int argc, char **argv)
 {
 	char *inherited;
 	pid_t a, b;
-	int st;
+	pthread_t t;
+	int st, threaded = argc > 1 && !strcmp(argv[1], "threaded");
 
 	if (argc > 1 && !strcmp(argv[1], "exec-child")) {
 		exec_child_leak();
 		return 0;
 	}
+	if (threaded && pthread_create(&t, NULL, churn, NULL) != 0)
+		return 1;
 	inherited = malloc(4000);
 	memset(inherited, 2, 4000);
 	sink = inherited;
@@ -63,6 +89,10 @@ int main(int argc, char **argv)
 	}
 	waitpid(a, &st, 0);
 	waitpid(b, &st, 0);
+	if (threaded) {
+		atomic_store(&stop, 1);
+		pthread_join(t, NULL);
+	}
 	free(inherited);
 	printf("alloc_fork done\n");
 	return 0;

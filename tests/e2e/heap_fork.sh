@@ -1,7 +1,8 @@
 #!/bin/bash
 # heap_fork: a forked child and an exec'd child are tracked into the same
 # snapshot, each under its own pid, with their own leaks; the child's free
-# of inherited memory is not an unmatched free.
+# of inherited memory is not an unmatched free. The same when the forks
+# happen while a second thread is allocating.
 set -u
 : "${CDOCTOR:?}" "${CDOC_EXAMPLES:?}" "${CDOC_SHIM:?}"
 [ -f "$CDOC_SHIM" ] || exit 77
@@ -9,19 +10,26 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$CDOCTOR" heap run -q --shim "$CDOC_SHIM" -o "$tmp/f.heap" -- \
-	"$CDOC_EXAMPLES/alloc_fork" >"$tmp/out" || fail "run"
-grep -q "alloc_fork done" "$tmp/out" || fail "output"
-"$CDOCTOR" heap "$tmp/f.heap" >"$tmp/sum"
-[ "$(grep -c '^Process [0-9]' "$tmp/sum")" = 3 ] || fail "expected 3 processes"
-grep -q '^Process [0-9]* .*alloc_fork (forked)' "$tmp/sum" || fail "no forked child"
-pids=$(grep '^Process ' "$tmp/sum" | awk '{print $2}' | sort -u | wc -l)
-[ "$pids" = 3 ] || fail "pids not distinct"
-"$CDOCTOR" heap --folded leaked "$tmp/f.heap" >"$tmp/leaked"
-for pair in parent_leak:1500 child_leak:1500 exec_child_leak:1400; do
-	f=${pair%%:*} want=${pair#*:}
-	got=$(grep ";$f " "$tmp/leaked" | awk '{s += $NF} END {print s + 0}')
-	[ "$got" = "$want" ] || fail "$f leaked $got, expected $want"
+for mode in "" threaded; do
+	"$CDOCTOR" heap run -q --shim "$CDOC_SHIM" -o "$tmp/f.heap" -- \
+		"$CDOC_EXAMPLES/alloc_fork" $mode >"$tmp/out" || fail "run $mode"
+	grep -q "alloc_fork done" "$tmp/out" || fail "output"
+	"$CDOCTOR" heap "$tmp/f.heap" >"$tmp/sum"
+	[ "$(grep -c '^Process [0-9]' "$tmp/sum")" = 3 ] || fail "$mode: expected 3 processes"
+	grep -q '^Process [0-9]* .*alloc_fork (forked)' "$tmp/sum" || fail "$mode: no forked child"
+	pids=$(grep '^Process ' "$tmp/sum" | awk '{print $2}' | sort -u | wc -l)
+	[ "$pids" = 3 ] || fail "pids not distinct"
+	"$CDOCTOR" heap --folded leaked "$tmp/f.heap" >"$tmp/leaked"
+	for pair in parent_leak:1500 child_leak:1500 exec_child_leak:1400; do
+		f=${pair%%:*} want=${pair#*:}
+		got=$(grep ";$f " "$tmp/leaked" | awk '{s += $NF} END {print s + 0}')
+		[ "$got" = "$want" ] || fail "$mode: $f leaked $got, expected $want"
+	done
+	grep -q "unmatched frees 0," "$tmp/sum" || fail "$mode: unmatched: $(grep Stream "$tmp/sum")"
+	if [ "$mode" = threaded ]; then
+		"$CDOCTOR" heap --folded alloc_count "$tmp/f.heap" | grep -q ";churn " ||
+			fail "threaded: the thread's allocations are missing"
+		grep -q ";churn " "$tmp/leaked" && fail "threaded: the thread leaked"
+	fi
 done
-grep -q "unmatched frees 0," "$tmp/sum" || fail "unmatched: $(grep Stream "$tmp/sum")"
 echo "heap_fork: ok"
