@@ -351,6 +351,7 @@ void shim_threads_after_fork(struct tstate *ts)
 		shim_stack_thread_end(t);
 	}
 	registry = NULL;
+	shim.multi = 0; /* one thread again: SOLO batches, counter stamps */
 	if (ts->state != TS_LIVE)
 		return;
 	ts->next = ts->prev = NULL;
