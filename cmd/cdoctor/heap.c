@@ -10,19 +10,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "common/cli.h"
 #include "cdoctor/cdoctor.h"
 #include "heap/heap.h"
-#include "record/record.h"
-
-extern char **environ;
 
 static const char usage[] =
         "usage: cdoctor heap run [OPTIONS] -- CMD [ARGS...]\n"
@@ -232,99 +226,18 @@ static int show(const struct heapopts *o, const char *path,
 	return ret;
 }
 
-/* Snapshot @index of recording @path, or the one called @name if set. */
-static int load_rec(struct cdoc_heap_snap *s, const char *path, long index,
-                    const char *name)
-{
-	struct cdoc_recording r;
-	long ret;
-
-	memset(&r, 0, sizeof(r));
-	ret = cdoc_recording_load(&r, path);
-	if (ret == 0 && name)
-		ret = index = cdoc_heap_rec_find(&r, name);
-	if (ret >= 0)
-		ret = cdoc_heap_rec_load(&r, index, s, NULL);
-	cdoc_recording_release(&r);
-	return (int)ret;
-}
-
-static int is_recording(const char *path)
-{
-	char magic[8] = {0};
-	FILE *f = fopen(path, "rb");
-
-	if (!f)
-		return 0;
-	if (fread(magic, 1, 8, f) != 8)
-		magic[0] = 0;
-	fclose(f);
-	return !memcmp(magic, CDOC_REC_MAGIC, 8);
-}
-
-/* A .heap file, a recording (snapshot @index or @name), or a raw stream
- * dump. */
-static int load_any(struct cdoc_heap_snap *s, const char *path, long index,
-                    const char *name)
-{
-	struct cdoc_heap *h;
-	int ret;
-	FILE *f = fopen(path, "rb");
-	char magic[8] = {0};
-
-	if (f) {
-		if (fread(magic, 1, 8, f) != 8)
-			magic[0] = 0;
-		fclose(f);
-	}
-	if (!memcmp(magic, CDOC_REC_MAGIC, 8))
-		return load_rec(s, path, index, name);
-	if (!memcmp(magic, "CDHEAP1\n", 8) || strcmp(path, "-") == 0)
-		return cdoc_heap_snap_load(s, path);
-	cdoc_heap_new(&h);
-	ret = cdoc_heap_load_stream(h, path);
-	if (ret == 0)
-		ret = cdoc_heap_snapshot(h, s);
-	cdoc_heap_free(h);
-	return ret;
-}
-
-static uint64_t live_bytes(const struct cdoc_heap_snap *s)
-{
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < s->nr_procs; i++)
-		n += s->procs[i].live_bytes;
-	return n;
-}
-
 /* --list: index, name, time and live bytes of each snapshot. */
 static int list(const char *path)
 {
-	struct cdoc_recording r;
-	struct cdoc_heap_snap s;
-	char *name;
+	struct cdoc_heap_rec_entry *e;
 	size_t i, n;
-	int ret = 0;
+	int ret = cdoc_heap_rec_list(path, &e, &n);
 
-	memset(&r, 0, sizeof(r));
-	if (cdoc_recording_load(&r, path) < 0)
-		return cli_lib_error();
-	n = cdoc_heap_rec_count(&r);
-	for (i = 0; i < n && !ret; i++) {
-		cdoc_heap_snap_init(&s);
-		if (cdoc_heap_rec_load(&r, (long)i, &s, &name) < 0) {
-			ret = cli_lib_error();
-			cdoc_heap_snap_release(&s);
-			break;
-		}
-		printf("%3zu  %-24s %10.3f s %14llu live bytes\n", i, name,
-		       s.time_ns / 1e9, (unsigned long long)live_bytes(&s));
-		free(name);
-		cdoc_heap_snap_release(&s);
-	}
-	cdoc_recording_release(&r);
-	return ret;
+	for (i = 0; i < n; i++)
+		printf("%3zu  %-24s %10.3f s %14llu live bytes\n", i, e[i].name,
+		       e[i].time_ns / 1e9, (unsigned long long)e[i].live_bytes);
+	cdoc_heap_rec_list_free(e, n);
+	return ret < 0 ? cli_lib_error() : 0;
 }
 
 static int heap_show(struct heapopts *o, int argc, char **argv)
@@ -337,11 +250,11 @@ static int heap_show(struct heapopts *o, int argc, char **argv)
 	cdoc_heap_snap_init(&s);
 	if (o->list)
 		return list(argv[optind]);
-	if (load_any(&s, argv[optind], o->snapshot, o->snap_name) < 0) {
-		cdoc_heap_snap_release(&s);
-		return cli_lib_error();
-	}
-	ret = show(o, o->out, &s);
+	ret = cdoc_heap_load_any(&s, argv[optind], o->snapshot, o->snap_name);
+	if (ret < 0)
+		ret = cli_lib_error();
+	else
+		ret = show(o, o->out, &s);
 	cdoc_heap_snap_release(&s);
 	return ret;
 }
@@ -361,8 +274,9 @@ static int heap_diff(struct heapopts *o, int argc, char **argv)
 	cdoc_heap_snap_init(&a);
 	cdoc_heap_snap_init(&b);
 	/* one recording: its first snapshot against its last */
-	if (load_any(&a, argv[optind], argc - optind == 1 ? 0 : -1, NULL) < 0 ||
-	    load_any(&b, argv[argc - 1], -1, NULL) < 0) {
+	if (cdoc_heap_load_any(&a, argv[optind], argc - optind == 1 ? 0 : -1,
+	                       NULL) < 0 ||
+	    cdoc_heap_load_any(&b, argv[argc - 1], -1, NULL) < 0) {
 		ret = cli_lib_error();
 		goto out;
 	}
@@ -380,36 +294,6 @@ out:
 	return ret;
 }
 
-static pid_t spawn(struct cdoc_heap_collector *c, char **argv)
-{
-	char **env;
-	pid_t pid;
-
-	cdoc_heap_collector_env(c, environ, &env);
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGUSR1, SIG_DFL);
-		execvpe(argv[0], argv, env);
-		fprintf(stderr, "cdoctor: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	cdoc_heap_env_free(env);
-	if (pid > 0)
-		cdoc_heap_collector_spawned(c);
-	return pid;
-}
-
-/* Write a snapshot of the model as @path. */
-static int save(struct cdoc_heap_collector *c, const char *path,
-                struct cdoc_heap_snap *s)
-{
-	if (cdoc_heap_snapshot(cdoc_heap_collector_model(c), s) < 0 ||
-	    cdoc_heap_snap_save(s, path) < 0)
-		return cli_lib_error();
-	return 0;
-}
-
 static volatile sig_atomic_t snap_wanted;
 
 static void on_usr1(int sig)
@@ -417,80 +301,38 @@ static void on_usr1(int sig)
 	snap_wanted = 1;
 }
 
-/* Read the stream while the child runs; snapshots every interval and
- * whenever cdoctor gets SIGUSR1. */
-static int watch(struct heapopts *o, struct cdoc_heap_collector *c, pid_t pid,
-                 int *status)
+/* run: the command under tracking; exits with its exit code. */
+static int heap_run(struct heapopts *o, int argc, char **argv)
 {
-	struct pollfd pfd = {cdoc_heap_collector_fd(c), POLLIN, 0};
-	uint64_t next = cdoc_now_ns() + (uint64_t)o->interval_ms * 1000000;
-	struct cdoc_heap_snap s;
-	int n = 0, ret = 0;
-	char path[PATH_MAX];
-
-	cdoc_heap_snap_init(&s);
-	while (waitpid(pid, status, WNOHANG) == 0) {
-		poll(&pfd, 1, 50);
-		if ((ret = cdoc_heap_collector_poll(c)) < 0 && ret != -EPIPE)
-			break;
-		ret = 0;
-		if (!snap_wanted && (!o->interval_ms || cdoc_now_ns() < next))
-			continue;
-		if (!snap_wanted)
-			next += (uint64_t)o->interval_ms * 1000000;
-		snap_wanted = 0;
-		snprintf(path, sizeof(path), "%s.%d.heap", o->out, ++n);
-		if ((ret = save(c, path, &s)) != 0)
-			break;
-	}
-	cdoc_heap_snap_release(&s);
-	return ret < 0 ? cli_lib_error() : ret;
-}
-
-static int exit_code(int status)
-{
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
-}
-
-int heap_run(struct heapopts *o, int argc, char **argv)
-{
-	struct cdoc_heap_collector *c;
-	struct cdoc_heap_snap s;
-	int status = 0, ret;
-	pid_t pid;
+	struct cdoc_heap_run_opts ro = {.argv = argv + optind,
+	                                .interval_ms = (unsigned)o->interval_ms,
+	                                .snap_now = &snap_wanted};
+	struct cdoc_heap_run_result res;
 	char *shim;
+	int ret;
 
 	if (optind >= argc)
 		return cli_usage_error("heap", "run needs a command after --");
-	if (!o->out)
-		o->out = "cdoctor.heap";
+	ro.output = o->out ? o->out : "cdoctor.heap";
 	shim = cli_find_shim(o->shim);
-	o->shimopts.shim = shim;
-	ret = cdoc_heap_collector_start(&c, &o->shimopts);
-	free(shim);
-	if (ret < 0)
-		return cli_lib_error();
+	ro.shim = o->shimopts;
+	ro.shim.shim = shim;
 	signal(SIGINT, SIG_IGN);
 	signal(SIGUSR1, on_usr1);
-	pid = spawn(c, argv + optind);
-	if (pid < 0) {
-		cli_error("fork: %s", strerror(errno));
-		cdoc_heap_collector_free(c);
-		return 2;
-	}
-	ret = watch(o, c, pid, &status);
-	if (!ret && cdoc_heap_collector_drain(c, 5000) < 0)
-		cli_error("warning: %s", cdoc_errmsg());
-	cdoc_heap_snap_init(&s);
-	if (!ret)
-		ret = save(c, o->out, &s);
+	ret = cdoc_heap_run(&ro, &res);
+	free(shim);
+	if (res.warning)
+		cli_error("warning: %s", res.warning);
+	if (ret < 0)
+		ret = cli_lib_error();
+	if (res.exec_errno)
+		ret = res.exit_code; /* 127, as a shell says */
 	if (!ret && !o->quiet)
-		ret = show(o, "-", &s);
-	cdoc_heap_snap_release(&s);
-	cdoc_heap_collector_free(c);
-	return ret ? ret : exit_code(status);
+		ret = show(o, "-", &res.snap);
+	if (!ret)
+		ret = res.exit_code;
+	cdoc_heap_run_result_release(&res);
+	return ret;
 }
 
 /* snapshot PID: ask the run for a snapshot now; print its answer. */
@@ -527,11 +369,12 @@ static int heap_export(struct heapopts *o, int argc, char **argv)
 	if (argc - optind != 1 || !o->out)
 		return cli_usage_error("heap", "export needs a recording and "
 		                               "-o FILE.heap");
-	if (!is_recording(argv[optind]))
+	if (cdoc_heap_file_kind(argv[optind]) != CDOC_HEAP_FILE_RECORDING)
 		return cli_usage_error("heap", "%s is not a cdoctor recording",
 		                       argv[optind]);
 	cdoc_heap_snap_init(&s);
-	if (load_rec(&s, argv[optind], o->snapshot, o->snap_name) < 0) {
+	if (cdoc_heap_rec_load_file(&s, argv[optind], o->snapshot,
+	                            o->snap_name) < 0) {
 		ret = cli_lib_error();
 		goto out;
 	}

@@ -27,6 +27,7 @@
 #ifndef CDOC_HEAP_H
 #define CDOC_HEAP_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "base/base.h"
@@ -450,5 +451,103 @@ struct cdoc_heap *cdoc_heap_source_model(struct cdoc_heap_source *s);
 
 /* Free; call after cdoc_collect_finish(). */
 void cdoc_heap_source_free(struct cdoc_heap_source *s);
+
+/* ---- loading a snapshot from any file a user names ---- */
+
+/* What a file holds, by its first bytes (cdoc_heap_file_kind). */
+enum cdoc_heap_file {
+	CDOC_HEAP_FILE_STREAM,    /* anything else: a raw stream dump */
+	CDOC_HEAP_FILE_SNAPSHOT,  /* a .heap snapshot (or "-": stdin) */
+	CDOC_HEAP_FILE_RECORDING, /* a recording (.cdr) */
+};
+
+/*
+ * The kind of @path by its first 8 bytes: a recording, a .heap snapshot
+ * ("-", stdin, counts as one), else a stream dump (also when @path is
+ * unreadable or short: loading it then says why). Never fails.
+ */
+int cdoc_heap_file_kind(const char *path);
+
+/*
+ * Decode snapshot @index of the recording @path (negative: from the end,
+ * -1 the last), or, when @name is set, the last one called @name, into
+ * @out (initialized). 0 or negative with a message naming @path.
+ */
+int cdoc_heap_rec_load_file(struct cdoc_heap_snap *out, const char *path,
+                            long index, const char *name);
+
+/*
+ * Load a snapshot from whatever @path is (cdoc_heap_file_kind): a .heap
+ * file, snapshot @index or @name of a recording (as above), or the end of
+ * a raw stream dump (decoded, then snapshotted). @out must be
+ * initialized; it is filled. 0 or negative with a message naming @path.
+ */
+int cdoc_heap_load_any(struct cdoc_heap_snap *out, const char *path, long index,
+                       const char *name);
+
+/* struct cdoc_heap_rec_entry - one snapshot of a recording, as listed. */
+struct cdoc_heap_rec_entry {
+	char *name;          /* its name ("exit", "t=0.500s"); owned */
+	uint64_t time_ns;    /* its time since the first event */
+	uint64_t live_bytes; /* bytes live then, all processes together */
+};
+
+/*
+ * The snapshots of the recording @path, in order: *@out gets *@nr entries
+ * (free with cdoc_heap_rec_list_free(), also on failure). 0, or negative
+ * with a message; on failure *@out holds the entries before the bad one.
+ */
+int cdoc_heap_rec_list(const char *path, struct cdoc_heap_rec_entry **out,
+                       size_t *nr);
+void cdoc_heap_rec_list_free(struct cdoc_heap_rec_entry *e, size_t nr);
+
+/* ---- `heap run`: a command under allocation tracking, on its own ---- */
+
+/* struct cdoc_heap_run_opts - what cdoc_heap_run() does. Borrowed. */
+struct cdoc_heap_run_opts {
+	struct cdoc_heap_opts shim; /* what the shim is asked to do */
+	char *const *argv;          /* the command, NULL-terminated; PATH
+				       is searched for argv[0] */
+	char *const *env;           /* its base environment; NULL: environ */
+	const char *output;         /* the final .heap file (required) */
+	unsigned interval_ms;       /* also a snapshot this often (0: no) */
+	volatile sig_atomic_t *snap_now; /* if set (e.g. by a signal
+					    handler), a snapshot at once;
+					    cleared when taken. May be NULL */
+};
+
+/* struct cdoc_heap_run_result - how a run went. Owns ->snap, ->warning. */
+struct cdoc_heap_run_result {
+	struct cdoc_heap_snap snap; /* the final snapshot (as in output) */
+	pid_t pid;                  /* the target; 0 when not started */
+	int status;                 /* its wait status, once it has ended */
+	int exit_code;              /* its exit status, 128 + N when killed
+				       by signal N */
+	int exec_errno;             /* it could not be executed: why (it
+				       exited 127; the run failed) */
+	unsigned nr_snapshots;      /* interval and on-demand snapshots
+				       written: OUTPUT.1.heap ... */
+	char *warning;              /* the stream did not end cleanly (a
+				       process kept it open): why; or NULL */
+};
+
+/*
+ * Run @o->argv with the shim (its environment from
+ * cdoc_heap_collector_env; SIGINT and SIGUSR1 back to their defaults in
+ * the child), read its stream until it exits, writing a snapshot as
+ * "OUTPUT.N.heap" (N = 1, 2, ...) every @o->interval_ms and whenever
+ * *@o->snap_now is set; then drain the stream (a process still holding
+ * it open after 5 s sets ->warning) and write the final snapshot to
+ * @o->output. Files are made with cdoc_create_file (a regular file of
+ * ours is replaced; nothing is written through a link). Returns 0 with *@res filled, or negative with a
+ * message: a command that cannot be executed gives "CMD: why", with
+ * ->exec_errno and ->exit_code 127 set. After an error while the target
+ * runs it is left running (->pid). @res need not be initialized; release
+ * it with cdoc_heap_run_result_release() in every case. Signal
+ * dispositions of the caller are not changed.
+ */
+int cdoc_heap_run(const struct cdoc_heap_run_opts *o,
+                  struct cdoc_heap_run_result *res);
+void cdoc_heap_run_result_release(struct cdoc_heap_run_result *res);
 
 #endif
