@@ -258,17 +258,24 @@ static void grow_live(struct cdoc_heap *h, struct hproc *p, struct hsite *site,
 	}
 }
 
+/* @bytes in @count objects of site @stack stop being live. */
+static void drop_live(struct cdoc_heap *h, struct hproc *p, uint32_t stack,
+                      uint64_t bytes, uint32_t count)
+{
+	struct hsite *site = &p->sites[stack];
+
+	site->live_bytes -= bytes;
+	site->live_count -= count;
+	p->live_bytes -= bytes;
+	p->live_count -= count;
+	h->live_bytes -= bytes;
+}
+
 /* The allocation @e stops being live (the entry stays, as a tombstone
  * or to be overwritten). */
 static void shrink_live(struct cdoc_heap *h, struct hproc *p, struct lent *e)
 {
-	struct hsite *site = &p->sites[e->stack];
-
-	site->live_bytes -= e->bytes;
-	site->live_count -= e->count;
-	p->live_bytes -= e->bytes;
-	p->live_count -= e->count;
-	h->live_bytes -= e->bytes;
+	drop_live(h, p, e->stack, e->bytes, e->count);
 	e->count = 0;
 }
 
@@ -384,13 +391,7 @@ int heap_alloc_b(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
 
 void heap_free_b(struct cdoc_heap *h, struct hproc *p, struct hpend *e)
 {
-	struct hsite *site = &p->sites[e->stack];
-
-	site->live_bytes -= e->bytes;
-	site->live_count -= e->count;
-	p->live_bytes -= e->bytes;
-	p->live_count -= e->count;
-	h->live_bytes -= e->bytes;
+	drop_live(h, p, e->stack, e->bytes, e->count);
 	p->frees++;
 	e->count = 0;
 }
@@ -405,12 +406,8 @@ int heap_temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
 	if (!site)
 		return -1;
 	grow_live(h, p, site, bytes, count);
-	site->live_bytes -= bytes;
-	site->live_count -= count;
+	drop_live(h, p, stack, bytes, count);
 	site->temp_count += count;
-	p->live_bytes -= bytes;
-	p->live_count -= count;
-	h->live_bytes -= bytes;
 	p->frees++;
 	return 0;
 }

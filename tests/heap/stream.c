@@ -85,6 +85,19 @@ static void bb_feed(struct cdoc_heap *h, struct bb *b, uint32_t tid)
 	             "%s", cdoc_errmsg());
 }
 
+/* Write @b's header (instance 1, pid 1, tid 1). */
+static void bb_seal(struct bb *b)
+{
+	struct cdoc_astream_hdr hd = {CDOC_ASTREAM_MAGIC,
+	                              (uint32_t)(b->len - sizeof(hd)),
+	                              1,
+	                              1,
+	                              1,
+	                              0};
+
+	memcpy(b->buf, &hd, sizeof(hd));
+}
+
 static uint64_t total(struct cdoc_heap *h, int kind)
 {
 	struct cdoc_heap_snap s;
@@ -208,11 +221,7 @@ Test(stream, stack_id_zero_is_rejected)
 	cdoc_heap_new(&h);
 	bb_start(&a);
 	rec_alloc(&a, 0x10, 8, 0, 1);
-	{
-		struct cdoc_astream_hdr hd = {
-		        CDOC_ASTREAM_MAGIC, (uint32_t)(a.len - 32), 1, 1, 1, 0};
-		memcpy(a.buf, &hd, sizeof(hd));
-	}
+	bb_seal(&a);
 	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
 	cr_assert(strstr(cdoc_errmsg(), "stack id"), "%s", cdoc_errmsg());
 	cdoc_heap_free(h);
@@ -287,11 +296,7 @@ Test(stream, freeb_of_no_allocb_is_rejected)
 	rec_alloc(&a, 0x1000, 100, 1, 1);
 	make_b(&a, at);
 	rec_freeb(&a, 2, 2);
-	{
-		struct cdoc_astream_hdr hd = {
-		        CDOC_ASTREAM_MAGIC, (uint32_t)(a.len - 32), 1, 1, 1, 0};
-		memcpy(a.buf, &hd, sizeof(hd));
-	}
+	bb_seal(&a);
 	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
 	cr_assert(strstr(cdoc_errmsg(), "free of no allocation of its batch"),
 	          "%s", cdoc_errmsg());
@@ -303,11 +308,7 @@ Test(stream, freeb_of_no_allocb_is_rejected)
 	rec_stack(&a, 1, 0x500);
 	rec_alloc(&a, 0x1000, 100, 1, 1);
 	rec_freeb(&a, 1, 2);
-	{
-		struct cdoc_astream_hdr hd = {
-		        CDOC_ASTREAM_MAGIC, (uint32_t)(a.len - 32), 1, 1, 1, 0};
-		memcpy(a.buf, &hd, sizeof(hd));
-	}
+	bb_seal(&a);
 	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
 	cdoc_heap_free(h);
 	cdoc_heap_new(&h);
@@ -318,11 +319,7 @@ Test(stream, freeb_of_no_allocb_is_rejected)
 	make_b(&a, at);
 	rec_freeb(&a, 1, 2);
 	rec_freeb(&a, 1, 3);
-	{
-		struct cdoc_astream_hdr hd = {
-		        CDOC_ASTREAM_MAGIC, (uint32_t)(a.len - 32), 1, 1, 1, 0};
-		memcpy(a.buf, &hd, sizeof(hd));
-	}
+	bb_seal(&a);
 	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
 	cdoc_heap_free(h);
 }
