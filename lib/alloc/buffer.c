@@ -130,21 +130,6 @@ void shim_threads_init(void)
 	pthread_key_create(&thread_key, thread_gone);
 }
 
-static void stack_bounds(struct tstate *ts)
-{
-	pthread_attr_t attr;
-	void *addr;
-	size_t size;
-
-	if (pthread_getattr_np(pthread_self(), &attr) != 0)
-		return;
-	if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
-		ts->stack_lo = (uintptr_t)addr;
-		ts->stack_hi = (uintptr_t)addr + size;
-	}
-	pthread_attr_destroy(&attr);
-}
-
 void shim_thread_start(struct tstate *ts)
 {
 	ts->tid = (uint32_t)syscall(SYS_gettid);
@@ -155,7 +140,8 @@ void shim_thread_start(struct tstate *ts)
 	ts->seq = __rdtsc();
 	ts->internal++;
 	if (shim.use_fp)
-		stack_bounds(ts);
+		shim_stack_bounds((uintptr_t)__builtin_frame_address(0),
+		                  &ts->stack_lo, &ts->stack_hi);
 	shim_registry_lock();
 	if (registry)
 		shim.multi = 1;

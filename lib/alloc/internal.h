@@ -197,7 +197,8 @@ static inline unsigned char *put_v(unsigned char *p, uint64_t v)
 	return p;
 }
 
-/* stack.c: call stacks and their ids. */
+/* stack.c: call stacks and their ids; the stack mapping holding @addr. */
+void shim_stack_bounds(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
 uint32_t shim_stack_id(struct tstate *ts);
 uint32_t shim_stack_next_id(void);
 int shim_stack_init(void);

@@ -310,8 +310,8 @@ static int valid(const struct shim_uentry *e, uintptr_t key)
 
 /* The mapping of /proc/self/maps that holds addr, into *lo and *hi
  * (without malloc, and without pthread_getattr_np: that one holds the
- * thread's lock while it allocates). */
-static void find_mapping(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
+ * thread's lock while it allocates, which deadlocks under ASan). */
+void shim_stack_bounds(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
 {
 	char buf[512];
 	uintptr_t v[2] = {0, 0};
@@ -349,7 +349,7 @@ static void cache_start(struct tstate *ts, uintptr_t key)
 	uintptr_t lo = 0, hi = 0;
 
 	ts->internal++;
-	find_mapping(key, &lo, &hi);
+	shim_stack_bounds(key, &lo, &hi);
 	/* The main thread's stack grows down to its limit. */
 	if (hi && ts->tid == (uint32_t)getpid() &&
 	    getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
