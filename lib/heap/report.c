@@ -160,6 +160,33 @@ static int by_value(const void *a, const void *b)
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
+/* The figures of one top-list entry, before its call site. */
+static void entry_value(struct cdoc_buf *out, const struct cdoc_heap_site *site,
+                        int kind, uint64_t v)
+{
+	switch (kind) {
+	case CDOC_HEAP_ALLOC_COUNT:
+		cdoc_buf_addf(out, "%llu allocations (", (unsigned long long)v);
+		human(out, site->alloc_bytes);
+		cdoc_buf_addstr(out, ")  ");
+		return;
+	case CDOC_HEAP_TEMP_COUNT:
+		cdoc_buf_addf(out, "%llu of %llu allocations (%.1f%%)  ",
+		              (unsigned long long)v,
+		              (unsigned long long)site->alloc_count,
+		              site->alloc_count
+		                      ? 100.0 * (double)v /
+		                                (double)site->alloc_count
+		                      : 0.0);
+		return;
+	}
+	human(out, v);
+	if (kind == CDOC_HEAP_LEAKED_BYTES)
+		cdoc_buf_addf(out, " in %llu allocations",
+		              (unsigned long long)site->live_count);
+	cdoc_buf_addstr(out, "  ");
+}
+
 static void top_list(const struct cdoc_heap_snap *s, int kind, int top,
                      const char *title, struct cdoc_buf *out)
 {
@@ -179,22 +206,7 @@ static void top_list(const struct cdoc_heap_snap *s, int kind, int top,
 		if (!v)
 			break;
 		cdoc_buf_addf(out, "  %2d. ", ++shown);
-		if (kind == CDOC_HEAP_ALLOC_COUNT ||
-		    kind == CDOC_HEAP_TEMP_COUNT)
-			cdoc_buf_addf(out, "%llu allocations (",
-			              (unsigned long long)v);
-		human(out, kind == CDOC_HEAP_ALLOC_COUNT ||
-		                           kind == CDOC_HEAP_TEMP_COUNT
-		                   ? site->alloc_bytes
-		                   : v);
-		if (kind == CDOC_HEAP_LEAKED_BYTES)
-			cdoc_buf_addf(out, " in %llu allocations",
-			              (unsigned long long)site->live_count);
-		cdoc_buf_addstr(out,
-		                kind == CDOC_HEAP_ALLOC_COUNT ||
-		                                kind == CDOC_HEAP_TEMP_COUNT
-		                        ? ")  "
-		                        : "  ");
+		entry_value(out, site, kind, v);
 		cdoc_heap_site_name(s, site, 4, out);
 		cdoc_buf_addch(out, '\n');
 	}
