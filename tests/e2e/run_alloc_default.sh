@@ -45,6 +45,16 @@ CDOC_SHIM=$T/none.so "$CDOCTOR" run --no-html -o "$T/m.cdr" -- \
 grep -q "no allocation tracking" "$T/err" || fail "no warning: $(cat "$T/err")"
 "$CDOCTOR" report "$T/m.cdr" >/dev/null || fail "recording unreadable"
 
+# a child left running that keeps the allocation channel busy (it starts
+# a tracked process every 0.2 s) does not keep the run from ending
+touch "$T/go"
+timeout 60 "$CDOCTOR" run --no-html -o "$T/b.cdr" -- sh -c \
+	"(while [ -e '$T/go' ]; do ls / >/dev/null; sleep 0.2; done) & exit 5" \
+	>/dev/null 2>"$T/err"
+st=$?
+rm -f "$T/go"
+[ $st = 5 ] || fail "run with a busy child left running: status $st (124: hung)"
+
 # contradictory options
 "$CDOCTOR" run --no-alloc --alloc -- true >/dev/null 2>"$T/err"
 [ $? = 2 ] || fail "--no-alloc --alloc accepted"
