@@ -195,13 +195,16 @@ int cdoc_heap_collector_poll(struct cdoc_heap_collector *c)
 
 int cdoc_heap_collector_drain(struct cdoc_heap_collector *c, int timeout_ms)
 {
+	uint64_t end = cdoc_now_ns() + (uint64_t)timeout_ms * 1000000;
 	int ret = 0;
 
 	cdoc_heap_collector_spawned(c);
 	while (!c->ended) {
 		struct pollfd pfd = {c->fd, POLLIN, 0};
+		uint64_t now = cdoc_now_ns();
 
-		ret = poll(&pfd, 1, timeout_ms);
+		ret = now < end ? poll(&pfd, 1, (int)((end - now) / 1000000))
+		                : 0;
 		if (ret < 0 && errno == EINTR)
 			continue;
 		if (ret == 0) {

@@ -124,9 +124,10 @@ int cdoc_heap_collector_fd(const struct cdoc_heap_collector *c);
 int cdoc_heap_collector_poll(struct cdoc_heap_collector *c);
 
 /*
- * Read until the stream ends or @timeout_ms pass without data, then mark
- * the processes ended (cdoc_heap_finish). 0, or -ETIMEDOUT when a tracked
- * process still held the channel open (e.g. a daemon child), or negative.
+ * Read until the stream ends, @timeout_ms at most (a busy child that holds
+ * the channel cannot keep this going), then mark the processes ended
+ * (cdoc_heap_finish). 0, or -ETIMEDOUT when a tracked process still held
+ * the channel open (e.g. a daemon child), or negative.
  */
 int cdoc_heap_collector_drain(struct cdoc_heap_collector *c, int timeout_ms);
 

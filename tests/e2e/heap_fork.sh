@@ -2,7 +2,8 @@
 # heap_fork: a forked child and an exec'd child are tracked into the same
 # snapshot, each under its own pid, with their own leaks; the child's free
 # of inherited memory is not an unmatched free. The same when the forks
-# happen while a second thread is allocating.
+# happen while a second thread is allocating. A child left running does
+# not hang the run.
 set -u
 : "${CDOCTOR:?}" "${CDOC_EXAMPLES:?}" "${CDOC_SHIM:?}"
 [ -f "$CDOC_SHIM" ] || exit 77
@@ -32,4 +33,15 @@ for mode in "" threaded; do
 		grep -q ";churn " "$tmp/leaked" && fail "threaded: the thread leaked"
 	fi
 done
+# a child left running that keeps starting tracked processes holds the
+# channel open: heap run still ends (after its 5 s grace), with the
+# target's status and a warning
+touch "$tmp/go"
+timeout 60 "$CDOCTOR" heap run -q --shim "$CDOC_SHIM" -o "$tmp/b.heap" -- sh -c \
+	"(while [ -e '$tmp/go' ]; do ls / >/dev/null; sleep 0.2; done) & exit 5" \
+	>/dev/null 2>"$tmp/err"
+st=$?
+rm -f "$tmp/go"
+[ $st = 5 ] || fail "busy child left running: status $st (124: hung)"
+grep -q "still open" "$tmp/err" || fail "no warning: $(cat "$tmp/err")"
 echo "heap_fork: ok"
