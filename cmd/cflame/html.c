@@ -98,13 +98,18 @@ static int parse_args(int argc, char **argv, struct html_args *a)
 	return 0;
 }
 
-/* Read the --report file into @b (it is embedded as it is). */
+/* Read the --report file into @b (checked to be one JSON object, then
+ * embedded as it is). */
 static int read_report(const char *path, struct cdoc_buf *b)
 {
 	struct cdoc_input in;
 
 	if (cdoc_input_open(&in, path) < 0)
 		return cli_lib_error();
+	if (cdoc_json_check(in.data, in.len, 1, in.name) < 0) {
+		cdoc_input_release(&in);
+		return cli_lib_error();
+	}
 	cdoc_buf_add(b, in.data, in.len);
 	cdoc_input_release(&in);
 	return 0;

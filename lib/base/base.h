@@ -109,6 +109,16 @@ void cdoc_buf_add_xml(struct cdoc_buf *b, const char *s, size_t len);
 void cdoc_buf_add_json(struct cdoc_buf *b, const char *s, size_t len);
 void cdoc_buf_add_term(struct cdoc_buf *b, const char *s, size_t len);
 
+/*
+ * Check that @data is one JSON value (RFC 8259; an object when
+ * @want_object), valid UTF-8, nested at most CDOC_JSON_MAX_DEPTH deep,
+ * with only white space around it. 0, or -CDOC_EFORMAT with a message
+ * naming @name and the byte offset.
+ */
+#define CDOC_JSON_MAX_DEPTH 256
+int cdoc_json_check(const void *data, size_t len, int want_object,
+                    const char *name);
+
 /* Length of the valid UTF-8 sequence at @s (1..4), or 0 when invalid. */
 size_t cdoc_utf8_seq(const unsigned char *s, size_t len);
 

@@ -71,6 +71,17 @@ printf 'a;b;a;b;a 4\n' | "$CFLAME" top - | grep -Eq '4 100\.00%  a$' && ok "top 
 grep -q '<title>Perf &lt;1&gt;</title>' page.html && ! grep -Eq '(src|href)="' page.html &&
 	ok "html page offline and escaped" || fail "html page"
 
+# --report must be one JSON object: anything else is refused with the
+# file and offset, and no page is written
+printf '{"diagnoses":[1,2,}' > bad.json
+"$CFLAME" html --report bad.json -o bad.html a.folded 2>err
+[ $? = 2 ] && grep -q 'bad.json: offset 18: unexpected character' err && [ ! -e bad.html ] &&
+	ok "html --report rejects bad JSON" || fail "html --report bad JSON: $(cat err)"
+printf '{"title":"x"}\n' > good.json
+"$CFLAME" html --report good.json -o good.html a.folded &&
+	grep -q '"report":{"title":"x"}' good.html &&
+	ok "html --report embeds a JSON object" || fail "html --report good JSON"
+
 # Parity with flamegraph.pl (titles, rects, colours) when available.
 if [ -n "${FLAMEGRAPH_DIR:-}" ] && [ -f "$FLAMEGRAPH_DIR/flamegraph.pl" ]; then
 	for opts in "" "--inverted" "--hash" "--colors java" "--minwidth 5%"; do
