@@ -2,7 +2,8 @@
  * alloc_fork - a process tree under one tracker: the parent leaks, forks
  * a child that frees inherited memory and leaks its own, and forks a
  * second child that execs this program again ("exec-child"), which leaks
- * too. Each must show up under its own pid. With "threaded", a second
+ * too. Each must show up under its own pid. The parent frees the inherited
+ * block before the first child frees its copy. With "threaded", a second
  * thread allocates and frees (balanced) all through the forks, so they
  * happen while another thread is recording.
  *
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NOINLINE __attribute__((noinline))
@@ -58,6 +60,21 @@ static void *churn(void *arg)
 	return arg;
 }
 
+/* Allocate and free for @ms milliseconds (nothing left live). */
+static NOINLINE void keep_busy(int ms)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		sink = malloc(32); /* volatile: not optimized away */
+		free(sink);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 +
+	                 (t.tv_nsec - t0.tv_nsec) / 1000000 <
+	         ms);
+}
+
 int main(int argc, char **argv)
 {
 	char *inherited;
@@ -78,8 +95,11 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	a = fork();
 	if (a == 0) {
-		free(inherited); /* memory the child inherited */
+		usleep(100000); /* after the parent has freed its copy */
 		child_leak();
+		/* memory the child inherited; last, so that no allocation
+		 * reuses its address */
+		free(inherited);
 		exit(0);
 	}
 	b = fork();
@@ -87,13 +107,14 @@ int main(int argc, char **argv)
 		execl("/proc/self/exe", argv[0], "exec-child", (char *)NULL);
 		_exit(127);
 	}
+	free(inherited); /* before the child frees its copy */
+	keep_busy(60);   /* long enough for that free to be sent */
 	waitpid(a, &st, 0);
 	waitpid(b, &st, 0);
 	if (threaded) {
 		atomic_store(&stop, 1);
 		pthread_join(t, NULL);
 	}
-	free(inherited);
 	printf("alloc_fork done\n");
 	return 0;
 }

@@ -6,7 +6,10 @@
  * own recording. A tracker must neither deadlock nor lose a call
  * silently: each handler call is recorded or counted as re-entrant.
  *
- * usage: alloc_signal [PAIRS]   (2000000 malloc/free pairs)
+ * With "fork", the handler forks instead (a crash handler's way) and the
+ * child _exits at once: a fork that interrupts the tracker's recording.
+ *
+ * usage: alloc_signal [PAIRS [fork]]   (2000000 malloc/free pairs)
  * prints: "alloc_signal: PAIRS pairs, N handler calls"
  */
 #include <signal.h>
@@ -14,11 +17,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <string.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define NOINLINE __attribute__((noinline))
 
 static volatile sig_atomic_t calls;
+
+static NOINLINE void on_alarm_fork(int sig)
+{
+	pid_t p = fork();
+
+	(void)sig;
+	if (p == 0)
+		_exit(0);
+	if (p > 0)
+		waitpid(p, NULL, 0);
+	calls++;
+}
 
 static NOINLINE void on_alarm(int sig)
 {
@@ -40,13 +58,15 @@ static NOINLINE void *work_alloc(uint64_t *rng)
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 2000000;
-	struct itimerval it = {{0, 50}, {0, 50}}, off = {{0, 0}, {0, 0}};
+	int forking = argc > 2 && !strcmp(argv[2], "fork");
+	long us = forking ? 2000 : 50; /* a fork costs much more */
+	struct itimerval it = {{0, us}, {0, us}}, off = {{0, 0}, {0, 0}};
 	struct sigaction sa = {0};
 	void *ring[32] = {0};
 	uint64_t rng = 7;
 	long i;
 
-	sa.sa_handler = on_alarm;
+	sa.sa_handler = forking ? on_alarm_fork : on_alarm;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);

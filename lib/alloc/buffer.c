@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/membarrier.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -132,13 +133,14 @@ void shim_threads_init(void)
 
 void shim_thread_start(struct tstate *ts)
 {
+	sigset_t all, old;
+
 	ts->tid = (uint32_t)syscall(SYS_gettid);
 	ts->len = HDR;
 	ts->rng =
 	        ((uint64_t)ts->tid << 32) ^ shim_now_ns() ^ 0x9e3779b97f4a7c15;
 	ts->last_ns = coarse_ns();
 	ts->seq = __rdtsc();
-	ts->internal++;
 	if (shim.use_fp)
 		shim_stack_bounds((uintptr_t)__builtin_frame_address(0),
 		                  &ts->stack_lo, &ts->stack_hi);
@@ -151,8 +153,15 @@ void shim_thread_start(struct tstate *ts)
 		registry->prev = ts;
 	registry = ts;
 	shim_registry_unlock();
+	/* pthread_setspecific may calloc: the shim's own call, not counted
+	 * as re-entrant; signals wait, so that a handler's allocations in
+	 * this window are not taken for the shim's */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	ts->internal++;
 	pthread_setspecific(thread_key, ts);
 	ts->internal--;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	ts->state = TS_LIVE;
 }
 
@@ -324,7 +333,7 @@ void shim_flush_all(void)
  * other threads' buffers and caches are given back (their batches were
  * sent by the parent's threads, or will be: they belong to the parent).
  */
-void shim_threads_after_fork(struct tstate *ts)
+void shim_threads_after_fork(struct tstate *ts, int keep_batch)
 {
 	struct tstate *t, *next;
 
@@ -343,6 +352,16 @@ void shim_threads_after_fork(struct tstate *ts)
 	ts->next = ts->prev = NULL;
 	registry = ts;
 	ts->tid = (uint32_t)syscall(SYS_gettid);
+	atomic_store(&ts->stolen, 0);
+	atomic_store(&ts->appending, 0);
+	if (!keep_batch)
+		shim_reset_batch(ts);
+}
+
+/* Forget the batch in @ts's buffer (a fork child's copy of its parent's
+ * unsent events). */
+void shim_reset_batch(struct tstate *ts)
+{
 	ts->len = HDR;
 	ts->solo = 0;
 	ts->nalloc = 0;
@@ -352,8 +371,6 @@ void shim_threads_after_fork(struct tstate *ts)
 	ts->last_alloc = 0;
 	ts->prev_tsc = 0;
 	ts->prev_ptr = 0;
-	atomic_store(&ts->stolen, 0);
-	atomic_store(&ts->appending, 0);
 }
 
 void shim_send_hello(struct tstate *ts, uint64_t parent, uint32_t below)

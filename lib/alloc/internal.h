@@ -102,6 +102,8 @@ struct tstate {
 	struct tstate *next; /* registry of live threads */
 	struct tstate *prev;
 	int solo;               /* the batch in buf is marked SOLO */
+	uint64_t fork_parent;   /* a fork child's HELLO waits for the record
+				   the fork interrupted: its parent, or 0 */
 	uint32_t nalloc;        /* allocation records in the batch */
 	struct shim_pend *pend; /* 1 << SHIM_PEND_BITS, or NULL */
 	size_t len;             /* bytes used in buf, header included */
@@ -114,16 +116,20 @@ struct tstate {
 
 /* Process-wide settings and counters (shim.c). */
 struct shim_globals {
-	int fd;               /* the channel, -1 when tracking is off */
-	int enabled;          /* tracking on */
-	int exiting;          /* after our destructor: send each event */
-	int use_fp;           /* frame pointers instead of libunwind */
-	int track_mmap;       /* anonymous mmap/munmap */
-	int multi;            /* a second thread was (or may be) started */
-	uint64_t sample_rate; /* mean bytes per sample; 0 = all */
-	uint64_t instance;    /* this process instance */
+	int fd;                  /* the channel, -1 when tracking is off */
+	int enabled;             /* tracking on */
+	int exiting;             /* after our destructor: send each event */
+	int use_fp;              /* frame pointers instead of libunwind */
+	int track_mmap;          /* anonymous mmap/munmap */
+	int multi;               /* a second thread was (or may be) started */
+	uint64_t sample_rate;    /* mean bytes per sample; 0 = all */
+	uint64_t instance;       /* this process instance */
+	uint64_t child_instance; /* of the fork child about to start, 0 if
+				    it must make its own */
 	uint32_t pid;
 	uintptr_t self_lo, self_hi; /* the shim's text, skipped in stacks */
+	uintptr_t unw_lo, unw_hi;   /* libunwind's text: its mmap calls are
+				       the shim's own */
 	atomic_uint_fast64_t reentrant;
 	atomic_uint_fast64_t sample_full;
 	atomic_uint_fast64_t stack_full;
@@ -171,7 +177,8 @@ void shim_send_maps(struct tstate *ts);
 void shim_send_exit(struct tstate *ts);
 void shim_threads_init(void);
 void shim_asym_init(void);
-void shim_threads_after_fork(struct tstate *ts);
+void shim_threads_after_fork(struct tstate *ts, int keep_batch);
+void shim_reset_batch(struct tstate *ts);
 void shim_registry_lock(void);
 void shim_registry_unlock(void);
 uint64_t shim_now_ns(void);

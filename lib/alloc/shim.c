@@ -155,7 +155,9 @@ static void resolve_all(void)
 
 static uint64_t new_instance(void)
 {
-	uint64_t x = ((uint64_t)shim.pid << 32) ^ shim_now_ns();
+	static atomic_uint_fast64_t made;
+	uint64_t x = ((uint64_t)shim.pid << 32) ^ shim_now_ns() ^
+	             (atomic_fetch_add(&made, 1) << 48);
 
 	x ^= x >> 31;
 	x *= 0x9e3779b97f4a7c15ull;
@@ -205,6 +207,7 @@ static void start_tracking(void)
 	shim_lock(ts);
 	shim_send_hello(ts, 0, 0);
 	shim_send_maps(ts);
+	shim_flush(ts); /* HELLO first: it says how to weigh what follows */
 	shim_unlock(ts);
 	shim_tls.busy--;
 }
@@ -271,8 +274,12 @@ static inline struct tstate *enter(int *saved)
 	return shim_thread();
 }
 
+static void fork_hello(struct tstate *ts, uint64_t parent);
+
 static inline void leave(struct tstate *ts, int saved)
 {
+	if (unlikely(ts->fork_parent))
+		fork_hello(ts, ts->fork_parent);
 	ts->busy = 0;
 	errno = saved;
 }
@@ -692,6 +699,13 @@ EXPORT size_t malloc_usable_size(void *p)
 	return real_usable(p);
 }
 
+/* libunwind maps memory for itself while the shim unwinds: not the
+ * program's, neither recorded nor counted as re-entrant. */
+static int from_unwinder(const void *ret)
+{
+	return (uintptr_t)ret >= shim.unw_lo && (uintptr_t)ret < shim.unw_hi;
+}
+
 EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
                   off_t off)
 {
@@ -703,7 +717,8 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 	}
 	p = real_mmap(addr, len, prot, flags, fd, off);
 	if (p != MAP_FAILED && shim.enabled && shim.track_mmap &&
-	    (flags & MAP_ANONYMOUS) && !(flags & MAP_SHARED))
+	    (flags & MAP_ANONYMOUS) && !(flags & MAP_SHARED) &&
+	    !from_unwinder(__builtin_return_address(0)))
 		record_alloc(CDOC_AFN_MMAP, p, len);
 	return p;
 }
@@ -717,22 +732,37 @@ EXPORT int munmap(void *addr, size_t len)
 
 	if (unlikely(!ready()) || !real_munmap)
 		return (int)syscall(SYS_munmap, addr, len);
-	if (shim.enabled && shim.track_mmap)
+	if (shim.enabled && shim.track_mmap &&
+	    !from_unwinder(__builtin_return_address(0)))
 		record_free(CDOC_AFN_MUNMAP, addr, 0, 0);
 	ret = real_munmap(addr, len);
 	return ret;
 }
 
+/*
+ * Before fork: every thread's batch is sent, then a FORK record naming the
+ * child's instance, so that the reader copies the live heap the child
+ * inherits at that point of the stream. A fork from a signal handler that
+ * interrupted the shim (busy already) leaves the half-written batch alone.
+ */
 static void fork_prepare(void)
 {
 	struct tstate *ts = &shim_tls;
+	unsigned char *p;
 
-	ts->busy++;
-	if (ts->state == TS_LIVE) {
-		shim_lock(ts);
-		shim_flush(ts);
-		shim_unlock(ts);
-	}
+	shim.child_instance = 0;
+	if (ts->busy++ || ts->state == TS_DEAD)
+		return;
+	ts = shim_thread();
+	shim_flush_all();
+	shim.child_instance = new_instance();
+	shim_lock(ts);
+	p = shim_reserve(ts, 16);
+	*p++ = CDOC_AREC_FORK;
+	p = put_v(p, shim.child_instance);
+	shim_commit(ts, p);
+	shim_flush(ts);
+	shim_unlock(ts);
 }
 
 static void fork_parent(void)
@@ -740,16 +770,37 @@ static void fork_parent(void)
 	shim_tls.busy--;
 }
 
+/* The child's first batch: HELLO naming its parent, sent at once. */
+static void fork_hello(struct tstate *ts, uint64_t parent)
+{
+	ts->fork_parent = 0;
+	ts->busy++;
+	shim_reset_batch(ts);
+	ts = shim_thread();
+	shim_send_hello(ts, parent, shim_stack_next_id());
+	shim_flush(ts);
+	ts->busy--;
+}
+
 static void fork_child(void)
 {
 	struct tstate *ts = &shim_tls;
 	uint64_t parent = shim.instance;
+	int nested = ts->busy > 1;
 
 	shim.pid = (uint32_t)getpid();
-	shim.instance = new_instance();
-	shim_threads_after_fork(ts);
-	ts = shim_thread();
-	shim_send_hello(ts, parent, shim_stack_next_id());
+	shim.instance =
+	        shim.child_instance ? shim.child_instance : new_instance();
+	/* the counters so far are the parent's, in its COUNTERS record */
+	atomic_store(&shim.reentrant, 0);
+	atomic_store(&shim.sample_full, 0);
+	atomic_store(&shim.stack_full, 0);
+	atomic_store(&shim.write_errors, 0);
+	shim_threads_after_fork(ts, nested);
+	if (nested) /* the interrupted record finishes first (leave()) */
+		ts->fork_parent = parent;
+	else
+		fork_hello(ts, parent);
 	ts->busy--;
 }
 

@@ -35,9 +35,14 @@ struct slot {
 static struct slot *table;
 static atomic_uint next_id = 1;
 
-static int find_self(struct dl_phdr_info *info, size_t size, void *data)
+/* struct text - the executable segment that holds @addr. */
+struct text {
+	uintptr_t addr, lo, hi;
+};
+
+static int find_text(struct dl_phdr_info *info, size_t size, void *data)
 {
-	uintptr_t me = (uintptr_t)data;
+	struct text *t = data;
 	int i;
 
 	for (i = 0; i < info->dlpi_phnum; i++) {
@@ -46,9 +51,9 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
 			continue;
-		if (me >= lo && me < lo + ph->p_memsz) {
-			shim.self_lo = lo;
-			shim.self_hi = lo + ph->p_memsz;
+		if (t->addr >= lo && t->addr < lo + ph->p_memsz) {
+			t->lo = lo;
+			t->hi = lo + ph->p_memsz;
 			return 1;
 		}
 	}
@@ -57,8 +62,16 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 
 int shim_stack_init(void)
 {
+	struct text self = {(uintptr_t)shim_stack_init, 0, 0};
+	struct text unw = {(uintptr_t)unw_backtrace, 0, 0};
+
 	table = shim_pages(sizeof(struct slot) << TABLE_BITS);
-	dl_iterate_phdr(find_self, (void *)(uintptr_t)shim_stack_init);
+	dl_iterate_phdr(find_text, &self);
+	dl_iterate_phdr(find_text, &unw);
+	shim.self_lo = self.lo;
+	shim.self_hi = self.hi;
+	shim.unw_lo = unw.lo;
+	shim.unw_hi = unw.hi;
 	if (!shim.use_fp)
 		unw_set_caching_policy(unw_local_addr_space,
 		                       UNW_CACHE_PER_THREAD);
@@ -348,7 +361,6 @@ static void cache_start(struct tstate *ts, uintptr_t key)
 	struct rlimit rl;
 	uintptr_t lo = 0, hi = 0;
 
-	ts->internal++;
 	shim_stack_bounds(key, &lo, &hi);
 	/* The main thread's stack grows down to its limit. */
 	if (hi && ts->tid == (uint32_t)getpid() &&
@@ -357,7 +369,6 @@ static void cache_start(struct tstate *ts, uintptr_t key)
 		lo = hi - rl.rlim_cur + 65536;
 	if (hi)
 		ts->ucache = shim_pages(sizeof(*ts->ucache) * SHIM_UCACHE_N);
-	ts->internal--;
 	ts->uc_lo = lo;
 	ts->uc_hi = hi;
 }
@@ -368,11 +379,8 @@ void shim_stack_thread_end(struct tstate *ts)
 	struct shim_uentry *c = ts->ucache;
 
 	ts->ucache = NULL;
-	if (c) {
-		ts->internal++;
+	if (c)
 		shim_unpages(c, sizeof(*c) * SHIM_UCACHE_N);
-		ts->internal--;
-	}
 }
 
 /* Whether a miss on entry e for key should fill it (and book it). */

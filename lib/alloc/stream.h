@@ -54,6 +54,9 @@
  *            stack_table_full (stacks sent inline, not deduplicated),
  *            v write_errors (batches lost to a failing write)
  *   EXIT     (the process is exiting: what is live now is leaked)
+ *   FORK     v child_instance   the process forks here: the child's
+ *            instance inherits what is live at this point of the stream
+ *            (every thread's batch was sent just before)
  *
  * Stack ids are dense per process instance, starting at 1. A STACK record
  * may arrive after the first event that names its id (another thread
@@ -102,6 +105,7 @@ enum {
 	CDOC_AREC_SOLO = 0xa0,
 	CDOC_AREC_ALLOCB = 0xb0,
 	CDOC_AREC_FREEB = 0xc0,
+	CDOC_AREC_FORK = 0xd0,
 };
 
 enum {

@@ -452,11 +452,12 @@ static int find_run(pid_t pid)
 	for (i = 0; dirs[i] && fd < 0 && fd != -EPERM; i++)
 		fd = try_dir(dirs[i], pid, &tried);
 	if (fd < 0 && fd != -EPERM && fd != -ENAMETOOLONG)
-		fd = cdoc_error(fd,
-		                "no 'cdoctor run' is tracking the heap of pid %ld "
-		                "(tried %s: %s); give the target's pid, and "
-		                "run as the same user",
-		                (long)pid, tried.buf, strerror(-fd));
+		fd = cdoc_error(
+		        fd,
+		        "no 'cdoctor run' is tracking the heap of pid %ld "
+		        "(tried %s: %s); give the target's pid, and "
+		        "run as the same user",
+		        (long)pid, tried.buf, strerror(-fd));
 	for (i = 0; dirs[i]; i++)
 		free(dirs[i]);
 	cdoc_buf_release(&tried);

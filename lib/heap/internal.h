@@ -10,6 +10,11 @@
 #include "heap/heap.h"
 
 #define HEAP_MAX_STACK_ID (1u << 22) /* more ids than this: corrupt input */
+/* Stack ids are given out in order and defined by STACK records that may
+ * come later (another thread's unsent batch): an id this far beyond twice
+ * the stacks defined so far is corrupt input, not a delay. It bounds what
+ * a hostile stream can make the reader allocate per byte it sends. */
+#define HEAP_STACK_ID_AHEAD 65536
 
 /* struct lmap - open-addressing map from a pointer to what it holds. */
 struct lent {
@@ -53,6 +58,7 @@ struct hproc {
 	uint32_t pid, ppid, inherit_below, flags; /* CDOC_HPROC_* */
 	uint64_t sample_rate;
 	struct hstack *stacks; /* by stack id */
+	size_t nr_defined;     /* STACK records read */
 	size_t nr_stacks;
 	struct hsite *sites; /* by stack id */
 	size_t nr_sites;
@@ -60,6 +66,7 @@ struct hproc {
 				  > 0) or free (count 0; stack UINT32_MAX
 				  while no allocation matched it) */
 	struct lmap inherited; /* pointers live in the parent at fork */
+	int has_inherited;     /* inherited was filled (at FORK or HELLO) */
 	struct hmapping *maps;
 	size_t nr_maps, alloc_maps;
 	uint64_t calls[CDOC_AFN_NR], bytes[CDOC_AFN_NR], frees;
@@ -104,6 +111,7 @@ int heap_temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
 int heap_alloc_b(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
                  uint32_t stack, struct hpend *out);
 void heap_free_b(struct cdoc_heap *h, struct hproc *p, struct hpend *e);
+void heap_fork(struct cdoc_heap *h, struct hproc *p, uint64_t child);
 void heap_map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,
               const char *path, size_t len);
 void heap_exit(struct cdoc_heap *h, struct hproc *p);

@@ -113,8 +113,12 @@ struct hproc *heap_proc(struct cdoc_heap *h, uint64_t instance, uint32_t pid)
 	uint32_t idx;
 	struct hproc *p;
 
-	if (cdoc_u64map_get(&h->by_instance, instance, &idx))
-		return h->procs[idx - 1];
+	if (cdoc_u64map_get(&h->by_instance, instance, &idx)) {
+		p = h->procs[idx - 1];
+		if (!p->pid) /* made by its parent's FORK record */
+			p->pid = pid;
+		return p;
+	}
 	p = cdoc_calloc(1, sizeof(*p));
 	p->instance = instance;
 	p->pid = pid;
@@ -164,17 +168,38 @@ void heap_hello(struct cdoc_heap *h, struct hproc *p, uint64_t parent,
 		p->parent = (int)idx - 1;
 		p->inherit_below = below;
 		p->flags |= CDOC_HPROC_FORKED;
-		inherit(p, h->procs[idx - 1]);
+		if (!p->has_inherited)
+			inherit(p, h->procs[idx - 1]);
+		p->has_inherited = 1;
 	} else if (!parent) {
 		mark_execed(h, p);
 	}
+}
+
+/*
+ * @p forks a child that will be instance @child: it inherits what @p has
+ * live at this point of the stream (its HELLO may come much later, after
+ * @p has freed some of it).
+ */
+void heap_fork(struct cdoc_heap *h, struct hproc *p, uint64_t child)
+{
+	struct hproc *q;
+
+	if (!child || child == p->instance)
+		return;
+	q = heap_proc(h, child, 0);
+	if (q->has_inherited)
+		return;
+	inherit(q, p);
+	q->has_inherited = 1;
 }
 
 static int ensure_id(struct hproc *p, uint32_t id)
 {
 	size_t n;
 
-	if (id == 0 || id >= HEAP_MAX_STACK_ID)
+	if (id == 0 || id >= HEAP_MAX_STACK_ID ||
+	    id > p->inherit_below + 2 * p->nr_defined + HEAP_STACK_ID_AHEAD)
 		return -1;
 	if (id < p->nr_sites)
 		return 0;
@@ -197,6 +222,8 @@ int heap_stack_def(struct hproc *p, uint32_t id, const uint64_t *pcs,
 	if (ensure_id(p, id) < 0)
 		return -1;
 	s = &p->stacks[id];
+	if (!s->pcs)
+		p->nr_defined++;
 	free(s->pcs);
 	s->pcs = cdoc_malloc((nr ? nr : 1) * sizeof(*pcs));
 	memcpy(s->pcs, pcs, nr * sizeof(*pcs));
@@ -345,7 +372,8 @@ void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
 {
 	struct lent *e = lmap_get(&p->live, ptr);
 
-	p->frees++;
+	/* frees are counted as allocations are: scaled when sampled */
+	p->frees += e && e->count && e->seq <= seq ? e->count : 1;
 	if (!e && p->inherited.nr && (e = lmap_get(&p->inherited, ptr))) {
 		lmap_del(&p->inherited, e);
 		return;
@@ -392,7 +420,7 @@ int heap_alloc_b(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
 void heap_free_b(struct cdoc_heap *h, struct hproc *p, struct hpend *e)
 {
 	drop_live(h, p, e->stack, e->bytes, e->count);
-	p->frees++;
+	p->frees += e->count;
 	e->count = 0;
 }
 
@@ -408,7 +436,7 @@ int heap_temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
 	grow_live(h, p, site, bytes, count);
 	drop_live(h, p, stack, bytes, count);
 	site->temp_count += count;
-	p->frees++;
+	p->frees += count;
 	return 0;
 }
 
@@ -488,6 +516,9 @@ void cdoc_heap_finish(struct cdoc_heap *h)
 	}
 }
 
+/* Frees still waiting for their allocation at the end. (An unmatched free
+ * whose address a later allocation reused is not counted: under
+ * reordering it cannot be told from a late match.) */
 static uint64_t unmatched(const struct hproc *p)
 {
 	uint64_t n = 0;

@@ -215,15 +215,32 @@ static void top_list(const struct cdoc_heap_snap *s, int kind, int top,
 	free(idx);
 }
 
-static void proc_text(const struct cdoc_heap_snap *s, size_t i,
-                      struct cdoc_buf *out)
+static uint64_t proc_calls(const struct cdoc_heap_proc *p)
 {
-	const struct cdoc_heap_proc *p = &s->procs[i];
 	uint64_t calls = 0;
 	int f;
 
 	for (f = 0; f < CDOC_AFN_NR; f++)
 		calls += p->calls[f];
+	return calls;
+}
+
+/* A fork child that exec'd before it allocated anything (its image's own
+ * process follows) is not worth a line. */
+static int proc_shown(const struct cdoc_heap_proc *p)
+{
+	return !(p->flags & CDOC_HPROC_EXECED) || p->frees || proc_calls(p);
+}
+
+static void proc_text(const struct cdoc_heap_snap *s, size_t i,
+                      struct cdoc_buf *out)
+{
+	const struct cdoc_heap_proc *p = &s->procs[i];
+	uint64_t calls = proc_calls(p);
+	int f;
+
+	if (!proc_shown(p))
+		return;
 	cdoc_buf_addf(out, "\nProcess %u ", p->pid);
 	add_text_name(out, s, p->name);
 	cdoc_buf_addf(out, "%s%s%s: %llu allocations, %llu frees, peak ",
@@ -293,11 +310,13 @@ static void counters_text(const struct cdoc_heap_snap *s, struct cdoc_buf *out)
 void cdoc_heap_report_text(const struct cdoc_heap_snap *s, int top,
                            struct cdoc_buf *out)
 {
-	size_t i;
+	size_t i, nproc = 0;
 
+	for (i = 0; i < s->nr_procs; i++)
+		nproc += proc_shown(&s->procs[i]);
 	cdoc_buf_addf(out, "Heap at %.3f s: %zu process%s, %zu call sites\n",
-	              (double)s->time_ns / 1e9, s->nr_procs,
-	              s->nr_procs == 1 ? "" : "es", s->nr_sites);
+	              (double)s->time_ns / 1e9, nproc, nproc == 1 ? "" : "es",
+	              s->nr_sites);
 	if (s->sample_rate)
 		cdoc_buf_addf(out,
 		              "Sampled: one sample per %llu bytes on average; "

@@ -84,7 +84,8 @@ static int rec_stack(struct rd *r, struct hproc *p)
 		return bad(r, "too many frames in a stack");
 	if ((ret = get_vs(r, pcs, (int)v[1])) < 0)
 		return ret;
-	heap_stack_def(p, id, pcs, (uint32_t)v[1]);
+	if (heap_stack_def(p, id, pcs, (uint32_t)v[1]) < 0)
+		return bad(r, "stack id far beyond the stacks defined");
 	return 0;
 }
 
@@ -166,13 +167,16 @@ static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
 			next_pend(h, r);
 			ret = heap_alloc(h, p, fn, at, v[2], id, tsc(r, v[1]));
 		}
-		return ret < 0 ? bad(r, "unknown allocation function") : 0;
+		return ret < 0 ? bad(r,
+		                     "stack id far beyond the stacks defined")
+		               : 0;
 	case CDOC_AREC_TEMP:
 		if ((ret = get_vs(r, v, 2)) < 0 ||
 		    (ret = id32(r, v[1], &id)) < 0)
 			return ret;
 		next_pend(h, r);
-		heap_temp(h, p, fn, v[0], id);
+		if (heap_temp(h, p, fn, v[0], id) < 0)
+			return bad(r, "stack id far beyond the stacks defined");
 		return 0;
 	case CDOC_AREC_FREEB:
 		return rec_freeb(h, r, p);
@@ -226,6 +230,14 @@ static int record(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 	case CDOC_AREC_SOLO:
 		r->solo = 1;
 		return 0;
+	case CDOC_AREC_FORK: {
+		uint64_t child = 0;
+		int ret = get_v(r, &child);
+
+		if (ret == 0)
+			heap_fork(h, p, child);
+		return ret;
+	}
 	}
 	r->p--;
 	return bad(r, "unknown record tag");

@@ -358,3 +358,26 @@ Test(stream, solo_batches_give_the_same_heap)
 	cdoc_heap_free(h[0]);
 	cdoc_heap_free(h[1]);
 }
+
+/* A stack id may come before its STACK record (another thread's batch),
+ * but not so far ahead that it could only be a way to make the reader
+ * allocate: that is corrupt input. */
+Test(stream, stack_ids_far_beyond_the_defined_ones_are_rejected)
+{
+	struct cdoc_heap *h;
+	struct bb a;
+
+	cdoc_heap_new(&h);
+	bb_start(&a);
+	rec_alloc(&a, 0x1000, 8, 100, 1); /* ahead, but plausibly */
+	bb_seal(&a);
+	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), (long)a.len, "%s",
+	             cdoc_errmsg());
+	bb_start(&a);
+	rec_alloc(&a, 0x2000, 8, 3000000, 2);
+	bb_seal(&a);
+	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
+	cr_assert(strstr(cdoc_errmsg(), "stack id far beyond"), "%s",
+	          cdoc_errmsg());
+	cdoc_heap_free(h);
+}
