@@ -388,6 +388,7 @@ static inline void record_alloc(int fn, void *ptr, size_t size)
 	if (shim.sample_rate && fn != CDOC_AFN_MMAP && likely(!ts->busy) &&
 	    ts->sample_left > (int64_t)size) {
 		ts->sample_left -= (int64_t)size;
+		ts->last_alloc = 0; /* a later free is not "temporary" */
 		return;
 	}
 	record_alloc_slow(fn, ptr, size);
@@ -510,6 +511,7 @@ static inline __attribute__((always_inline)) int skip_sampled(size_t n)
 	if (shim.sample_rate && likely(!ts->busy) &&
 	    ts->sample_left > (int64_t)n) {
 		ts->sample_left -= (int64_t)n;
+		ts->last_alloc = 0; /* a later free is not "temporary" */
 		return 1;
 	}
 	return 0;
@@ -814,11 +816,13 @@ __attribute__((destructor(101))) static void shim_fini(void)
 		return;
 	shim_tls.busy++;
 	ts = shim_thread();
+	/* from now on every event is sent at once: another thread's event
+	 * after its batch was taken must not wait for one that never comes */
+	shim.exiting = 1;
 	shim_flush_all();
 	shim_lock(ts);
 	shim_send_maps(ts);
 	shim_send_exit(ts);
-	shim.exiting = 1;
 	shim_unlock(ts);
 	shim_tls.busy--;
 }

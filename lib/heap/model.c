@@ -261,9 +261,11 @@ static void weigh(const struct hproc *p, uint64_t size, uint32_t *count,
 		*bytes = size;
 		return;
 	}
-	w = 1.0 / -expm1(-(double)size / (double)p->sample_rate);
-	*count = (uint32_t)CDOC_MIN(llround(w), (long long)UINT32_MAX);
-	*bytes = (uint64_t)llround((double)size * w);
+	/* clamped: a hostile rate must not overflow llround */
+	w = CDOC_MIN(1.0 / -expm1(-(double)size / (double)p->sample_rate),
+	             (double)UINT32_MAX);
+	*count = (uint32_t)llround(w);
+	*bytes = (uint64_t)CDOC_MIN((double)size * w, 9.0e18);
 }
 
 static void grow_live(struct cdoc_heap *h, struct hproc *p, struct hsite *site,
