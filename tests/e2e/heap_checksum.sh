@@ -1,12 +1,7 @@
 #!/bin/bash
 # heap_checksum: tracking never changes what a program computes: the same
 # output (checksum and errno) bare, tracked, sampled and with --mmap.
-set -u
-: "${CDOCTOR:?}" "${CDOC_EXAMPLES:?}" "${CDOC_SHIM:?}"
-[ -f "$CDOC_SHIM" ] || exit 77
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/heap_common.bash"
 
 bare=$("$CDOC_EXAMPLES/alloc_checksum" 100000) || fail "bare run"
 for mode in "" "--fp" "--sample 1000" "--mmap"; do

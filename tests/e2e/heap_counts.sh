@@ -2,12 +2,7 @@
 # heap_counts: exact allocation counts and bytes for alloc_counts (every
 # interposed function, a realloc chain, a leak) and alloc_counts_cxx (new,
 # new[], delete), identical with and without frame pointers.
-set -u
-: "${CDOCTOR:?}" "${CDOC_EXAMPLES:?}" "${CDOC_SHIM:?}"
-[ -f "$CDOC_SHIM" ] || { echo "no shim"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/heap_common.bash"
 
 # expect FOLDED_FILE FUNCTION VALUE: the one stack ending in FUNCTION.
 expect() {

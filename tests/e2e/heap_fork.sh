@@ -4,12 +4,7 @@
 # of inherited memory is not an unmatched free. The same when the forks
 # happen while a second thread is allocating. A child left running does
 # not hang the run.
-set -u
-: "${CDOCTOR:?}" "${CDOC_EXAMPLES:?}" "${CDOC_SHIM:?}"
-[ -f "$CDOC_SHIM" ] || exit 77
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/heap_common.bash"
 
 for mode in "" threaded; do
 	"$CDOCTOR" heap run -q --shim "$CDOC_SHIM" -o "$tmp/f.heap" -- \

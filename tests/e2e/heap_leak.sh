@@ -3,12 +3,7 @@
 # call site ranks first by 'heap diff' between an early and a late
 # snapshot, and first among leaks at exit; snapshots reload, and a
 # corrupted snapshot is rejected with its byte offset.
-set -u
-: "${CDOCTOR:?}" "${CDOC_EXAMPLES:?}" "${CDOC_SHIM:?}"
-[ -f "$CDOC_SHIM" ] || exit 77
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/heap_common.bash"
 
 "$CDOCTOR" heap run -q --shim "$CDOC_SHIM" --interval 150 -o "$tmp/ls.heap" \
 	-- "$CDOC_EXAMPLES/leaky_server" 3000 300 >"$tmp/out" || fail "run"

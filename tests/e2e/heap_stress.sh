@@ -2,12 +2,7 @@
 # heap_stress: many threads allocating and freeing each other's memory
 # finish under tracking (bounded wait: no deadlock) with balanced counts:
 # nothing live at the stress sites, and every free matched.
-set -u
-: "${CDOCTOR:?}" "${CDOC_EXAMPLES:?}" "${CDOC_SHIM:?}"
-[ -f "$CDOC_SHIM" ] || exit 77
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/heap_common.bash"
 
 for mode in "" "--fp" "--sample 65536"; do
 	timeout 300 "$CDOCTOR" heap run -q --shim "$CDOC_SHIM" $mode \

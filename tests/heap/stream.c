@@ -282,46 +282,36 @@ Test(stream, allocb_freeb_pair_within_a_batch_keeps_peak_exact)
 	cdoc_heap_free(h);
 }
 
-Test(stream, freeb_of_no_allocb_is_rejected)
+/* One allocation (ALLOCB when @as_b), then @frees FREEBs going @back
+ * allocations back: the batch must be refused. */
+static void expect_bad_freeb(int as_b, int frees, uint64_t back)
 {
 	struct cdoc_heap *h;
 	struct bb a;
 	size_t at;
+	int i;
 
-	/* back beyond the batch's allocations */
 	cdoc_heap_new(&h);
 	bb_start(&a);
 	rec_stack(&a, 1, 0x500);
 	at = a.len;
 	rec_alloc(&a, 0x1000, 100, 1, 1);
-	make_b(&a, at);
-	rec_freeb(&a, 2, 2);
+	if (as_b)
+		make_b(&a, at);
+	for (i = 0; i < frees; i++)
+		rec_freeb(&a, back, 2 + (uint64_t)i);
 	bb_seal(&a);
 	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
 	cr_assert(strstr(cdoc_errmsg(), "free of no allocation of its batch"),
 	          "%s", cdoc_errmsg());
 	cdoc_heap_free(h);
+}
 
-	/* an ALLOC (not ALLOCB), and an ALLOCB freed twice */
-	cdoc_heap_new(&h);
-	bb_start(&a);
-	rec_stack(&a, 1, 0x500);
-	rec_alloc(&a, 0x1000, 100, 1, 1);
-	rec_freeb(&a, 1, 2);
-	bb_seal(&a);
-	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
-	cdoc_heap_free(h);
-	cdoc_heap_new(&h);
-	bb_start(&a);
-	rec_stack(&a, 1, 0x500);
-	at = a.len;
-	rec_alloc(&a, 0x1000, 100, 1, 1);
-	make_b(&a, at);
-	rec_freeb(&a, 1, 2);
-	rec_freeb(&a, 1, 3);
-	bb_seal(&a);
-	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
-	cdoc_heap_free(h);
+Test(stream, freeb_of_no_allocb_is_rejected)
+{
+	expect_bad_freeb(1, 1, 2); /* back beyond the batch's allocations */
+	expect_bad_freeb(0, 1, 1); /* an ALLOC, not an ALLOCB */
+	expect_bad_freeb(1, 2, 1); /* an ALLOCB freed twice */
 }
 
 /* The same events give the same heap with and without SOLO (which only
