@@ -256,6 +256,20 @@ static void send_all(const unsigned char *p, size_t n)
 	}
 }
 
+/* An empty batch in @ts's buffer: what its records were relative to
+ * (pointer and time bases, its allocations' table) starts over. */
+static void batch_restart(struct tstate *ts)
+{
+	ts->len = HDR;
+	ts->solo = 0;
+	ts->last_off = 0;
+	ts->prev_tsc = 0;
+	ts->prev_ptr = 0;
+	if (ts->nalloc && ts->pend) /* entries exist only with allocations */
+		memset(ts->pend, 0, PEND_BYTES);
+	ts->nalloc = 0;
+}
+
 /* Send @ts's batch now (caller holds ts->lock or owns ts alone). */
 void shim_flush(struct tstate *ts)
 {
@@ -271,15 +285,8 @@ void shim_flush(struct tstate *ts)
 	h.time_ns = shim_now_ns();
 	memcpy(ts->buf, &h, HDR);
 	send_all(ts->buf, ts->len);
-	ts->len = HDR;
-	ts->solo = 0;
-	ts->last_off = 0;
-	ts->prev_tsc = 0;
-	ts->prev_ptr = 0;
+	batch_restart(ts);
 	ts->last_ns = coarse_ns();
-	if (ts->nalloc && ts->pend)
-		memset(ts->pend, 0, PEND_BYTES);
-	ts->nalloc = 0;
 }
 
 /*
@@ -333,7 +340,7 @@ void shim_flush_all(void)
  * other threads' buffers and caches are given back (their batches were
  * sent by the parent's threads, or will be: they belong to the parent).
  */
-void shim_threads_after_fork(struct tstate *ts, int keep_batch)
+void shim_threads_after_fork(struct tstate *ts)
 {
 	struct tstate *t, *next;
 
@@ -354,23 +361,14 @@ void shim_threads_after_fork(struct tstate *ts, int keep_batch)
 	ts->tid = (uint32_t)syscall(SYS_gettid);
 	atomic_store(&ts->stolen, 0);
 	atomic_store(&ts->appending, 0);
-	if (!keep_batch)
-		shim_reset_batch(ts);
 }
 
 /* Forget the batch in @ts's buffer (a fork child's copy of its parent's
  * unsent events). */
 void shim_reset_batch(struct tstate *ts)
 {
-	ts->len = HDR;
-	ts->solo = 0;
-	ts->nalloc = 0;
-	if (ts->pend)
-		memset(ts->pend, 0, PEND_BYTES);
-	ts->last_off = 0;
+	batch_restart(ts);
 	ts->last_alloc = 0;
-	ts->prev_tsc = 0;
-	ts->prev_ptr = 0;
 }
 
 void shim_send_hello(struct tstate *ts, uint64_t parent, uint32_t below)

@@ -177,7 +177,7 @@ void shim_send_maps(struct tstate *ts);
 void shim_send_exit(struct tstate *ts);
 void shim_threads_init(void);
 void shim_asym_init(void);
-void shim_threads_after_fork(struct tstate *ts, int keep_batch);
+void shim_threads_after_fork(struct tstate *ts);
 void shim_reset_batch(struct tstate *ts);
 void shim_registry_lock(void);
 void shim_registry_unlock(void);
@@ -188,10 +188,17 @@ static inline uint64_t zigzag(int64_t v)
 	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
+/* Multiplicative (Fibonacci) hashing of a pointer: its top bits index
+ * the per-thread table of allocations and the sampling filters. */
+static inline __attribute__((always_inline)) uint64_t
+shim_ptr_hash(uint64_t ptr)
+{
+	return ptr * 0x9e3779b97f4a7c15ull;
+}
+
 static inline struct shim_pend *shim_pend_of(struct tstate *ts, uint64_t ptr)
 {
-	return &ts->pend[(ptr * 0x9e3779b97f4a7c15ull) >>
-	                 (64 - SHIM_PEND_BITS)];
+	return &ts->pend[shim_ptr_hash(ptr) >> (64 - SHIM_PEND_BITS)];
 }
 
 static inline unsigned char *put_v(unsigned char *p, uint64_t v)
@@ -218,13 +225,7 @@ extern _Atomic uint8_t shim_filter[1u << SHIM_FILTER_BITS];
 extern _Atomic uint8_t shim_filter1[1u << SHIM_FILTER1_BITS];
 
 /* The counters of @ptr in the two filters: different bits of one
- * product, so that they are independent. */
-static inline __attribute__((always_inline)) uint64_t
-shim_filter_hash(uint64_t ptr)
-{
-	return ptr * 0x9e3779b97f4a7c15ull;
-}
-
+ * product (shim_ptr_hash), so that they are independent. */
 static inline __attribute__((always_inline)) uint32_t
 shim_filter1_of(uint64_t h)
 {
@@ -244,7 +245,7 @@ static inline __attribute__((always_inline)) uint32_t shim_filter_of(uint64_t h)
  */
 static inline __attribute__((always_inline)) int shim_maybe_set(uint64_t ptr)
 {
-	uint64_t h = shim_filter_hash(ptr);
+	uint64_t h = shim_ptr_hash(ptr);
 
 	return atomic_load_explicit(&shim_filter1[shim_filter1_of(h)],
 	                            memory_order_relaxed) &&

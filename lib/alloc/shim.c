@@ -360,6 +360,25 @@ static void put_alloc(struct tstate *ts, int fn, uint64_t ptr, size_t size)
 	}
 }
 
+/*
+ * Sampling: an allocation that only counts down is decided before the
+ * real call, which then is a tail call (no frame of ours, nothing after
+ * it). Counting down for an allocation that then fails only moves the
+ * next sample a little.
+ */
+static inline __attribute__((always_inline)) int skip_sampled(size_t n)
+{
+	struct tstate *ts = &shim_tls;
+
+	if (shim.sample_rate && likely(!ts->busy) &&
+	    ts->sample_left > (int64_t)n) {
+		ts->sample_left -= (int64_t)n;
+		ts->last_alloc = 0; /* a later free is not "temporary" */
+		return 1;
+	}
+	return 0;
+}
+
 static __attribute__((noinline)) void record_alloc_slow(int fn, void *ptr,
                                                         size_t size)
 {
@@ -382,15 +401,9 @@ out:
 
 static inline void record_alloc(int fn, void *ptr, size_t size)
 {
-	struct tstate *ts = &shim_tls;
-
 	/* sampling: most allocations only count down, nothing else */
-	if (shim.sample_rate && fn != CDOC_AFN_MMAP && likely(!ts->busy) &&
-	    ts->sample_left > (int64_t)size) {
-		ts->sample_left -= (int64_t)size;
-		ts->last_alloc = 0; /* a later free is not "temporary" */
+	if (fn != CDOC_AFN_MMAP && skip_sampled(size))
 		return;
-	}
 	record_alloc_slow(fn, ptr, size);
 }
 
@@ -496,25 +509,6 @@ static inline void record_free(int fn, void *ptr, uint64_t t, int checked)
 	    !shim_maybe_set((uint64_t)ptr))
 		return;
 	record_free_slow(fn, ptr, t, checked);
-}
-
-/*
- * Sampling: an allocation that only counts down is decided before the
- * real call, which then is a tail call (no frame of ours, nothing after
- * it). Counting down for an allocation that then fails only moves the
- * next sample a little.
- */
-static inline __attribute__((always_inline)) int skip_sampled(size_t n)
-{
-	struct tstate *ts = &shim_tls;
-
-	if (shim.sample_rate && likely(!ts->busy) &&
-	    ts->sample_left > (int64_t)n) {
-		ts->sample_left -= (int64_t)n;
-		ts->last_alloc = 0; /* a later free is not "temporary" */
-		return 1;
-	}
-	return 0;
 }
 
 /*
@@ -798,7 +792,7 @@ static void fork_child(void)
 	atomic_store(&shim.sample_full, 0);
 	atomic_store(&shim.stack_full, 0);
 	atomic_store(&shim.write_errors, 0);
-	shim_threads_after_fork(ts, nested);
+	shim_threads_after_fork(ts);
 	if (nested) /* the interrupted record finishes first (leave()) */
 		ts->fork_parent = parent;
 	else

@@ -29,7 +29,7 @@ static void counter_add(_Atomic uint8_t *c, int d)
 
 static void filter_add(uint64_t ptr, int d)
 {
-	uint64_t h = shim_filter_hash(ptr);
+	uint64_t h = shim_ptr_hash(ptr);
 
 	counter_add(&shim_filter1[shim_filter1_of(h)], d);
 	counter_add(&shim_filter[shim_filter_of(h)], d);
@@ -49,6 +49,12 @@ static uint64_t mix(uint64_t x)
 	return x;
 }
 
+/* The @i-th slot probed for a pointer of mix @h. */
+static _Atomic uint64_t *slot(uint64_t h, int i)
+{
+	return &set[(h + (uint64_t)i) & ((1u << SET_BITS) - 1)];
+}
+
 /* Remember @ptr; 1 when stored, 0 when the set is full (counted). */
 int shim_set_add(uint64_t ptr)
 {
@@ -56,12 +62,9 @@ int shim_set_add(uint64_t ptr)
 	int i;
 
 	for (i = 0; set && i < PROBES; i++) {
-		_Atomic uint64_t *s =
-		        &set[(h + (uint64_t)i) & ((1u << SET_BITS) - 1)];
-
-		cur = atomic_load_explicit(s, memory_order_relaxed);
+		cur = atomic_load_explicit(slot(h, i), memory_order_relaxed);
 		if ((cur == 0 || cur == TOMB) &&
-		    atomic_compare_exchange_strong(s, &cur, ptr)) {
+		    atomic_compare_exchange_strong(slot(h, i), &cur, ptr)) {
 			filter_add(ptr, 1);
 			return 1;
 		}
@@ -70,45 +73,36 @@ int shim_set_add(uint64_t ptr)
 	return 0;
 }
 
-/* Forget @ptr; 1 when it was there. */
-int shim_set_remove(uint64_t ptr)
+/* The slot that holds @ptr, or NULL. */
+static _Atomic uint64_t *find(uint64_t ptr)
 {
 	uint64_t h = mix(ptr), cur;
 	int i;
 
 	for (i = 0; set && i < PROBES; i++) {
-		_Atomic uint64_t *s =
-		        &set[(h + (uint64_t)i) & ((1u << SET_BITS) - 1)];
-
-		cur = atomic_load_explicit(s, memory_order_relaxed);
-		if (cur == ptr) {
-			uint64_t want = ptr;
-
-			if (!atomic_compare_exchange_strong(s, &want, TOMB))
-				return 0;
-			filter_add(ptr, -1);
-			return 1;
-		}
+		cur = atomic_load_explicit(slot(h, i), memory_order_relaxed);
+		if (cur == ptr)
+			return slot(h, i);
 		if (cur == 0)
-			return 0;
+			return NULL;
 	}
-	return 0;
+	return NULL;
+}
+
+/* Forget @ptr; 1 when it was there. */
+int shim_set_remove(uint64_t ptr)
+{
+	_Atomic uint64_t *s = find(ptr);
+	uint64_t want = ptr;
+
+	if (!s || !atomic_compare_exchange_strong(s, &want, TOMB))
+		return 0;
+	filter_add(ptr, -1);
+	return 1;
 }
 
 /* Whether @ptr is there (read only; after shim_maybe_set() said maybe). */
 int shim_set_has(uint64_t ptr)
 {
-	uint64_t h = mix(ptr), cur;
-	int i;
-
-	for (i = 0; set && i < PROBES; i++) {
-		cur = atomic_load_explicit(
-		        &set[(h + (uint64_t)i) & ((1u << SET_BITS) - 1)],
-		        memory_order_relaxed);
-		if (cur == ptr)
-			return 1;
-		if (cur == 0)
-			return 0;
-	}
-	return 0;
+	return find(ptr) != NULL;
 }
