@@ -193,7 +193,8 @@ int cdoc_heap_collector_poll(struct cdoc_heap_collector *c)
 	}
 }
 
-int cdoc_heap_collector_drain(struct cdoc_heap_collector *c, int timeout_ms)
+int cdoc_heap_collector_drain(struct cdoc_heap_collector *c, int timeout_ms,
+                              int idle_ms)
 {
 	uint64_t end = cdoc_now_ns() + (uint64_t)timeout_ms * 1000000;
 	int ret = 0;
@@ -202,11 +203,14 @@ int cdoc_heap_collector_drain(struct cdoc_heap_collector *c, int timeout_ms)
 	while (!c->ended) {
 		struct pollfd pfd = {c->fd, POLLIN, 0};
 		uint64_t now = cdoc_now_ns();
+		int wait = now < end ? (int)((end - now) / 1000000) : 0;
+		int idle = idle_ms > 0 && idle_ms < wait;
 
-		ret = now < end ? poll(&pfd, 1, (int)((end - now) / 1000000))
-		                : 0;
+		ret = poll(&pfd, 1, idle ? idle_ms : wait);
 		if (ret < 0 && errno == EINTR)
 			continue;
+		if (ret == 0 && idle)
+			break;
 		if (ret == 0) {
 			ret = cdoc_error(-ETIMEDOUT,
 			                 "allocation stream still open after "

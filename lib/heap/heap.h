@@ -13,7 +13,7 @@
  *	loop: poll(cdoc_heap_collector_fd(c)) ->
  *	      cdoc_heap_collector_poll(c);          // never blocks
  *	      cdoc_heap_snapshot(cdoc_heap_collector_model(c), &snap) // any time
- *	after the child exits: cdoc_heap_collector_drain(c, 5000);
+ *	after the child exits: cdoc_heap_collector_drain(c, 5000, 0);
  *	cdoc_heap_snapshot(...) -> cdoc_heap_snap_write() / report / folded
  *
  * The model is pprof-like: per call site, objects and bytes allocated in
@@ -125,11 +125,14 @@ int cdoc_heap_collector_poll(struct cdoc_heap_collector *c);
 
 /*
  * Read until the stream ends, @timeout_ms at most (a busy child that holds
- * the channel cannot keep this going), then mark the processes ended
- * (cdoc_heap_finish). 0, or -ETIMEDOUT when a tracked process still held
- * the channel open (e.g. a daemon child), or negative.
+ * the channel cannot keep this going), or until nothing has come for
+ * @idle_ms when that is not 0; then mark the processes ended
+ * (cdoc_heap_finish). 0 (ended, or idle), -ETIMEDOUT when a tracked
+ * process still held the channel open at @timeout_ms (e.g. a daemon
+ * child), or negative.
  */
-int cdoc_heap_collector_drain(struct cdoc_heap_collector *c, int timeout_ms);
+int cdoc_heap_collector_drain(struct cdoc_heap_collector *c, int timeout_ms,
+                              int idle_ms);
 
 /* The model being filled (borrowed; valid until _free). */
 struct cdoc_heap *cdoc_heap_collector_model(struct cdoc_heap_collector *c);

@@ -147,10 +147,14 @@ static void mark_execed(struct cdoc_heap *h, struct hproc *p)
 	}
 }
 
+/* @p starts with what @parent has live now; once (FORK or HELLO). */
 static void inherit(struct hproc *p, const struct hproc *parent)
 {
 	size_t i;
 
+	if (p->has_inherited)
+		return;
+	p->has_inherited = 1;
 	for (i = 0; i <= parent->live.mask; i++)
 		if (parent->live.v[i].key && parent->live.v[i].count)
 			lmap_put(&p->inherited, parent->live.v[i].key);
@@ -168,9 +172,7 @@ void heap_hello(struct cdoc_heap *h, struct hproc *p, uint64_t parent,
 		p->parent = (int)idx - 1;
 		p->inherit_below = below;
 		p->flags |= CDOC_HPROC_FORKED;
-		if (!p->has_inherited)
-			inherit(p, h->procs[idx - 1]);
-		p->has_inherited = 1;
+		inherit(p, h->procs[idx - 1]);
 	} else if (!parent) {
 		mark_execed(h, p);
 	}
@@ -188,10 +190,7 @@ void heap_fork(struct cdoc_heap *h, struct hproc *p, uint64_t child)
 	if (!child || child == p->instance)
 		return;
 	q = heap_proc(h, child, 0);
-	if (q->has_inherited)
-		return;
 	inherit(q, p);
-	q->has_inherited = 1;
 }
 
 static int ensure_id(struct hproc *p, uint32_t id)

@@ -182,7 +182,7 @@ static int finish(struct cdoc_heap_collector *c,
                   const struct cdoc_heap_run_opts *o,
                   struct cdoc_heap_run_result *res)
 {
-	if (cdoc_heap_collector_drain(c, DRAIN_MS) < 0)
+	if (cdoc_heap_collector_drain(c, DRAIN_MS, 0) < 0)
 		res->warning = cdoc_strdup(cdoc_errmsg());
 	return save(c, o->output, &res->snap);
 }

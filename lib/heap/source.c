@@ -6,7 +6,6 @@
  * control socket (control.c).
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,24 +196,6 @@ static int open_control(struct cdoc_heap_source *s)
 	                               on_control, NULL, s);
 }
 
-/*
- * At the end of the run: what the stream holds. The target has ended (or
- * a duration ended the run) and what it sent is queued already; a child
- * it left running may hold the channel open, so stop when nothing comes
- * for 100 ms, and after 2 s in any case.
- */
-static void drain_rest(struct cdoc_heap_collector *hc)
-{
-	uint64_t end = cdoc_now_ns() + 2000000000ull;
-	struct pollfd pfd = {cdoc_heap_collector_fd(hc), POLLIN, 0};
-
-	while (cdoc_now_ns() < end && poll(&pfd, 1, 100) > 0)
-		if (cdoc_heap_collector_poll(hc) < 0)
-			break;
-	cdoc_errclear();
-	cdoc_heap_finish(cdoc_heap_collector_model(hc));
-}
-
 static int on_tick(struct cdoc_collector *c, void *arg, int final)
 {
 	struct cdoc_heap_source *s = arg;
@@ -223,7 +204,12 @@ static int on_tick(struct cdoc_collector *c, void *arg, int final)
 
 	if (final) {
 		close_control(s);
-		drain_rest(s->hc);
+		/* What the stream holds. The target has ended (or a duration
+		 * ended the run) and what it sent is queued already; a child
+		 * it left running may hold the channel open: stop when
+		 * nothing comes for 100 ms, after 2 s in any case. */
+		cdoc_heap_collector_drain(s->hc, 2000, 100);
+		cdoc_errclear();
 		return snapshot(s, "exit", 1);
 	}
 	if (!s->interval_ms || now < s->next_ns)

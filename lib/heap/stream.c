@@ -146,7 +146,8 @@ static int rec_freeb(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
                      int tag, int fn)
 {
-	uint64_t v[4] = {0, 0, 0, 0}, at;
+	uint64_t v[4] = {0, 0, 0, 0}, at, t;
+	struct hpend *e;
 	uint32_t id = 0;
 	int ret;
 
@@ -160,13 +161,11 @@ static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
 			return ret;
 		if ((at = ptr(r, v[0])) == 0)
 			return bad(r, "allocation at a null pointer");
-		if (tag == CDOC_AREC_ALLOCB) {
-			tsc(r, v[1]);
-			ret = heap_alloc_b(h, p, fn, v[2], id, next_pend(h, r));
-		} else {
-			next_pend(h, r);
-			ret = heap_alloc(h, p, fn, at, v[2], id, tsc(r, v[1]));
-		}
+		t = tsc(r, v[1]);
+		e = next_pend(h, r);
+		ret = tag == CDOC_AREC_ALLOCB
+		              ? heap_alloc_b(h, p, fn, v[2], id, e)
+		              : heap_alloc(h, p, fn, at, v[2], id, t);
 		return ret < 0 ? bad(r,
 		                     "stack id far beyond the stacks defined")
 		               : 0;
@@ -277,7 +276,11 @@ long cdoc_heap_feed(struct cdoc_heap *h, const void *data, size_t len,
 
 	while (len - off >= HDR) {
 		struct cdoc_astream_hdr hd;
-		struct rd r = {d + off, d + off, d, name, base, 0, 0, 0, 0, 0};
+		struct rd r = {.p = d + off,
+		               .end = d + off,
+		               .start = d,
+		               .name = name,
+		               .base = base};
 
 		memcpy(&hd, d + off, HDR);
 		if (hd.magic != CDOC_ASTREAM_MAGIC)

@@ -46,7 +46,7 @@ static struct cdoc_heap_collector *run(const char *example, uint64_t sample)
 		cr_assert(ret >= 0 || ret == -EPIPE, "%s", cdoc_errmsg());
 	}
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	cr_assert_eq(cdoc_heap_collector_drain(c, 10000), 0, "%s",
+	cr_assert_eq(cdoc_heap_collector_drain(c, 10000, 0), 0, "%s",
 	             cdoc_errmsg());
 	return c;
 }
