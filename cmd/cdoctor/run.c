@@ -221,19 +221,20 @@ static int alloc_prepare(struct alloc_opts *a, struct cdoc_heap_source **hs)
 	if (!a || !a->on)
 		return 0;
 	shim = cli_find_shim(NULL);
-	if ((!shim || access(shim, R_OK) < 0) && !a->asked) {
-		cli_error("warning: no allocation tracking: the preload "
-		          "library is not at %s (set CDOC_SHIM)",
-		          shim ? shim : "../lib/libcdoctor-alloc.so");
-		free(shim);
-		return 0;
-	}
 	if (!shim || access(shim, R_OK) < 0) {
-		cli_error("allocation tracking needs the preload library, "
-		          "not found at %s (build it, or set CDOC_SHIM)",
-		          shim ? shim : "../lib/libcdoctor-alloc.so");
+		/* the default tracking goes without; asked-for tracking fails */
+		if (a->asked)
+			cli_error("allocation tracking needs the preload "
+			          "library, not found at %s (build it, or set "
+			          "CDOC_SHIM)",
+			          shim ? shim : "../lib/libcdoctor-alloc.so");
+		else
+			cli_error(
+			        "warning: no allocation tracking: the preload "
+			        "library is not at %s (set CDOC_SHIM)",
+			        shim ? shim : "../lib/libcdoctor-alloc.so");
 		free(shim);
-		return 2;
+		return a->asked ? 2 : 0;
 	}
 	a->heap.shim = shim;
 	ret = cdoc_heap_source_prepare(hs, &a->heap,
