@@ -17,13 +17,30 @@
 #define LEAK_WARN_BYTES   (1024.0 * 1024)
 #define MIB               (1024.0 * 1024)
 
+/* What to do about growth, by what the recording already holds. */
+static const char *growth_advice(const struct cdoc_recording *r)
+{
+	if (!cdoc_recording_meta(r, "alloc_tracking"))
+		return "Find what holds on to memory: run with allocation "
+		       "tracking (without --no-alloc), take heap snapshots "
+		       "(--heap-interval SEC), and rank growing call sites "
+		       "with `cdoctor heap diff`.";
+	if (cdoc_heap_rec_count(r) < 2)
+		return "Find what holds on to memory: `cdoctor heap REC` "
+		       "lists what was live at exit by call site; run again "
+		       "with --heap-interval SEC for snapshots while it runs, "
+		       "and `cdoctor heap diff REC` ranks the sites that grew "
+		       "between them.";
+	return "Find what holds on to memory: `cdoctor heap diff REC` ranks "
+	       "the call sites whose live bytes grew between the first and "
+	       "the last heap snapshot.";
+}
+
 void rule_memory_growth(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 {
 	struct cdoc_metrics_series s;
 	struct cdoc_metrics_trend t;
 	double grew;
-	int tracked = cdoc_recording_meta(r, "alloc_tracking") != NULL;
-	size_t snaps = cdoc_heap_rec_count(r);
 
 	cdoc_metrics_series(r, "rss_bytes", &s);
 	cdoc_metrics_trend(&s, &t);
@@ -33,26 +50,7 @@ void rule_memory_growth(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	    t.slope > 0)
 		cdoc_diagnoses_add(
 		        d, CDOC_SEV_WARNING, "memory-growth",
-		        "Memory keeps growing",
-		        tracked && snaps >= 2
-		                ? "Find what holds on to memory: `cdoctor heap "
-		                  "diff REC` ranks the call sites whose live "
-		                  "bytes grew between the first and the last "
-		                  "heap snapshot."
-		        : tracked
-		                ? "Find what holds on to memory: `cdoctor heap "
-		                  "REC` lists what was live at exit by call "
-		                  "site; run again with --heap-interval SEC "
-		                  "for "
-		                  "snapshots while it runs, and `cdoctor heap "
-		                  "diff REC` ranks the sites that grew between "
-		                  "them."
-		                : "Find what holds on to memory: run with "
-		                  "allocation tracking (without --no-alloc), "
-		                  "take heap snapshots (--heap-interval SEC), "
-		                  "and rank growing call sites with `cdoctor "
-		                  "heap "
-		                  "diff`.",
+		        "Memory keeps growing", growth_advice(r),
 		        "Resident memory rose from %.1f MiB to %.1f MiB over "
 		        "%.1f s (%.2f MiB/s; it rose in %.0f%% of %zu "
 		        "samples).",
