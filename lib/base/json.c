@@ -4,6 +4,7 @@
  * kind, valid UTF-8, nested at most CDOC_JSON_MAX_DEPTH deep. Nothing is
  * built; an error names the input and the byte offset.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "base/base.h"
@@ -30,12 +31,6 @@ static void ws(struct jp *j)
 		j->pos++;
 }
 
-static int is_hex(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	       (c >= 'A' && c <= 'F');
-}
-
 static int escape(struct jp *j)
 {
 	int i;
@@ -54,7 +49,7 @@ static int escape(struct jp *j)
 		return 0;
 	case 'u':
 		for (i = 0; i < 4; i++, j->pos++)
-			if (j->pos >= j->len || !is_hex(j->s[j->pos]))
+			if (j->pos >= j->len || !isxdigit(j->s[j->pos]))
 				return fail(j, "bad \\u escape");
 		return 0;
 	}
