@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define CDOC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define CDOC_MIN(a, b)     ((a) < (b) ? (a) : (b))
@@ -108,6 +109,26 @@ void cdoc_buf_addu64(struct cdoc_buf *b, uint64_t v);
 void cdoc_buf_add_xml(struct cdoc_buf *b, const char *s, size_t len);
 void cdoc_buf_add_json(struct cdoc_buf *b, const char *s, size_t len);
 void cdoc_buf_add_term(struct cdoc_buf *b, const char *s, size_t len);
+
+/*
+ * Text input line by line: the line at *@s (before @end), without its
+ * "\n" or "\r\n", is [return value, *@eol); *@s moves past it. NULL once
+ * *@s reaches @end.
+ */
+static inline const char *cdoc_next_line(const char **s, const char *end,
+                                         const char **eol)
+{
+	const char *line = *s, *nl;
+
+	if (line >= end)
+		return NULL;
+	nl = memchr(line, '\n', (size_t)(end - line));
+	*eol = nl ? nl : end;
+	*s = nl ? nl + 1 : end;
+	if (*eol > line && (*eol)[-1] == '\r')
+		(*eol)--;
+	return line;
+}
 
 /*
  * Check that @data is one JSON value (RFC 8259; an object when

@@ -44,22 +44,16 @@ static int parse_line(struct lines *ls, const char *s, const char *e)
 
 static int parse_input(struct lines *ls, const struct cdoc_input *in)
 {
-	const char *s = in->data, *end = in->data + in->len;
+	const char *s = in->data, *end = in->data + in->len, *line, *e;
 	size_t lineno = 0;
 
-	while (s < end) {
-		const char *nl = memchr(s, '\n', end - s);
-		const char *e = nl ? nl : end;
-
+	while ((line = cdoc_next_line(&s, end, &e))) {
 		lineno++;
-		if (e > s && e[-1] == '\r')
-			e--;
-		if (e > s && parse_line(ls, s, e) < 0)
+		if (e > line && parse_line(ls, line, e) < 0)
 			return cdoc_error(-CDOC_EFORMAT,
 			                  "%s:%zu: not a folded stack line "
 			                  "(expected 'frame;frame;... COUNT')",
 			                  in->name, lineno);
-		s = nl ? nl + 1 : end;
 	}
 	return 0;
 }

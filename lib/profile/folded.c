@@ -172,20 +172,15 @@ int cdoc_profile_load_folded(struct cdoc_profile *p,
                              const struct cdoc_input *in, unsigned flags)
 {
 	struct fold_state st = {p};
-	const char *s = in->data, *end = in->data + in->len;
+	const char *s = in->data, *end = in->data + in->len, *line, *e;
 	size_t lineno = 0;
 	int ret = 0;
 
-	while (s < end) {
-		const char *nl = memchr(s, '\n', end - s);
-		const char *e = nl ? nl : end;
-
+	while ((line = cdoc_next_line(&s, end, &e))) {
 		lineno++;
-		if (e > s && e[-1] == '\r')
-			e--;
-		if (e > s && (ret = fold_line(&st, in, lineno, s, e, flags)))
+		if (e > line &&
+		    (ret = fold_line(&st, in, lineno, line, e, flags)))
 			break;
-		s = nl ? nl + 1 : end;
 	}
 	free(st.nodes);
 	free(st.ends);
@@ -194,19 +189,12 @@ int cdoc_profile_load_folded(struct cdoc_profile *p,
 
 int cdoc_folded_sniff(const char *data, size_t len)
 {
-	const char *s = data, *end = data + len;
+	const char *s = data, *end = data + len, *line, *e;
 	struct cdoc_folded_line l;
 
-	while (s < end) {
-		const char *nl = memchr(s, '\n', end - s);
-		const char *e = nl ? nl : end;
-
-		if (e > s && e[-1] == '\r')
-			e--;
-		if (e > s)
-			return cdoc_folded_parse_line(s, e, &l) == 0;
-		s = nl ? nl + 1 : end;
-	}
+	while ((line = cdoc_next_line(&s, end, &e)))
+		if (e > line)
+			return cdoc_folded_parse_line(line, e, &l) == 0;
 	return 0;
 }
 
