@@ -1,7 +1,7 @@
 /*
- * internal.h - the symbolizer's data structures, shared by the lib/symbol sources
- * and by lib/unwind (which needs the per-process maps and the DSOs' unwind
- * tables). Not a public API.
+ * internal.h - the symbolizer's data structures, shared by the lib/symbol
+ * sources only (lib/unwind gets what it needs through symbol.h:
+ * cdoc_syms_image_at and the per-process slot). Not a public API.
  */
 #ifndef CDOC_SYMBOL_INTERNAL_H
 #define CDOC_SYMBOL_INTERNAL_H
@@ -58,8 +58,8 @@ struct proc_map {
 	struct dso *dso;  /* PMAP_FILE/PMAP_VDSO: looked up lazily */
 };
 
-/* struct proc - what is known of one process (by pid = tgid). */
-struct proc {
+/* struct cdoc_syms_proc - what is known of one process (by pid = tgid). */
+struct cdoc_syms_proc {
 	uint32_t pid;
 	struct proc_map *maps; /* sorted by start, not overlapping */
 	size_t nr_maps, alloc_maps;
@@ -67,7 +67,7 @@ struct proc {
 	int jit_loaded;
 	int64_t jit_size; /* file size when last read, -1 none */
 	int64_t jit_mtime_ns;
-	void *unwind; /* lib/unwind's per-process state */
+	void *unwind; /* the slot: lib/unwind's per-process state */
 };
 
 /* struct ksym - one /proc/kallsyms entry. */
@@ -77,8 +77,8 @@ struct ksym {
 };
 
 struct cdoc_syms {
-	struct cdoc_strtab strs; /* names and modules handed out */
-	struct proc **procs;     /* by pid through pid_index */
+	struct cdoc_strtab strs;       /* names and modules handed out */
+	struct cdoc_syms_proc **procs; /* by pid through pid_index */
 	size_t nr_procs, alloc_procs;
 	struct cdoc_u64map pid_index; /* pid + 1 -> index in procs */
 	struct dso **dsos;            /* every DSO opened */
@@ -98,9 +98,9 @@ struct cdoc_syms {
 };
 
 /* maps.c */
-struct proc *syms_proc(struct cdoc_syms *s, uint32_t pid, int create);
-struct proc_map *syms_find_map(struct proc *p, uint64_t addr);
-void syms_proc_free(struct cdoc_syms *s, struct proc *p);
+struct cdoc_syms_proc *syms_proc(struct cdoc_syms *s, uint32_t pid, int create);
+struct proc_map *syms_find_map(struct cdoc_syms_proc *p, uint64_t addr);
+void syms_proc_free(struct cdoc_syms *s, struct cdoc_syms_proc *p);
 /* The DSO behind a file or vdso mapping (loaded), or NULL. */
 struct dso *syms_map_dso(struct cdoc_syms *s, struct proc_map *m);
 /* Load bias of @m's DSO: runtime address = ELF vaddr + bias. */

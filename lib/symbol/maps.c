@@ -10,10 +10,10 @@
 
 #include "symbol/internal.h"
 
-struct proc *syms_proc(struct cdoc_syms *s, uint32_t pid, int create)
+struct cdoc_syms_proc *syms_proc(struct cdoc_syms *s, uint32_t pid, int create)
 {
 	uint32_t idx;
-	struct proc *p;
+	struct cdoc_syms_proc *p;
 
 	if (cdoc_u64map_get(&s->pid_index, (uint64_t)pid + 1, &idx))
 		return s->procs[idx];
@@ -30,7 +30,7 @@ struct proc *syms_proc(struct cdoc_syms *s, uint32_t pid, int create)
 }
 
 /* Forget the maps, JIT map and unwind state of @p (keeps @p itself). */
-static void proc_clear(struct cdoc_syms *s, struct proc *p)
+static void proc_clear(struct cdoc_syms *s, struct cdoc_syms_proc *p)
 {
 	if (p->unwind && s->unwind_free)
 		s->unwind_free(p->unwind);
@@ -43,14 +43,14 @@ static void proc_clear(struct cdoc_syms *s, struct proc *p)
 	p->jit_size = -1;
 }
 
-void syms_proc_free(struct cdoc_syms *s, struct proc *p)
+void syms_proc_free(struct cdoc_syms *s, struct cdoc_syms_proc *p)
 {
 	proc_clear(s, p);
 	free(p);
 }
 
 /* Index of the first map whose end is above @addr. */
-static size_t first_above(const struct proc *p, uint64_t addr)
+static size_t first_above(const struct cdoc_syms_proc *p, uint64_t addr)
 {
 	size_t lo = 0, hi = p->nr_maps;
 
@@ -65,7 +65,7 @@ static size_t first_above(const struct proc *p, uint64_t addr)
 	return lo;
 }
 
-struct proc_map *syms_find_map(struct proc *p, uint64_t addr)
+struct proc_map *syms_find_map(struct cdoc_syms_proc *p, uint64_t addr)
 {
 	size_t i = first_above(p, addr);
 
@@ -74,7 +74,8 @@ struct proc_map *syms_find_map(struct proc *p, uint64_t addr)
 	return NULL;
 }
 
-static void insert_at(struct proc *p, size_t i, const struct proc_map *m)
+static void insert_at(struct cdoc_syms_proc *p, size_t i,
+                      const struct proc_map *m)
 {
 	CDOC_GROW(p->maps, p->nr_maps + 1, p->alloc_maps);
 	memmove(p->maps + i + 1, p->maps + i,
@@ -84,7 +85,7 @@ static void insert_at(struct proc *p, size_t i, const struct proc_map *m)
 }
 
 /* Remove [start, end) from @p's maps, trimming or splitting overlaps. */
-static void punch_hole(struct proc *p, uint64_t start, uint64_t end)
+static void punch_hole(struct cdoc_syms_proc *p, uint64_t start, uint64_t end)
 {
 	size_t i = first_above(p, start);
 
@@ -130,7 +131,7 @@ void cdoc_syms_mmap(struct cdoc_syms *s, uint32_t pid, uint64_t start,
                     uint64_t len, uint64_t pgoff, uint32_t prot,
                     const char *filename)
 {
-	struct proc *p = syms_proc(s, pid, 1);
+	struct cdoc_syms_proc *p = syms_proc(s, pid, 1);
 	struct proc_map m = {0};
 
 	if (!len || start + len < start)
@@ -149,7 +150,7 @@ void cdoc_syms_mmap(struct cdoc_syms *s, uint32_t pid, uint64_t start,
 
 void cdoc_syms_fork(struct cdoc_syms *s, uint32_t ppid, uint32_t pid)
 {
-	struct proc *parent, *child;
+	struct cdoc_syms_proc *parent, *child;
 
 	if (ppid == pid)
 		return;
@@ -166,7 +167,7 @@ void cdoc_syms_fork(struct cdoc_syms *s, uint32_t ppid, uint32_t pid)
 
 void cdoc_syms_exec(struct cdoc_syms *s, uint32_t pid)
 {
-	struct proc *p = syms_proc(s, pid, 0);
+	struct cdoc_syms_proc *p = syms_proc(s, pid, 0);
 
 	if (p)
 		proc_clear(s, p);

@@ -96,7 +96,7 @@ static int jit_owner_ok(uint32_t pid, uid_t uid)
 	return stat(proc, &st) == 0 && st.st_uid == uid;
 }
 
-static void jit_reload(struct cdoc_syms *s, struct proc *p)
+static void jit_reload(struct cdoc_syms *s, struct cdoc_syms_proc *p)
 {
 	struct cdoc_buf data = CDOC_BUF_INIT;
 	char path[64];
@@ -138,8 +138,8 @@ static void jit_reload(struct cdoc_syms *s, struct proc *p)
 }
 
 /* Look @addr up in @p's JIT map, re-reading the file once if it changed. */
-static int resolve_jit(struct cdoc_syms *s, struct proc *p, uint64_t addr,
-                       struct cdoc_symbol *out)
+static int resolve_jit(struct cdoc_syms *s, struct cdoc_syms_proc *p,
+                       uint64_t addr, struct cdoc_symbol *out)
 {
 	const struct cdoc_jit_entry *e = cdoc_jitmap_find(&p->jit, addr);
 
@@ -181,7 +181,7 @@ static int resolve_file(struct cdoc_syms *s, struct proc_map *m, uint64_t addr,
 static int resolve_user(struct cdoc_syms *s, uint32_t pid, uint64_t addr,
                         struct cdoc_symbol *out)
 {
-	struct proc *p = syms_proc(s, pid, 1);
+	struct cdoc_syms_proc *p = syms_proc(s, pid, 1);
 	struct proc_map *m = syms_find_map(p, addr);
 
 	if (!m) {
