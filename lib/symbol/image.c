@@ -8,7 +8,7 @@
 
 struct cdoc_syms_proc *cdoc_syms_get_proc(struct cdoc_syms *s, uint32_t pid)
 {
-	return syms_proc(s, pid, 1);
+	return symbol__proc(s, pid, 1);
 }
 
 void **cdoc_syms_proc_slot(struct cdoc_syms_proc *p)
@@ -26,10 +26,10 @@ void cdoc_syms_set_slot_ops(struct cdoc_syms *s, void (*free_fn)(void *),
 int cdoc_syms_image_at(struct cdoc_syms *s, struct cdoc_syms_proc *p,
                        uint64_t addr, struct cdoc_syms_image *out)
 {
-	struct proc_map *m = syms_find_map(p, addr);
-	struct dso *d = m ? syms_map_dso(s, m) : NULL;
+	struct proc_map *m = symbol__find_map(p, addr);
+	struct dso *d = m ? symbol__map_dso(s, m) : NULL;
 
-	if (!d || syms_map_bias(m, &out->bias) < 0)
+	if (!d || symbol__map_bias(m, &out->bias) < 0)
 		return -1;
 	out->dso = d;
 	out->start = m->start;
@@ -41,5 +41,5 @@ int cdoc_syms_image_at(struct cdoc_syms *s, struct cdoc_syms_proc *p,
 int cdoc_syms_image_read(const struct cdoc_syms_image *im, uint64_t vaddr,
                          void *buf, size_t len)
 {
-	return dso_read_vaddr(im->dso, vaddr, buf, len);
+	return symbol__dso_read_vaddr(im->dso, vaddr, buf, len);
 }

@@ -98,28 +98,31 @@ struct cdoc_syms {
 };
 
 /* maps.c */
-struct cdoc_syms_proc *syms_proc(struct cdoc_syms *s, uint32_t pid, int create);
-struct proc_map *syms_find_map(struct cdoc_syms_proc *p, uint64_t addr);
-void syms_proc_free(struct cdoc_syms *s, struct cdoc_syms_proc *p);
+struct cdoc_syms_proc *symbol__proc(struct cdoc_syms *s, uint32_t pid,
+                                    int create);
+struct proc_map *symbol__find_map(struct cdoc_syms_proc *p, uint64_t addr);
+void symbol__proc_free(struct cdoc_syms *s, struct cdoc_syms_proc *p);
 /* The DSO behind a file or vdso mapping (loaded), or NULL. */
-struct dso *syms_map_dso(struct cdoc_syms *s, struct proc_map *m);
+struct dso *symbol__map_dso(struct cdoc_syms *s, struct proc_map *m);
 /* Load bias of @m's DSO: runtime address = ELF vaddr + bias. */
-int syms_map_bias(const struct proc_map *m, uint64_t *bias);
+int symbol__map_bias(const struct proc_map *m, uint64_t *bias);
 
 /* dso.c */
-struct dso *dso_get(struct cdoc_syms *s, const char *path);
-void dso_free(struct dso *d);
+struct dso *symbol__dso_get(struct cdoc_syms *s, const char *path);
+void symbol__dso_free(struct dso *d);
 /* ELF vaddr of file offset @off; 0 and *vaddr = off when in no segment. */
-int dso_off_to_vaddr(const struct dso *d, uint64_t off, uint64_t *vaddr);
+int symbol__dso_off_to_vaddr(const struct dso *d, uint64_t off,
+                             uint64_t *vaddr);
 /* Read @len bytes at ELF vaddr @vaddr from the file image; 0 or -1. */
-int dso_read_vaddr(const struct dso *d, uint64_t vaddr, void *buf, size_t len);
-const struct dso_sym *dso_find_sym(const struct dso *d, uint64_t vaddr);
+int symbol__dso_read_vaddr(const struct dso *d, uint64_t vaddr, void *buf,
+                           size_t len);
+const struct dso_sym *symbol__dso_find_sym(const struct dso *d, uint64_t vaddr);
 
 /* kallsyms.c */
-int ksyms_find(struct cdoc_syms *s, uint64_t addr, uint32_t *name_id);
-void ksyms_release(struct cdoc_syms *s);
+int symbol__ksyms_find(struct cdoc_syms *s, uint64_t addr, uint32_t *name_id);
+void symbol__ksyms_release(struct cdoc_syms *s);
 
 /* symbol.c */
-uint32_t syms_intern(struct cdoc_syms *s, const char *str);
+uint32_t symbol__intern(struct cdoc_syms *s, const char *str);
 
 #endif
