@@ -146,6 +146,67 @@ size_t cdoc_utf8_seq(const unsigned char *s, size_t len);
 /* Write all of @b to @f; 0 or -errno. */
 int cdoc_buf_write(const struct cdoc_buf *b, FILE *f);
 
+/* ---- varints: unsigned LEB128, 7 bits a byte, low bits first ---- */
+
+#define CDOC_VARINT_MAX 10 /* bytes of the longest (a full uint64_t) */
+
+/* Append @v to @b as a varint. */
+void cdoc_varint_put(struct cdoc_buf *b, uint64_t v);
+
+/*
+ * Decode the varint at @p, reading at most @len bytes: the bytes it took
+ * (1..CDOC_VARINT_MAX) with *@out set, or 0 when it runs past @len or
+ * past CDOC_VARINT_MAX bytes. Inline: stream decoders call it per field.
+ */
+static inline size_t cdoc_varint_get(const unsigned char *p, size_t len,
+                                     uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (__builtin_expect(len && p[0] < 0x80, 1)) {
+		*out = p[0];
+		return 1;
+	}
+	for (i = 0; i < len && i < CDOC_VARINT_MAX; i++) {
+		v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*out = v;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- search ---- */
+
+/*
+ * Upper bound in @nr elements of @size bytes at @base, sorted by the
+ * uint64_t at byte offset @off of each: the index of the first element
+ * whose key is above @key (@nr when none), which is also how many are at
+ * or below it. CDOC_UPPER_BOUND(array, nr, field, key) names the field.
+ */
+static inline size_t cdoc_upper_bound(const void *base, size_t nr, size_t size,
+                                      size_t off, uint64_t key)
+{
+	const char *b = base;
+	size_t lo = 0, hi = nr, mid;
+	uint64_t k;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		memcpy(&k, b + mid * size + off, sizeof(k));
+		if (k <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+#define CDOC_UPPER_BOUND(array, nr, field, key)                                \
+	cdoc_upper_bound((array), (nr), sizeof(*(array)),                      \
+	                 offsetof(__typeof__(*(array)), field), (key))
+
 /* 64-bit hash of bytes (fast, not cryptographic). */
 uint64_t cdoc_hash(const void *data, size_t len);
 static inline uint64_t cdoc_hash_u64(uint64_t x)
