@@ -220,6 +220,77 @@ static inline uint64_t cdoc_hash_u64(uint64_t x)
 }
 
 /*
+ * struct cdoc_index - the open-addressing hash index of lib/: it finds an
+ * entry of the caller's own array (by id) from the entry's 64-bit hash.
+ * Each slot keeps the id and the hash's high half, so a probe touches an
+ * entry only when that half matches. Linear probing; the caller says how
+ * full it may get. Use:
+ *
+ *	cdoc_index_reserve(&x, nr, 50, 1024, hash_of, ctx); // before adding
+ *	s = cdoc_index_find(&x, h, eq, &probe);
+ *	if (!s->id1) { add entry nr with hash h; cdoc_index_set(s, h, nr); }
+ */
+struct cdoc_index_slot {
+	uint32_t id1; /* entry id + 1; 0 = empty */
+	uint32_t tag; /* the high 32 bits of the entry's hash */
+};
+struct cdoc_index {
+	struct cdoc_index_slot *slots; /* NULL until the first reserve */
+	size_t mask;                   /* slots - 1, a power of two */
+};
+typedef uint64_t (*cdoc_index_hash_fn)(const void *ctx, uint32_t id);
+typedef int (*cdoc_index_eq_fn)(const void *ctx, uint32_t id);
+
+void cdoc_index_init(struct cdoc_index *x);
+void cdoc_index_release(struct cdoc_index *x);
+
+/*
+ * Rebuild @x twice as large (@min_slots, a power of two, the first time)
+ * with entries 0 .. @nr-1, placed by @hash_of(@ctx, id).
+ */
+void cdoc_index_grow(struct cdoc_index *x, size_t nr, size_t min_slots,
+                     cdoc_index_hash_fn hash_of, const void *ctx);
+
+/*
+ * Before adding entry @nr (entries 0 .. @nr-1 are in @x): grow @x when one
+ * more would make it over @load_pct percent full.
+ */
+static inline void cdoc_index_reserve(struct cdoc_index *x, size_t nr,
+                                      unsigned load_pct, size_t min_slots,
+                                      cdoc_index_hash_fn hash_of,
+                                      const void *ctx)
+{
+	if (!x->slots || (nr + 1) * 100 > (x->mask + 1) * load_pct)
+		cdoc_index_grow(x, nr, min_slots, hash_of, ctx);
+}
+
+/*
+ * The slot of the entry with hash @h for which @eq(@ctx, id) holds, or
+ * the empty slot (->id1 == 0) where such an entry goes. @x must have been
+ * reserved. Inline, so that a constant @eq is inlined at the call site.
+ */
+static inline struct cdoc_index_slot *
+cdoc_index_find(const struct cdoc_index *x, uint64_t h, cdoc_index_eq_fn eq,
+                const void *ctx)
+{
+	uint32_t tag = (uint32_t)(h >> 32);
+	size_t j;
+
+	for (j = h & x->mask; x->slots[j].id1; j = (j + 1) & x->mask)
+		if (x->slots[j].tag == tag && eq(ctx, x->slots[j].id1 - 1))
+			break;
+	return &x->slots[j];
+}
+
+/* Put entry @id with hash @h into the empty slot @s from _find. */
+static inline void cdoc_index_set(struct cdoc_index_slot *s, uint64_t h,
+                                  uint32_t id)
+{
+	s->id1 = id + 1;
+	s->tag = (uint32_t)(h >> 32);
+}
+
+/*
  * struct cdoc_u64map - open-addressing map from a 64-bit key to a 32-bit
  * value. Key 0 is not allowed (it marks empty slots).
  */
@@ -246,14 +317,13 @@ void cdoc_u64map_put(struct cdoc_u64map *m, uint64_t key, uint32_t val);
 struct cdoc_strtab {
 	char **chunks; /* storage blocks */
 	size_t nr_chunks, alloc_chunks;
-	size_t chunk_used; /* bytes used in the last block */
-	size_t chunk_size; /* size of the last block */
-	const char **strs; /* id -> string */
-	uint32_t *lens;    /* id -> length */
-	uint64_t *hashes;  /* id -> hash */
-	size_t nr, alloc;  /* ids in use / allocated */
-	uint32_t *slots;   /* hash slots: id + 1, 0 = empty */
-	size_t mask;       /* slots - 1 */
+	size_t chunk_used;       /* bytes used in the last block */
+	size_t chunk_size;       /* size of the last block */
+	const char **strs;       /* id -> string */
+	uint32_t *lens;          /* id -> length */
+	uint64_t *hashes;        /* id -> hash */
+	size_t nr, alloc;        /* ids in use / allocated */
+	struct cdoc_index index; /* hash -> id */
 };
 
 void cdoc_strtab_init(struct cdoc_strtab *t);

@@ -71,3 +71,60 @@ Test(search, upper_bound_counts_keys_at_or_below)
 	cr_assert_eq(CDOC_UPPER_BOUND(a, 5, key, UINT64_MAX), 5);
 	cr_assert_eq(CDOC_UPPER_BOUND(a, 0, key, 20), 0, "empty");
 }
+
+/* The index over an array of strings: what a table in lib/ does. */
+struct words {
+	const char *w[3000];
+	uint64_t h[3000];
+	size_t nr;
+	struct cdoc_index x;
+};
+
+static uint64_t words_hash(const void *ctx, uint32_t id)
+{
+	return ((const struct words *)ctx)->h[id];
+}
+
+static const char *probe_word;
+
+static int words_eq(const void *ctx, uint32_t id)
+{
+	return !strcmp(((const struct words *)ctx)->w[id], probe_word);
+}
+
+/* The id of @w in @t, added when new. */
+static uint32_t words_intern(struct words *t, const char *w, uint64_t h)
+{
+	struct cdoc_index_slot *s;
+
+	cdoc_index_reserve(&t->x, t->nr, 50, 8, words_hash, t);
+	probe_word = w;
+	s = cdoc_index_find(&t->x, h, words_eq, t);
+	if (s->id1)
+		return s->id1 - 1;
+	t->w[t->nr] = w;
+	t->h[t->nr] = h;
+	cdoc_index_set(s, h, (uint32_t)t->nr);
+	return (uint32_t)t->nr++;
+}
+
+Test(index, finds_each_entry_through_growth_and_collisions)
+{
+	static char names[3000][16];
+	static struct words t;
+	size_t i;
+
+	cdoc_index_init(&t.x);
+	for (i = 0; i < 3000; i++) {
+		snprintf(names[i], sizeof(names[i]), "w%zu", i);
+		/* i % 7 shares a hash: equal hashes must still be told apart */
+		cr_assert_eq(words_intern(&t, names[i], cdoc_hash_u64(i % 7)),
+		             i);
+	}
+	for (i = 0; i < 3000; i++)
+		cr_assert_eq(words_intern(&t, names[i], cdoc_hash_u64(i % 7)),
+		             i, "w%zu found again", i);
+	cr_assert_eq(t.nr, 3000);
+	cr_assert_leq(t.nr * 2, t.x.mask + 1, "kept at most half full");
+	cdoc_index_release(&t.x);
+}
