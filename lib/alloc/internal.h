@@ -134,6 +134,9 @@ struct shim_globals {
 	atomic_uint_fast64_t sample_full;
 	atomic_uint_fast64_t stack_full;
 	atomic_uint_fast64_t write_errors;
+	atomic_uint_fast64_t fd_lost; /* our descriptors the program closed
+					 or took (sent as send errors) */
+	uint64_t channel_ino;         /* the channel's socket inode */
 };
 
 extern struct shim_globals shim;
@@ -257,6 +260,17 @@ int shim_set_init(void);
 int shim_set_add(uint64_t ptr);
 int shim_set_remove(uint64_t ptr);
 int shim_set_has(uint64_t ptr);
+
+/* fd.c: the shim's descriptors, high and checked before use. Between
+ * shim_fd_begin() and shim_fd_end() (at start only) they go above the
+ * program's soft limit when the hard limit allows. */
+void shim_fd_begin(void);
+void shim_fd_end(void);
+int shim_fd_high(int fd, int cloexec);
+void shim_fd_unwinder_pipe(int fds[2]);
+int shim_fd_unwinder_ok(void);
+int shim_fd_channel_ok(void);
+int shim_fd_find(uint64_t ino);
 
 /* Raw allocation without malloc: anonymous memory, zeroed. */
 void *shim_pages(size_t len);

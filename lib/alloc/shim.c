@@ -176,15 +176,24 @@ static void configure(void)
 	struct stat st;
 
 	/* Only the collector's socket: after a fork and exec the number may
-	 * name a file of the program's, which must never be written to. */
+	 * name a file of the program's, which must never be written to; the
+	 * process that exec'd had moved the socket to a high number. */
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
 	    (uint64_t)st.st_ino != ino)
+		fd = ino ? shim_fd_find(ino) : -1;
+	if (fd < 0)
 		return;
 	shim.use_fp = env_is(CDOC_ALLOC_ENV_UNWIND, "fp");
 	shim.track_mmap = env_is(CDOC_ALLOC_ENV_MMAP, "1");
 	shim.sample_rate = env_u64(CDOC_ALLOC_ENV_SAMPLE, 0);
-	if (shim_stack_init() < 0 || shim_set_init() < 0)
+	shim_fd_begin(); /* libunwind's pipe is made in shim_stack_init */
+	if (shim_stack_init() < 0 || shim_set_init() < 0) {
+		shim_fd_end();
 		return;
+	}
+	fd = shim_fd_high(fd, 0); /* inherited by exec'd children */
+	shim_fd_end();
+	shim.channel_ino = ino;
 	shim_threads_init();
 	shim_asym_init();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
@@ -719,6 +728,17 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 	return p;
 }
 
+/* libunwind's memory-check pipe goes where the program cannot collide
+ * with it (fd.c); everyone else's pipe2 is the system call, as in libc. */
+EXPORT int pipe2(int fds[2], int flags)
+{
+	int r = (int)syscall(SYS_pipe2, fds, flags);
+
+	if (r == 0 && from_unwinder(__builtin_return_address(0)))
+		shim_fd_unwinder_pipe(fds);
+	return r;
+}
+
 EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
                     off_t off) __attribute__((alias("mmap")));
 
@@ -792,6 +812,7 @@ static void fork_child(void)
 	atomic_store(&shim.sample_full, 0);
 	atomic_store(&shim.stack_full, 0);
 	atomic_store(&shim.write_errors, 0);
+	atomic_store(&shim.fd_lost, 0);
 	shim_threads_after_fork(ts);
 	if (nested) /* the interrupted record finishes first (leave()) */
 		ts->fork_parent = parent;

@@ -111,8 +111,10 @@ static int capture(struct tstate *ts, uintptr_t *pcs, int max,
 
 	if (shim.use_fp)
 		n = walk_fp(ts, pcs, max);
-	else
+	else if (shim_fd_unwinder_ok())
 		n = unw_backtrace((void **)pcs, max);
+	else
+		n = 0;
 	while (skip < n && pcs[skip] >= shim.self_lo &&
 	       pcs[skip] < shim.self_hi)
 		skip++;
@@ -267,7 +269,8 @@ static int walk_slow(struct fill *f, uintptr_t *pcs, int max, uintptr_t key,
 
 	f->ok = 1;
 	f->n = 0;
-	if (unw_getcontext(&uc) < 0 || unw_init_local(&c, &uc) < 0)
+	if (!shim_fd_unwinder_ok() || unw_getcontext(&uc) < 0 ||
+	    unw_init_local(&c, &uc) < 0)
 		return -1;
 	do {
 		if (n == max || unw_get_reg(&c, UNW_REG_IP, &ip) < 0 ||
