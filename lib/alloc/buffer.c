@@ -251,7 +251,7 @@ static void send_all(const unsigned char *p, size_t n)
 		atomic_fetch_add(&shim.write_errors, 1);
 		if (errno == EPIPE || errno == EBADF || errno == ECONNRESET ||
 		    errno == ENOTSOCK)
-			shim.enabled = 0;
+			shim_disable();
 		return;
 	}
 }
@@ -261,7 +261,7 @@ static void send_all(const unsigned char *p, size_t n)
 static void channel_lost(void)
 {
 	atomic_fetch_add(&shim.fd_lost, 1);
-	shim.enabled = 0;
+	shim_disable();
 	shim.fd = -1;
 }
 

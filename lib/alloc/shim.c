@@ -186,6 +186,7 @@ static void configure(void)
 	shim.use_fp = env_is(CDOC_ALLOC_ENV_UNWIND, "fp");
 	shim.track_mmap = env_is(CDOC_ALLOC_ENV_MMAP, "1");
 	shim.sample_rate = env_u64(CDOC_ALLOC_ENV_SAMPLE, 0);
+	shim.verify = env_get("CDOC_UNWIND_VERIFY");
 	shim_fd_begin(); /* libunwind's pipe is made in shim_stack_init */
 	if (shim_stack_init() < 0 || shim_set_init() < 0) {
 		shim_fd_end();
@@ -201,6 +202,24 @@ static void configure(void)
 	shim.pid = (uint32_t)getpid();
 	shim.instance = new_instance();
 	shim.enabled = 1;
+}
+
+/* Tracking off from now on: every call goes straight to libc. */
+void shim_disable(void)
+{
+	shim.enabled = 0;
+	shim.fast = SHIM_FAST_PASS;
+}
+
+/* Once the real functions are known: what malloc and free decide alone. */
+static void set_fast(void)
+{
+	if (!shim.enabled)
+		shim.fast = SHIM_FAST_PASS;
+	else if (shim.sample_rate)
+		shim.fast = SHIM_FAST_SAMPLE;
+	else
+		shim.fast = SHIM_FAST_NONE;
 }
 
 /* Start tracking: read the settings, send HELLO and the mappings. */
@@ -246,6 +265,8 @@ static void shim_init(void)
 	atomic_store(&init_state, 2);
 	if (!deferred)
 		start_tracking();
+	if (!deferred)
+		set_fast();
 }
 
 /* 1 when the real functions are known; 0 inside our own initialisation. */
@@ -266,6 +287,7 @@ __attribute__((constructor)) static void shim_ctor(void)
 		return;
 	deferred = 0;
 	start_tracking();
+	set_fast();
 }
 
 /* Enter the recorder; NULL when this call must pass through. */
@@ -379,8 +401,9 @@ static inline __attribute__((always_inline)) int skip_sampled(size_t n)
 {
 	struct tstate *ts = &shim_tls;
 
-	if (shim.sample_rate && likely(!ts->busy) &&
-	    ts->sample_left > (int64_t)n) {
+	/* no test of ->busy: the shim's own calls may count down too; one
+	 * that reaches zero goes the slow way, which passes it through */
+	if (shim.sample_rate && ts->sample_left > (int64_t)n) {
 		ts->sample_left -= (int64_t)n;
 		ts->last_alloc = 0; /* a later free is not "temporary" */
 		return 1;
@@ -541,9 +564,10 @@ static __attribute__((noinline)) void *malloc_slow(size_t n)
 
 EXPORT FAST void *malloc(size_t n)
 {
-	if (likely(atomic_load_explicit(&init_state, memory_order_acquire) ==
-	           2) &&
-	    (!shim.enabled || skip_sampled(n)))
+	int fast = shim.fast;
+
+	if (likely(fast == SHIM_FAST_PASS) ||
+	    (fast == SHIM_FAST_SAMPLE && skip_sampled(n)))
 		return real_malloc(n);
 	return malloc_slow(n);
 }
@@ -561,11 +585,10 @@ static __attribute__((noinline)) void free_slow(void *p)
 
 EXPORT FAST void free(void *p)
 {
-	if (likely(atomic_load_explicit(&init_state, memory_order_acquire) ==
-	           2) &&
-	    !is_boot(p) &&
-	    (!shim.enabled ||
-	     (shim.sample_rate && !shim_maybe_set((uint64_t)p))))
+	int fast = shim.fast;
+
+	if (fast != SHIM_FAST_NONE && !is_boot(p) &&
+	    (fast == SHIM_FAST_PASS || !shim_maybe_set((uint64_t)p)))
 		return real_free(p);
 	free_slow(p);
 }
@@ -839,6 +862,7 @@ __attribute__((destructor(101))) static void shim_fini(void)
 	shim_send_maps(ts);
 	shim_send_exit(ts);
 	shim_unlock(ts);
+	shim_stack_verify_report();
 	shim_tls.busy--;
 }
 
