@@ -21,8 +21,11 @@
 #
 # usage: bench/alloc.sh [WORKLOAD...]
 #   env: BUILD (default build/), ROUNDS (3), HT_ROUNDS (heaptrack rounds,
-#        1: it is slow), SCALE (work multiplier, default 1),
-#        NO_HEAPTRACK=1
+#        1: it is slow), HT_TIMEOUT (seconds per heaptrack run, 300),
+#        SCALE (work multiplier, default 1), NO_HEAPTRACK=1
+# First line: what starting and stopping each tracker costs on a program
+# that does nothing (part of every ratio below; it weighs most on the
+# shortest workloads).
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${BUILD:-$src/build}" 2>/dev/null && pwd) || {
@@ -53,6 +56,8 @@ build_one() {
 		echo "$((20 * scale)) 50000" >"$tmp/stl.args" ;;
 	paths) cc -O2 -g -o "$tmp/paths" "$src/bench/alloc_paths.c" &&
 		echo $((3000000 * scale)) >"$tmp/paths.args" ;;
+	nop) echo 'int main(void) { return 0; }' >"$tmp/nop.c" &&
+		cc -O2 -o "$tmp/nop" "$tmp/nop.c" && : >"$tmp/nop.args" ;;
 	threads) cc -O2 -g -pthread -o "$tmp/threads" \
 		"$src/bench/alloc_threads.c" &&
 		echo "$((10000000 * scale)) 4" >"$tmp/threads.args" ;;
@@ -70,7 +75,8 @@ run_once() {
 		-- "$tmp/$w" "${args[@]}") ;;
 	sampled) cmd=("$cdoctor" heap run -q --sample 524288 --shim "$shim" \
 		-o "$tmp/s.heap" -- "$tmp/$w" "${args[@]}") ;;
-	heaptrack) cmd=(heaptrack -o "$tmp/ht.$w" "$tmp/$w" "${args[@]}") ;;
+	heaptrack) cmd=(timeout "${HT_TIMEOUT:-300}" heaptrack -o "$tmp/ht.$w"
+		"$tmp/$w" "${args[@]}") ;;
 	esac
 	rm -f "$tmp"/ht.*
 	if ! (cd "$tmp" && /usr/bin/time -v "${cmd[@]}" >"$tmp/out" \
@@ -98,6 +104,17 @@ command -v heaptrack >/dev/null && [ -z "${NO_HEAPTRACK:-}" ] &&
 	modes+=(heaptrack)
 printf "cdoctor allocation tracking, %s round(s), best of each; %s\n" \
 	"$rounds" "$(uptime | sed 's/.*load/load/')"
+build_one nop || exit 1
+for ((r = 0; r < rounds; r++)); do
+	for m in "${modes[@]}"; do
+		run_once nop "$m"
+	done
+done
+printf "start and stop, on a program that does nothing (s cpu):"
+for m in "${modes[@]}"; do
+	printf " %s %s" "$m" "$(best nop "$m" | cut -d' ' -f2)"
+done
+echo
 for w in "${workloads[@]}"; do
 	build_one "$w" || exit 1
 	for ((r = 0; r < rounds; r++)); do

@@ -48,7 +48,7 @@ struct shim_uentry {
 
 /* A per-thread direct-mapped cache of unwind rules by code address
  * (eh.c computes them). */
-#define SHIM_RCACHE_N 2048
+#define SHIM_RCACHE_N 4096
 struct shim_rentry {
 	uintptr_t pc;
 	uint64_t rule;

@@ -17,7 +17,9 @@
 #include <link.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "alloc/internal.h"
@@ -63,12 +65,32 @@ static int find_text(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
+/*
+ * The stack table: random probes into 16 MiB would miss the TLB on most
+ * lookups (a deep program with thousands of distinct stacks pays that on
+ * every allocation), so with full tracking it is aligned for and asked
+ * to be in huge pages (each one touched costs 2 MiB of memory).
+ */
+#define HUGE (2u << 20)
+static struct slot *table_pages(void)
+{
+	size_t len = sizeof(struct slot) << TABLE_BITS;
+	uintptr_t p = (uintptr_t)shim_pages(len + HUGE);
+
+	if (!p)
+		return NULL;
+	p = (p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+	if (!shim.sample_rate) /* sampling looks up few stacks */
+		syscall(SYS_madvise, p, len, MADV_HUGEPAGE);
+	return (struct slot *)p;
+}
+
 int shim_stack_init(void)
 {
 	struct text self = {(uintptr_t)shim_stack_init, 0, 0};
 	struct text unw = {(uintptr_t)unw_backtrace, 0, 0};
 
-	table = shim_pages(sizeof(struct slot) << TABLE_BITS);
+	table = table_pages();
 	dl_iterate_phdr(find_text, &self);
 	dl_iterate_phdr(find_text, &unw);
 	shim.self_lo = self.lo;
