@@ -269,6 +269,12 @@ void shim_eh_init(void)
 	rebuild();
 }
 
+/* In a fork child: a thread that was rebuilding the table is gone. */
+void shim_eh_after_fork(void)
+{
+	atomic_store(&building, 0);
+}
+
 static const struct umod *find_mod(struct modtab *t, uintptr_t pc)
 {
 	size_t lo = 0, hi = t ? t->n : 0;

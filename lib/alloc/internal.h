@@ -63,6 +63,7 @@ struct shim_rentry {
 #define SHIM_RULE_END     (1ull << 50)
 uint64_t shim_eh_rule(uintptr_t pc);
 void shim_eh_init(void);
+void shim_eh_after_fork(void);
 extern atomic_uint shim_eh_gen;
 
 /*

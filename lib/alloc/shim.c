@@ -837,6 +837,7 @@ static void fork_child(void)
 	atomic_store(&shim.write_errors, 0);
 	atomic_store(&shim.fd_lost, 0);
 	shim_threads_after_fork(ts);
+	shim_eh_after_fork();
 	if (nested) /* the interrupted record finishes first (leave()) */
 		ts->fork_parent = parent;
 	else

@@ -328,8 +328,8 @@ static int walk(struct tstate *ts, uintptr_t *pcs, int max, struct fill *f,
 		if (cfa < r.sp + 8 || cfa < lo + 8 || cfa > hi)
 			return -1;
 		d = (rule >> 32) & 0xffff;
-		if (d) {
-			if (cfa - d < lo || cfa - d + 8 > hi)
+		if (d) { /* a saved rbp is inside its frame: above sp */
+			if (cfa - d < r.sp || cfa - d < lo || cfa - d + 8 > hi)
 				return -1;
 			r.bp = *(const uintptr_t *)(cfa - d);
 			bp_src = cfa - d;
