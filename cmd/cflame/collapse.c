@@ -108,7 +108,7 @@ static int add_file(struct cdoc_perfscript *ps, const char *path)
 	int ret;
 
 	cli_progress("reading %s", path);
-	if (cdoc_input_open(&in, path) < 0)
+	if (cdoc_perfscript_open(&in, path) < 0)
 		return cli_lib_error();
 	cli_progress("collapsing %s", in.name);
 	ret = cdoc_perfscript_add(ps, &in);
