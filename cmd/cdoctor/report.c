@@ -116,8 +116,10 @@ static int write_out(const struct args *a, const struct cdoc_buf *b)
 
 	if (!f)
 		return 2;
-	if (b->len)
+	if (a->fmt == TEXT) /* escaped already, and coloured */
 		fwrite(b->buf, 1, b->len, f);
+	else
+		cli_write_text(f, b->buf, b->len);
 	return cli_close_output(f, a->out);
 }
 

@@ -143,8 +143,7 @@ static int write_out(const struct cdoc_perfscript *ps, const char *path)
 	if (!f)
 		return 2;
 	cdoc_perfscript_write(ps, &b);
-	if (b.len && fwrite(b.buf, 1, b.len, f) != b.len)
-		ret = 2;
+	cli_write_text(f, b.buf, b.len);
 	ret = cli_close_output(f, path);
 	cdoc_buf_release(&b);
 	return ret;

@@ -79,9 +79,6 @@ int render_write(const struct cdoc_buf *b, const char *path)
 
 	if (!f)
 		return 2;
-	if (b->len && fwrite(b->buf, 1, b->len, f) != b->len) {
-		cli_close_output(f, path);
-		return 2;
-	}
+	cli_write_text(f, b->buf, b->len);
 	return cli_close_output(f, path);
 }

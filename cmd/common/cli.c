@@ -89,6 +89,27 @@ FILE *cli_open_output(const char *path)
 	return f;
 }
 
+void cli_write_text(FILE *f, const char *data, size_t len)
+{
+	struct cdoc_buf t = CDOC_BUF_INIT;
+	const char *s = data, *end = data + len, *nl;
+
+	if (!isatty(fileno(f))) {
+		fwrite(data, 1, len, f);
+		return;
+	}
+	for (; s < end; s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			nl = end;
+		cdoc_buf_add_term(&t, s, (size_t)(nl - s));
+		if (nl < end)
+			cdoc_buf_addch(&t, '\n');
+	}
+	cdoc_buf_write(&t, f);
+	cdoc_buf_release(&t);
+}
+
 int cli_close_output(FILE *f, const char *path)
 {
 	int bad = ferror(f);

@@ -41,6 +41,14 @@ int cli_usage_error(const char *sub, const char *fmt, ...)
  */
 FILE *cli_open_output(const char *path);
 
+/*
+ * Write the @len bytes at @data to @f exactly, except on a terminal: there
+ * each line is escaped (cdoc_buf_add_term: control characters, escape
+ * sequences and invalid UTF-8 become '?'), so that names from an input
+ * cannot drive the terminal. Errors show at cli_close_output().
+ */
+void cli_write_text(FILE *f, const char *data, size_t len);
+
 /* Close what cli_open_output() opened; returns 0, or 2 after an error. */
 int cli_close_output(FILE *f, const char *path);
 
