@@ -17,6 +17,9 @@
 #include "common/cli.h"
 #include "cdoctor/cdoctor.h"
 #include "heap/heap.h"
+#include "heapctl/heapctl.h"
+#include "heapfile/heapfile.h"
+#include "report/report.h"
 
 static const char usage[] =
         "usage: cdoctor heap run [OPTIONS] -- CMD [ARGS...]\n"

@@ -4,7 +4,7 @@
  */
 #include "doctor/internal.h"
 
-#include "heap/heap.h"
+#include "heapfile/heapfile.h"
 #include "metrics/metrics.h"
 
 #include <stdlib.h>
