@@ -16,11 +16,28 @@ const char *cli_prog = "cdoctor";
 
 static int progress_shown;
 
+/* Out of memory in lib/: a message and exit status 2, not a bare abort. */
+static void out_of_memory(size_t size, const char *input)
+{
+	char msg[512];
+	int n;
+
+	n = snprintf(
+	        msg, sizeof(msg),
+	        "%s: out of memory (%zu bytes could not be allocated%s%s)\n",
+	        cli_prog, size, input ? " while reading " : "",
+	        input ? input : "");
+	if (n > 0 && write(2, msg, CDOC_MIN((size_t)n, sizeof(msg) - 1)) < 0)
+		n = 0;
+	_exit(2);
+}
+
 int cli_dispatch(const struct cli_cmd *cmds, const char *usage, int argc,
                  char **argv)
 {
 	const struct cli_cmd *c;
 
+	cdoc_set_oom_handler(out_of_memory);
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(usage, argc < 2 ? stderr : stdout);

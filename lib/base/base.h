@@ -46,7 +46,14 @@ const char *cdoc_errmsg(void);
 /* Clear the last message (before a call whose failure you will report). */
 void cdoc_errclear(void);
 
-/* Allocation that aborts on exhaustion. */
+/*
+ * Allocation that aborts on exhaustion, after calling the handler given to
+ * cdoc_set_oom_handler() (cmd/ prints a message there and exits) with the
+ * size asked for and the input being read when there is one.
+ */
+void cdoc_set_oom_handler(void (*fn)(size_t size, const char *input));
+/* Name the input being read (cdoc_input does; NULL: none), for the above. */
+void cdoc_set_oom_input(const char *name);
 void *cdoc_malloc(size_t size);
 void *cdoc_calloc(size_t nmemb, size_t size);
 void *cdoc_realloc(void *ptr, size_t size);
@@ -247,7 +254,8 @@ struct cdoc_input_spec {
 
 /*
  * Append everything readable from @fd to @out (until end of file; EINTR is
- * retried). 0 or -errno; no message is set.
+ * retried). 0 or -errno (-ENOMEM when it does not fit: no abort); no
+ * message is set.
  */
 int cdoc_read_fd(int fd, struct cdoc_buf *out);
 

@@ -25,9 +25,17 @@
 int cdoc_read_fd(int fd, struct cdoc_buf *out)
 {
 	for (;;) {
+		size_t need = out->len + PIECE + 1;
 		ssize_t n;
+		char *p;
 
-		cdoc_buf_grow(out, 1 << 16);
+		if (need > out->alloc) { /* cdoc_buf_grow() would abort */
+			need = CDOC_MAX(need, out->alloc + out->alloc / 2);
+			if (!(p = realloc(out->buf, need)))
+				return -ENOMEM;
+			out->buf = p;
+			out->alloc = need;
+		}
 		n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -382,6 +390,7 @@ int cdoc_input_open_as(struct cdoc_input *in, const char *path,
 		close(fd);
 	if (ret < 0)
 		goto err;
+	cdoc_set_oom_input(in->name);
 	return 0;
 err:
 	cdoc_input_release(in);
@@ -395,6 +404,7 @@ int cdoc_input_open(struct cdoc_input *in, const char *path)
 
 void cdoc_input_release(struct cdoc_input *in)
 {
+	cdoc_set_oom_input(NULL);
 	if (in->mapped)
 		munmap((void *)in->data, in->len);
 	free(in->owned);
