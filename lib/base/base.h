@@ -277,31 +277,25 @@ void cdoc_input_release(struct cdoc_input *in);
 
 /*
  * struct cdoc_budget - the memory a parser may spend on what it builds
- * from an input: CDOC_BUDGET_BASE plus CDOC_BUDGET_RATIO bytes per input
- * byte, so that a file of many tiny entries (empty strings, empty
- * batches) cannot cost many times its size. Parsers spend an estimate of
- * each entry's cost, per-entry overhead included, and reject the input
- * when cdoc_budget_spend() says no.
+ * from an input: CDOC_BUDGET_BASE plus @ratio bytes per input byte, so
+ * that a file of many tiny entries (empty batches, a deep stack sampled in
+ * many profiles) cannot cost many times its size. Parsers spend an
+ * estimate of each entry's cost, per-entry overhead included, and reject
+ * the input when cdoc_budget_spend() says no. Each parser picks @ratio
+ * above what valid input of its format needs (docs/reliability.md).
  */
-#define CDOC_BUDGET_BASE  ((uint64_t)64 << 20)
-#define CDOC_BUDGET_RATIO 32
+#define CDOC_BUDGET_BASE ((uint64_t)64 << 20)
 struct cdoc_budget {
 	uint64_t limit; /* bytes that may be spent */
 	uint64_t spent; /* bytes spent so far */
 };
 
 /* A budget for @input_len bytes of input. */
-static inline void cdoc_budget_init(struct cdoc_budget *b, uint64_t input_len)
+static inline void cdoc_budget_init(struct cdoc_budget *b, uint64_t input_len,
+                                    unsigned ratio)
 {
-	b->limit = CDOC_BUDGET_BASE + CDOC_BUDGET_RATIO * input_len;
+	b->limit = CDOC_BUDGET_BASE + (uint64_t)ratio * input_len;
 	b->spent = 0;
-}
-
-/* @input_len more bytes of input arrived (a stream fed in pieces). */
-static inline void cdoc_budget_add_input(struct cdoc_budget *b,
-                                         uint64_t input_len)
-{
-	b->limit += CDOC_BUDGET_RATIO * input_len;
 }
 
 /* Spend @bytes; 1 while within the budget, 0 once it is exceeded. */

@@ -28,6 +28,9 @@ struct rd {
 	uint64_t fed;    /* stream bytes up to the end of this batch */
 };
 
+/* Memory a stream's definitions may cost per stream byte (see afford()). */
+#define BUDGET_RATIO 32
+
 /* Memory of a new process instance (heap_proc(): two 64-slot maps). */
 #define PROC_COST (sizeof(struct hproc) + 128 * sizeof(struct lent) + 64)
 
@@ -72,14 +75,14 @@ static inline int get_vs(struct rd *r, uint64_t *v, int n)
 }
 
 /*
- * Spend @bytes from the budget: CDOC_BUDGET_BASE plus CDOC_BUDGET_RATIO
- * per stream byte fed so far, this batch included.
+ * Spend @bytes from the budget: CDOC_BUDGET_BASE plus BUDGET_RATIO per
+ * stream byte fed so far, this batch included.
  */
 static int afford(struct cdoc_heap *h, const struct rd *r, uint64_t bytes)
 {
 	struct cdoc_budget b;
 
-	cdoc_budget_init(&b, r->fed);
+	cdoc_budget_init(&b, r->fed, BUDGET_RATIO);
 	b.spent = h->spent;
 	if (!cdoc_budget_spend(&b, bytes))
 		return bad(r, "more memory than a stream of this size can "

@@ -20,10 +20,20 @@ static uint32_t get_le32(const unsigned char *p)
 
 /*
  * Estimated memory of one entry beyond its bytes (pointers, lengths,
- * allocator headers, geometric growth), and of one profile node.
+ * allocator headers, geometric growth), of one string (the entry and its
+ * slot in the table that finds duplicates), and of one profile node (the
+ * node, its slot in the children map, growth: about 90 bytes measured).
  */
-#define ENTRY_COST 48
-#define NODE_COST  96
+#define ENTRY_COST  48
+#define STRING_COST 80
+#define NODE_COST   96
+/*
+ * Memory a recording may cost per byte. Valid recordings need up to about
+ * 50 (many distinct deep stacks shared by the four allocation profiles:
+ * a profile node per stack entry and profile); 128 leaves room for that
+ * while amplification by tiny entries stays bounded.
+ */
+#define BUDGET_RATIO 128
 
 /* Context of the chunk being decoded, for messages. */
 struct chunk_ctx {
@@ -31,7 +41,8 @@ struct chunk_ctx {
 	const char *name;
 	uint64_t offset;
 	uint32_t type;
-	struct cdoc_budget *budget; /* memory the file may still cost */
+	struct cdoc_budget *budget;   /* memory the file may still cost */
+	struct cdoc_u64map *str_seen; /* string hash -> id, for duplicates */
 };
 
 static int bad(const struct chunk_ctx *c, const char *what)
@@ -60,6 +71,24 @@ static int check_str(const struct chunk_ctx *c, uint64_t id)
 	return id < c->r->nr_strs ? 0 : bad(c, "a defined string id");
 }
 
+/* Strings are interned: one already defined cannot come again. */
+static int check_new_string(const struct chunk_ctx *c, const char *s,
+                            size_t len)
+{
+	struct cdoc_recording *r = c->r;
+	uint64_t key = cdoc_hash(s, len) | 1;
+	uint32_t id;
+
+	if (!cdoc_u64map_get(c->str_seen, key, &id)) {
+		cdoc_u64map_put(c->str_seen, key, (uint32_t)r->nr_strs);
+		return 0;
+	}
+	if (r->str_lens[id] == len && !memcmp(r->strs[id], s, len))
+		return bad(c, "a string not defined before (each string is "
+		              "written once)");
+	return 0; /* a hash collision: distinct strings */
+}
+
 static int read_strings(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 {
 	struct cdoc_recording *r = c->r;
@@ -75,7 +104,7 @@ static int read_strings(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 
 		if (d->err)
 			return bad(c, d->err);
-		if (spend(c, len + ENTRY_COST))
+		if (spend(c, len + STRING_COST) || check_new_string(c, s, len))
 			return -CDOC_EFORMAT;
 		CDOC_GROW(r->strs, r->nr_strs + 1, r->alloc_strs);
 		r->str_lens = cdoc_realloc(r->str_lens,
@@ -448,7 +477,7 @@ static int scan_input(void *state, const char *name, const char *data,
 	}
 	while (!sc->done && sc->next <= len &&
 	       len - sc->next >= CDOC_REC_CHUNK_HDR) {
-		struct chunk_ctx c = {NULL, name, sc->next, 0, NULL};
+		struct chunk_ctx c = {NULL, name, sc->next, 0, NULL, NULL};
 		uint32_t size = get_le32(p + sc->next + 4);
 
 		c.type = get_le32(p + sc->next);
@@ -472,18 +501,20 @@ static void cut_short(struct cdoc_recording *r, const char *name, uint64_t off,
 	r->cut_short = cdoc_buf_detach(&b, NULL);
 }
 
-static int read_chunks(struct cdoc_recording *r, const char *name,
-                       const unsigned char *p, size_t len)
+/* Read the chunks after the header; @base carries the file-wide parts. */
+static int walk_chunks(const struct chunk_ctx *base, const unsigned char *p,
+                       size_t len)
 {
+	struct cdoc_recording *r = base->r;
+	const char *name = base->name;
 	size_t off = CDOC_REC_HEADER_SIZE;
-	struct cdoc_budget budget;
 
-	cdoc_budget_init(&budget, len);
 	while (off < len && !r->complete) {
-		struct chunk_ctx c = {r, name, off, 0, &budget};
+		struct chunk_ctx c = *base;
 		uint32_t size, crc;
 		int ret;
 
+		c.offset = off;
 		if (len - off < CDOC_REC_CHUNK_HDR) {
 			cut_short(r, name, off, "partial chunk header");
 			return 0;
@@ -508,6 +539,21 @@ static int read_chunks(struct cdoc_recording *r, const char *name,
 	if (!r->complete)
 		cut_short(r, name, off, "no end marker: the run was killed");
 	return 0;
+}
+
+static int read_chunks(struct cdoc_recording *r, const char *name,
+                       const unsigned char *p, size_t len)
+{
+	struct cdoc_budget budget;
+	struct cdoc_u64map seen;
+	struct chunk_ctx base = {r, name, 0, 0, &budget, &seen};
+	int ret;
+
+	cdoc_budget_init(&budget, len, BUDGET_RATIO);
+	cdoc_u64map_init(&seen);
+	ret = walk_chunks(&base, p, len);
+	cdoc_u64map_release(&seen);
+	return ret;
 }
 
 int cdoc_recording_parse(struct cdoc_recording *r, const char *name,

@@ -81,24 +81,59 @@ Test(limits, an_end_chunk_with_a_payload_is_corrupt)
 	cdoc_buf_release(&p);
 }
 
-Test(limits, empty_strings_cannot_cost_many_times_the_file)
+Test(limits, a_string_defined_twice_is_corrupt)
 {
 	struct cdoc_buf p = CDOC_BUF_INIT;
-	size_t n = 6u << 20, first = 0;
-	int i;
 
-	/* 4 x 6 Mi empty strings: 24 MiB of file, over 1 GiB of entries. */
-	for (i = 0; i < 4; i++, first += n) {
+	/* Interned strings: a run of empty strings cannot amplify. */
+	cdoc_rec_put_u64(&p, 0);
+	cdoc_rec_put_u64(&p, 3);
+	cdoc_rec_put_bytes(&p, "", 0);
+	cdoc_rec_put_bytes(&p, "a", 1);
+	cdoc_rec_put_bytes(&p, "", 0);
+	chunk(CDOC_REC_STRINGS, &p);
+	cr_assert_eq(parse(), -CDOC_EFORMAT);
+	cr_assert(strstr(cdoc_errmsg(), "(type 2) at byte 16: expected a "
+	                                "string not defined before"),
+	          "%s", cdoc_errmsg());
+	cdoc_buf_release(&p);
+}
+
+/* One deep stack, then one sample of its leaf in each of many profiles:
+ * every profile would build the whole chain. */
+Test(limits, a_deep_stack_in_many_profiles_runs_out_of_budget)
+{
+	struct cdoc_buf p = CDOC_BUF_INIT;
+	uint64_t depth = 100000, nprof = 4096, i;
+	char name[16];
+
+	cdoc_rec_put_u64(&p, 0);
+	cdoc_rec_put_u64(&p, nprof + 1);
+	cdoc_rec_put_bytes(&p, "f", 1);
+	for (i = 0; i < nprof; i++)
+		cdoc_rec_put_bytes(
+		        &p, name,
+		        (size_t)snprintf(name, sizeof(name), "p%d", (int)i));
+	chunk(CDOC_REC_STRINGS, &p);
+	cdoc_buf_reset(&p);
+	cdoc_rec_put_u64(&p, 1);
+	cdoc_rec_put_u64(&p, depth);
+	for (i = 0; i < depth; i++) {
+		cdoc_rec_put_u64(&p, i);
+		cdoc_rec_put_u64(&p, 0);
+	}
+	chunk(CDOC_REC_STACKS, &p);
+	for (i = 0; i < nprof; i++) {
 		cdoc_buf_reset(&p);
-		cdoc_rec_put_u64(&p, first);
-		cdoc_rec_put_u64(&p, n);
-		cdoc_buf_grow(&p, n);
-		memset(p.buf + p.len, 0, n);
-		p.len += n;
-		chunk(CDOC_REC_STRINGS, &p);
+		cdoc_rec_put_u64(&p, i + 1);
+		cdoc_rec_put_u64(&p, 1);
+		cdoc_rec_put_u64(&p, 1);
+		cdoc_rec_put_u64(&p, depth);
+		cdoc_rec_put_u64(&p, 1);
+		chunk(CDOC_REC_SAMPLES, &p);
 	}
 	cr_assert_eq(parse(), -CDOC_EFORMAT);
-	cr_assert(strstr(cdoc_errmsg(), "(type 2) at byte ") &&
+	cr_assert(strstr(cdoc_errmsg(), "(type 4) at byte ") &&
 	                  strstr(cdoc_errmsg(), "its entries would take over"),
 	          "%s", cdoc_errmsg());
 	cdoc_buf_release(&p);
