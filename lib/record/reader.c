@@ -167,38 +167,31 @@ static struct cdoc_rec_profile *get_profile(struct cdoc_recording *r,
 }
 
 /* Make sure the memo of @p covers every stack id read so far. */
-static int grow_memo(const struct chunk_ctx *c, struct cdoc_rec_profile *p)
+static void grow_memo(struct cdoc_recording *r, struct cdoc_rec_profile *p)
 {
-	struct cdoc_recording *r = c->r;
 	size_t old = p->node_of_stack_alloc;
 
 	if (old >= r->nr_stacks)
-		return 0;
-	if (spend(c, (r->alloc_stacks - old) * sizeof(uint32_t)))
-		return -CDOC_EFORMAT;
+		return;
 	p->node_of_stack_alloc = r->alloc_stacks;
 	p->node_of_stack = cdoc_realloc(p->node_of_stack,
 	                                r->alloc_stacks * sizeof(uint32_t));
 	memset(p->node_of_stack + old, 0xff,
 	       (r->alloc_stacks - old) * sizeof(uint32_t));
 	p->node_of_stack[0] = 0;
-	return 0;
 }
 
 /*
- * The profile node of file stack @id into *@out, memoized. Walks up to
- * the nearest ancestor already known, then creates nodes back down;
- * iterative, since a hostile file may chain stacks arbitrarily deep. The
- * nodes made are spent from the budget.
+ * The profile node of file stack @id, memoized. Walks up to the nearest
+ * ancestor already known, then creates nodes back down; iterative, since a
+ * hostile file may chain stacks arbitrarily deep.
  */
-static int node_of(const struct chunk_ctx *c, struct cdoc_rec_profile *p,
-                   uint32_t id, struct cdoc_buf *path, uint32_t *out)
+static uint32_t node_of(struct cdoc_recording *r, struct cdoc_rec_profile *p,
+                        uint32_t id, struct cdoc_buf *path)
 {
-	struct cdoc_recording *r = c->r;
 	uint32_t *ids, node, i, n = 0;
 
-	if (grow_memo(c, p))
-		return -CDOC_EFORMAT;
+	grow_memo(r, p);
 	cdoc_buf_reset(path);
 	while (p->node_of_stack[id] == CDOC_NONE) {
 		cdoc_buf_add(path, &id, sizeof(id));
@@ -207,8 +200,6 @@ static int node_of(const struct chunk_ctx *c, struct cdoc_rec_profile *p,
 	node = p->node_of_stack[id];
 	ids = (uint32_t *)path->buf;
 	n = path->len / sizeof(uint32_t);
-	if (spend(c, (uint64_t)n * NODE_COST))
-		return -CDOC_EFORMAT;
 	for (i = n; i-- > 0;) {
 		uint32_t f = r->stack_frame[ids[i]];
 		uint32_t name =
@@ -217,8 +208,29 @@ static int node_of(const struct chunk_ctx *c, struct cdoc_rec_profile *p,
 		node = cdoc_profile_child(&p->prof, node, name);
 		p->node_of_stack[ids[i]] = node;
 	}
-	*out = node;
-	return 0;
+	return node;
+}
+
+/*
+ * Spend what node_of(@id) in @p is about to allocate: the memo's growth
+ * and a node for each ancestor not yet in the profile. A deep stack
+ * sampled in many profiles would otherwise cost depth x profiles nodes
+ * for a few bytes each.
+ */
+static int afford_node(const struct chunk_ctx *c, struct cdoc_rec_profile *p,
+                       uint32_t id)
+{
+	struct cdoc_recording *r = c->r;
+	size_t old = p->node_of_stack_alloc;
+	uint64_t cost = 0;
+
+	if (old < r->nr_stacks)
+		cost = (r->alloc_stacks - old) * sizeof(uint32_t);
+	while (id && (id >= old || p->node_of_stack[id] == CDOC_NONE)) {
+		cost += NODE_COST;
+		id = r->stack_parent[id];
+	}
+	return spend(c, cost);
 }
 
 static int read_samples(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
@@ -227,7 +239,6 @@ static int read_samples(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 	uint64_t prof = cdoc_rec_get_u64(d), n, i;
 	struct cdoc_buf path = CDOC_BUF_INIT;
 	struct cdoc_rec_profile *p;
-	uint32_t node;
 	int ret = 0;
 
 	cdoc_rec_get_u64(d); /* pid: profiles merge all processes */
@@ -245,8 +256,10 @@ static int read_samples(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 
 		if (d->err || stack >= r->nr_stacks)
 			ret = bad(c, d->err ? d->err : "a defined stack id");
-		else if (!(ret = node_of(c, p, stack, &path, &node)))
-			cdoc_profile_add(&p->prof, node, 0, weight);
+		else if (!(ret = afford_node(c, p, (uint32_t)stack)))
+			cdoc_profile_add(&p->prof,
+			                 node_of(r, p, (uint32_t)stack, &path),
+			                 0, weight);
 	}
 	cdoc_buf_release(&path);
 	return ret;

@@ -10,8 +10,9 @@ follow docs/recording-format.md, stream dumps lib/alloc/stream.h.
   zero-gz       gzip: 4 GiB of zero bytes
   text-gz       gzip: 4 GiB of valid folded text
   empty-batches a stream dump of 1 Mi empty batches (32 MiB)
-  instances     a stream dump of 128 Ki one-byte batches, each from a
-                new process instance (4 MiB)
+  inherit-ids   a stream dump whose forked children each claim 4 Mi
+                stack ids inherited and use the last (a few hundred
+                bytes that would size 256 MiB of tables per child)
   evil-rec      a valid recording whose frame names hold a terminal
                 escape sequence and invalid UTF-8
 """
@@ -103,9 +104,13 @@ def empty_batches(f):
         f.write(batch(1, b""))
 
 
-def instances(f):
-    for i in range(128 << 10):
-        f.write(batch(i + 1, b"\xa0"))  # SOLO
+def inherit_ids(f):
+    below = (1 << 22) - 1
+    f.write(batch(1, b"\x10" + varint(0) * 4 + varint(1)))  # HELLO
+    for k in range(2, 10):
+        hello = b"\x10" + varint(1) + varint(below) + varint(0) * 2 + varint(1)
+        alloc = b"\x20" + varint(0x2000) + varint(0) + varint(8) + varint(below)
+        f.write(batch(k, hello + alloc))
 
 
 def evil_rec(f):
@@ -136,8 +141,8 @@ def main():
             bomb(f, b"", b"main;work;leaf 1\n" * 4096, 4 << 30)
         elif kind == "empty-batches":
             empty_batches(f)
-        elif kind == "instances":
-            instances(f)
+        elif kind == "inherit-ids":
+            inherit_ids(f)
         elif kind == "evil-rec":
             evil_rec(f)
         else:

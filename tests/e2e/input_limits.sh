@@ -59,13 +59,13 @@ expect2 "out of memory reading .*text-gz at offset [0-9]+" \
 expect2 "out of memory reading .*text-gz at offset [0-9]+" \
 	"$CFLAME" collapse "$tmp/text-gz"
 
-# Allocation stream dumps: empty batches, a new process per byte.
+# Allocation stream dumps: empty batches; children claiming huge tables.
 gen empty-batches
 expect2 "empty-batches: offset 0: an empty batch" \
 	"$CDOCTOR" heap "$tmp/empty-batches"
-gen instances
-expect2 "instances: offset [0-9]+: more memory than a stream" \
-	"$CDOCTOR" heap "$tmp/instances"
+gen inherit-ids
+expect2 "inherit-ids: offset [0-9]+: more memory than a stream" \
+	"$CDOCTOR" heap "$tmp/inherit-ids"
 
 # An empty file is no heap profile.
 : >"$tmp/empty"
