@@ -173,9 +173,11 @@ static int sink_read(struct sink *s, int fd)
 struct gz {
 	z_stream zs;
 	int fd;
-	unsigned char *raw; /* a piece of the stream */
-	size_t consumed;    /* compressed bytes used, for messages */
-	int ended;          /* the last member is complete */
+	unsigned char *raw;       /* a piece of the stream */
+	const unsigned char *map; /* fd < 0: the mapping not yet given */
+	size_t map_left;          /* its bytes */
+	size_t consumed;          /* compressed bytes used, for messages */
+	int ended;                /* the last member is complete */
 };
 
 /* More compressed input when it ran out; 0 at its end, 1 when more. */
@@ -185,8 +187,14 @@ static int gz_fill(struct gz *g, struct sink *s)
 
 	if (g->zs.avail_in)
 		return 1;
-	if (g->fd < 0)
-		return 0;
+	if (g->fd < 0) { /* avail_in is 32 bits: a mapping goes in pieces */
+		g->zs.next_in = (unsigned char *)g->map;
+		g->zs.avail_in =
+		        (unsigned)CDOC_MIN(g->map_left, (size_t)1 << 30);
+		g->map += g->zs.avail_in;
+		g->map_left -= g->zs.avail_in;
+		return g->zs.avail_in > 0;
+	}
 	n = read_some(g->fd, g->raw, PIECE);
 	if (n < 0)
 		return read_failed(s, n);
@@ -255,8 +263,8 @@ static int gunzip(struct sink *s, int fd, const void *first, size_t nfirst)
 	g.fd = fd;
 	if (inflateInit2(&g.zs, 15 + 32) != Z_OK)
 		return out_of_memory(s);
-	g.zs.next_in = (unsigned char *)first;
-	g.zs.avail_in = (unsigned)nfirst;
+	g.map = first;
+	g.map_left = nfirst;
 	if (fd >= 0) {
 		g.raw = malloc(PIECE);
 		if (!g.raw) {
@@ -265,6 +273,8 @@ static int gunzip(struct sink *s, int fd, const void *first, size_t nfirst)
 		}
 		memcpy(g.raw, first, nfirst);
 		g.zs.next_in = g.raw;
+		g.zs.avail_in = (unsigned)nfirst;
+		g.map_left = 0;
 	}
 	ret = gz_run(&g, s);
 	inflateEnd(&g.zs);
