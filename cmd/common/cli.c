@@ -15,6 +15,7 @@
 const char *cli_prog = "cdoctor";
 
 static int progress_shown;
+static int stdout_reported; /* a failed write to stdout was reported */
 
 /* Out of memory in lib/: a message and exit status 2, not a bare abort. */
 static void out_of_memory(size_t size, const char *input)
@@ -44,11 +45,11 @@ int cli_dispatch(const struct cli_cmd *cmds, const char *usage, int argc,
 		for (c = cmds; c->name; c++)
 			fprintf(argc < 2 ? stderr : stdout, "  %-10s %s\n",
 			        c->name, c->summary);
-		return argc < 2 ? 2 : 0;
+		return cli_finish(argc < 2 ? 2 : 0);
 	}
 	for (c = cmds; c->name; c++)
 		if (!strcmp(c->name, argv[1]))
-			return c->fn(argc - 1, argv + 1);
+			return cli_finish(c->fn(argc - 1, argv + 1));
 	return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
 }
 
@@ -106,44 +107,88 @@ FILE *cli_open_output(const char *path)
 	return f;
 }
 
-void cli_write_text(FILE *f, const char *data, size_t len)
+/* Report a failed write to @path (stdout when NULL) with @err. */
+static int write_failed(const char *path, int err)
 {
-	struct cdoc_buf t = CDOC_BUF_INIT;
-	const char *s = data, *end = data + len, *nl;
-
-	if (!isatty(fileno(f))) {
-		fwrite(data, 1, len, f);
-		return;
+	if (!path) {
+		if (!stdout_reported)
+			cli_error("write to standard output failed: %s",
+			          strerror(err ? err : EIO));
+		stdout_reported = 1;
+	} else {
+		cli_error("%s: write failed: %s", path,
+		          strerror(err ? err : EIO));
 	}
-	for (; s < end; s = nl + 1) {
-		nl = memchr(s, '\n', (size_t)(end - s));
-		if (!nl)
-			nl = end;
-		cdoc_buf_add_term(&t, s, (size_t)(nl - s));
-		if (nl < end)
-			cdoc_buf_addch(&t, '\n');
-	}
-	cdoc_buf_write(&t, f);
-	cdoc_buf_release(&t);
+	return 2;
 }
 
 int cli_close_output(FILE *f, const char *path)
 {
 	int bad = ferror(f);
 
+	errno = 0;
 	if (f == stdout) {
-		if (fflush(f) != 0 || bad) {
-			cli_error("write to standard output failed: %s",
-			          strerror(errno));
-			return 2;
-		}
+		if (fflush(f) != 0 || bad)
+			return write_failed(NULL, errno);
 		return 0;
 	}
-	if (fclose(f) != 0 || bad) {
-		cli_error("%s: write failed: %s", path, strerror(errno));
-		return 2;
-	}
+	if (fclose(f) != 0 || bad)
+		return write_failed(path, errno);
 	return 0;
+}
+
+int cli_write_output(const char *path, const struct cdoc_buf *b)
+{
+	FILE *f = cli_open_output(path);
+	int err, ret;
+
+	if (!f)
+		return 2;
+	if (cdoc_buf_write(b, f) == 0)
+		return cli_close_output(f, path);
+	err = errno;
+	ret = write_failed(f == stdout ? NULL : path, err);
+	if (f != stdout)
+		fclose(f);
+	return ret;
+}
+
+/* @b made safe for a terminal, line by line (cdoc_buf_add_term), in @t. */
+static void term_lines(struct cdoc_buf *t, const struct cdoc_buf *b)
+{
+	const char *s = b->buf, *end = b->buf + b->len, *nl;
+
+	for (; s < end; s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			nl = end;
+		cdoc_buf_add_term(t, s, (size_t)(nl - s));
+		if (nl < end)
+			cdoc_buf_addch(t, '\n');
+	}
+}
+
+int cli_write_text_output(const char *path, const struct cdoc_buf *b)
+{
+	struct cdoc_buf t = CDOC_BUF_INIT;
+	int ret;
+
+	if ((path && strcmp(path, "-")) || !isatty(1) || !b->len)
+		return cli_write_output(path, b);
+	term_lines(&t, b);
+	ret = cli_write_output(path, &t);
+	cdoc_buf_release(&t);
+	return ret;
+}
+
+int cli_finish(int ret)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		write_failed(NULL, errno);
+		return ret ? ret : 2;
+	}
+	return ret;
 }
 
 int cli_colour(FILE *f)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "heap/internal.h"
+#include "heap/heap.h"
 #include "heapctl/heapctl.h"
 #include "heapfile/heapfile.h"
 #include "collect/collect.h"

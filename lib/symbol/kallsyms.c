@@ -42,7 +42,7 @@ static void add_line(struct cdoc_syms *s, char *line, size_t *alloc,
 		*nonzero = 1;
 	CDOC_GROW(s->ksyms, s->nr_ksyms + 1, *alloc);
 	s->ksyms[s->nr_ksyms].addr = addr;
-	s->ksyms[s->nr_ksyms].name_id = syms_intern(s, name);
+	s->ksyms[s->nr_ksyms].name_id = symbol__intern(s, name);
 	s->nr_ksyms++;
 }
 
@@ -70,30 +70,22 @@ static void ksyms_load(struct cdoc_syms *s)
  * The kernel function holding @addr: the nearest symbol at or below it.
  * Returns 1 and sets *name_id, or 0.
  */
-int ksyms_find(struct cdoc_syms *s, uint64_t addr, uint32_t *name_id)
+int symbol__ksyms_find(struct cdoc_syms *s, uint64_t addr, uint32_t *name_id)
 {
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (!s->ksyms_state)
 		ksyms_load(s);
 	if (s->ksyms_state < 0)
 		return 0;
-	hi = s->nr_ksyms;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->ksyms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = CDOC_UPPER_BOUND(s->ksyms, s->nr_ksyms, addr, addr);
 	if (!lo || !s->ksyms[lo - 1].addr)
 		return 0;
 	*name_id = s->ksyms[lo - 1].name_id;
 	return 1;
 }
 
-void ksyms_release(struct cdoc_syms *s)
+void symbol__ksyms_release(struct cdoc_syms *s)
 {
 	free(s->ksyms);
 	s->ksyms = NULL;
