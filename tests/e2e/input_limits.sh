@@ -78,4 +78,13 @@ grep -q '^main;' "$tmp/out" || fail "folded output"
 gzip -c "$tmp/evil-rec" >"$tmp/evil-rec.gz"
 "$CDOCTOR" report --folded cpu "$tmp/evil-rec.gz" | cmp -s - "$tmp/out" ||
 	fail "a gzipped recording reads differently"
+
+# A gzipped .heap snapshot is told apart by its inflated magic.
+if "$CDOCTOR" heap run -q --shim "$CDOC_SHIM" -o "$tmp/s.heap" -- \
+	"$CDOC_EXAMPLES/alloc_counts" >/dev/null 2>&1; then
+	gzip -c "$tmp/s.heap" >"$tmp/s.heap.gz"
+	"$CDOCTOR" heap "$tmp/s.heap" >"$tmp/plain" || fail "heap summary"
+	"$CDOCTOR" heap "$tmp/s.heap.gz" | cmp -s - "$tmp/plain" ||
+		fail "a gzipped snapshot reads differently"
+fi
 echo ok
