@@ -82,13 +82,13 @@ static int open_one(struct cdoc_collector *c, pid_t pid, int cpu)
 
 /* The owner of attach target @pid when it is not us (and we are not
  * root): the kernel's ptrace rule, not perf_event_paranoid, refuses. */
-static int foreign_owner(const struct cdoc_collector *c, uid_t *owner)
+static int foreign_owner(int attach, pid_t pid, uid_t *owner)
 {
 	char path[32];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d", (int)c->pid);
-	if (!c->attach || geteuid() == 0 || stat(path, &st) < 0)
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (!attach || geteuid() == 0 || stat(path, &st) < 0)
 		return 0;
 	*owner = st.st_uid;
 	return st.st_uid != geteuid();
@@ -98,7 +98,8 @@ static int open_err(struct cdoc_collector *c, int err)
 {
 	uid_t owner;
 
-	if ((err == -EACCES || err == -EPERM) && foreign_owner(c, &owner))
+	if ((err == -EACCES || err == -EPERM) &&
+	    foreign_owner(c->attach, c->pid, &owner))
 		return cdoc_error(err,
 		                  "perf_event_open: %s: process %d belongs to "
 		                  "uid %u, not to you (uid %u). Run cdoctor as "
