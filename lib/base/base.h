@@ -46,7 +46,14 @@ const char *cdoc_errmsg(void);
 /* Clear the last message (before a call whose failure you will report). */
 void cdoc_errclear(void);
 
-/* Allocation that aborts on exhaustion. */
+/*
+ * Allocation that aborts on exhaustion, after calling the handler given to
+ * cdoc_set_oom_handler() (cmd/ prints a message there and exits) with the
+ * size asked for and the input being read when there is one.
+ */
+void cdoc_set_oom_handler(void (*fn)(size_t size, const char *input));
+/* Name the input being read (cdoc_input does; NULL: none), for the above. */
+void cdoc_set_oom_input(const char *name);
 void *cdoc_malloc(size_t size);
 void *cdoc_calloc(size_t nmemb, size_t size);
 void *cdoc_realloc(void *ptr, size_t size);
@@ -358,17 +365,76 @@ struct cdoc_input {
 };
 
 /*
+ * struct cdoc_input_spec - what an input must look like, checked while it
+ * is read (after each piece of a stream or of inflated gzip data, once for
+ * a mapped file), so that a wrong, endless or decompression-bomb input
+ * fails after its first bytes instead of after all of them.
+ */
+struct cdoc_input_spec {
+	/*
+	 * Called with everything read so far (@len bytes at @data, more to
+	 * come unless @at_end). Returns 0 to read on, or a negative code with
+	 * a message naming @name and the offset to stop. It may keep its
+	 * place in @state so as not to look at the same bytes twice.
+	 */
+	int (*check)(void *state, const char *name, const char *data,
+	             size_t len, int at_end);
+	void *state;
+	int binary; /* 0: text; a NUL byte is an error as soon as it is read */
+};
+
+/*
  * Append everything readable from @fd to @out (until end of file; EINTR is
- * retried). 0 or -errno; no message is set.
+ * retried). 0 or -errno (-ENOMEM when it does not fit: no abort); no
+ * message is set.
  */
 int cdoc_read_fd(int fd, struct cdoc_buf *out);
 
-/* 0 or a negative code with cdoc_errmsg() set. */
+/*
+ * Read @path ("-": standard input) as @spec says (NULL: text with no other
+ * check). 0, or a negative code with cdoc_errmsg() set: the check's
+ * message, "FILE:LINE: binary data (a NUL byte at offset N)" for text, or
+ * -ENOMEM "out of memory reading FILE at offset N" when the input does not
+ * fit in memory (never an abort).
+ */
+int cdoc_input_open_as(struct cdoc_input *in, const char *path,
+                       const struct cdoc_input_spec *spec);
+/* Text input: cdoc_input_open_as(@in, @path, NULL). */
 int cdoc_input_open(struct cdoc_input *in, const char *path);
-/* Wrap bytes already in memory (borrows @data until release). */
+/* Wrap bytes already in memory (borrows @data until release; unchecked). */
 void cdoc_input_from_mem(struct cdoc_input *in, const char *name,
                          const char *data, size_t len);
 void cdoc_input_release(struct cdoc_input *in);
+
+/*
+ * struct cdoc_budget - the memory a parser may spend on what it builds
+ * from an input: CDOC_BUDGET_BASE plus @ratio bytes per input byte, so
+ * that a file of many tiny entries (empty batches, a deep stack sampled in
+ * many profiles) cannot cost many times its size. Parsers spend an
+ * estimate of each entry's cost, per-entry overhead included, and reject
+ * the input when cdoc_budget_spend() says no. Each parser picks @ratio
+ * above what valid input of its format needs (docs/reliability.md).
+ */
+#define CDOC_BUDGET_BASE ((uint64_t)64 << 20)
+struct cdoc_budget {
+	uint64_t limit; /* bytes that may be spent */
+	uint64_t spent; /* bytes spent so far */
+};
+
+/* A budget for @input_len bytes of input. */
+static inline void cdoc_budget_init(struct cdoc_budget *b, uint64_t input_len,
+                                    unsigned ratio)
+{
+	b->limit = CDOC_BUDGET_BASE + (uint64_t)ratio * input_len;
+	b->spent = 0;
+}
+
+/* Spend @bytes; 1 while within the budget, 0 once it is exceeded. */
+static inline int cdoc_budget_spend(struct cdoc_budget *b, uint64_t bytes)
+{
+	b->spent += bytes;
+	return b->spent <= b->limit;
+}
 
 /*
  * Create @path exclusively (O_EXCL|O_NOFOLLOW, mode 0644 minus umask) so a

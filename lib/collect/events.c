@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "collect/internal.h"
@@ -78,8 +80,34 @@ static int open_one(struct cdoc_collector *c, pid_t pid, int cpu)
 	return 0;
 }
 
+/* The owner of attach target @pid when it is not us (and we are not
+ * root): the kernel's ptrace rule, not perf_event_paranoid, refuses. */
+static int foreign_owner(int attach, pid_t pid, uid_t *owner)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (!attach || geteuid() == 0 || stat(path, &st) < 0)
+		return 0;
+	*owner = st.st_uid;
+	return st.st_uid != geteuid();
+}
+
 static int open_err(struct cdoc_collector *c, int err)
 {
+	uid_t owner;
+
+	if ((err == -EACCES || err == -EPERM) &&
+	    foreign_owner(c->attach, c->pid, &owner))
+		return cdoc_error(err,
+		                  "perf_event_open: %s: process %d belongs to "
+		                  "uid %u, not to you (uid %u). Run cdoctor as "
+		                  "that user, or as root; perf_event_paranoid "
+		                  "does not allow profiling another user's "
+		                  "process",
+		                  strerror(-err), (int)c->pid, (unsigned)owner,
+		                  (unsigned)geteuid());
 	if (err == -EACCES || err == -EPERM)
 		return cdoc_error(err,
 		                  "perf_event_open: %s. Allow profiling with "

@@ -351,10 +351,27 @@ int cdoc_heap_snap_save(const struct cdoc_heap_snap *s, const char *path)
 	return ret;
 }
 
+/* While reading: the magic, as soon as its 8 bytes are in. */
+static int scan_input(void *state, const char *name, const char *data,
+                      size_t len, int at_end)
+{
+	int *done = state;
+	struct prd r = {(const unsigned char *)data, len, 0, name};
+
+	if (*done || (len < 8 && !at_end))
+		return 0;
+	*done = 1;
+	if (len < 8 || memcmp(data, MAGIC, 8))
+		return fail(&r, "not a cdoctor heap snapshot (bad magic)");
+	return 0;
+}
+
 int cdoc_heap_snap_load(struct cdoc_heap_snap *out, const char *path)
 {
+	int done = 0;
+	struct cdoc_input_spec spec = {scan_input, &done, 1};
 	struct cdoc_input in;
-	int ret = cdoc_input_open(&in, path);
+	int ret = cdoc_input_open_as(&in, path, &spec);
 
 	if (ret < 0)
 		return ret;
