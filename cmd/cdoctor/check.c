@@ -32,14 +32,6 @@ struct args {
 	struct cdoc_check_opts o;
 };
 
-static int number(const char *s, double *v)
-{
-	char *end;
-
-	*v = strtod(s, &end);
-	return *s && !*end && *v >= 0 && *v <= 100;
-}
-
 /* 1 to go on; otherwise the exit status. */
 static int parse(int argc, char **argv, struct args *a)
 {
@@ -56,15 +48,18 @@ static int parse(int argc, char **argv, struct args *a)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'b')
 			a->base = optarg;
-		else if (c == 'm' && number(optarg, &a->o.max_regress))
-			continue;
-		else if (c == 's' && number(optarg, &a->o.min_share))
-			continue;
+		else if (c == 'm' &&
+		         cli_parse_double("check", "--max-regress", optarg, 0,
+		                          100, &a->o.max_regress))
+			return 2;
+		else if (c == 's' &&
+		         cli_parse_double("check", "--min-share", optarg, 0,
+		                          100, &a->o.min_share))
+			return 2;
 		else if (c == 'h')
 			return fputs(usage, stdout), 0;
-		else
-			return cli_usage_error("check", "bad option or "
-			                                "percentage");
+		else if (c != 'm' && c != 's')
+			return cli_usage_error("check", "bad option");
 	}
 	if (!a->base || optind != argc - 1)
 		return cli_usage_error("check", "expected --baseline BASE and "
