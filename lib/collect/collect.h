@@ -290,7 +290,9 @@ struct cdoc_launch {
  * exits at once if cdoctor is already gone), takes @o's signal mask and
  * environment and execs @o->argv, at once or (->hold) after
  * cdoc_launch_go(). An exec failure comes back through a close-on-exec
- * pipe. Nothing is allocated in the child. 0 or negative.
+ * pipe. Nothing is allocated in the child. The death signal follows the
+ * calling thread: call it from the thread that outlives the child (the
+ * main thread in cdoctor). 0 or negative.
  */
 int cdoc_launch_start(struct cdoc_launch *l, const struct cdoc_launch_opts *o);
 
