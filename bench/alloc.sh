@@ -71,9 +71,9 @@ run_once() {
 	read -r -a args <"$tmp/$w.args"
 	case $mode in
 	bare) cmd=("$tmp/$w" "${args[@]}") ;;
-	full) cmd=("$cdoctor" heap run -q --shim "$shim" -o "$tmp/f.heap" \
+	full) cmd=("$cdoctor" heap run -q --force --shim "$shim" -o "$tmp/f.heap" \
 		-- "$tmp/$w" "${args[@]}") ;;
-	sampled) cmd=("$cdoctor" heap run -q --sample 524288 --shim "$shim" \
+	sampled) cmd=("$cdoctor" heap run -q --force --sample 524288 --shim "$shim" \
 		-o "$tmp/s.heap" -- "$tmp/$w" "${args[@]}") ;;
 	heaptrack) cmd=(timeout "${HT_TIMEOUT:-300}" heaptrack -o "$tmp/ht.$w"
 		"$tmp/$w" "${args[@]}") ;;

@@ -64,6 +64,8 @@ static const char usage[] =
         "                     SIGUSR1 to cdoctor writes one at once\n"
         "  --dump FILE        keep the raw allocation stream in FILE\n"
         "  --shim PATH        the preload library (default: next to cdoctor)\n"
+        "  --force            replace an existing .heap file (refused "
+        "otherwise)\n"
         "  -q                 do not print the summary\n";
 
 /* struct heapopts - the options of every form. */
@@ -74,6 +76,7 @@ struct heapopts {
 	const char *snap_name; /* or the one with this name */
 	const char *name;      /* 'snapshot': the name to give it */
 	int list;              /* --list: the snapshots of a recording */
+	int force;             /* run: replace an existing .heap file */
 	struct cdoc_heap_opts shimopts;
 };
 
@@ -88,7 +91,8 @@ enum {
 	OPT_SHIM,
 	OPT_SNAPSHOT,
 	OPT_NAME,
-	OPT_LIST
+	OPT_LIST,
+	OPT_FORCE
 };
 
 static const struct option longopts[] = {
@@ -104,6 +108,7 @@ static const struct option longopts[] = {
         {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
         {"name", required_argument, NULL, OPT_NAME},
         {"list", no_argument, NULL, OPT_LIST},
+        {"force", no_argument, NULL, OPT_FORCE},
         {NULL, 0, NULL, 0},
 };
 
@@ -157,6 +162,9 @@ static int parse_opt(struct heapopts *o, int c)
 		return parse_snapshot(o, optarg);
 	case OPT_NAME:
 		o->name = optarg;
+		return 0;
+	case OPT_FORCE:
+		o->force = 1;
 		return 0;
 	case OPT_LIST:
 		o->list = 1;
@@ -302,6 +310,7 @@ static int heap_run(struct heapopts *o, int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("heap", "run needs a command after --");
 	ro.output = o->out ? o->out : "cdoctor.heap";
+	ro.force = o->force;
 	shim = cli_find_shim(o->shim);
 	ro.shim = o->shimopts;
 	ro.shim.shim = shim;

@@ -329,6 +329,8 @@ struct cdoc_heap_run_opts {
 				       is searched for argv[0] */
 	char *const *env;           /* its base environment; NULL: environ */
 	const char *output;         /* the final .heap file (required) */
+	int force;                  /* replace an existing output; else
+				       refuse before the command starts */
 	unsigned interval_ms;       /* also a snapshot this often (0: no) */
 	volatile sig_atomic_t *snap_now; /* if set (e.g. by a signal
 					    handler), a snapshot at once;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "collect/collect.h"
+#include "collect/internal.h"
 #include "heap/heap.h"
 #include "heapfile/heapfile.h"
 
@@ -160,6 +161,9 @@ int cdoc_heap_run(const struct cdoc_heap_run_opts *o,
 	cdoc_heap_snap_init(&res->snap);
 	if (!o->argv || !o->argv[0] || !o->output)
 		return cdoc_error(-EINVAL, "heap run: no command or output");
+	ret = collect__check_free(o->output, o->force);
+	if (ret < 0)
+		return ret;
 	ret = cdoc_heap_collector_start(&c, &o->shim);
 	if (ret < 0)
 		return ret;

@@ -54,6 +54,9 @@ struct cdoc_collector {
 };
 
 /* loop.c */
+/* An existing file at @path that a run would replace: an error unless
+ * @force (a device such as /dev/null is written, not replaced). */
+int collect__check_free(const char *path, int force);
 int collect__flush(struct cdoc_collector *c);
 void collect__signal_target(struct cdoc_collector *c, int sig);
 

@@ -68,13 +68,11 @@ static int check_opts(struct cdoc_collect_opts *o)
 	return 0;
 }
 
-/* An existing file at @path that a run would replace: refused unless
- * forced (a device such as /dev/null is written, not replaced). */
-static int check_free(const struct cdoc_collector *c, const char *path)
+int collect__check_free(const char *path, int force)
 {
 	struct stat st;
 
-	if (c->opts.force || lstat(path, &st) < 0 || S_ISCHR(st.st_mode))
+	if (force || lstat(path, &st) < 0 || S_ISCHR(st.st_mode))
 		return 0;
 	return cdoc_error(-EEXIST,
 	                  "%s exists; not replacing it (use --force, or "
@@ -86,12 +84,12 @@ static int check_free(const struct cdoc_collector *c, const char *path)
 static int check_outputs(const struct cdoc_collector *c, const char *rec)
 {
 	char *html;
-	int ret = check_free(c, rec);
+	int ret = collect__check_free(rec, c->opts.force);
 
 	if (ret < 0 || !c->opts.html)
 		return ret;
 	html = cdoc_collect_report_path(rec);
-	ret = check_free(c, html);
+	ret = collect__check_free(html, c->opts.force);
 	free(html);
 	return ret;
 }

@@ -5,7 +5,7 @@
 
 bare=$("$CDOC_EXAMPLES/alloc_checksum" 100000) || fail "bare run"
 for mode in "" "--fp" "--sample 1000" "--mmap"; do
-	got=$("$CDOCTOR" heap run -q --shim "$CDOC_SHIM" $mode -o "$tmp/c.heap" \
+	got=$("$CDOCTOR" heap run -q --force --shim "$CDOC_SHIM" $mode -o "$tmp/c.heap" \
 		-- "$CDOC_EXAMPLES/alloc_checksum" 100000) || fail "run $mode"
 	[ "$got" = "$bare" ] || fail "$mode: '$got' != '$bare'"
 done

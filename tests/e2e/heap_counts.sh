@@ -13,7 +13,7 @@ expect() {
 
 check_c() { # name of the example
 	local ex=$1 h="$tmp/$1.heap"
-	"$CDOCTOR" heap run -q --shim "$CDOC_SHIM" -o "$h" -- \
+	"$CDOCTOR" heap run -q --force --shim "$CDOC_SHIM" -o "$h" -- \
 		"$CDOC_EXAMPLES/$ex" >"$tmp/out" || fail "$ex run"
 	grep -q "alloc_counts done" "$tmp/out" || fail "$ex output"
 	for k in alloc_count alloc_bytes leaked temp live_count; do
@@ -63,7 +63,7 @@ done
 # C++: new/delete go through malloc/free; leaf frame is operator new.
 if [ -x "$CDOC_EXAMPLES/alloc_counts_cxx" ]; then
 	h="$tmp/cxx.heap"
-	"$CDOCTOR" heap run -q --shim "$CDOC_SHIM" -o "$h" -- \
+	"$CDOCTOR" heap run -q --force --shim "$CDOC_SHIM" -o "$h" -- \
 		"$CDOC_EXAMPLES/alloc_counts_cxx" >/dev/null || fail "cxx run"
 	"$CDOCTOR" heap --folded alloc_count "$h" >"$tmp/cxx.count"
 	"$CDOCTOR" heap --folded alloc_bytes "$h" >"$tmp/cxx.bytes"

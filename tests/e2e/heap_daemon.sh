@@ -27,7 +27,7 @@ check() {
 		fail "$label $variant: $n good lines of $(wc -l <"$tmp/log")"
 }
 
-heap=("$CDOCTOR" heap run -q --shim "$CDOC_SHIM" -o "$tmp/h.heap")
+heap=("$CDOCTOR" heap run -q --force --shim "$CDOC_SHIM" -o "$tmp/h.heap")
 
 # modes TRACKED: every variant under every mode; TRACKED=1 when the
 # shim's descriptors are out of the close loop's reach (above 1023).

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/heap_common.bash"
 
 for mode in "" threaded; do
-	"$CDOCTOR" heap run -q --shim "$CDOC_SHIM" -o "$tmp/f.heap" -- \
+	"$CDOCTOR" heap run -q --force --shim "$CDOC_SHIM" -o "$tmp/f.heap" -- \
 		"$CDOC_EXAMPLES/alloc_fork" $mode >"$tmp/out" || fail "run $mode"
 	grep -q "alloc_fork done" "$tmp/out" || fail "output"
 	"$CDOCTOR" heap "$tmp/f.heap" >"$tmp/sum"
@@ -32,7 +32,7 @@ done
 # channel open: heap run still ends (after its 5 s grace), with the
 # target's status and a warning
 touch "$tmp/go"
-timeout 60 "$CDOCTOR" heap run -q --shim "$CDOC_SHIM" -o "$tmp/b.heap" -- sh -c \
+timeout 60 "$CDOCTOR" heap run -q --force --shim "$CDOC_SHIM" -o "$tmp/b.heap" -- sh -c \
 	"(while [ -e '$tmp/go' ]; do ls / >/dev/null; sleep 0.2; done) & exit 5" \
 	>/dev/null 2>"$tmp/err"
 st=$?

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/heap_common.bash"
 
 for mode in "" "--fp" "--sample 65536"; do
-	timeout 300 "$CDOCTOR" heap run -q --shim "$CDOC_SHIM" $mode \
+	timeout 300 "$CDOCTOR" heap run -q --force --shim "$CDOC_SHIM" $mode \
 		-o "$tmp/s.heap" -- "$CDOC_EXAMPLES/alloc_stress" 8 50000 2 \
 		>"$tmp/out" || fail "run $mode (status $?)"
 	grep -q "alloc_stress: 8 threads" "$tmp/out" || fail "output $mode"
@@ -38,7 +38,7 @@ done
 for mode in "" "--fp"; do
 	[ -x "$CDOC_EXAMPLES/alloc_stress_asan" ] || break
 	ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 timeout 300 \
-		"$CDOCTOR" heap run -q --shim "$CDOC_SHIM" $mode -o "$tmp/a.heap" \
+		"$CDOCTOR" heap run -q --force --shim "$CDOC_SHIM" $mode -o "$tmp/a.heap" \
 		-- "$CDOC_EXAMPLES/alloc_stress_asan" 4 20000 1 >"$tmp/out" ||
 		fail "asan $mode run (status $?)"
 	"$CDOCTOR" heap --folded live_count "$tmp/a.heap" >"$tmp/live"

@@ -19,7 +19,7 @@ check() {
 	local name=$1 checked bad walked
 	shift
 	rm -f "$CDOC_UNWIND_VERIFY"
-	"$CDOCTOR" heap run -q --shim "$CDOC_SHIM" -o "$tmp/h.heap" -- "$@" \
+	"$CDOCTOR" heap run -q --force --shim "$CDOC_SHIM" -o "$tmp/h.heap" -- "$@" \
 		>"$tmp/out" 2>"$tmp/err" || fail "$name: exit $?: $(tail -3 "$tmp/err")"
 	[ -s "$CDOC_UNWIND_VERIFY" ] || fail "$name: no verify report"
 	checked=$(sed -n 's/.* checked=\([0-9]*\) .*/\1/p' "$CDOC_UNWIND_VERIFY" |

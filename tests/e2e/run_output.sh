@@ -47,4 +47,15 @@ rc=$?
 grep -q "cannot run nosuchprog" err || fail "no reason: $(cat err)"
 left=$(ls | grep -v '^err$')
 [ -z "$left" ] || fail "files left by a failed launch: $left"
+
+# heap run keeps an existing .heap file the same way, and --force replaces it
+echo oldheap >keep.heap
+"$CDOCTOR" heap run -q -o keep.heap -- "$EX/crasher" 0.1 0 2>err
+rc=$?
+[ $rc = 2 ] || fail "heap run over an existing file: status $rc"
+grep -q "keep.heap exists" err || fail "heap run: no message: $(cat err)"
+[ "$(cat keep.heap)" = oldheap ] || fail "heap run replaced keep.heap"
+"$CDOCTOR" heap run -q --force -o keep.heap -- "$EX/crasher" 0.1 0 \
+	2>err || fail "heap run --force: $(cat err)"
+"$CDOCTOR" heap keep.heap >/dev/null || fail "heap run --force: unreadable"
 echo ok
