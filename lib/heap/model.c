@@ -19,11 +19,24 @@
 
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
+/*
+ * A zeroed table of @n entries, written now: calloc's fresh pages map the
+ * shared zero page on the first read (a lookup) and fault again, with a
+ * TLB flush, on the first write; writing them first faults once.
+ */
+static struct lent *lmap_table(size_t n)
+{
+	struct lent *v = cdoc_malloc(n * sizeof(*v));
+
+	memset(v, 0, n * sizeof(*v));
+	return v;
+}
+
 void heap__lmap_init(struct lmap *m)
 {
 	m->nr = 0;
 	m->mask = 63;
-	m->v = cdoc_calloc(m->mask + 1, sizeof(*m->v));
+	m->v = lmap_table(m->mask + 1);
 }
 
 void heap__lmap_release(struct lmap *m)
@@ -58,7 +71,7 @@ static void lmap_grow(struct lmap *m)
 
 	n.mask = m->mask * 2 + 1;
 	n.nr = m->nr;
-	n.v = cdoc_calloc(n.mask + 1, sizeof(*n.v));
+	n.v = lmap_table(n.mask + 1);
 	for (i = 0; i <= m->mask; i++) {
 		size_t j;
 
