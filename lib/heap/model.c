@@ -46,11 +46,17 @@ void heap__lmap_release(struct lmap *m)
 	m->nr = m->mask = 0;
 }
 
-/* Fibonacci hashing: the top bits of one product (pointers differ in
- * their middle bits; the multiply spreads them into the top ones). */
+/*
+ * Addresses of one 64 KiB block keep their order in the table, so that
+ * neighbours in memory (allocated, and often freed, together) share its
+ * cache lines; the blocks are spread by Fibonacci hashing (the top bits
+ * of one product).
+ */
 static size_t slot_of(const struct lmap *m, uint64_t key)
 {
-	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & m->mask;
+	uint64_t block = ((key >> 16) * 0x9e3779b97f4a7c15ull) >> 32;
+
+	return (size_t)((key >> 4) + block) & m->mask;
 }
 
 struct lent *heap__lmap_get(const struct lmap *m, uint64_t key)
