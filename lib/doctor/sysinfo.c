@@ -16,6 +16,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "perf/perf.h"
+
 static const struct {
 	const char *name;
 	uint32_t type;
@@ -103,13 +105,15 @@ static void probe_events(struct cdoc_sysinfo *si)
 
 static void probe_pfm(struct cdoc_sysinfo *si)
 {
-	int ret = pfm_initialize();
+	const struct cdoc_perf_pfm *pfm = cdoc_perf_pfm();
+	int ret = pfm ? pfm->initialize() : PFM_ERR_NOTSUPP;
 	pfm_pmu_t p;
 
 	si->pfm_ok = ret == PFM_SUCCESS;
 	if (!si->pfm_ok) {
 		snprintf(si->pfm_error, sizeof(si->pfm_error), "%s",
-		         pfm_strerror(ret));
+		         pfm ? pfm->strerror(ret)
+		             : "cannot load " CDOC_PFM_SONAME);
 		return;
 	}
 	for (p = PFM_PMU_NONE; p < PFM_PMU_MAX; p++) {
@@ -117,7 +121,7 @@ static void probe_pfm(struct cdoc_sysinfo *si)
 
 		memset(&info, 0, sizeof(info));
 		info.size = sizeof(info);
-		if (pfm_get_pmu_info(p, &info) != PFM_SUCCESS ||
+		if (pfm->get_pmu_info(p, &info) != PFM_SUCCESS ||
 		    !info.is_present || si->nr_pmus >= CDOC_SYSINFO_PMUS)
 			continue;
 		snprintf(si->pmus[si->nr_pmus++], sizeof(si->pmus[0]), "%s",

@@ -19,11 +19,24 @@
 
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
+/*
+ * A zeroed table of @n entries, written now: calloc's fresh pages map the
+ * shared zero page on the first read (a lookup) and fault again, with a
+ * TLB flush, on the first write; writing them first faults once.
+ */
+static struct lent *lmap_table(size_t n)
+{
+	struct lent *v = cdoc_malloc(n * sizeof(*v));
+
+	memset(v, 0, n * sizeof(*v));
+	return v;
+}
+
 void heap__lmap_init(struct lmap *m)
 {
 	m->nr = 0;
 	m->mask = 63;
-	m->v = cdoc_calloc(m->mask + 1, sizeof(*m->v));
+	m->v = lmap_table(m->mask + 1);
 }
 
 void heap__lmap_release(struct lmap *m)
@@ -33,11 +46,17 @@ void heap__lmap_release(struct lmap *m)
 	m->nr = m->mask = 0;
 }
 
-/* Fibonacci hashing: the top bits of one product (pointers differ in
- * their middle bits; the multiply spreads them into the top ones). */
+/*
+ * Addresses of one 64 KiB block keep their order in the table, so that
+ * neighbours in memory (allocated, and often freed, together) share its
+ * cache lines; the blocks are spread by Fibonacci hashing (the top bits
+ * of one product).
+ */
 static size_t slot_of(const struct lmap *m, uint64_t key)
 {
-	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & m->mask;
+	uint64_t block = ((key >> 16) * 0x9e3779b97f4a7c15ull) >> 32;
+
+	return (size_t)((key >> 4) + block) & m->mask;
 }
 
 struct lent *heap__lmap_get(const struct lmap *m, uint64_t key)
@@ -58,7 +77,7 @@ static void lmap_grow(struct lmap *m)
 
 	n.mask = m->mask * 2 + 1;
 	n.nr = m->nr;
-	n.v = cdoc_calloc(n.mask + 1, sizeof(*n.v));
+	n.v = lmap_table(n.mask + 1);
 	for (i = 0; i <= m->mask; i++) {
 		size_t j;
 

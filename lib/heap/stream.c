@@ -11,6 +11,7 @@
  * of short-lived children, a few bytes of stream each) needs.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "heap/internal.h"
@@ -54,10 +55,44 @@ static inline int get_v(struct rd *r, uint64_t *out)
 	return 0;
 }
 
+/* @n varints without a bound check per byte: the caller made sure that
+ * @n longest varints fit. 0, or -1 at an overlong one (nothing taken). */
+static inline int get_vs_fast(struct rd *r, uint64_t *v, int n)
+{
+	const unsigned char *p = r->p;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t x = *p++;
+		unsigned shift = 7;
+
+		if (__builtin_expect(x >= 0x80, 0)) {
+			unsigned c;
+
+			x &= 0x7f;
+			do {
+				c = *p++;
+				x |= (uint64_t)(c & 0x7f) << shift;
+				shift += 7;
+			} while ((c & 0x80) && shift < 7 * CDOC_VARINT_MAX);
+			if (c & 0x80)
+				return -1;
+		}
+		v[i] = x;
+	}
+	r->p = p;
+	return 0;
+}
+
+/* @n varints into @v; decoded as cdoc_varint_get() does, with its errors. */
 static inline int get_vs(struct rd *r, uint64_t *v, int n)
 {
 	int i, ret;
 
+	if (__builtin_expect(r->end - r->p >= (ptrdiff_t)n * CDOC_VARINT_MAX,
+	                     1) &&
+	    get_vs_fast(r, v, n) == 0)
+		return 0;
 	for (i = 0; i < n; i++)
 		if ((ret = get_v(r, &v[i])) < 0)
 			return ret;
@@ -150,14 +185,15 @@ static uint64_t ptr(struct rd *r, uint64_t z)
 	return r->ptr;
 }
 
-/* The next allocation record's entry in h->pend (zeroed). */
-static struct hpend *next_pend(struct cdoc_heap *h, struct rd *r)
+/* The next allocation record's entry in h->pend (count 0: not live). */
+static inline struct hpend *next_pend(struct cdoc_heap *h, struct rd *r)
 {
 	struct hpend *e;
 
-	CDOC_GROW(h->pend, (size_t)r->nalloc + 1, h->alloc_pend);
+	if (__builtin_expect(r->nalloc >= h->alloc_pend, 0))
+		CDOC_GROW(h->pend, (size_t)r->nalloc + 1, h->alloc_pend);
 	e = &h->pend[r->nalloc++];
-	memset(e, 0, sizeof(*e));
+	e->count = 0;
 	return e;
 }
 

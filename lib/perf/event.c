@@ -1,14 +1,17 @@
 /*
  * event.c - event names to perf_event_attr: software events directly,
  * everything else through libpfm4, with a probe and a cpu-clock fallback.
+ *
+ * libpfm4 is opened with dlopen() the first time a name needs it: its
+ * event tables cost ~43,000 relocations at load time (a few ms of every
+ * start), which a run of the default cpu-clock need not pay.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#include <perfmon/pfmlib.h>
 
 #include "perf/perf.h"
 
@@ -55,38 +58,65 @@ static int soft_event(struct perf_event_attr *attr, const char *name)
 	return 0;
 }
 
-static int pfm_ready(void)
+const struct cdoc_perf_pfm *cdoc_perf_pfm(void)
+{
+	static struct cdoc_perf_pfm pfm;
+	static int state; /* 0 not tried, 1 loaded, -1 failed */
+	void *dl;
+
+	if (state)
+		return state > 0 ? &pfm : NULL;
+	state = -1;
+	dl = dlopen(CDOC_PFM_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!dl)
+		return NULL;
+	*(void **)&pfm.initialize = dlsym(dl, "pfm_initialize");
+	*(void **)&pfm.strerror = dlsym(dl, "pfm_strerror");
+	*(void **)&pfm.encode = dlsym(dl, "pfm_get_os_event_encoding");
+	*(void **)&pfm.get_pmu_info = dlsym(dl, "pfm_get_pmu_info");
+	if (!pfm.initialize || !pfm.strerror || !pfm.encode ||
+	    !pfm.get_pmu_info)
+		return NULL; /* the handle stays: nothing to gain closing it */
+	state = 1;
+	return &pfm;
+}
+
+/* libpfm4 loaded and initialized (once): its entry points, or NULL. */
+static const struct cdoc_perf_pfm *pfm_ready(void)
 {
 	static int ret = -1;
+	const struct cdoc_perf_pfm *pfm = cdoc_perf_pfm();
 
 	if (ret < 0)
-		ret = pfm_initialize() == PFM_SUCCESS;
-	return ret;
+		ret = pfm && pfm->initialize() == PFM_SUCCESS;
+	return ret ? pfm : NULL;
 }
 
 static int pfm_event(struct perf_event_attr *attr, const char *name)
 {
 	struct pfm_perf_arg arg;
 	struct perf_event_attr tmp;
+	const struct cdoc_perf_pfm *pfm = pfm_ready();
 	int ret;
 
-	if (!pfm_ready())
+	if (!pfm)
 		return cdoc_error(-ENOSYS,
-		                  "libpfm4 failed to initialize; "
+		                  "libpfm4 (" CDOC_PFM_SONAME ") failed to "
+		                  "load or initialize; "
 		                  "only software events are available");
 	memset(&arg, 0, sizeof(arg));
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.size = sizeof(tmp);
 	arg.attr = &tmp;
 	arg.size = sizeof(arg);
-	ret = pfm_get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3,
-	                                PFM_OS_PERF_EVENT_EXT, &arg);
+	ret = pfm->encode(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT,
+	                  &arg);
 	if (ret != PFM_SUCCESS)
 		return cdoc_error(-EINVAL,
 		                  "unknown event '%s' (%s); try cpu-clock, "
 		                  "task-clock, page-faults, context-switches "
 		                  "or a name from `perf list`",
-		                  name, pfm_strerror(ret));
+		                  name, pfm->strerror(ret));
 	attr->type = tmp.type;
 	attr->config = tmp.config;
 	attr->config1 = tmp.config1;

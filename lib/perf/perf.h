@@ -18,6 +18,7 @@
 #define CDOC_PERF_H
 
 #include <linux/perf_event.h>
+#include <perfmon/pfmlib.h>
 #include <sys/types.h>
 
 #include "base/base.h"
@@ -46,6 +47,20 @@ struct cdoc_perf_event {
  * event), @ev falls back to cpu-clock and ->fallback_reason says why.
  * Returns 0, or -EINVAL with a message for a name nobody knows.
  */
+/*
+ * libpfm4's entry points. The library is opened with dlopen() on the
+ * first call (its event tables cost ~43,000 relocations at load time,
+ * which runs that name no hardware event need not pay), not initialized.
+ * NULL when it cannot be loaded. Not thread-safe on the first call.
+ */
+struct cdoc_perf_pfm {
+	__typeof__(pfm_initialize) *initialize;
+	__typeof__(pfm_strerror) *strerror;
+	__typeof__(pfm_get_os_event_encoding) *encode;
+	__typeof__(pfm_get_pmu_info) *get_pmu_info;
+};
+const struct cdoc_perf_pfm *cdoc_perf_pfm(void);
+
 int cdoc_perf_event_resolve(struct cdoc_perf_event *ev, const char *name);
 void cdoc_perf_event_release(struct cdoc_perf_event *ev);
 
