@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collect/internal.h"
@@ -36,6 +37,8 @@ static void fill_attr(struct cdoc_collector *c)
 	a->enable_on_exec = !c->attach;
 	a->mmap = a->mmap2 = a->comm = a->comm_exec = a->task = 1;
 	a->sample_id_all = 1;
+	a->use_clockid = 1; /* sample times comparable with cdoc_now_ns() */
+	a->clockid = CLOCK_MONOTONIC;
 	a->exclude_hv = 1;
 	a->exclude_kernel = c->kernel_excluded;
 	a->watermark = 1;
