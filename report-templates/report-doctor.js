@@ -218,17 +218,17 @@
 		if (p.parent) return p;
 		var n = p.nodes.length / 2;
 		p.parent = new Int32Array(n);
-		p.name = new Int32Array(n);
+		p.nm = new Int32Array(n);
 		p.kids = [];
 		for (var i = 0; i < n; i++) {
 			p.parent[i] = p.nodes[2 * i];
-			p.name[i] = p.nodes[2 * i + 1];
+			p.nm[i] = p.nodes[2 * i + 1];
 			p.kids.push([]);
 			if (i) p.kids[p.parent[i]].push(i);
 		}
 		p.kids.forEach(function (k) {
 			k.sort(function (a, b) {
-				var x = p.names[p.name[a]], y = p.names[p.name[b]];
+				var x = p.names[p.nm[a]], y = p.names[p.nm[b]];
 				return x < y ? -1 : x > y ? 1 : 0;
 			});
 		});
@@ -255,7 +255,7 @@
 		var out = [], maxd = 0, tot = p.w.total;
 		(function walk(i, x, d) {
 			if (!tot[i]) return;
-			out.push({ i: i, x: x, w: tot[i], d: d, name: p.names[p.name[i]], self: p.w.self[i] });
+			out.push({ i: i, x: x, w: tot[i], d: d, name: p.names[p.nm[i]], self: p.w.self[i] });
 			if (d > maxd) maxd = d;
 			var cx = x;
 			p.kids[i].forEach(function (k) { walk(k, cx, d + 1); cx += tot[k]; });
