@@ -95,73 +95,90 @@ static void tree_json(struct cdoc_buf *b, const struct cdoc_profile *p,
 	free(self);
 }
 
-/* (bucket, kept node) -> weight over the profile's timed samples. */
-static size_t bucket_weights(const struct cdoc_recording *r, size_t prof,
-                             const struct pruned *pr, double span_ns, size_t nb,
-                             struct cdoc_u64map *slot, uint64_t **w,
-                             uint64_t **keys, size_t *alloc)
+/* (bucket, node) -> weight entries, keys bucket << 32 | node. */
+struct entries {
+	struct cdoc_u64map slot; /* key + 1 -> index */
+	uint64_t *keys, *w;
+	size_t n, alloc;
+};
+
+static void entry_add(struct entries *e, uint64_t key, uint64_t w)
 {
-	size_t i, n = 0;
+	uint32_t at;
 
-	for (i = 0; i < r->nr_tsamples; i++) {
-		const struct cdoc_rec_tsample *s = &r->tsamples[i];
-		uint64_t bk, key;
-		uint32_t at;
-
-		if (s->profile != prof)
-			continue;
-		bk = (uint64_t)((double)s->time_ns / span_ns * (double)nb);
-		if (bk >= nb)
-			bk = nb - 1;
-		key = (bk << 32 | pr->map[s->node]) + 1; /* 0 is not a key */
-		if (!cdoc_u64map_get(slot, key, &at)) {
-			at = (uint32_t)n++;
-			cdoc_u64map_put(slot, key, at);
-			if (n > *alloc) {
-				*alloc = *alloc ? 2 * *alloc : 1024;
-				*w = cdoc_realloc(*w, *alloc * sizeof(**w));
-				*keys = cdoc_realloc(*keys,
-				                     *alloc * sizeof(**keys));
-			}
-			(*w)[at] = 0;
-			(*keys)[at] = key - 1;
+	if (!cdoc_u64map_get(&e->slot, key + 1, &at)) { /* 0 is no key */
+		at = (uint32_t)e->n++;
+		cdoc_u64map_put(&e->slot, key + 1, at);
+		if (e->n > e->alloc) {
+			e->alloc = e->alloc ? 2 * e->alloc : 1024;
+			e->keys = cdoc_realloc(e->keys,
+			                       e->alloc * sizeof(*e->keys));
+			e->w = cdoc_realloc(e->w, e->alloc * sizeof(*e->w));
 		}
-		(*w)[at] += s->weight;
+		e->keys[at] = key;
+		e->w[at] = 0;
 	}
-	return n;
+	e->w[at] += w;
+}
+
+static void entries_release(struct entries *e)
+{
+	cdoc_u64map_release(&e->slot);
+	free(e->keys);
+	free(e->w);
+}
+
+/* Halve the number of buckets: bucket b becomes b / 2 (exactly the
+ * bucket the sample falls in with half as many). */
+static void coarsen(struct entries *e)
+{
+	struct entries h = {0};
+	size_t i;
+
+	cdoc_u64map_init(&h.slot);
+	for (i = 0; i < e->n; i++)
+		entry_add(&h, (e->keys[i] >> 33) << 32 | (uint32_t)e->keys[i],
+		          e->w[i]);
+	entries_release(e);
+	*e = h;
 }
 
 static void timed_json(struct cdoc_buf *b, const struct cdoc_recording *r,
                        size_t prof, const struct pruned *pr, double span)
 {
-	struct cdoc_u64map slot;
-	uint64_t *w = NULL, *keys = NULL;
-	size_t nb = REPORT_MAX_BUCKETS, n, alloc = 0, i;
-	int any = 0;
+	struct entries e = {0};
+	size_t nb = REPORT_MAX_BUCKETS, i;
+	double per_ns = (double)nb / (span * 1e9);
 
-	for (i = 0; i < r->nr_tsamples && !any; i++)
-		any = r->tsamples[i].profile == prof;
-	if (!any || span <= 0)
+	if (span <= 0)
 		return;
-	for (;;) {
-		cdoc_u64map_init(&slot);
-		n = bucket_weights(r, prof, pr, span * 1e9, nb, &slot, &w,
-		                   &keys, &alloc);
-		if (n <= REPORT_MAX_ENTRIES || nb <= 16)
-			break;
-		cdoc_u64map_release(&slot);
+	cdoc_u64map_init(&e.slot);
+	for (i = 0; i < r->nr_tsamples; i++) {
+		const struct cdoc_rec_tsample *s = &r->tsamples[i];
+		uint64_t bk = (uint64_t)((double)s->time_ns * per_ns);
+
+		if (s->profile != prof)
+			continue;
+		entry_add(&e, (bk >= nb ? nb - 1 : bk) << 32 | pr->map[s->node],
+		          s->weight);
+	}
+	while (e.n > REPORT_MAX_ENTRIES && nb > 16) {
+		coarsen(&e);
 		nb /= 2;
 	}
-	cdoc_buf_addf(b, ",\"timed\":{\"span\":%.6g,\"buckets\":%zu,\"b\":[",
-	              span, nb);
-	for (i = 0; i < n; i++)
-		cdoc_buf_addf(b, "%s%u,%u,%llu", i ? "," : "",
-		              (unsigned)(keys[i] >> 32), (unsigned)keys[i],
-		              (unsigned long long)w[i]);
-	cdoc_buf_addstr(b, "]}");
-	free(keys);
-	free(w);
-	cdoc_u64map_release(&slot);
+	if (e.n) {
+		cdoc_buf_addf(b,
+		              ",\"timed\":{\"span\":%.6g,\"buckets\":%zu,"
+		              "\"b\":[",
+		              span, nb);
+		for (i = 0; i < e.n; i++)
+			cdoc_buf_addf(b, "%s%u,%u,%llu", i ? "," : "",
+			              (unsigned)(e.keys[i] >> 32),
+			              (unsigned)e.keys[i],
+			              (unsigned long long)e.w[i]);
+		cdoc_buf_addstr(b, "]}");
+	}
+	entries_release(&e);
 }
 
 void report__profile_json(const struct cdoc_recording *r, size_t prof,
