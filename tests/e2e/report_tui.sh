@@ -7,9 +7,10 @@
 # terminal it refuses with exit 2.
 set -u
 tmp=$(mktemp -d)
-sock="cdoc-tui-$$"
+sock="$tmp/tmux.sock" # own server, no user configuration
+tmx() { tmux -S "$sock" -f /dev/null "$@"; }
 cleanup() {
-	tmux -L "$sock" kill-server 2>/dev/null
+	tmx kill-server 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -36,7 +37,7 @@ grep -q "no samples in profile 'nosuch' (it has: cpu" "$tmp/e" ||
 	fail "unknown profile message: $(cat "$tmp/e")"
 
 # Wait (up to 60 s, polling) until the pane shows text matching $1.
-screen() { tmux -L "$sock" capture-pane -p -t t >"$tmp/screen"; }
+screen() { tmx capture-pane -p -t t >"$tmp/screen"; }
 wait_for() {
 	local i
 	for i in $(seq 1 300); do
@@ -46,11 +47,17 @@ wait_for() {
 	done
 	fail "did not see /$1/"
 }
-keys() { tmux -L "$sock" send-keys -t t "$@"; }
+keys() { tmx send-keys -t t "$@"; }
 start() {
-	tmux -L "$sock" kill-server 2>/dev/null
-	tmux -L "$sock" new-session -d -s t -x 120 -y 30 \
-		"TERM=xterm $*; echo EXIT=\$? >$tmp/exit; sleep 30"
+	local i
+	tmx kill-server 2>/dev/null
+	for i in 1 2 3; do # a busy machine may fail to start the server
+		tmx new-session -d -s t -x 120 -y 30 \
+			"TERM=xterm $*; echo EXIT=\$? >$tmp/exit; sleep 30" &&
+			tmx has-session -t t 2>/dev/null && return 0
+		sleep 1
+	done
+	fail "tmux did not start"
 }
 
 start "$CDOCTOR" report --tui "$tmp/a.cdr"
