@@ -152,10 +152,14 @@
 				ctx.globalAlpha = 1;
 			}
 			ctx.strokeStyle = col;
+			ctx.fillStyle = col;
 			ctx.lineWidth = 1.5;
 			ctx.beginPath();
 			for (i = 0; i < s.t.length; i++) ctx.lineTo(xOf(ch, s.t[i]), yOf(ch, s.v[i]));
 			ctx.stroke();
+			if (s.t.length < 3) // too few points for a line: dots
+				for (i = 0; i < s.t.length; i++)
+					ctx.fillRect(xOf(ch, s.t[i]) - 2, yOf(ch, s.v[i]) - 2, 4, 4);
 		});
 		ch.vals.textContent = "";
 		if (state.cursor !== null) {

@@ -255,6 +255,85 @@ static int present(const char *const *names, size_t n, const char *metric)
 	return 0;
 }
 
+/* Threads drawn one by one at most; with more, no per-thread chart. */
+#define REPORT_MAX_THREADS 8
+
+/* The distinct tids of cpu samples (profile @prof) into @tids; how many,
+ * or REPORT_MAX_THREADS + 1 when there are more. */
+static size_t sample_threads(const struct cdoc_recording *r, size_t prof,
+                             uint32_t *tids)
+{
+	size_t n = 0, i, k;
+
+	for (i = 0; i < r->nr_tsamples; i++) {
+		if (r->tsamples[i].profile != prof)
+			continue;
+		for (k = 0; k < n && tids[k] != r->tsamples[i].tid; k++)
+			;
+		if (k < n)
+			continue;
+		if (n == REPORT_MAX_THREADS)
+			return n + 1;
+		tids[n++] = r->tsamples[i].tid;
+	}
+	return n;
+}
+
+/*
+ * "CPU per thread" from the cpu samples' times and threads, when there are
+ * few threads and the samples are time (cpu-clock, task-clock at a known
+ * frequency): each thread's samples per bucket as % of one CPU.
+ */
+static int thread_chart(const struct cdoc_recording *r, double span,
+                        struct cdoc_buf *b)
+{
+	const char *hz_s = cdoc_recording_meta(r, "frequency");
+	const char *ev = cdoc_recording_meta(r, "event");
+	int prof = cdoc_recording_profile_index(r, "cpu");
+	uint32_t tids[REPORT_MAX_THREADS];
+	double hz = hz_s ? strtod(hz_s, NULL) : 0, width;
+	size_t nt, nb, i, k;
+
+	if (prof < 0 || hz <= 0 || span <= 0 || (ev && !strstr(ev, "clock")))
+		return 0;
+	nt = sample_threads(r, (size_t)prof, tids);
+	if (!nt || nt > REPORT_MAX_THREADS)
+		return 0;
+	width = fmax(span / REPORT_MAX_POINTS, 0.2);
+	nb = (size_t)ceil(span / width);
+	cdoc_buf_addstr(b, "{\"id\":\"thread_cpu\",\"title\":\"CPU per "
+	                   "thread\",\"unit\":\"%\",\"series\":[");
+	for (k = 0; k < nt; k++) {
+		struct cdoc_metrics_series s = {
+		        nb, cdoc_calloc(nb, sizeof(double)),
+		        cdoc_calloc(nb, sizeof(double))};
+		char label[32];
+
+		for (i = 0; i < nb; i++)
+			s.t[i] = (i + 0.5) * width;
+		for (i = 0; i < r->nr_tsamples; i++) {
+			const struct cdoc_rec_tsample *x = &r->tsamples[i];
+			size_t bk = (size_t)(x->time_ns / 1e9 / width);
+
+			if (x->profile == (uint32_t)prof && x->tid == tids[k])
+				s.v[bk < nb ? bk : nb - 1] +=
+				        100.0 * (double)x->weight /
+				        (hz * width);
+		}
+		snprintf(label, sizeof(label), "thread %u", tids[k]);
+		cdoc_buf_addstr(b, k ? ",{\"metric\":" : "{\"metric\":");
+		report__json_str(b, label);
+		cdoc_buf_addstr(b, ",\"label\":");
+		report__json_str(b, label);
+		cdoc_buf_addf(b, ",\"zero\":false,\"n\":%zu,", nb);
+		series_points(b, &s, span);
+		cdoc_buf_addch(b, '}');
+		cdoc_metrics_series_release(&s);
+	}
+	cdoc_buf_addstr(b, "]}");
+	return 1;
+}
+
 void report__timeline_json(const struct cdoc_recording *r, double span,
                            struct cdoc_buf *b)
 {
@@ -278,6 +357,17 @@ void report__timeline_json(const struct cdoc_recording *r, double span,
 		if (k++)
 			cdoc_buf_addch(b, ',');
 		chart_json(b, r, names, n, &defs[i], span);
+	}
+	/* CPU per thread, from the samples' times and threads. */
+	{
+		struct cdoc_buf t = CDOC_BUF_INIT;
+
+		if (thread_chart(r, span, &t)) {
+			if (k++)
+				cdoc_buf_addch(b, ',');
+			cdoc_buf_add(b, t.buf, t.len);
+		}
+		cdoc_buf_release(&t);
 	}
 	/* Metrics of newer recorders: a chart each. */
 	for (i = 0; i < n; i++) {

@@ -223,3 +223,38 @@ Test(html, names_in_the_data_cannot_end_the_script)
 	cr_assert_null(strstr(out.buf, "</script><img"));
 	cr_assert(strstr(out.buf, "\\u003c/script\\u003e\\u003cimg"));
 }
+
+Test(html, few_threads_get_a_cpu_chart_each)
+{
+	struct cdoc_rec_writer w;
+	uint32_t cpu, st;
+	uint64_t i;
+
+	synth_open(&w);
+	cdoc_rec_meta(&w, "event", "cpu-clock");
+	cdoc_rec_meta(&w, "frequency", "100");
+	cdoc_rec_meta(&w, "duration_ns", "10000000000");
+	cpu = cdoc_rec_str(&w, "cpu");
+	st = cdoc_rec_stack(&w, CDOC_REC_ROOT, cdoc_rec_str(&w, "spin"));
+	/* thread 11 busy all 10 s at 100 Hz; thread 12 in the first 5 s
+	 * only, every other tick (50 % of a CPU). */
+	for (i = 0; i < 1000; i++) {
+		cr_assert_eq(cdoc_rec_sample_at(&w, cpu, 10, 11,
+		                                i * 10000000ull, st, 1),
+		             0);
+		if (i < 500 && i % 2 == 0)
+			cr_assert_eq(cdoc_rec_sample_at(&w, cpu, 10, 12,
+			                                i * 10000000ull, st, 1),
+			             0);
+	}
+	synth_load(&w, &rec);
+	cr_assert_eq(cdoc_report_html(&rec, NULL, &out), 0, "%s",
+	             cdoc_errmsg());
+	cr_assert(strstr(out.buf, "\"id\":\"thread_cpu\""), "no chart");
+	/* 0.2 s buckets: 20 samples of 1/100 s = 100 %; 10 = 50 %. */
+	cr_assert(strstr(out.buf, "\"label\":\"thread 11\",\"zero\":false,"
+	                          "\"n\":50,\"t\":[0.1,0.3,"),
+	          "%s", strstr(out.buf, "thread_cpu"));
+	cr_assert(strstr(strstr(out.buf, "\"thread 11\""), "\"v\":[100,100,"));
+	cr_assert(strstr(strstr(out.buf, "\"thread 12\""), "\"v\":[50,50,"));
+}
