@@ -45,7 +45,8 @@
 		return num(v);
 	}
 	function secs(t) {
-		if (t >= 120) return Math.floor(t / 60) + "m" + String(Math.round(t % 60)).padStart(2, "0") + "s";
+		if (t >= 3600) return Math.floor(t / 3600) + "h" + String(Math.floor(t % 3600 / 60)).padStart(2, "0") + "m";
+		if (t >= 120) return Math.floor(t / 60) + "m" + String(Math.floor(t % 60)).padStart(2, "0") + "s";
 		return (t >= 10 ? t.toFixed(1) : t.toFixed(2)) + " s";
 	}
 	function weight(v, unit) {
@@ -62,6 +63,15 @@
 		});
 		var out = [];
 		for (var v = 0; v <= max * 1.0001; v += step) out.push(v);
+		return out;
+	}
+	// Ticks of the time axis: seconds, or whole minutes and hours.
+	function timeTicks(span, n) {
+		if (!(span > 120)) return ticks(span, n);
+		var steps = [60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
+		var step = steps.filter(function (s) { return span / s <= n; })[0] || 86400;
+		var out = [];
+		for (var t = 0; t <= span; t += step) out.push(t);
 		return out;
 	}
 	function makeChart(c) {
@@ -127,8 +137,9 @@
 			ctx.fillText(fmt(v, ch.c.unit), PADL - 6, y);
 		});
 		ctx.textAlign = "center";
-		ticks(data.span, 8).forEach(function (t) {
-			ctx.fillText(secs(t), xOf(ch, t), CH - 8);
+		timeTicks(data.span, 8).forEach(function (t) {
+			var label = secs(t), half = ctx.measureText(label).width / 2;
+			ctx.fillText(label, Math.min(xOf(ch, t), W - half - 2), CH - 8);
 		});
 		if (data.load) {
 			ctx.fillStyle = "rgba(255,193,7,0.15)";
