@@ -193,7 +193,7 @@ static void draw_top(struct tui *t, int y0, int rows)
 		int hl = i == t->sel[0] ? (t->focus ? A_UNDERLINE : A_REVERSE)
 		                        : 0;
 
-		if (*t->pat && strstr(nm, t->pat) && !hl)
+		if (!hl && report__tui_contains(nm, t->pat))
 			hl = A_BOLD;
 		wline(t, y0 + 1 + (int)(i - t->scroll[0]), 0, COLS, w, "", nm,
 		      hl);
@@ -492,8 +492,9 @@ static void search_step(struct tui *t, int dir)
 			size_t k = (t->sel[0] + (dir < 0 ? t->nr_top - i : i)) %
 			           t->nr_top;
 
-			if (strstr(cdoc_strtab_get(&p->names, t->top[k].name),
-			           t->pat)) {
+			if (report__tui_contains(
+			            cdoc_strtab_get(&p->names, t->top[k].name),
+			            t->pat)) {
 				t->sel[0] = k;
 				t->focus = 0;
 				relations(t);

@@ -34,6 +34,9 @@ size_t report__tui_children(const struct cdoc_profile *p, uint32_t node,
 size_t report__tui_rows(const struct cdoc_profile *p, const unsigned char *open,
                         uint32_t **rows);
 
+/* Whether @name contains @pat (ASCII case ignored; "" matches nothing). */
+int report__tui_contains(const char *name, const char *pat);
+
 /* Whether the name of @node contains @pat (ASCII case ignored). */
 int report__tui_match(const struct cdoc_profile *p, uint32_t node,
                       const char *pat);

@@ -126,8 +126,7 @@ size_t report__tui_rows(const struct cdoc_profile *p, const unsigned char *open,
 	return n;
 }
 
-/* Whether @name contains @pat, ignoring ASCII case. */
-static int matches(const char *name, const char *pat)
+int report__tui_contains(const char *name, const char *pat)
 {
 	size_t n = strlen(pat), i;
 
@@ -147,7 +146,8 @@ static int matches(const char *name, const char *pat)
 int report__tui_match(const struct cdoc_profile *p, uint32_t node,
                       const char *pat)
 {
-	return node && matches(cdoc_profile_node_name(p, node), pat);
+	return node &&
+	       report__tui_contains(cdoc_profile_node_name(p, node), pat);
 }
 
 uint32_t report__tui_search(const struct cdoc_profile *p, uint32_t from,
