@@ -1,78 +1,140 @@
 #!/bin/bash
-# bench/alloc.sh - allocation tracking overhead on a churn workload
-# (N malloc/free pairs of varied sizes, default 10 million): bare, under
-# heaptrack, under valgrind massif, and under cdoctor heap (full tracking
-# with libunwind and with frame pointers, and sampled), in one run.
-# Prints wall and CPU seconds, peak RSS (/usr/bin/time -v; for the
-# trackers, the largest of the tracker and the target) and the slowdown
-# against the bare run. Targets: full <= 2.5x wall and <= 3x CPU,
-# sampled <= 1.1x.
+# bench/alloc.sh - allocation tracking overhead on every allocation
+# workload, in one run: each workload bare, under cdoctor's full tracking
+# (`heap run`, every allocation with its stack), its sampled tracking
+# (the default of `cdoctor run`: one sample per 512 KiB) and heaptrack.
+# Runs are interleaved (one round runs every mode once, in turn) and the
+# best of the rounds is kept for each mode, so that a busy machine
+# disturbs the modes alike. Prints wall and CPU seconds (CPU counts the
+# target and the tracker's own processes), peak RSS (/usr/bin/time -v: the
+# largest process) and the ratios to the bare run.
+# Targets (issue 13): full <= 2.5x wall and <= 3x CPU, sampled <= 1.1x.
 #
-# usage: bench/alloc.sh [N]
-#   env: BUILD (default build/), SAMPLE (bytes), REPEAT (runs, best kept),
-#        NO_MASSIF=1 (skip valgrind, the slowest), WORKLOAD=threads (the
-#        churn split over 2 threads with cross-thread frees:
-#        bench/alloc_threads.c), WORKLOAD=paths (the
-#        same pairs from 5000 call paths: bench/alloc_paths.c)
+# Workloads (bench/alloc_*.c*):
+#   ring     10M malloc/free through a 256-slot ring, 16-528 B, inside a
+#            function with a 2 KiB frame, -O2, no frame pointers
+#   ring_fp  the same with frame pointers
+#   stl      unordered_map<string, vector<int>> filled and pruned in
+#            rounds, C++ -O2
+#   paths    3M pairs from 5000 call paths 1-50 frames deep, -O2
+#   threads  4 threads, one free in 16 crossing threads, -O2
+#
+# usage: bench/alloc.sh [WORKLOAD...]
+#   env: BUILD (default build/), ROUNDS (3), HT_ROUNDS (heaptrack rounds,
+#        1: it is slow), HT_TIMEOUT (seconds per heaptrack run, 300),
+#        SCALE (work multiplier, default 1), NO_HEAPTRACK=1
+# First line: what starting and stopping each tracker costs on a program
+# that does nothing (part of every ratio below; it weighs most on the
+# shortest workloads).
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${BUILD:-$src/build}" 2>/dev/null && pwd) || { echo "no build directory: ${BUILD:-$src/build}"; exit 1; }
-n=${1:-10000000}
-sample=${SAMPLE:-524288}
+build=$(cd "${BUILD:-$src/build}" 2>/dev/null && pwd) || {
+	echo "no build directory: ${BUILD:-$src/build}"
+	exit 1
+}
 cdoctor=$build/bin/cdoctor
 shim=$build/lib/libcdoctor-alloc.so
 [ -x "$cdoctor" ] && [ -f "$shim" ] || { echo "build first: $build"; exit 1; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (GNU time)"; exit 1; }
+rounds=${ROUNDS:-3}
+ht_rounds=${HT_ROUNDS:-1}
+scale=${SCALE:-1}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-workload=${WORKLOAD:-churn}
-cc -O2 -g -fno-omit-frame-pointer -pthread -o "$tmp/churn" \
-	"$src/bench/alloc_$workload.c" ||
-	exit 1
+workloads=("$@")
+[ ${#workloads[@]} -gt 0 ] || workloads=(ring ring_fp stl paths threads)
 
-# measure NAME CMD...: one line of results, the best of $REPEAT runs
-# (the machine may be shared: the minimum is the least disturbed run).
-repeat=${REPEAT:-3}
-bare_wall=
-measure() {
-	local name=$1 i wall cpu rss w c r
-	shift
-	wall=999999 cpu=999999 rss=0
-	for ((i = 0; i < repeat; i++)); do
-		(cd "$tmp" && /usr/bin/time -v "$@" >"$tmp/out" 2>"$tmp/time") || {
-			echo "$name: failed"; tail -3 "$tmp/time"; return; }
-		w=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":");
-			s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$tmp/time")
-		c=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2}
-			END {print u + s}' "$tmp/time")
-		r=$(awk -F': ' '/Maximum resident/ {print int($2 / 1024)}' "$tmp/time")
-		wall=$(echo "if ($w < $wall) $w else $wall" | bc -l)
-		cpu=$(echo "if ($c < $cpu) $c else $cpu" | bc -l)
-		[ "$r" -gt "$rss" ] && rss=$r
-	done
-	[ -z "$bare_wall" ] && { bare_wall=$wall; bare_cpu=$cpu; }
-	printf "%-28s %8.2f s wall %8.2f s cpu %6d MB  %6.2fx wall %6.2fx cpu\n" \
-		"$name" "$wall" "$cpu" "$rss" \
-		"$(echo "$wall / $bare_wall" | bc -l)" \
-		"$(echo "$cpu / ($bare_cpu + 0.001)" | bc -l)"
+# build NAME: the workload's binary and its arguments in $tmp/NAME.args
+build_one() {
+	case $1 in
+	ring) cc -O2 -g -o "$tmp/ring" "$src/bench/alloc_ring.c" &&
+		echo $((10000000 * scale)) >"$tmp/ring.args" ;;
+	ring_fp) cc -O2 -g -fno-omit-frame-pointer -o "$tmp/ring_fp" \
+		"$src/bench/alloc_ring.c" &&
+		echo $((10000000 * scale)) >"$tmp/ring_fp.args" ;;
+	stl) c++ -O2 -g -o "$tmp/stl" "$src/bench/alloc_stl.cpp" &&
+		echo "$((20 * scale)) 50000" >"$tmp/stl.args" ;;
+	paths) cc -O2 -g -o "$tmp/paths" "$src/bench/alloc_paths.c" &&
+		echo $((3000000 * scale)) >"$tmp/paths.args" ;;
+	nop) echo 'int main(void) { return 0; }' >"$tmp/nop.c" &&
+		cc -O2 -o "$tmp/nop" "$tmp/nop.c" && : >"$tmp/nop.args" ;;
+	threads) cc -O2 -g -pthread -o "$tmp/threads" \
+		"$src/bench/alloc_threads.c" &&
+		echo "$((10000000 * scale)) 4" >"$tmp/threads.args" ;;
+	*) echo "unknown workload: $1"; return 1 ;;
+	esac
 }
 
-echo "$workload: $n malloc/free pairs"
-measure "bare" "$tmp/churn" "$n"
-measure "cdoctor heap (libunwind)" "$cdoctor" heap run -q --shim "$shim" \
-	-o "$tmp/a.heap" -- "$tmp/churn" "$n"
-measure "cdoctor heap --fp" "$cdoctor" heap run -q --fp --shim "$shim" \
-	-o "$tmp/b.heap" -- "$tmp/churn" "$n"
-measure "cdoctor heap --sample $sample" "$cdoctor" heap run -q \
-	--sample "$sample" --shim "$shim" -o "$tmp/c.heap" -- "$tmp/churn" "$n"
-if command -v heaptrack >/dev/null; then
-	measure "heaptrack" heaptrack -o "$tmp/ht" "$tmp/churn" "$n"
-else
-	echo "heaptrack: not installed, skipped"
-fi
-if command -v valgrind >/dev/null && [ -z "${NO_MASSIF:-}" ]; then
-	measure "valgrind massif" valgrind --tool=massif \
-		--massif-out-file="$tmp/massif.out" "$tmp/churn" "$n"
-else
-	echo "valgrind massif: skipped"
-fi
+# run_once W MODE: appends "wall cpu rss" to $tmp/W.MODE, or "fail"
+run_once() {
+	local w=$1 mode=$2 args cmd
+	read -r -a args <"$tmp/$w.args"
+	case $mode in
+	bare) cmd=("$tmp/$w" "${args[@]}") ;;
+	full) cmd=("$cdoctor" heap run -q --shim "$shim" -o "$tmp/f.heap" \
+		-- "$tmp/$w" "${args[@]}") ;;
+	sampled) cmd=("$cdoctor" heap run -q --sample 524288 --shim "$shim" \
+		-o "$tmp/s.heap" -- "$tmp/$w" "${args[@]}") ;;
+	heaptrack) cmd=(timeout "${HT_TIMEOUT:-300}" heaptrack -o "$tmp/ht.$w"
+		"$tmp/$w" "${args[@]}") ;;
+	esac
+	rm -f "$tmp"/ht.*
+	if ! (cd "$tmp" && /usr/bin/time -v "${cmd[@]}" >"$tmp/out" \
+		2>"$tmp/time"); then
+		echo fail >>"$tmp/$w.$mode"
+		return
+	fi
+	awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0;
+		for (i = 1; i <= n; i++) s = s * 60 + t[i]; w = s}
+		/User time/ {u = $2} /System time/ {y = $2}
+		/Maximum resident/ {r = int($2 / 1024)}
+		END {print w, u + y, r}' "$tmp/time" >>"$tmp/$w.$mode"
+}
+
+# best W MODE: "wall cpu rss" (least wall, least CPU, largest RSS)
+best() {
+	awk '$1 == "fail" {f = 1; next}
+		{if (!n || $1 < w) w = $1; if (!n || $2 < c) c = $2;
+		 if ($3 > r) r = $3; n++}
+		END {if (!n) print "fail"; else print w, c, r}' "$tmp/$1.$2"
+}
+
+modes=(bare full sampled)
+command -v heaptrack >/dev/null && [ -z "${NO_HEAPTRACK:-}" ] &&
+	modes+=(heaptrack)
+printf "cdoctor allocation tracking, %s round(s), best of each; %s\n" \
+	"$rounds" "$(uptime | sed 's/.*load/load/')"
+build_one nop || exit 1
+for ((r = 0; r < rounds; r++)); do
+	for m in "${modes[@]}"; do
+		run_once nop "$m"
+	done
+done
+printf "start and stop, on a program that does nothing (s cpu):"
+for m in "${modes[@]}"; do
+	printf " %s %s" "$m" "$(best nop "$m" | cut -d' ' -f2)"
+done
+echo
+for w in "${workloads[@]}"; do
+	build_one "$w" || exit 1
+	for ((r = 0; r < rounds; r++)); do
+		for m in "${modes[@]}"; do
+			[ "$m" = heaptrack ] && [ "$r" -ge "$ht_rounds" ] && continue
+			run_once "$w" "$m"
+		done
+	done
+	read -r bw bc _ <<<"$(best "$w" bare)"
+	printf "\n%s (%s)\n" "$w" "$(cat "$tmp/$w.args")"
+	printf "  %-10s %8s %8s %8s %9s %9s\n" mode wall cpu "rss MB" \
+		"wall x" "cpu x"
+	for m in "${modes[@]}"; do
+		read -r mw mc mr <<<"$(best "$w" "$m")"
+		if [ "$mw" = fail ]; then
+			printf "  %-10s failed\n" "$m"
+			continue
+		fi
+		printf "  %-10s %8.2f %8.2f %8d %9.2f %9.2f\n" "$m" "$mw" "$mc" \
+			"$mr" "$(echo "$mw / $bw" | bc -l)" \
+			"$(echo "$mc / ($bc + 0.001)" | bc -l)"
+	done
+done

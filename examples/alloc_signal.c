@@ -26,11 +26,24 @@
 
 static volatile sig_atomic_t calls;
 
+/*
+ * At most this many forks: on a loaded machine a fork (and the tracker's
+ * start in the child) can take longer than the timer's period, and the
+ * handler would then run back to back and starve the loop for ever.
+ */
+#define MAX_FORKS 300
+
 static NOINLINE void on_alarm_fork(int sig)
 {
-	pid_t p = fork();
+	static const struct itimerval off;
+	pid_t p;
 
 	(void)sig;
+	if (calls >= MAX_FORKS) {
+		setitimer(ITIMER_REAL, &off, NULL);
+		return;
+	}
+	p = fork();
 	if (p == 0)
 		_exit(0);
 	if (p > 0)

@@ -151,8 +151,10 @@ int cmd_report(int argc, char **argv)
 	ret = render(&r, &a, &out);
 	if (ret < 0)
 		ret = cli_lib_error();
-	else if (a.fmt != TUI)
+	else if (a.fmt == TEXT) /* escaped already, and coloured */
 		ret = cli_write_output(a.out, &out);
+	else if (a.fmt != TUI)
+		ret = cli_write_text_output(a.out, &out);
 	cdoc_buf_release(&out);
 	cdoc_recording_release(&r);
 	return ret;

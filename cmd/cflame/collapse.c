@@ -111,7 +111,7 @@ static int add_file(struct cdoc_perfscript *ps, const char *path)
 	int ret;
 
 	cli_progress("reading %s", path);
-	if (cdoc_input_open(&in, path) < 0)
+	if (cdoc_perfscript_open(&in, path) < 0)
 		return cli_lib_error();
 	cli_progress("collapsing %s", in.name);
 	ret = cdoc_perfscript_add(ps, &in);
@@ -143,7 +143,7 @@ static int write_out(const struct cdoc_perfscript *ps, const char *path)
 	int ret;
 
 	cdoc_perfscript_write(ps, &b);
-	ret = cli_write_output(path, &b);
+	ret = cli_write_text_output(path, &b);
 	cdoc_buf_release(&b);
 	return ret;
 }

@@ -17,11 +17,28 @@ const char *cli_prog = "cdoctor";
 static int progress_shown;
 static int stdout_reported; /* a failed write to stdout was reported */
 
+/* Out of memory in lib/: a message and exit status 2, not a bare abort. */
+static void out_of_memory(size_t size, const char *input)
+{
+	char msg[512];
+	int n;
+
+	n = snprintf(
+	        msg, sizeof(msg),
+	        "%s: out of memory (%zu bytes could not be allocated%s%s)\n",
+	        cli_prog, size, input ? " while reading " : "",
+	        input ? input : "");
+	if (n > 0 && write(2, msg, CDOC_MIN((size_t)n, sizeof(msg) - 1)) < 0)
+		n = 0;
+	_exit(2);
+}
+
 int cli_dispatch(const struct cli_cmd *cmds, const char *usage, int argc,
                  char **argv)
 {
 	const struct cli_cmd *c;
 
+	cdoc_set_oom_handler(out_of_memory);
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(usage, argc < 2 ? stderr : stdout);
@@ -133,6 +150,34 @@ int cli_write_output(const char *path, const struct cdoc_buf *b)
 	ret = write_failed(f == stdout ? NULL : path, err);
 	if (f != stdout)
 		fclose(f);
+	return ret;
+}
+
+/* @b made safe for a terminal, line by line (cdoc_buf_add_term), in @t. */
+static void term_lines(struct cdoc_buf *t, const struct cdoc_buf *b)
+{
+	const char *s = b->buf, *end = b->buf + b->len, *nl;
+
+	for (; s < end; s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			nl = end;
+		cdoc_buf_add_term(t, s, (size_t)(nl - s));
+		if (nl < end)
+			cdoc_buf_addch(t, '\n');
+	}
+}
+
+int cli_write_text_output(const char *path, const struct cdoc_buf *b)
+{
+	struct cdoc_buf t = CDOC_BUF_INIT;
+	int ret;
+
+	if ((path && strcmp(path, "-")) || !isatty(1) || !b->len)
+		return cli_write_output(path, b);
+	term_lines(&t, b);
+	ret = cli_write_output(path, &t);
+	cdoc_buf_release(&t);
 	return ret;
 }
 

@@ -55,6 +55,14 @@ struct cdoc_buf;
 int cli_write_output(const char *path, const struct cdoc_buf *b);
 
 /*
+ * cli_write_output() for raw text whose names come from the input (folded
+ * stacks): the bytes exactly to a file or a pipe, but on a terminal each
+ * line escaped (cdoc_buf_add_term: control characters, escape sequences
+ * and invalid UTF-8 become '?'), so that no name can drive the terminal.
+ */
+int cli_write_text_output(const char *path, const struct cdoc_buf *b);
+
+/*
  * The end of a command that returned @ret: flush standard output. When
  * anything written there failed, says so (once) and returns 2 if @ret was
  * 0; else @ret. cli_dispatch() calls it.

@@ -251,9 +251,18 @@ static void send_all(const unsigned char *p, size_t n)
 		atomic_fetch_add(&shim.write_errors, 1);
 		if (errno == EPIPE || errno == EBADF || errno == ECONNRESET ||
 		    errno == ENOTSOCK)
-			shim.enabled = 0;
+			shim_disable();
 		return;
 	}
+}
+
+/* The program closed the channel (and may have reused its number):
+ * nothing is sent from now on, and the program runs untracked. */
+static void channel_lost(void)
+{
+	atomic_fetch_add(&shim.fd_lost, 1);
+	shim_disable();
+	shim.fd = -1;
 }
 
 /* An empty batch in @ts's buffer: what its records were relative to
@@ -277,6 +286,11 @@ void shim_flush(struct tstate *ts)
 
 	if (ts->len <= HDR || shim.fd < 0)
 		return;
+	if (unlikely(!shim_fd_channel_ok())) {
+		channel_lost();
+		batch_restart(ts);
+		return;
+	}
 	h.magic = CDOC_ASTREAM_MAGIC;
 	h.len = (uint32_t)(ts->len - HDR);
 	h.instance = shim.instance;
@@ -471,7 +485,8 @@ void shim_send_exit(struct tstate *ts)
 	p = put_v(p, atomic_load(&shim.reentrant));
 	p = put_v(p, atomic_load(&shim.sample_full));
 	p = put_v(p, atomic_load(&shim.stack_full));
-	p = put_v(p, atomic_load(&shim.write_errors));
+	p = put_v(p,
+	          atomic_load(&shim.write_errors) + atomic_load(&shim.fd_lost));
 	*p++ = CDOC_AREC_EXIT;
 	shim_commit(ts, p);
 	shim_flush(ts);

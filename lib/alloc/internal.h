@@ -28,24 +28,43 @@
 /*
  * A per-thread cache of validated unwinds (stack.c): keyed by the frame
  * address of shim_stack_id(), an entry holds the stack words that the
- * unwind read (return addresses, saved frame pointers) at offsets above
- * the key and their values; when they all still hold, the stack is the
- * same and its id is returned without unwinding.
+ * unwind's rules read (return-address slots, and saved-rbp slots only
+ * where a later frame's CFA was computed from rbp) at offsets above the
+ * key, and their values; when they all still hold, the stack is the
+ * same and its id is returned without unwinding. SHIM_UCACHE_N sets of
+ * SHIM_UCACHE_WAYS entries.
  */
-#define SHIM_UCACHE_N     32
-#define SHIM_UCACHE_WORDS 40
+#define SHIM_UCACHE_N     64
+#define SHIM_UCACHE_WAYS  2
+#define SHIM_UCACHE_WORDS 30
 struct shim_uentry {
-	uintptr_t key;  /* 0 = empty */
-	uintptr_t seen; /* key of the last miss not filled */
+	uintptr_t key; /* 0 = empty */
 	uint32_t id;
 	uint16_t n;    /* words to check */
-	uint8_t fails; /* fills in a row that paid off badly */
-	uint8_t pad;
-	uint32_t hits; /* since the last fill */
-	uint32_t hold; /* lookups before the next fill may happen */
+	uint16_t used; /* hits since the set's last fill, saturating */
 	uint32_t off[SHIM_UCACHE_WORDS];
 	uintptr_t val[SHIM_UCACHE_WORDS];
 };
+
+/* A per-thread direct-mapped cache of unwind rules by code address
+ * (eh.c computes them). */
+#define SHIM_RCACHE_N 4096
+struct shim_rentry {
+	uintptr_t pc;
+	uint64_t rule;
+};
+
+/* Unwind rules (eh.c), packed in 64 bits: bits 0-31 the CFA's offset,
+ * 32-47 how far below the CFA rbp was saved (0: unchanged), then flags.
+ * NONE: libunwind must do this frame; END: the outermost frame. */
+#define SHIM_RULE_NONE    0ull
+#define SHIM_RULE_CFA_RBP (1ull << 48)
+#define SHIM_RULE_OK      (1ull << 49)
+#define SHIM_RULE_END     (1ull << 50)
+uint64_t shim_eh_rule(uintptr_t pc);
+void shim_eh_init(void);
+void shim_eh_after_fork(void);
+extern atomic_uint shim_eh_gen;
 
 /*
  * The allocations of the unsent batch, by pointer (direct-mapped; a
@@ -55,7 +74,7 @@ struct shim_uentry {
  * Only in SOLO batches: with a second thread, a pointer of this table may
  * have been freed (and given out again) by another thread.
  */
-#define SHIM_PEND_BITS 9
+#define SHIM_PEND_BITS 12
 struct shim_pend {
 	uint64_t ptr; /* 0 = empty */
 	uint32_t off; /* of the ALLOC record in buf */
@@ -95,7 +114,9 @@ struct tstate {
 	uint64_t rng;         /* xorshift state for sampling */
 	uintptr_t stack_lo;   /* frame-pointer walk bounds */
 	uintptr_t stack_hi;
-	struct shim_uentry *ucache; /* SHIM_UCACHE_N, mmap'd; see stack.c */
+	struct shim_uentry *ucache; /* SHIM_UCACHE_N * WAYS, mmap'd with */
+	struct shim_rentry *rcache; /* SHIM_RCACHE_N rules; see stack.c */
+	unsigned rc_gen;            /* shim_eh_gen when they were filled */
 	uintptr_t uc_lo;            /* the cache's stack bounds */
 	uintptr_t uc_hi;
 	int uc_calls;        /* allocations before the cache started */
@@ -114,10 +135,18 @@ struct tstate {
 	unsigned char small[SHIM_SMALL_BATCH];
 };
 
+/* shim.fast: what malloc and free may decide with one load. */
+enum {
+	SHIM_FAST_NONE = 0, /* not ready, or every call is recorded */
+	SHIM_FAST_PASS,     /* tracking off: straight to libc */
+	SHIM_FAST_SAMPLE    /* sampling: count down, record the few */
+};
+
 /* Process-wide settings and counters (shim.c). */
 struct shim_globals {
 	int fd;                  /* the channel, -1 when tracking is off */
 	int enabled;             /* tracking on */
+	int fast;                /* malloc and free's first test: SHIM_FAST_* */
 	int exiting;             /* after our destructor: send each event */
 	int use_fp;              /* frame pointers instead of libunwind */
 	int track_mmap;          /* anonymous mmap/munmap */
@@ -134,6 +163,12 @@ struct shim_globals {
 	atomic_uint_fast64_t sample_full;
 	atomic_uint_fast64_t stack_full;
 	atomic_uint_fast64_t write_errors;
+	atomic_uint_fast64_t unwinds;   /* stacks walked by rules */
+	atomic_uint_fast64_t fallbacks; /* stacks libunwind had to walk */
+	const char *verify;             /* CDOC_UNWIND_VERIFY: report file */
+	atomic_uint_fast64_t fd_lost;   /* our descriptors the program closed
+					 or took (sent as send errors) */
+	uint64_t channel_ino;           /* the channel's socket inode */
 };
 
 extern struct shim_globals shim;
@@ -182,6 +217,7 @@ void shim_reset_batch(struct tstate *ts);
 void shim_registry_lock(void);
 void shim_registry_unlock(void);
 uint64_t shim_now_ns(void);
+void shim_disable(void);
 
 static inline uint64_t zigzag(int64_t v)
 {
@@ -214,6 +250,8 @@ static inline unsigned char *put_v(unsigned char *p, uint64_t v)
 /* stack.c: call stacks and their ids; the stack mapping holding @addr. */
 void shim_stack_bounds(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
 uint32_t shim_stack_id(struct tstate *ts);
+void shim_stack_verify(struct tstate *ts, uint32_t id);
+void shim_stack_verify_report(void);
 uint32_t shim_stack_next_id(void);
 int shim_stack_init(void);
 void shim_stack_thread_end(struct tstate *ts);
@@ -257,6 +295,17 @@ int shim_set_init(void);
 int shim_set_add(uint64_t ptr);
 int shim_set_remove(uint64_t ptr);
 int shim_set_has(uint64_t ptr);
+
+/* fd.c: the shim's descriptors, high and checked before use. Between
+ * shim_fd_begin() and shim_fd_end() (at start only) they go above the
+ * program's soft limit when the hard limit allows. */
+void shim_fd_begin(void);
+void shim_fd_end(void);
+int shim_fd_high(int fd, int cloexec);
+void shim_fd_unwinder_pipe(int fds[2]);
+int shim_fd_unwinder_ok(void);
+int shim_fd_channel_ok(void);
+int shim_fd_find(uint64_t ino);
 
 /* Raw allocation without malloc: anonymous memory, zeroed. */
 void *shim_pages(size_t len);

@@ -176,15 +176,25 @@ static void configure(void)
 	struct stat st;
 
 	/* Only the collector's socket: after a fork and exec the number may
-	 * name a file of the program's, which must never be written to. */
+	 * name a file of the program's, which must never be written to; the
+	 * process that exec'd had moved the socket to a high number. */
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
 	    (uint64_t)st.st_ino != ino)
+		fd = ino ? shim_fd_find(ino) : -1;
+	if (fd < 0)
 		return;
 	shim.use_fp = env_is(CDOC_ALLOC_ENV_UNWIND, "fp");
 	shim.track_mmap = env_is(CDOC_ALLOC_ENV_MMAP, "1");
 	shim.sample_rate = env_u64(CDOC_ALLOC_ENV_SAMPLE, 0);
-	if (shim_stack_init() < 0 || shim_set_init() < 0)
+	shim.verify = env_get("CDOC_UNWIND_VERIFY");
+	shim_fd_begin(); /* libunwind's pipe is made in shim_stack_init */
+	if (shim_stack_init() < 0 || shim_set_init() < 0) {
+		shim_fd_end();
 		return;
+	}
+	fd = shim_fd_high(fd, 0); /* inherited by exec'd children */
+	shim_fd_end();
+	shim.channel_ino = ino;
 	shim_threads_init();
 	shim_asym_init();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
@@ -192,6 +202,24 @@ static void configure(void)
 	shim.pid = (uint32_t)getpid();
 	shim.instance = new_instance();
 	shim.enabled = 1;
+}
+
+/* Tracking off from now on: every call goes straight to libc. */
+void shim_disable(void)
+{
+	shim.enabled = 0;
+	shim.fast = SHIM_FAST_PASS;
+}
+
+/* Once the real functions are known: what malloc and free decide alone. */
+static void set_fast(void)
+{
+	if (!shim.enabled)
+		shim.fast = SHIM_FAST_PASS;
+	else if (shim.sample_rate)
+		shim.fast = SHIM_FAST_SAMPLE;
+	else
+		shim.fast = SHIM_FAST_NONE;
 }
 
 /* Start tracking: read the settings, send HELLO and the mappings. */
@@ -237,6 +265,8 @@ static void shim_init(void)
 	atomic_store(&init_state, 2);
 	if (!deferred)
 		start_tracking();
+	if (!deferred)
+		set_fast();
 }
 
 /* 1 when the real functions are known; 0 inside our own initialisation. */
@@ -257,6 +287,7 @@ __attribute__((constructor)) static void shim_ctor(void)
 		return;
 	deferred = 0;
 	start_tracking();
+	set_fast();
 }
 
 /* Enter the recorder; NULL when this call must pass through. */
@@ -370,8 +401,9 @@ static inline __attribute__((always_inline)) int skip_sampled(size_t n)
 {
 	struct tstate *ts = &shim_tls;
 
-	if (shim.sample_rate && likely(!ts->busy) &&
-	    ts->sample_left > (int64_t)n) {
+	/* no test of ->busy: the shim's own calls may count down too; one
+	 * that reaches zero goes the slow way, which passes it through */
+	if (shim.sample_rate && ts->sample_left > (int64_t)n) {
 		ts->sample_left -= (int64_t)n;
 		ts->last_alloc = 0; /* a later free is not "temporary" */
 		return 1;
@@ -532,9 +564,10 @@ static __attribute__((noinline)) void *malloc_slow(size_t n)
 
 EXPORT FAST void *malloc(size_t n)
 {
-	if (likely(atomic_load_explicit(&init_state, memory_order_acquire) ==
-	           2) &&
-	    (!shim.enabled || skip_sampled(n)))
+	int fast = shim.fast;
+
+	if (likely(fast == SHIM_FAST_PASS) ||
+	    (fast == SHIM_FAST_SAMPLE && skip_sampled(n)))
 		return real_malloc(n);
 	return malloc_slow(n);
 }
@@ -552,11 +585,10 @@ static __attribute__((noinline)) void free_slow(void *p)
 
 EXPORT FAST void free(void *p)
 {
-	if (likely(atomic_load_explicit(&init_state, memory_order_acquire) ==
-	           2) &&
-	    !is_boot(p) &&
-	    (!shim.enabled ||
-	     (shim.sample_rate && !shim_maybe_set((uint64_t)p))))
+	int fast = shim.fast;
+
+	if (fast != SHIM_FAST_NONE && !is_boot(p) &&
+	    (fast == SHIM_FAST_PASS || !shim_maybe_set((uint64_t)p)))
 		return real_free(p);
 	free_slow(p);
 }
@@ -719,6 +751,17 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 	return p;
 }
 
+/* libunwind's memory-check pipe goes where the program cannot collide
+ * with it (fd.c); everyone else's pipe2 is the system call, as in libc. */
+EXPORT int pipe2(int fds[2], int flags)
+{
+	int r = (int)syscall(SYS_pipe2, fds, flags);
+
+	if (r == 0 && from_unwinder(__builtin_return_address(0)))
+		shim_fd_unwinder_pipe(fds);
+	return r;
+}
+
 EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
                     off_t off) __attribute__((alias("mmap")));
 
@@ -792,7 +835,9 @@ static void fork_child(void)
 	atomic_store(&shim.sample_full, 0);
 	atomic_store(&shim.stack_full, 0);
 	atomic_store(&shim.write_errors, 0);
+	atomic_store(&shim.fd_lost, 0);
 	shim_threads_after_fork(ts);
+	shim_eh_after_fork();
 	if (nested) /* the interrupted record finishes first (leave()) */
 		ts->fork_parent = parent;
 	else
@@ -818,6 +863,7 @@ __attribute__((destructor(101))) static void shim_fini(void)
 	shim_send_maps(ts);
 	shim_send_exit(ts);
 	shim_unlock(ts);
+	shim_stack_verify_report();
 	shim_tls.busy--;
 }
 

@@ -17,7 +17,9 @@
 #include <link.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "alloc/internal.h"
@@ -25,6 +27,9 @@
 #define TABLE_BITS 20
 #define PROBES     64
 #define MAXF       CDOC_ASTREAM_MAX_FRAMES
+#define CACHE_BYTES                                                            \
+	(sizeof(struct shim_uentry) * SHIM_UCACHE_N * SHIM_UCACHE_WAYS +       \
+	 sizeof(struct shim_rentry) * SHIM_RCACHE_N)
 
 struct slot {
 	_Atomic uint64_t hash; /* 0 = empty */
@@ -60,18 +65,39 @@ static int find_text(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
+/*
+ * The stack table: random probes into 16 MiB would miss the TLB on most
+ * lookups (a deep program with thousands of distinct stacks pays that on
+ * every allocation), so with full tracking it is aligned for and asked
+ * to be in huge pages (each one touched costs 2 MiB of memory).
+ */
+#define HUGE (2u << 20)
+static struct slot *table_pages(void)
+{
+	size_t len = sizeof(struct slot) << TABLE_BITS;
+	uintptr_t p = (uintptr_t)shim_pages(len + HUGE);
+
+	if (!p)
+		return NULL;
+	p = (p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+	if (!shim.sample_rate) /* sampling looks up few stacks */
+		syscall(SYS_madvise, p, len, MADV_HUGEPAGE);
+	return (struct slot *)p;
+}
+
 int shim_stack_init(void)
 {
 	struct text self = {(uintptr_t)shim_stack_init, 0, 0};
 	struct text unw = {(uintptr_t)unw_backtrace, 0, 0};
 
-	table = shim_pages(sizeof(struct slot) << TABLE_BITS);
+	table = table_pages();
 	dl_iterate_phdr(find_text, &self);
 	dl_iterate_phdr(find_text, &unw);
 	shim.self_lo = self.lo;
 	shim.self_hi = self.hi;
 	shim.unw_lo = unw.lo;
 	shim.unw_hi = unw.hi;
+	shim_eh_init();
 	if (!shim.use_fp)
 		unw_set_caching_policy(unw_local_addr_space,
 		                       UNW_CACHE_PER_THREAD);
@@ -111,8 +137,10 @@ static int capture(struct tstate *ts, uintptr_t *pcs, int max,
 
 	if (shim.use_fp)
 		n = walk_fp(ts, pcs, max);
-	else
+	else if (shim_fd_unwinder_ok())
 		n = unw_backtrace((void **)pcs, max);
+	else
+		n = 0;
 	while (skip < n && pcs[skip] >= shim.self_lo &&
 	       pcs[skip] < shim.self_hi)
 		skip++;
@@ -207,16 +235,20 @@ static uint32_t table_id(struct tstate *ts, const uintptr_t *pcs, int n,
 }
 
 /*
- * The unwind cache. A hit needs the same key (the frame address of
- * shim_stack_id, so the same stack pointer at the same depth in the shim)
- * and every recorded stack word above the key unchanged: each frame's
- * return address slot and the slot its frame pointer was restored from.
- * The shim's frames below the key are the same on every call. Above it,
- * libunwind computes each frame's CFA from its stack pointer or its frame
- * pointer by the CFI of its IP, so the same words give the same frames.
- * Filling an entry costs a slow unw_step walk (about 40 plain unwinds):
- * only a key missed twice in a row is filled, and an entry whose fills do
- * not pay off waits longer and longer before the next one.
+ * The rule walker. Each frame's caller is found by its rule (eh.c): CFA
+ * = rsp or rbp + offset, the return address at CFA - 8, rbp reloaded
+ * from below the CFA where it was saved. Every stack word read is
+ * inside the thread's stack bounds. A frame without a rule (no FDE, a
+ * DWARF expression, a signal frame) makes the whole stack libunwind's.
+ *
+ * What the walk read decides the stack: the return-address slots, and a
+ * saved-rbp slot only when a later frame's CFA is computed from the rbp
+ * loaded from it (in -O2 code without frame pointers, rbp is an ordinary
+ * register whose saved copies change all the time and are never used).
+ * The frames below the key (the walker's own) and the registers at its
+ * start are the same on every call from the same key. So an entry of the
+ * unwind cache holds those words (offsets above the key) and their
+ * values, and a hit needs them all unchanged.
  */
 struct fill {
 	int ok;
@@ -225,90 +257,91 @@ struct fill {
 	uintptr_t val[SHIM_UCACHE_WORDS];
 };
 
-/* Records where register reg of the cursor's frame was read from. */
-static void note(struct fill *f, unw_cursor_t *c, int reg, uintptr_t key,
-                 uintptr_t hi)
-{
-	unw_save_loc_t loc;
-	uintptr_t a;
-	int i;
+struct regs {
+	uintptr_t pc, sp, bp;
+};
 
-	if (unw_get_save_loc(c, reg, &loc) < 0 || loc.type != UNW_SLT_MEMORY) {
-		f->ok = 0;
-		return;
-	}
-	a = (uintptr_t)loc.u.addr;
-	if (a < key || a + sizeof(uintptr_t) > hi || (a & 7) ||
-	    a - key > UINT32_MAX) {
-		f->ok = 0;
-		return;
-	}
-	for (i = 0; i < f->n; i++)
-		if (f->off[i] == (uint32_t)(a - key))
-			return;
-	if (f->n == SHIM_UCACHE_WORDS) {
-		f->ok = 0;
-		return;
-	}
-	f->off[f->n] = (uint32_t)(a - key);
-	f->val[f->n++] = *(const uintptr_t *)a;
+/* The caller's registers: its pc (a return address), sp and rbp. The
+ * shim keeps frame pointers (internal.h), so this frame has one. */
+__attribute__((noinline)) static void here(struct regs *r)
+{
+	uintptr_t *fp = __builtin_frame_address(0);
+
+	r->pc = (uintptr_t)__builtin_return_address(0);
+	r->sp = (uintptr_t)(fp + 2);
+	r->bp = fp[0];
+	__asm__ volatile("" ::: "memory");
 }
 
-/* Walks the stack with unw_step from here, recording the words read
- * above key; the IPs go to pcs. Returns the count, or -1 if the walk
- * cannot be cached (signal frame, odd save location, too deep). */
-static int walk_slow(struct fill *f, uintptr_t *pcs, int max, uintptr_t key,
-                     uintptr_t hi)
+static void watch(struct fill *f, uintptr_t addr, uintptr_t val, uintptr_t key)
 {
-	unw_context_t uc;
-	unw_cursor_t c;
-	unw_word_t ip, sp;
-	int n = 0, r;
+	if (addr < key || !f->ok) /* below the key: the walker's own */
+		return;
+	if (f->n == SHIM_UCACHE_WORDS || addr - key > UINT32_MAX) {
+		f->ok = 0;
+		return;
+	}
+	f->off[f->n] = (uint32_t)(addr - key);
+	f->val[f->n++] = val;
+}
 
+static uint64_t rule_of(struct tstate *ts, uintptr_t pc)
+{
+	struct shim_rentry *e =
+	        &ts->rcache[(pc ^ (pc >> 12)) & (SHIM_RCACHE_N - 1)];
+
+	if (likely(e->pc == pc))
+		return e->rule;
+	e->rule = shim_eh_rule(pc);
+	e->pc = pc;
+	return e->rule;
+}
+
+/* The stack from the caller of here(), leaf first; -1 when a frame needs
+ * libunwind. Words read above @key go to @f. */
+static int walk(struct tstate *ts, uintptr_t *pcs, int max, struct fill *f,
+                uintptr_t key)
+{
+	uintptr_t lo = ts->uc_lo, hi = ts->uc_hi, bp_src = 0, bp_val = 0;
+	struct regs r;
+	int n = 0;
+
+	here(&r);
 	f->ok = 1;
 	f->n = 0;
-	if (unw_getcontext(&uc) < 0 || unw_init_local(&c, &uc) < 0)
-		return -1;
-	do {
-		if (n == max || unw_get_reg(&c, UNW_REG_IP, &ip) < 0 ||
-		    unw_get_reg(&c, UNW_REG_SP, &sp) < 0 ||
-		    unw_is_signal_frame(&c) != 0)
+	while (n < max) {
+		uint64_t rule;
+		uintptr_t cfa, d;
+
+		pcs[n++] = r.pc;
+		rule = rule_of(ts, r.pc - 1);
+		if (rule == SHIM_RULE_END)
+			return n;
+		if (!(rule & SHIM_RULE_OK))
 			return -1;
-		pcs[n++] = (uintptr_t)ip;
-		if ((uintptr_t)sp > key) {
-			note(f, &c, UNW_X86_64_RIP, key, hi);
-			note(f, &c, UNW_X86_64_RBP, key, hi);
+		cfa = (rule & SHIM_RULE_CFA_RBP) ? r.bp : r.sp;
+		if ((rule & SHIM_RULE_CFA_RBP) && bp_src) {
+			watch(f, bp_src, bp_val, key);
+			bp_src = 0; /* once is enough */
 		}
-		if (!f->ok)
+		cfa += (uint32_t)rule;
+		if (cfa < r.sp + 8 || cfa < lo + 8 || cfa > hi)
 			return -1;
-		r = unw_step(&c);
-	} while (r > 0);
-	return r == 0 ? n : -1;
-}
-
-/* Fills entry e for key with id when a slow walk from here gives exactly
- * the stack pcs[0..n) (the plain unwind's, shim frames dropped). */
-__attribute__((noinline)) static void fill(struct tstate *ts,
-                                           struct shim_uentry *e, uintptr_t key,
-                                           const uintptr_t *pcs, int n,
-                                           uint32_t id)
-{
-	uintptr_t buf[MAXF + 8];
-	struct fill f;
-	int m = walk_slow(&f, buf, MAXF + 8, key, ts->uc_hi), skip = 0;
-
-	while (skip < m && buf[skip] >= shim.self_lo &&
-	       buf[skip] < shim.self_hi)
-		skip++;
-	e->key = 0;
-	if (m < 0 || m - skip != n || n > MAXF || f.n == 0 ||
-	    memcmp(buf + skip, pcs, (size_t)n * sizeof(*pcs)) != 0)
-		return;
-	memcpy(e->off, f.off, (size_t)f.n * sizeof(f.off[0]));
-	memcpy(e->val, f.val, (size_t)f.n * sizeof(f.val[0]));
-	e->n = (uint16_t)f.n;
-	e->id = id;
-	e->key = key;
+		d = (rule >> 32) & 0xffff;
+		if (d) { /* a saved rbp is inside its frame: above sp */
+			if (cfa - d < r.sp || cfa - d < lo || cfa - d + 8 > hi)
+				return -1;
+			r.bp = *(const uintptr_t *)(cfa - d);
+			bp_src = cfa - d;
+			bp_val = r.bp;
+		}
+		r.pc = *(const uintptr_t *)(cfa - 8);
+		watch(f, cfa - 8, r.pc, key);
+		r.sp = cfa;
+		if (!r.pc)
+			return n;
+	}
+	return n;
 }
 
 static int valid(const struct shim_uentry *e, uintptr_t key)
@@ -321,6 +354,32 @@ static int valid(const struct shim_uentry *e, uintptr_t key)
 	return 1;
 }
 
+/* The way of set @e to fill: an empty one, else the less used. */
+static struct shim_uentry *victim(struct shim_uentry *e)
+{
+	int i, best = 0;
+
+	for (i = 0; i < SHIM_UCACHE_WAYS; i++) {
+		if (!e[i].key)
+			return &e[i];
+		if (e[i].used < e[best].used)
+			best = i;
+	}
+	for (i = 0; i < SHIM_UCACHE_WAYS; i++)
+		e[i].used /= 2;
+	return &e[best];
+}
+
+static void fill(struct shim_uentry *e, uintptr_t key, const struct fill *f,
+                 uint32_t id)
+{
+	memcpy(e->off, f->off, (size_t)f->n * sizeof(f->off[0]));
+	memcpy(e->val, f->val, (size_t)f->n * sizeof(f->val[0]));
+	e->n = (uint16_t)f->n;
+	e->id = id;
+	e->used = 1;
+	e->key = key;
+}
 /* The mapping of /proc/self/maps that holds addr, into *lo and *hi
  * (without malloc, and without pthread_getattr_np: that one holds the
  * thread's lock while it allocates, which deadlocks under ASan). */
@@ -355,11 +414,14 @@ void shim_stack_bounds(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
 		close(fd);
 }
 
-/* Starts this thread's cache: its stack bounds and its entries. */
+/* Starts this thread's caches: its stack bounds, entries and rules. */
 static void cache_start(struct tstate *ts, uintptr_t key)
 {
 	struct rlimit rl;
 	uintptr_t lo = 0, hi = 0;
+	size_t u =
+	        sizeof(struct shim_uentry) * SHIM_UCACHE_N * SHIM_UCACHE_WAYS;
+	unsigned char *m;
 
 	shim_stack_bounds(key, &lo, &hi);
 	/* The main thread's stack grows down to its limit. */
@@ -367,8 +429,10 @@ static void cache_start(struct tstate *ts, uintptr_t key)
 	    getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur < hi - 65536 && hi - rl.rlim_cur < lo)
 		lo = hi - rl.rlim_cur + 65536;
-	if (hi)
-		ts->ucache = shim_pages(sizeof(*ts->ucache) * SHIM_UCACHE_N);
+	m = hi ? shim_pages(CACHE_BYTES) : NULL;
+	ts->ucache = (struct shim_uentry *)m;
+	ts->rcache = m ? (struct shim_rentry *)(m + u) : NULL;
+	ts->rc_gen = atomic_load(&shim_eh_gen);
 	ts->uc_lo = lo;
 	ts->uc_hi = hi;
 }
@@ -379,67 +443,172 @@ void shim_stack_thread_end(struct tstate *ts)
 	struct shim_uentry *c = ts->ucache;
 
 	ts->ucache = NULL;
+	ts->rcache = NULL;
 	if (c)
-		shim_unpages(c, sizeof(*c) * SHIM_UCACHE_N);
+		shim_unpages(c, CACHE_BYTES);
 }
 
-/* Whether a miss on entry e for key should fill it (and book it). */
-static int want_fill(struct tstate *ts, struct shim_uentry *e, uintptr_t key)
+/* Objects were unloaded: rules and cached stacks may name old code. */
+static void cache_flush(struct tstate *ts)
 {
-	if (e->hold) {
-		e->hold--;
-		return 0;
+	memset(ts->ucache, 0, CACHE_BYTES);
+	ts->rc_gen = atomic_load(&shim_eh_gen);
+}
+
+/* The stack by rules (and into the cache), else libunwind's. */
+static uint32_t unwind_id(struct tstate *ts, uintptr_t key,
+                          struct shim_uentry *set)
+{
+	uintptr_t buf[MAXF + 8], *pcs = buf;
+	struct fill f;
+	uint32_t id;
+	int n = -1, cached, skip = 0;
+
+	if (set && key >= ts->uc_lo && key < ts->uc_hi)
+		n = walk(ts, buf, MAXF + 8, &f, key);
+	if (n >= 0) {
+		atomic_fetch_add_explicit(&shim.unwinds, 1,
+		                          memory_order_relaxed);
+		while (skip < n && buf[skip] >= shim.self_lo &&
+		       buf[skip] < shim.self_hi)
+			skip++;
+		pcs = buf + skip;
+		n -= skip;
+	} else {
+		if (set)
+			atomic_fetch_add_explicit(&shim.fallbacks, 1,
+			                          memory_order_relaxed);
+		f.ok = 0;
+		n = capture(ts, buf, MAXF + 8, &pcs);
 	}
-	if (e->seen != key) {
-		e->seen = key;
-		return 0;
-	}
-	e->seen = 0;
-	if (key < ts->uc_lo || key >= ts->uc_hi)
-		return 0;
-	if (e->hits >= 32)
-		e->fails = 0;
-	else if (e->fails < 16)
-		e->fails++;
-	if (e->fails >= 4)
-		e->hold = 256u << (e->fails - 4);
-	e->hits = 0;
-	return 1;
+	if (n > MAXF)
+		n = MAXF;
+	id = table_id(ts, pcs, n, &cached);
+	if (set && cached && f.ok && n < MAXF)
+		fill(victim(set), key, &f, id);
+	return id;
 }
 
 /* The id of the calling allocation's stack, sending it when new. */
 uint32_t shim_stack_id(struct tstate *ts)
 {
 	uintptr_t key = (uintptr_t)__builtin_frame_address(0);
-	struct shim_uentry *e = NULL;
-	uintptr_t buf[MAXF + 8], *pcs;
+	struct shim_uentry *set = NULL;
 	uint32_t id;
-	int n, cached;
+	int i;
 
 	if (likely(ts->ucache)) {
-		e = &ts->ucache[(key >> 4) & (SHIM_UCACHE_N - 1)];
-		if (e->key == key && valid(e, key)) {
-			e->hits++;
-#ifdef CDOC_UCACHE_CHECK /* debug: every hit must match a real unwind */
-			n = capture(ts, buf, MAXF + 8, &pcs);
-			if (n > MAXF)
-				n = MAXF;
-			if (table_id(ts, pcs, n, &cached) != e->id)
-				__builtin_trap();
-#endif
-			return e->id;
+		if (unlikely(ts->rc_gen !=
+		             atomic_load_explicit(&shim_eh_gen,
+		                                  memory_order_relaxed)))
+			cache_flush(ts);
+		set = &ts->ucache[((key >> 4) & (SHIM_UCACHE_N - 1)) *
+		                  SHIM_UCACHE_WAYS];
+		for (i = 0; i < SHIM_UCACHE_WAYS; i++) {
+			struct shim_uentry *e = &set[i];
+
+			if (e->key == key && valid(e, key)) {
+				if (e->used < UINT16_MAX)
+					e->used++;
+				id = e->id;
+				goto out;
+			}
 		}
-		if (!want_fill(ts, e, key))
-			e = NULL;
 	} else if (!shim.use_fp && ts->state == TS_LIVE && ts->uc_calls < 16 &&
 	           ++ts->uc_calls == 16) {
 		cache_start(ts, key);
 	}
-	n = capture(ts, buf, MAXF + 8, &pcs);
+	id = unwind_id(ts, key, ts->rcache ? set : NULL);
+out:
+	if (unlikely(shim.verify))
+		shim_stack_verify(ts, id);
+	return id;
+}
+
+/*
+ * CDOC_UNWIND_VERIFY (tests): every stack id is checked against the one
+ * of libunwind's unw_backtrace from the same point; the counts and the
+ * first mismatches are written to that file at exit (stack.c).
+ */
+static atomic_uint_fast64_t v_checked, v_bad;
+static char v_log[4096];
+static atomic_size_t v_len;
+
+static void v_add(const char *s, size_t n)
+{
+	size_t at = atomic_fetch_add(&v_len, n);
+
+	if (at + n < sizeof(v_log))
+		memcpy(v_log + at, s, n);
+}
+
+static void v_hex(const uintptr_t *pcs, int n)
+{
+	char b[20];
+	int i, k;
+
+	for (i = 0; i < n && i < 24; i++) {
+		uintptr_t v = pcs[i];
+
+		b[0] = ' ';
+		for (k = 16; k >= 1; k--, v >>= 4)
+			b[k] = "0123456789abcdef"[v & 15];
+		v_add(b, 17);
+	}
+	v_add("\n", 1);
+}
+
+__attribute__((noinline)) void shim_stack_verify(struct tstate *ts, uint32_t id)
+{
+	uintptr_t buf[MAXF + 8], *pcs;
+	int n = capture(ts, buf, MAXF + 8, &pcs), cached;
+
 	if (n > MAXF)
 		n = MAXF;
-	id = table_id(ts, pcs, n, &cached);
-	if (e && cached)
-		fill(ts, e, key, pcs, n, id);
-	return id;
+	atomic_fetch_add(&v_checked, 1);
+	if (table_id(ts, pcs, n, &cached) == id)
+		return;
+	if (atomic_fetch_add(&v_bad, 1) < 8) {
+		v_add("libunwind:", 10);
+		v_hex(pcs, n);
+	}
+}
+
+static char *v_num(char *p, const char *name, uint64_t v)
+{
+	char d[24];
+	int k = 0;
+
+	while (*name)
+		*p++ = *name++;
+	do
+		d[k++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (k > 0)
+		*p++ = d[--k];
+	*p++ = ' ';
+	return p;
+}
+
+void shim_stack_verify_report(void)
+{
+	char line[256], *p = line;
+	int fd;
+
+	if (!shim.verify)
+		return;
+	p = v_num(p, "pid=", (uint64_t)getpid());
+	p = v_num(p, "checked=", atomic_load(&v_checked));
+	p = v_num(p, "mismatched=", atomic_load(&v_bad));
+	p = v_num(p, "walked=", atomic_load(&shim.unwinds));
+	p = v_num(p, "fallbacks=", atomic_load(&shim.fallbacks));
+	p[-1] = '\n';
+	fd = open(shim.verify, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)(p - line)) < 0 ||
+	    write(fd, v_log,
+	          CDOC_MIN_SIZE(atomic_load(&v_len), sizeof(v_log) - 1)) < 0)
+		atomic_fetch_add(&shim.write_errors, 1);
+	close(fd);
 }

@@ -92,6 +92,7 @@ struct cdoc_heap {
 	uint64_t live_bytes, peak_bytes, peak_ns;
 	uint64_t hist[64];
 	struct cdoc_heap_counters counters;
+	uint64_t spent; /* memory spent on what the stream defined (stream.c) */
 };
 
 /* model.c */

@@ -1,9 +1,14 @@
 /*
  * stream.c - decode the shim's stream (lib/alloc/stream.h) into the model.
  *
- * Strict: a bad magic, a length past the batch limit, an unknown tag, a
- * varint that runs off its batch or a stack id out of range fails with
- * -CDOC_EFORMAT and a message naming the input and the byte offset.
+ * Strict: a bad magic, an empty batch or one past the length limit, an
+ * unknown tag, a varint that runs off its batch or a stack id out of range
+ * fails with -CDOC_EFORMAT and a message naming the input and the byte
+ * offset. What a few bytes can make the model allocate without bound
+ * (stack tables sized by an id, copies of a heap at each fork) is spent
+ * from a budget in proportion to the bytes fed. A new process instance is
+ * not: its few KiB are a fixed cost that a fork-heavy program (thousands
+ * of short-lived children, a few bytes of stream each) needs.
  */
 #include <errno.h>
 #include <string.h>
@@ -22,7 +27,11 @@ struct rd {
 	uint64_t ptr;    /* pointer of the previous event */
 	int solo;        /* after a SOLO record */
 	uint32_t nalloc; /* allocation records so far */
+	uint64_t fed;    /* stream bytes up to the end of this batch */
 };
+
+/* Memory a stream's definitions may cost per stream byte (see afford()). */
+#define BUDGET_RATIO 32
 
 static int bad(const struct rd *r, const char *what)
 {
@@ -34,24 +43,15 @@ static int bad(const struct rd *r, const char *what)
 
 static inline int get_v(struct rd *r, uint64_t *out)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
+	size_t left = (size_t)(r->end - r->p);
+	size_t n = cdoc_varint_get(r->p, left, out);
 
-	if (__builtin_expect(r->p < r->end && *r->p < 0x80, 1)) {
-		*out = *r->p++;
-		return 0;
+	if (__builtin_expect(!n, 0)) {
+		r->p += left < CDOC_VARINT_MAX ? left : CDOC_VARINT_MAX;
+		return bad(r, "truncated or overlong varint");
 	}
-	while (r->p < r->end && shift < 64) {
-		unsigned char c = *r->p++;
-
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*out = v;
-			return 0;
-		}
-		shift += 7;
-	}
-	return bad(r, "truncated or overlong varint");
+	r->p += n;
+	return 0;
 }
 
 static inline int get_vs(struct rd *r, uint64_t *v, int n)
@@ -64,24 +64,56 @@ static inline int get_vs(struct rd *r, uint64_t *v, int n)
 	return 0;
 }
 
-static int id32(struct rd *r, uint64_t v, uint32_t *out)
+/*
+ * Spend @bytes from the budget: CDOC_BUDGET_BASE plus BUDGET_RATIO per
+ * stream byte fed so far, this batch included.
+ */
+static int afford(struct cdoc_heap *h, const struct rd *r, uint64_t bytes)
 {
+	struct cdoc_budget b;
+
+	cdoc_budget_init(&b, r->fed, BUDGET_RATIO);
+	b.spent = h->spent;
+	if (!cdoc_budget_spend(&b, bytes))
+		return bad(r, "more memory than a stream of this size can "
+		              "need (stack tables or fork copies out of "
+		              "proportion to its bytes)");
+	h->spent = b.spent;
+	return 0;
+}
+
+/* Stack id @v of @p, and the growth of @p's tables it may cause. */
+static int id32(struct cdoc_heap *h, struct rd *r, const struct hproc *p,
+                uint64_t v, uint32_t *out)
+{
+	size_t n;
+
 	if (v == 0 || v >= HEAP_MAX_STACK_ID)
 		return bad(r, "stack id out of range");
+	/* Ids far ahead are the model's to reject (heap__stack_def()). */
+	if (v >= p->nr_sites &&
+	    v <= p->inherit_below + 2 * p->nr_defined + HEAP_STACK_ID_AHEAD) {
+		n = CDOC_MAX((size_t)v + 1, p->nr_sites * 2) - p->nr_sites;
+		if (afford(h, r,
+		           n * (sizeof(struct hsite) + sizeof(struct hstack))))
+			return -CDOC_EFORMAT;
+	}
 	*out = (uint32_t)v;
 	return 0;
 }
 
-static int rec_stack(struct rd *r, struct hproc *p)
+static int rec_stack(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 {
 	uint64_t v[2] = {0, 0}, pcs[CDOC_ASTREAM_MAX_FRAMES];
 	uint32_t id = 0;
 	int ret;
 
-	if ((ret = get_vs(r, v, 2)) < 0 || (ret = id32(r, v[0], &id)) < 0)
+	if ((ret = get_vs(r, v, 2)) < 0 || (ret = id32(h, r, p, v[0], &id)) < 0)
 		return ret;
 	if (v[1] > CDOC_ASTREAM_MAX_FRAMES)
 		return bad(r, "too many frames in a stack");
+	if ((ret = afford(h, r, 32 + v[1] * sizeof(uint64_t))) < 0)
+		return ret;
 	if ((ret = get_vs(r, pcs, (int)v[1])) < 0)
 		return ret;
 	if (heap__stack_def(p, id, pcs, (uint32_t)v[1]) < 0)
@@ -157,7 +189,7 @@ static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
 	case CDOC_AREC_ALLOC:
 	case CDOC_AREC_ALLOCB:
 		if ((ret = get_vs(r, v, 4)) < 0 ||
-		    (ret = id32(r, v[3], &id)) < 0)
+		    (ret = id32(h, r, p, v[3], &id)) < 0)
 			return ret;
 		if ((at = ptr(r, v[0])) == 0)
 			return bad(r, "allocation at a null pointer");
@@ -171,7 +203,7 @@ static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
 		               : 0;
 	case CDOC_AREC_TEMP:
 		if ((ret = get_vs(r, v, 2)) < 0 ||
-		    (ret = id32(r, v[1], &id)) < 0)
+		    (ret = id32(h, r, p, v[1], &id)) < 0)
 			return ret;
 		next_pend(h, r);
 		if (heap__temp(h, p, fn, v[0], id) < 0)
@@ -203,6 +235,28 @@ static int rec_hello(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 	return 0;
 }
 
+/*
+ * A fork copies what is live here into the child. The copy counts at
+ * 1/FORK_DISCOUNT: a server that forks many workers after building a
+ * large heap is valid and needs those copies, while the budget still
+ * bounds FORK records repeated to copy one heap without end.
+ */
+#define FORK_DISCOUNT 32
+
+static int rec_fork(struct cdoc_heap *h, struct rd *r, struct hproc *p)
+{
+	uint64_t child = 0;
+	int ret = get_v(r, &child);
+
+	if (ret == 0)
+		ret = afford(h, r,
+		             p->live.nr * 2 * sizeof(struct lent) /
+		                     FORK_DISCOUNT);
+	if (ret == 0)
+		heap__fork(h, p, child);
+	return ret;
+}
+
 static int record(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 {
 	int c = *r->p++, tag = c & 0xf0, fn = c & 15;
@@ -216,7 +270,7 @@ static int record(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 	case CDOC_AREC_FREEB:
 		return rec_event(h, r, p, tag, fn);
 	case CDOC_AREC_STACK:
-		return rec_stack(r, p);
+		return rec_stack(h, r, p);
 	case CDOC_AREC_MAP:
 		return rec_map(r, p);
 	case CDOC_AREC_HELLO:
@@ -229,14 +283,8 @@ static int record(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 	case CDOC_AREC_SOLO:
 		r->solo = 1;
 		return 0;
-	case CDOC_AREC_FORK: {
-		uint64_t child = 0;
-		int ret = get_v(r, &child);
-
-		if (ret == 0)
-			heap__fork(h, p, child);
-		return ret;
-	}
+	case CDOC_AREC_FORK:
+		return rec_fork(h, r, p);
 	}
 	r->p--;
 	return bad(r, "unknown record tag");
@@ -267,6 +315,18 @@ static int batch(struct cdoc_heap *h, const struct cdoc_astream_hdr *hd,
 	return 0;
 }
 
+/* A batch header as the shim writes them (@r is at it, for messages). */
+static int check_hdr(const struct rd *r, const struct cdoc_astream_hdr *hd)
+{
+	if (hd->magic != CDOC_ASTREAM_MAGIC)
+		return bad(r, "not an allocation stream batch (bad magic)");
+	if (hd->len > CDOC_ASTREAM_BATCH_MAX - HDR)
+		return bad(r, "batch longer than the limit");
+	if (!hd->len)
+		return bad(r, "an empty batch (the shim never sends one)");
+	return 0;
+}
+
 long cdoc_heap_feed(struct cdoc_heap *h, const void *data, size_t len,
                     const char *name, uint64_t base)
 {
@@ -283,15 +343,13 @@ long cdoc_heap_feed(struct cdoc_heap *h, const void *data, size_t len,
 		               .base = base};
 
 		memcpy(&hd, d + off, HDR);
-		if (hd.magic != CDOC_ASTREAM_MAGIC)
-			return bad(&r, "not an allocation stream batch "
-			               "(bad magic)");
-		if (hd.len > CDOC_ASTREAM_BATCH_MAX - HDR)
-			return bad(&r, "batch longer than the limit");
+		if ((ret = check_hdr(&r, &hd)) < 0)
+			return ret;
 		if (len - off - HDR < hd.len)
 			break;
 		r.p = d + off + HDR;
 		r.end = r.p + hd.len;
+		r.fed = h->counters.bytes + HDR + hd.len;
 		if ((ret = batch(h, &hd, &r)) < 0)
 			return ret;
 		off += HDR + hd.len;
@@ -299,11 +357,37 @@ long cdoc_heap_feed(struct cdoc_heap *h, const void *data, size_t len,
 	return (long)off;
 }
 
+/* While a dump is read: each batch header, as soon as it arrives. */
+static int scan_input(void *state, const char *name, const char *data,
+                      size_t len, int at_end)
+{
+	uint64_t *next = state;
+	struct rd r = {.start = (const unsigned char *)data, .name = name};
+	struct cdoc_astream_hdr hd;
+	int ret;
+
+	if (at_end && !len)
+		return cdoc_error(-CDOC_EFORMAT,
+		                  "%s: empty file: no heap snapshot, recording "
+		                  "or allocation stream in it",
+		                  name);
+	while (*next <= len && len - *next >= HDR) {
+		r.p = r.start + *next;
+		memcpy(&hd, r.p, HDR);
+		if ((ret = check_hdr(&r, &hd)) < 0)
+			return ret;
+		*next += HDR + hd.len;
+	}
+	return 0;
+}
+
 int cdoc_heap_load_stream(struct cdoc_heap *h, const char *path)
 {
+	uint64_t next = 0;
+	struct cdoc_input_spec spec = {scan_input, &next, 1};
 	struct cdoc_input in;
 	long n;
-	int ret = cdoc_input_open(&in, path);
+	int ret = cdoc_input_open_as(&in, path, &spec);
 
 	if (ret < 0)
 		return ret;

@@ -7,23 +7,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "heapfile/heapfile.h"
 #include "record/record.h"
 
 #define SNAP_MAGIC "CDHEAP1\n" /* the .heap format's first 8 bytes */
 
-/* The first 8 bytes of @path into @magic; zeros when it has fewer. */
+/* The first 8 bytes of @path (inflated when it is gzip, as every loader
+ * reads it) into @magic; zeros when it has fewer. */
 static void read_magic(const char *path, char magic[8])
 {
-	FILE *f = fopen(path, "rb");
+	gzFile f = gzopen(path, "rb");
 
 	memset(magic, 0, 8);
 	if (!f)
 		return;
-	if (fread(magic, 1, 8, f) != 8)
+	if (gzread(f, magic, 8) != 8)
 		magic[0] = 0;
-	fclose(f);
+	gzclose(f);
 }
 
 int cdoc_heap_file_kind(const char *path)

@@ -228,17 +228,45 @@ static size_t line_of(const struct cdoc_input *in, const char *p)
 	return line;
 }
 
-/* perf.data files and other binary data are not perf script text. */
-static int check_binary(const struct cdoc_input *in)
+static int not_perf_data(const char *name, const char *data, size_t len)
 {
-	const char *nul;
-
-	if (in->len >= 7 && !memcmp(in->data, "PERFILE", 7))
+	if (len >= 7 && !memcmp(data, "PERFILE", 7))
 		return cdoc_error(-CDOC_EFORMAT,
 		                  "%s:1: this is a perf.data file, not perf "
 		                  "script text; convert it first: perf script "
 		                  "-i FILE | cflame collapse",
-		                  in->name);
+		                  name);
+	return 0;
+}
+
+/* While reading: a perf.data file is named as such, before its NULs. */
+static int check_head(void *state, const char *name, const char *data,
+                      size_t len, int at_end)
+{
+	int *done = state;
+
+	if (*done || (len < 7 && !at_end))
+		return 0;
+	*done = 1;
+	return not_perf_data(name, data, len);
+}
+
+int cdoc_perfscript_open(struct cdoc_input *in, const char *path)
+{
+	int done = 0;
+	struct cdoc_input_spec spec = {check_head, &done, 0};
+
+	return cdoc_input_open_as(in, path, &spec);
+}
+
+/* perf.data files and other binary data are not perf script text. */
+static int check_binary(const struct cdoc_input *in)
+{
+	const char *nul;
+	int ret = not_perf_data(in->name, in->data, in->len);
+
+	if (ret < 0)
+		return ret;
 	nul = memchr(in->data, '\0', in->len);
 	if (nul)
 		return cdoc_error(-CDOC_EFORMAT,

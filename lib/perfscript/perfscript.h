@@ -54,6 +54,13 @@ struct cdoc_perfscript *
 cdoc_perfscript_new(const struct cdoc_perfscript_opts *opts);
 
 /*
+ * Open @path ("-": standard input, gzip inflated) as perf script text:
+ * a perf.data file or a NUL byte stops the reading at once, with the
+ * file and offset in the message (cdoc_input_open_as()).
+ */
+int cdoc_perfscript_open(struct cdoc_input *in, const char *path);
+
+/*
  * Parse all of @in and add its samples. State carries over from the
  * previous input, as when the perl script reads several files.
  * Returns 0, or -CDOC_EFORMAT with cdoc_errmsg() naming the file and line

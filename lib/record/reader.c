@@ -1,7 +1,10 @@
 /*
  * reader.c - loading a recording into struct cdoc_recording. Every read is
  * bounds-checked; a corrupt file fails with the offset and what was
- * expected, a file cut short keeps what it has.
+ * expected, a file cut short keeps what it has. The header and each
+ * chunk header are checked while the file is read (so an endless or
+ * zero-filled input stops at once), and what the entries cost in memory
+ * is spent from a budget in proportion to the file's size.
  */
 #include "record/internal.h"
 
@@ -15,12 +18,31 @@ static uint32_t get_le32(const unsigned char *p)
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/*
+ * Estimated memory of one entry beyond its bytes (pointers, lengths,
+ * allocator headers, geometric growth), of one string (the entry and its
+ * slot in the table that finds duplicates), and of one profile node (the
+ * node, its slot in the children map, growth: about 90 bytes measured).
+ */
+#define ENTRY_COST  48
+#define STRING_COST 80
+#define NODE_COST   96
+/*
+ * Memory a recording may cost per byte. Valid recordings need up to about
+ * 50 (many distinct deep stacks shared by the four allocation profiles:
+ * a profile node per stack entry and profile); 128 leaves room for that
+ * while amplification by tiny entries stays bounded.
+ */
+#define BUDGET_RATIO 128
+
 /* Context of the chunk being decoded, for messages. */
 struct chunk_ctx {
 	struct cdoc_recording *r;
 	const char *name;
 	uint64_t offset;
 	uint32_t type;
+	struct cdoc_budget *budget;   /* memory the file may still cost */
+	struct cdoc_u64map *str_seen; /* string hash -> id, for duplicates */
 };
 
 static int bad(const struct chunk_ctx *c, const char *what)
@@ -31,9 +53,40 @@ static int bad(const struct chunk_ctx *c, const char *what)
 	        c->name, c->type, (unsigned long long)c->offset, what);
 }
 
+/* Account @bytes of memory for what this chunk adds. */
+static int spend(const struct chunk_ctx *c, uint64_t bytes)
+{
+	if (cdoc_budget_spend(c->budget, bytes))
+		return 0;
+	return cdoc_error(-CDOC_EFORMAT,
+	                  "%s: corrupt chunk (type %u) at byte %llu: its "
+	                  "entries would take over %llu MiB, more than a "
+	                  "recording of this size can need",
+	                  c->name, c->type, (unsigned long long)c->offset,
+	                  (unsigned long long)(c->budget->limit >> 20));
+}
+
 static int check_str(const struct chunk_ctx *c, uint64_t id)
 {
 	return id < c->r->nr_strs ? 0 : bad(c, "a defined string id");
+}
+
+/* Strings are interned: one already defined cannot come again. */
+static int check_new_string(const struct chunk_ctx *c, const char *s,
+                            size_t len)
+{
+	struct cdoc_recording *r = c->r;
+	uint64_t key = cdoc_hash(s, len) | 1;
+	uint32_t id;
+
+	if (!cdoc_u64map_get(c->str_seen, key, &id)) {
+		cdoc_u64map_put(c->str_seen, key, (uint32_t)r->nr_strs);
+		return 0;
+	}
+	if (r->str_lens[id] == len && !memcmp(r->strs[id], s, len))
+		return bad(c, "a string not defined before (each string is "
+		              "written once)");
+	return 0; /* a hash collision: distinct strings */
 }
 
 static int read_strings(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
@@ -43,12 +96,16 @@ static int read_strings(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 
 	if (d->err || first != r->nr_strs || n > (uint64_t)(d->end - d->p))
 		return bad(c, "strings continuing the previous ids");
+	if (!n)
+		return bad(c, "at least one string (none is never written)");
 	for (i = 0; i < n; i++) {
 		size_t len;
 		const char *s = cdoc_rec_get_bytes(d, &len);
 
 		if (d->err)
 			return bad(c, d->err);
+		if (spend(c, len + STRING_COST) || check_new_string(c, s, len))
+			return -CDOC_EFORMAT;
 		CDOC_GROW(r->strs, r->nr_strs + 1, r->alloc_strs);
 		r->str_lens = cdoc_realloc(r->str_lens,
 		                           r->alloc_strs * sizeof(size_t));
@@ -69,6 +126,10 @@ static int read_stacks(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 
 	if (d->err || first != r->nr_stacks || n > (uint64_t)(d->end - d->p))
 		return bad(c, "stacks continuing the previous ids");
+	if (!n)
+		return bad(c, "at least one stack (none is never written)");
+	if (spend(c, n * 2 * sizeof(uint32_t) * 2))
+		return -CDOC_EFORMAT;
 	for (i = 0; i < n; i++) {
 		uint64_t parent = cdoc_rec_get_u64(d);
 		uint64_t frame = cdoc_rec_get_u64(d);
@@ -150,31 +211,58 @@ static uint32_t node_of(struct cdoc_recording *r, struct cdoc_rec_profile *p,
 	return node;
 }
 
+/*
+ * Spend what node_of(@id) in @p is about to allocate: the memo's growth
+ * and a node for each ancestor not yet in the profile. A deep stack
+ * sampled in many profiles would otherwise cost depth x profiles nodes
+ * for a few bytes each.
+ */
+static int afford_node(const struct chunk_ctx *c, struct cdoc_rec_profile *p,
+                       uint32_t id)
+{
+	struct cdoc_recording *r = c->r;
+	size_t old = p->node_of_stack_alloc;
+	uint64_t cost = 0;
+
+	if (old < r->nr_stacks)
+		cost = (r->alloc_stacks - old) * sizeof(uint32_t);
+	while (id && (id >= old || p->node_of_stack[id] == CDOC_NONE)) {
+		cost += NODE_COST;
+		id = r->stack_parent[id];
+	}
+	return spend(c, cost);
+}
+
 static int read_samples(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 {
 	struct cdoc_recording *r = c->r;
 	uint64_t prof = cdoc_rec_get_u64(d), n, i;
 	struct cdoc_buf path = CDOC_BUF_INIT;
 	struct cdoc_rec_profile *p;
+	int ret = 0;
 
 	cdoc_rec_get_u64(d); /* pid: profiles merge all processes */
 	n = cdoc_rec_get_u64(d);
 	if (d->err || check_str(c, prof))
 		return bad(c, "a profile name and sample count");
+	if (!n)
+		return bad(c, "at least one sample (none is never written)");
+	if (spend(c, ENTRY_COST))
+		return -CDOC_EFORMAT;
 	p = get_profile(r, r->strs[prof]);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !ret; i++) {
 		uint64_t stack = cdoc_rec_get_u64(d);
 		uint64_t weight = cdoc_rec_get_u64(d);
 
-		if (d->err || stack >= r->nr_stacks) {
-			cdoc_buf_release(&path);
-			return bad(c, d->err ? d->err : "a defined stack id");
-		}
-		cdoc_profile_add(&p->prof, node_of(r, p, stack, &path), 0,
-		                 weight);
+		if (d->err || stack >= r->nr_stacks)
+			ret = bad(c, d->err ? d->err : "a defined stack id");
+		else if (!(ret = afford_node(c, p, (uint32_t)stack)))
+			cdoc_profile_add(&p->prof,
+			                 node_of(r, p, (uint32_t)stack, &path),
+			                 0, weight);
 	}
 	cdoc_buf_release(&path);
-	return 0;
+	return ret;
 }
 
 static struct cdoc_rec_proc *get_proc(struct cdoc_recording *r, uint32_t pid)
@@ -201,6 +289,8 @@ static int read_process(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 	name = cdoc_rec_get_bytes(d, &len);
 	if (d->err)
 		return bad(c, d->err);
+	if (spend(c, len + ENTRY_COST * 2))
+		return -CDOC_EFORMAT;
 	p = get_proc(c->r, pid);
 	p->ppid = ppid;
 	free(p->name);
@@ -215,6 +305,8 @@ static int read_exit(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 
 	if (d->err)
 		return bad(c, d->err);
+	if (spend(c, ENTRY_COST * 2))
+		return -CDOC_EFORMAT;
 	p = get_proc(c->r, pid);
 	p->exited = 1;
 	p->status = (int)status;
@@ -230,6 +322,8 @@ static int read_meta(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 
 	if (d->err)
 		return bad(c, d->err);
+	if (spend(c, klen + vlen + ENTRY_COST * 2))
+		return -CDOC_EFORMAT;
 	CDOC_GROW(r->meta, r->nr_meta + 1, r->alloc_meta);
 	r->meta[r->nr_meta].key = cdoc_strndup(k, klen);
 	r->meta[r->nr_meta++].value = cdoc_strndup(v, vlen);
@@ -246,6 +340,8 @@ static int read_counter(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 
 	if (d->err)
 		return bad(c, d->err);
+	if (spend(c, len + ENTRY_COST))
+		return -CDOC_EFORMAT;
 	s = cdoc_strndup(name, len);
 	for (i = 0; i < r->nr_counters; i++)
 		if (!strcmp(r->counters[i].name, s)) {
@@ -267,6 +363,8 @@ static int read_metrics(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 
 	if (d->err || n > (uint64_t)(d->end - d->p))
 		return bad(c, "a metrics count");
+	if (spend(c, ENTRY_COST + n * (ENTRY_COST + 16)))
+		return -CDOC_EFORMAT;
 	CDOC_GROW(r->metrics, r->nr_metrics + 1, r->alloc_metrics);
 	m = &r->metrics[r->nr_metrics++];
 	m->time_ns = t;
@@ -287,11 +385,13 @@ static int read_metrics(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 	return 0;
 }
 
-static void keep_blob(const struct chunk_ctx *c, const void *data, size_t len)
+static int keep_blob(const struct chunk_ctx *c, const void *data, size_t len)
 {
 	struct cdoc_recording *r = c->r;
 	struct cdoc_rec_blob *b;
 
+	if (spend(c, len + ENTRY_COST * 2))
+		return -CDOC_EFORMAT;
 	CDOC_GROW(r->blobs, r->nr_blobs + 1, r->alloc_blobs);
 	b = &r->blobs[r->nr_blobs++];
 	b->type = c->type;
@@ -300,6 +400,7 @@ static void keep_blob(const struct chunk_ctx *c, const void *data, size_t len)
 	memcpy(b->data, data, len);
 	b->data[len] = '\0';
 	b->len = len;
+	return 0;
 }
 
 static int read_chunk(const struct chunk_ctx *c, const void *data, size_t len)
@@ -330,25 +431,76 @@ static int read_chunk(const struct chunk_ctx *c, const void *data, size_t len)
 		c->r->complete = 1;
 		return 0;
 	default:
-		keep_blob(c, data, len);
-		return 0;
+		return keep_blob(c, data, len);
 	}
 }
 
-static int check_header(struct cdoc_recording *r, const char *name,
-                        const unsigned char *p, size_t len)
+/* The file header: magic and version (into *@version). */
+static int check_header(const char *name, const unsigned char *p, size_t len,
+                        uint32_t *version)
 {
 	if (len < CDOC_REC_HEADER_SIZE || memcmp(p, CDOC_REC_MAGIC, 8))
 		return cdoc_error(-CDOC_EFORMAT,
 		                  "%s: not a cdoctor recording (expected "
 		                  "\"CDOCREC\" at byte 0)",
 		                  name);
-	r->version = get_le32(p + 8);
-	if (r->version != CDOC_REC_VERSION)
+	*version = get_le32(p + 8);
+	if (*version != CDOC_REC_VERSION)
 		return cdoc_error(-CDOC_EFORMAT,
 		                  "%s: recording version %u, this cdoctor "
 		                  "reads version %u",
-		                  name, r->version, CDOC_REC_VERSION);
+		                  name, *version, CDOC_REC_VERSION);
+	return 0;
+}
+
+/*
+ * What a chunk header can hold: a type (0 is none: zero-filled space is
+ * not a run of empty chunks), a length up to the limit, END empty.
+ */
+static int check_chunk_hdr(const struct chunk_ctx *c, uint32_t size)
+{
+	if (c->type == 0)
+		return bad(c, "a chunk type (0 is none; zero bytes where a "
+		              "chunk should be)");
+	if (size > CDOC_REC_MAX_CHUNK)
+		return bad(c, "a chunk length below 64 MiB");
+	if (c->type == CDOC_REC_END && size)
+		return bad(c, "an empty END chunk");
+	return 0;
+}
+
+/* struct rec_scan - the check while reading: the next chunk header. */
+struct rec_scan {
+	uint64_t next; /* offset of the next chunk header; 0: the file's */
+	int done;      /* END seen: what follows is ignored */
+};
+
+static int scan_input(void *state, const char *name, const char *data,
+                      size_t len, int at_end)
+{
+	const unsigned char *p = (const unsigned char *)data;
+	struct rec_scan *sc = state;
+	uint32_t version;
+	int ret;
+
+	if (!sc->next) {
+		if (len < CDOC_REC_HEADER_SIZE && !at_end)
+			return 0;
+		if ((ret = check_header(name, p, len, &version)) < 0)
+			return ret;
+		sc->next = CDOC_REC_HEADER_SIZE;
+	}
+	while (!sc->done && sc->next <= len &&
+	       len - sc->next >= CDOC_REC_CHUNK_HDR) {
+		struct chunk_ctx c = {NULL, name, sc->next, 0, NULL, NULL};
+		uint32_t size = get_le32(p + sc->next + 4);
+
+		c.type = get_le32(p + sc->next);
+		if ((ret = check_chunk_hdr(&c, size)) < 0)
+			return ret;
+		sc->done = c.type == CDOC_REC_END;
+		sc->next += CDOC_REC_CHUNK_HDR + (uint64_t)size;
+	}
 	return 0;
 }
 
@@ -364,16 +516,20 @@ static void cut_short(struct cdoc_recording *r, const char *name, uint64_t off,
 	r->cut_short = cdoc_buf_detach(&b, NULL);
 }
 
-static int read_chunks(struct cdoc_recording *r, const char *name,
-                       const unsigned char *p, size_t len)
+/* Read the chunks after the header; @base carries the file-wide parts. */
+static int walk_chunks(const struct chunk_ctx *base, const unsigned char *p,
+                       size_t len)
 {
+	struct cdoc_recording *r = base->r;
+	const char *name = base->name;
 	size_t off = CDOC_REC_HEADER_SIZE;
 
 	while (off < len && !r->complete) {
-		struct chunk_ctx c = {r, name, off, 0};
+		struct chunk_ctx c = *base;
 		uint32_t size, crc;
 		int ret;
 
+		c.offset = off;
 		if (len - off < CDOC_REC_CHUNK_HDR) {
 			cut_short(r, name, off, "partial chunk header");
 			return 0;
@@ -381,8 +537,8 @@ static int read_chunks(struct cdoc_recording *r, const char *name,
 		c.type = get_le32(p + off);
 		size = get_le32(p + off + 4);
 		crc = get_le32(p + off + 8);
-		if (size > CDOC_REC_MAX_CHUNK)
-			return bad(&c, "a chunk length below 64 MiB");
+		if ((ret = check_chunk_hdr(&c, size)) < 0)
+			return ret;
 		if (len - off - CDOC_REC_CHUNK_HDR < size) {
 			cut_short(r, name, off, "partial last chunk");
 			return 0;
@@ -400,6 +556,21 @@ static int read_chunks(struct cdoc_recording *r, const char *name,
 	return 0;
 }
 
+static int read_chunks(struct cdoc_recording *r, const char *name,
+                       const unsigned char *p, size_t len)
+{
+	struct cdoc_budget budget;
+	struct cdoc_u64map seen;
+	struct chunk_ctx base = {r, name, 0, 0, &budget, &seen};
+	int ret;
+
+	cdoc_budget_init(&budget, len, BUDGET_RATIO);
+	cdoc_u64map_init(&seen);
+	ret = walk_chunks(&base, p, len);
+	cdoc_u64map_release(&seen);
+	return ret;
+}
+
 int cdoc_recording_parse(struct cdoc_recording *r, const char *name,
                          const char *data, size_t len)
 {
@@ -413,7 +584,7 @@ int cdoc_recording_parse(struct cdoc_recording *r, const char *name,
 	r->stack_frame = cdoc_calloc(r->alloc_stacks, sizeof(uint32_t));
 	r->stack_parent[0] = 0;
 	r->nr_stacks = 1;
-	ret = check_header(r, name, p, len);
+	ret = check_header(name, p, len, &r->version);
 	if (!ret)
 		ret = read_chunks(r, name, p, len);
 	if (ret < 0)
@@ -423,11 +594,13 @@ int cdoc_recording_parse(struct cdoc_recording *r, const char *name,
 
 int cdoc_recording_load(struct cdoc_recording *r, const char *path)
 {
+	struct rec_scan scan = {0, 0};
+	struct cdoc_input_spec spec = {scan_input, &scan, 1};
 	struct cdoc_input in;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	ret = cdoc_input_open(&in, path);
+	ret = cdoc_input_open_as(&in, path, &spec);
 	if (ret < 0)
 		return ret;
 	ret = cdoc_recording_parse(r, in.name, in.data, in.len);
