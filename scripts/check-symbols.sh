@@ -17,6 +17,8 @@ for obj in "$dir"/*/*.o; do
 	nobj=$((nobj + 1))
 	mod=$(basename "$(dirname "$obj")")
 	src=lib/$mod/$(basename "$obj" .o)
+	# an object left by a source file since renamed or removed
+	[ -e "$(dirname "$0")/../$src" ] || continue
 	for sym in $(nm -g --defined-only "$obj" | awk 'NF == 3 { print $3 }'); do
 		case $sym in
 		cdoc_* | "$mod"__*) continue ;;

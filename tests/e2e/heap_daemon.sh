@@ -48,8 +48,8 @@ modes() {
 	# cdoctor run: sampled by default, --alloc for everything
 	if "$CDOCTOR" run --no-html -o "$tmp/p.cdr" -- true >/dev/null 2>&1; then
 		for v in plain dup2 all; do
-			check "run" "$v" "$CDOCTOR" run --no-html -o "$tmp/r.cdr" --
-			check "run --alloc" "$v" "$CDOCTOR" run --alloc --no-html \
+			check "run" "$v" "$CDOCTOR" run --force --no-html -o "$tmp/r.cdr" --
+			check "run --alloc" "$v" "$CDOCTOR" run --force --alloc --no-html \
 				-o "$tmp/r.cdr" --
 		done
 	fi
