@@ -10,7 +10,7 @@
 
 /* The release; the build sets it from CMakeLists.txt. */
 #ifndef CDOC_VERSION_STRING
-#define CDOC_VERSION_STRING "0.1.0"
+#error "CDOC_VERSION_STRING comes from CMakeLists.txt (project VERSION)"
 #endif
 
 static const struct cli_cmd cmds[] = {

@@ -24,7 +24,10 @@
 #include "collect/internal.h"
 #include "unwind/unwind.h"
 
-#define CDOC_VERSION "0.1.0"
+/* CDOC_VERSION_STRING: from CMakeLists.txt (project VERSION). */
+#ifndef CDOC_VERSION_STRING
+#error "CDOC_VERSION_STRING comes from CMakeLists.txt (project VERSION)"
+#endif
 
 extern char **environ;
 
@@ -268,7 +271,7 @@ static int write_meta(struct cdoc_collector *c)
 	ret |= cdoc_rec_meta(&c->w, "start_time", buf);
 	if (gethostname(buf, sizeof(buf) - 1) == 0)
 		ret |= cdoc_rec_meta(&c->w, "hostname", buf);
-	ret |= cdoc_rec_meta(&c->w, "cdoctor_version", CDOC_VERSION);
+	ret |= cdoc_rec_meta(&c->w, "cdoctor_version", CDOC_VERSION_STRING);
 	ret |= cdoc_rec_meta(&c->w, "mode", c->attach ? "attach" : "run");
 	if (c->opts.on_port)
 		ret |= cdoc_rec_meta(&c->w, "load_command", c->opts.on_port);
