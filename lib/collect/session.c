@@ -64,6 +64,8 @@ static int check_opts(struct cdoc_collect_opts *o)
 		o->ring_kib = o->call_graph == CDOC_CG_FP ? 1024 : 4096;
 	if (o->grace <= 0)
 		o->grace = 3;
+	if (o->port_wait <= 0)
+		o->port_wait = 10;
 	if (o->duration < 0)
 		return cdoc_error(-EINVAL, "--duration must be positive");
 	if ((!o->argv || !o->argv[0]) && o->pid <= 0)
@@ -126,6 +128,7 @@ int cdoc_collect_new(struct cdoc_collector **out,
 	c->pidfd = c->sigfd = -1;
 	c->target.go_fd = c->target.err_fd = -1;
 	c->status = c->port_status = -1;
+	c->usage_cpu = c->usage_rss = -1;
 	ret = check_opts(&c->opts);
 	if (ret < 0)
 		goto fail;
@@ -362,6 +365,12 @@ struct cdoc_rec_writer *cdoc_collect_writer(struct cdoc_collector *c)
 uint64_t cdoc_collect_elapsed_ns(const struct cdoc_collector *c)
 {
 	return cdoc_now_ns() - c->t_start;
+}
+
+void collect__set_usage(struct cdoc_collector *c, double cpu_pct, double rss)
+{
+	c->usage_cpu = cpu_pct;
+	c->usage_rss = rss;
 }
 
 uint64_t collect__start_ns(const struct cdoc_collector *c)
