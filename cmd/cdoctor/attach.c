@@ -24,6 +24,7 @@ static const char attach_usage[] =
         "  -d, --duration SEC     stop after SEC seconds\n"
         "  -o, --output FILE      recording (cdoctor-NAME-PID.cdr)\n"
         "      --no-html          do not write RECORDING.html\n"
+        "      --open             open the report when done (xdg-open)\n"
         "      --force            replace an existing recording or report\n"
         "  -h, --help             this help\n";
 

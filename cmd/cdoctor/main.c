@@ -4,6 +4,14 @@
 #include "common/cli.h"
 #include "cdoctor/cdoctor.h"
 
+#include <stdio.h>
+#include <string.h>
+
+/* The release; the build sets it from CMakeLists.txt. */
+#ifndef CDOC_VERSION_STRING
+#error "CDOC_VERSION_STRING comes from CMakeLists.txt (project VERSION)"
+#endif
+
 static const struct cli_cmd cmds[] = {
         {"run", cmd_run, "launch a program under profiling"},
         {"attach", cmd_attach, "profile a running process"},
@@ -17,8 +25,13 @@ static const struct cli_cmd cmds[] = {
 int main(int argc, char **argv)
 {
 	cli_prog = "cdoctor";
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")))
+		return printf("cdoctor %s\n", CDOC_VERSION_STRING) < 0 ||
+		       fflush(stdout) != 0;
 	return cli_dispatch(cmds,
 	                    "usage: cdoctor COMMAND [OPTIONS]\n"
+	                    "       cdoctor --version\n"
 	                    "Run 'cdoctor COMMAND --help' for its options.\n\n"
 	                    "Commands:\n",
 	                    argc, argv);

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
         "usage: cdoctor report REC [--text | --json | --html FILE |\n"
@@ -20,7 +21,9 @@ static const char usage[] =
         "  --html FILE     one self-contained HTML page with flame graphs\n"
         "  --folded KIND   folded stacks of profile KIND (cpu, alloc_bytes,\n"
         "                  alloc_count, leaked_bytes, leaked_count, ...)\n"
-        "  --tui           browse top functions, callers and callees\n"
+        "  --tui [KIND]    browse findings, top functions, call tree and\n"
+        "                  flame graph of profile KIND (default cpu) in the\n"
+        "                  terminal; ? there lists the keys\n"
         "  --top N         rows of the top-function tables (default 10)\n"
         "  -o FILE         write to FILE instead of standard output\n\n"
         "Exit status: 0 rendered (also for a recording cut short, with a\n"
@@ -34,6 +37,19 @@ struct args {
 	size_t top;
 };
 
+/*
+ * `--tui KIND REC` or `REC --tui KIND`: of the two words, the recording is
+ * the one that is a file (the first when both or neither are).
+ */
+static int tui_kind(char **two, struct args *a)
+{
+	int second = access(two[0], F_OK) && !access(two[1], F_OK);
+
+	a->rec = two[second];
+	a->kind = two[!second];
+	return 1;
+}
+
 /* 1 to go on; 0 or 2 is the exit status (--help, usage error). */
 static int parse(int argc, char **argv, struct args *a)
 {
@@ -42,7 +58,7 @@ static int parse(int argc, char **argv, struct args *a)
 	        {"json", no_argument, NULL, 'j'},
 	        {"html", required_argument, NULL, 'H'},
 	        {"folded", required_argument, NULL, 'f'},
-	        {"tui", no_argument, NULL, 'u'},
+	        {"tui", optional_argument, NULL, 'u'},
 	        {"top", required_argument, NULL, 'n'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
@@ -68,6 +84,8 @@ static int parse(int argc, char **argv, struct args *a)
 			break;
 		case 'u':
 			a->fmt = TUI;
+			if (optarg)
+				a->kind = optarg;
 			break;
 		case 'o':
 			a->out = optarg;
@@ -85,6 +103,8 @@ static int parse(int argc, char **argv, struct args *a)
 			return cli_usage_error("report", "bad option");
 		}
 	}
+	if (a->fmt == TUI && !a->kind && optind == argc - 2)
+		return tui_kind(argv + optind, a);
 	if (optind != argc - 1)
 		return cli_usage_error("report", "expected one recording");
 	a->rec = argv[optind];
@@ -117,7 +137,7 @@ static int render(struct cdoc_recording *r, const struct args *a,
 
 int cmd_report(int argc, char **argv)
 {
-	struct args a = {TEXT, NULL, NULL, "cpu", 0};
+	struct args a = {TEXT, NULL, NULL, NULL, 0};
 	struct cdoc_recording r;
 	struct cdoc_buf out = CDOC_BUF_INIT;
 	int ret = parse(argc, argv, &a);

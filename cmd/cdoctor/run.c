@@ -31,8 +31,11 @@ static const char run_usage[] =
         "      --on-port CMD      once COMMAND listens on a TCP port, run\n"
         "                         CMD with sh -c ($PORT substituted and in\n"
         "                         the environment); stop when CMD ends\n"
+        "      --port-wait SEC    with --on-port: warn when COMMAND has\n"
+        "                         not listened after SEC seconds (10)\n"
         "  -o, --output FILE      recording (cdoctor-NAME-PID.cdr)\n"
         "      --no-html          do not write RECORDING.html\n"
+        "      --open             open the report when done (xdg-open)\n"
         "      --force            replace an existing recording or report\n"
         "                         (without it cdoctor refuses to start)\n"
         "\nAllocation tracking (sampled by default; see docs/alloc.md):\n"
@@ -54,6 +57,7 @@ static const char run_usage[] =
 static const struct option run_longopts[] = {
         CLI_SESSION_LONGOPTS,
         {"on-port", required_argument, NULL, OPT_PORT},
+        {"port-wait", required_argument, NULL, OPT_PORT_WAIT},
         {"alloc", no_argument, NULL, OPT_ALLOC},
         {"alloc-sample", required_argument, NULL, OPT_ALLOC_SAMPLE},
         {"alloc-mmap", no_argument, NULL, OPT_ALLOC_MMAP},
@@ -73,6 +77,9 @@ static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
 	case OPT_PORT:
 		o->on_port = arg;
 		return 0;
+	case OPT_PORT_WAIT:
+		return cli_parse_double("run", "--port-wait", arg, 0.001, 1e7,
+		                        &o->port_wait);
 	case OPT_ALLOC:
 		o->alloc = CDOC_ALLOC_ALL;
 		return 0;

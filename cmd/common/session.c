@@ -6,11 +6,19 @@
 #include "common/session.h"
 
 #include <errno.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cli.h"
 #include "report/report.h"
+
+extern char **environ;
+
+/* --open: open the HTML report when the run is done (the front end's own
+ * option, not the session's; one session per process). */
+static int open_report;
 
 static int parse_cg(const char *sub, const char *arg, int *out)
 {
@@ -66,6 +74,9 @@ int cli_session_opt(struct cdoc_collect_opts *o, const char *sub, int c,
 	case OPT_FORCE:
 		o->force = 1;
 		break;
+	case OPT_OPEN:
+		open_report = 1;
+		break;
 	default:
 		return cli_usage_error(sub, "unknown option");
 	}
@@ -103,6 +114,44 @@ static int write_html(struct cdoc_recording *r, const char *path)
 	return ret;
 }
 
+/* Whether @name is an executable file in $PATH. */
+static int in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	struct cdoc_buf b = CDOC_BUF_INIT;
+	int found = 0;
+
+	while (path && *path && !found) {
+		size_t len = strcspn(path, ":");
+
+		cdoc_buf_reset(&b);
+		cdoc_buf_addf(&b, "%.*s/%s", (int)len, path, name);
+		found = len && access(b.buf, X_OK) == 0;
+		path += len + (path[len] == ':');
+	}
+	cdoc_buf_release(&b);
+	return found;
+}
+
+/* --open: hand @page to xdg-open (not waited for: it may stay with the
+ * browser), or say why not and where the page is. */
+static void open_page(const char *page)
+{
+	char *argv[] = {"xdg-open", (char *)page, NULL};
+	const char *why = NULL;
+	pid_t pid;
+
+	if (!in_path("xdg-open"))
+		why = "xdg-open is not installed (Debian: xdg-utils)";
+	else if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY"))
+		why = "no graphical session (DISPLAY and WAYLAND_DISPLAY "
+		      "unset)";
+	else if (posix_spawnp(&pid, "xdg-open", NULL, NULL, argv, environ))
+		why = "xdg-open could not be started";
+	if (why)
+		cli_error("--open: %s; open %s in a browser", why, page);
+}
+
 static void report(const struct cdoc_collect_result *res, int html)
 {
 	struct cdoc_recording r;
@@ -122,10 +171,12 @@ static void report(const struct cdoc_collect_result *res, int html)
 	        (unsigned long long)res->stats.unwind_failures,
 	        (unsigned long long)res->stats.truncated,
 	        res->self_cpu_ns / 1e9);
-	if (html && write_html(&r, page) == 0)
+	if (html && write_html(&r, page) == 0) {
 		fprintf(stderr, "recording: %s\nreport:    %s\n", res->path,
 		        page);
-	else
+		if (open_report)
+			open_page(page);
+	} else
 		fprintf(stderr, "recording: %s\n", res->path);
 	free(page);
 	cdoc_recording_release(&r);
@@ -140,6 +191,44 @@ static void print_notices(const struct cdoc_collector *c, size_t *shown)
 		cli_error("%s", lines[*shown]);
 }
 
+/* @v bytes in B, KiB, MiB or GiB into @out. */
+static void human_bytes(char *out, size_t size, double v)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < CDOC_ARRAY_SIZE(units)) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+/* The session's progress: the --on-port warning (always), and the status
+ * line on a terminal (cli_progress draws nothing elsewhere). */
+static void on_progress(void *arg, const struct cdoc_collect_progress *p)
+{
+	const struct cdoc_collect_opts *o = arg;
+	static int warned;
+	char cpu[32] = "?", rss[32] = "?";
+
+	if (p->port_late && !p->port && !warned) {
+		warned = 1;
+		cli_error("--on-port: the program has listened on no TCP port "
+		          "after %g s; still waiting for it to listen on any "
+		          "port before running: %s",
+		          p->port_wait, o->on_port);
+	}
+	if (p->cpu_pct >= 0)
+		snprintf(cpu, sizeof(cpu), "%.0f%%", p->cpu_pct);
+	if (p->rss_bytes >= 0)
+		human_bytes(rss, sizeof(rss), p->rss_bytes);
+	cli_progress("%.1f s, %llu samples, CPU %s, RSS %s%s",
+	             p->elapsed_ns / 1e9, (unsigned long long)p->samples, cpu,
+	             rss,
+	             p->port_late && !p->port ? ", waiting for a port" : "");
+}
+
 int cli_session_run(struct cdoc_collect_opts *o, int exit_with_target)
 {
 	struct cdoc_collector *c;
@@ -147,6 +236,12 @@ int cli_session_run(struct cdoc_collect_opts *o, int exit_with_target)
 	size_t shown = 0;
 	int ret;
 
+	if (open_report && !o->html)
+		return cli_usage_error(
+		        o->argv ? "run" : "attach",
+		        "--open and --no-html exclude each other");
+	o->progress = on_progress;
+	o->progress_arg = o;
 	if (cdoc_collect_new(&c, o) < 0)
 		return cli_lib_error();
 	print_notices(c, &shown);
@@ -154,6 +249,7 @@ int cli_session_run(struct cdoc_collect_opts *o, int exit_with_target)
 	if (ret >= 0) {
 		print_notices(c, &shown);
 		ret = cdoc_collect_loop(c);
+		cli_progress_done();
 	}
 	if (ret >= 0)
 		ret = cdoc_collect_finish(c, &res);

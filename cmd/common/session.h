@@ -25,6 +25,8 @@ enum {
 	OPT_ALLOC_FP,
 	OPT_HEAP_INTERVAL,
 	OPT_NO_ALLOC,
+	OPT_OPEN,
+	OPT_PORT_WAIT,
 };
 
 /* The long options run and attach share (handled by cli_session_opt). */
@@ -38,6 +40,7 @@ enum {
 	        {"output", required_argument, NULL, 'o'},                      \
 	        {"no-html", no_argument, NULL, OPT_NOHTML},                    \
 	        {"force", no_argument, NULL, OPT_FORCE},                       \
+	        {"open", no_argument, NULL, OPT_OPEN},                         \
 	{                                                                      \
 		"help", no_argument, NULL, 'h'                                 \
 	}
@@ -48,9 +51,10 @@ int cli_session_opt(struct cdoc_collect_opts *o, const char *sub, int c,
                     const char *arg);
 
 /*
- * The whole session: new, start, loop, finish; notices on stderr, then
- * the summary, and the HTML report beside the recording (unless
- * !@o->html). Returns the exit status: the target's (with
+ * The whole session: new, start, loop, finish; notices on stderr, a live
+ * status line while it runs when stderr is a terminal, the --on-port
+ * warning, then the summary, and the HTML report beside the recording
+ * (unless !@o->html), opened with xdg-open after --open. Returns the exit status: the target's (with
  * @exit_with_target), else 0; 2 when cdoctor failed.
  */
 int cli_session_run(struct cdoc_collect_opts *o, int exit_with_target);

@@ -52,6 +52,26 @@ enum cdoc_alloc_mode {
 /* The sampling rate of CDOC_ALLOC_DEFAULT (as Go's MemProfileRate). */
 #define CDOC_ALLOC_DEFAULT_SAMPLE 524288
 
+/*
+ * struct cdoc_collect_progress - where a running session stands, for a
+ * live status line (the library prints nothing; see opts->progress).
+ */
+struct cdoc_collect_progress {
+	uint64_t elapsed_ns; /* since the target started */
+	uint64_t samples;    /* cpu samples written so far */
+	double cpu_pct;      /* target CPU (user+sys) over the last 200 ms, in
+	                        % of one CPU; negative while unknown */
+	double rss_bytes;    /* target resident set; negative while unknown */
+	int port_late;       /* --on-port: opts->port_wait passed and the
+	                        target listens on no TCP port yet */
+	int port;            /* --on-port: the port found, or 0 */
+	double port_wait;    /* opts->port_wait, in seconds */
+};
+
+/* Called with the session's progress (see opts->progress). */
+typedef void (*cdoc_collect_progress_fn)(void *arg,
+                                         const struct cdoc_collect_progress *p);
+
 /* struct cdoc_collect_opts - what to run and gather. Borrowed. */
 struct cdoc_collect_opts {
 	char *const *argv;   /* run: the command; NULL to attach */
@@ -70,6 +90,13 @@ struct cdoc_collect_opts {
 				refuse to start when it exists (unless
 				->force) */
 	double grace;        /* seconds between SIGINT and SIGKILL; 0: 3 */
+	double port_wait;    /* --on-port: seconds before progress says the
+	                        target has not listened yet; 0: 10 */
+
+	/* Called from cdoc_collect_loop() every 200 ms, and at once when
+	 * ->port_wait passes without a port; NULL: never. */
+	cdoc_collect_progress_fn progress;
+	void *progress_arg;
 
 	int alloc;             /* CDOC_ALLOC_* (run only) */
 	uint64_t alloc_sample; /* bytes per sample; 0: the default */

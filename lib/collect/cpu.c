@@ -105,6 +105,7 @@ static int cpu_start(void *st, struct cdoc_collector *s)
 	int ret;
 
 	c->w = cdoc_collect_writer(s);
+	c->t_start = collect__start_ns(s);
 	c->prof_cpu = cdoc_rec_str(c->w, "cpu");
 	ret = write_meta(c);
 	if (ret < 0)

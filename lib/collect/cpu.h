@@ -78,6 +78,7 @@ struct cpu_src {
 	/* from addresses to the recording */
 	struct cdoc_syms *syms;
 	struct cdoc_rec_writer *w; /* the session's; set at start */
+	uint64_t t_start;          /* the session's start, CLOCK_MONOTONIC */
 	uint32_t prof_cpu;         /* string id of "cpu" */
 	struct cdoc_u64map spaces; /* pid -> address-space id */
 	uint32_t next_space;

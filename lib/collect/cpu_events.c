@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collect/cpu.h"
@@ -39,6 +40,8 @@ static void fill_attr(struct cpu_src *c)
 	a->enable_on_exec = !c->attach;
 	a->mmap = a->mmap2 = a->comm = a->comm_exec = a->task = 1;
 	a->sample_id_all = 1;
+	a->use_clockid = 1; /* sample times comparable with cdoc_now_ns() */
+	a->clockid = CLOCK_MONOTONIC;
 	a->exclude_hv = 1;
 	a->exclude_kernel = c->kernel_excluded;
 	a->watermark = 1;

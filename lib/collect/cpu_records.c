@@ -303,7 +303,10 @@ static void on_sample(struct cpu_src *c, const struct perf_event_header *h)
 	}
 	c->st.unresolved += e->val[1];
 	c->st.samples++;
-	cdoc_rec_sample(c->w, c->prof_cpu, s.pid, e->val[0], 1);
+	/* Times are CLOCK_MONOTONIC (cpu_events.c), as is t_start. */
+	cdoc_rec_sample_at(c->w, c->prof_cpu, s.pid, s.tid,
+	                   s.time > c->t_start ? s.time - c->t_start : 0,
+	                   e->val[0], 1);
 }
 
 static void handle(struct cpu_src *c, const struct perf_event_header *h)

@@ -51,6 +51,8 @@ struct cdoc_collector {
 	int we_stopped;              /* duration or --on-port ended the run */
 	struct cdoc_launch port_cmd; /* the --on-port command */
 	int port, port_status;
+	int port_late; /* ->opts.port_wait passed without a port */
+	double usage_cpu, usage_rss; /* the target's, last read; -1 unknown */
 };
 
 /* loop.c */
@@ -71,6 +73,11 @@ char *collect__read_comm(pid_t pid, pid_t tid);
 
 /* For sources. */
 int collect__target_done(const struct cdoc_collector *c);
+/* The target's CPU (% of one CPU) and RSS (bytes) just read, for the
+ * progress; negative: unknown. */
+void collect__set_usage(struct cdoc_collector *c, double cpu_pct, double rss);
+/* The session's start (CLOCK_MONOTONIC ns), the zero of recorded times. */
+uint64_t collect__start_ns(const struct cdoc_collector *c);
 
 /* The built-in sources (each adds itself to @c). */
 int collect__cpu_add(struct cdoc_collector *c,

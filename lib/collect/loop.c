@@ -70,6 +70,25 @@ static void start_port_cmd(struct cdoc_collector *c, int port)
 	cdoc_buf_release(&cmd);
 }
 
+/* Tell the front end where the run stands (opts->progress). */
+static void progress(struct cdoc_collector *c, uint64_t now)
+{
+	struct cdoc_collect_progress p = {0};
+	struct cdoc_collect_stats st;
+
+	if (!c->opts.progress)
+		return;
+	collect__cpu_stats(c->cpu, &st);
+	p.elapsed_ns = now - c->t_start;
+	p.samples = st.samples;
+	p.cpu_pct = c->usage_cpu;
+	p.rss_bytes = c->usage_rss;
+	p.port_late = c->port_late;
+	p.port = c->port;
+	p.port_wait = c->opts.port_wait;
+	c->opts.progress(c->opts.progress_arg, &p);
+}
+
 static void check_port(struct cdoc_collector *c, uint64_t now)
 {
 	int port;
@@ -78,8 +97,13 @@ static void check_port(struct cdoc_collector *c, uint64_t now)
 		return;
 	c->next_port = now + PORT_POLL_NS;
 	port = cdoc_collect_listen_port(c->pid);
-	if (port > 0)
+	if (port > 0) {
 		start_port_cmd(c, port);
+	} else if (!c->port_late &&
+	           now - c->t_start >= (uint64_t)(c->opts.port_wait * 1e9)) {
+		c->port_late = 1;
+		progress(c, now);
+	}
 }
 
 /* Milliseconds until the next thing the loop must do by itself. */
@@ -198,6 +222,8 @@ static int turn(struct cdoc_collector *c, struct pollset *ps, int *tmp)
 		if (!ret)
 			ret = collect__flush(c);
 		c->next_flush = now + FLUSH_NS;
+		if (!ret)
+			progress(c, now);
 	}
 	return ret;
 }

@@ -21,6 +21,11 @@ static int metrics_flush(void *st, struct cdoc_collector *c)
 		return 0;
 	if (cdoc_metrics_sample(st, &p) < 0)
 		return 0; /* the target is gone or not readable: skip */
+	collect__set_usage(c,
+	                   p.have[CDOC_M_CPU_USER] && p.have[CDOC_M_CPU_SYS]
+	                           ? p.v[CDOC_M_CPU_USER] + p.v[CDOC_M_CPU_SYS]
+	                           : -1,
+	                   p.have[CDOC_M_RSS] ? p.v[CDOC_M_RSS] : -1);
 	return cdoc_metrics_write(cdoc_collect_writer(c),
 	                          cdoc_collect_elapsed_ns(c), &p);
 }

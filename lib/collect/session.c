@@ -24,7 +24,10 @@
 #include "collect/internal.h"
 #include "unwind/unwind.h"
 
-#define CDOC_VERSION "0.1.0"
+/* CDOC_VERSION_STRING: from CMakeLists.txt (project VERSION). */
+#ifndef CDOC_VERSION_STRING
+#error "CDOC_VERSION_STRING comes from CMakeLists.txt (project VERSION)"
+#endif
 
 extern char **environ;
 
@@ -61,6 +64,8 @@ static int check_opts(struct cdoc_collect_opts *o)
 		o->ring_kib = o->call_graph == CDOC_CG_FP ? 1024 : 4096;
 	if (o->grace <= 0)
 		o->grace = 3;
+	if (o->port_wait <= 0)
+		o->port_wait = 10;
 	if (o->duration < 0)
 		return cdoc_error(-EINVAL, "--duration must be positive");
 	if ((!o->argv || !o->argv[0]) && o->pid <= 0)
@@ -121,6 +126,7 @@ int cdoc_collect_new(struct cdoc_collector **out,
 	c->pidfd = c->sigfd = -1;
 	c->target.go_fd = c->target.err_fd = -1;
 	c->status = c->port_status = -1;
+	c->usage_cpu = c->usage_rss = -1;
 	ret = check_opts(&c->opts);
 	if (ret < 0)
 		goto fail;
@@ -266,7 +272,7 @@ static int write_meta(struct cdoc_collector *c)
 	ret |= cdoc_rec_meta(&c->w, "start_time", buf);
 	if (gethostname(buf, sizeof(buf) - 1) == 0)
 		ret |= cdoc_rec_meta(&c->w, "hostname", buf);
-	ret |= cdoc_rec_meta(&c->w, "cdoctor_version", CDOC_VERSION);
+	ret |= cdoc_rec_meta(&c->w, "cdoctor_version", CDOC_VERSION_STRING);
 	ret |= cdoc_rec_meta(&c->w, "mode", c->attach ? "attach" : "run");
 	if (c->opts.on_port)
 		ret |= cdoc_rec_meta(&c->w, "load_command", c->opts.on_port);
@@ -357,6 +363,17 @@ struct cdoc_rec_writer *cdoc_collect_writer(struct cdoc_collector *c)
 uint64_t cdoc_collect_elapsed_ns(const struct cdoc_collector *c)
 {
 	return cdoc_now_ns() - c->t_start;
+}
+
+void collect__set_usage(struct cdoc_collector *c, double cpu_pct, double rss)
+{
+	c->usage_cpu = cpu_pct;
+	c->usage_rss = rss;
+}
+
+uint64_t collect__start_ns(const struct cdoc_collector *c)
+{
+	return c->t_start;
 }
 
 int cdoc_collect_attached(const struct cdoc_collector *c)

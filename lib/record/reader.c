@@ -6,7 +6,7 @@
  * zero-filled input stops at once), and what the entries cost in memory
  * is spent from a budget in proportion to the file's size.
  */
-#include "record/record.h"
+#include "record/internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -425,6 +425,8 @@ static int read_chunk(const struct chunk_ctx *c, const void *data, size_t len)
 		return read_metrics(c, &d);
 	case CDOC_REC_EXIT:
 		return read_exit(c, &d);
+	case CDOC_REC_TSAMPLES:
+		return record__read_timed(c->r, c->name, c->offset, &d);
 	case CDOC_REC_END:
 		c->r->complete = 1;
 		return 0;
@@ -650,6 +652,7 @@ void cdoc_recording_release(struct cdoc_recording *r)
 	free(r->counters);
 	free(r->metrics);
 	free(r->blobs);
+	free(r->tsamples);
 	free(r->cut_short);
 	free(r->path);
 	memset(r, 0, sizeof(*r));
@@ -685,4 +688,17 @@ uint64_t cdoc_recording_counter(const struct cdoc_recording *r,
 		if (!strcmp(r->counters[i].name, name))
 			return r->counters[i].value;
 	return 0;
+}
+
+/* For timed.c: the profile named @name (created) and a stack's node. */
+struct cdoc_rec_profile *record__get_profile(struct cdoc_recording *r,
+                                             const char *name)
+{
+	return get_profile(r, name);
+}
+
+uint32_t record__node_of(struct cdoc_recording *r, struct cdoc_rec_profile *p,
+                         uint32_t stack, struct cdoc_buf *path)
+{
+	return node_of(r, p, stack, path);
 }

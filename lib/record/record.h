@@ -33,6 +33,7 @@ enum cdoc_rec_chunk {
 	CDOC_REC_METRICS = 8,       /* one procfs sample of the target */
 	CDOC_REC_EXIT = 9,          /* a process's exit status */
 	CDOC_REC_END = 10,          /* clean end of the recording */
+	CDOC_REC_TSAMPLES = 11,     /* samples with time, pid and tid */
 };
 
 /* Stack id 0 is the empty stack (the root); real stacks start at 1. */
@@ -58,6 +59,11 @@ struct cdoc_rec_writer {
 	uint32_t samples_nr;         /* entries in ->samples */
 	struct cdoc_buf chunk;       /* scratch for encoding */
 	uint64_t bytes;              /* bytes written so far */
+	struct cdoc_buf tsamples;    /* pending TSAMPLES entries */
+	uint32_t tsamples_profile;   /* profile string id of ->tsamples */
+	uint32_t tsamples_nr;        /* entries in ->tsamples */
+	uint64_t t_prev;             /* last entry's time (delta base) */
+	uint32_t pid_prev, tid_prev; /* last entry's pid and tid */
 };
 
 /*
@@ -84,6 +90,18 @@ uint32_t cdoc_rec_stack(struct cdoc_rec_writer *w, uint32_t parent,
  */
 int cdoc_rec_sample(struct cdoc_rec_writer *w, uint32_t profile, uint32_t pid,
                     uint32_t stack, uint64_t weight);
+
+/*
+ * Like cdoc_rec_sample(), for one sample that keeps its time and thread:
+ * @weight on @stack in @profile, taken at @time_ns (since the run
+ * started) in thread @tid of process @pid. Written as delta-coded
+ * TSAMPLES chunks (about 10 bytes a sample); readers add it to the
+ * profile tree as for SAMPLES and keep the time line
+ * (struct cdoc_rec_tsample). 0 or negative on a write error.
+ */
+int cdoc_rec_sample_at(struct cdoc_rec_writer *w, uint32_t profile,
+                       uint32_t pid, uint32_t tid, uint64_t time_ns,
+                       uint32_t stack, uint64_t weight);
 
 /* One META chunk with one key and value. */
 int cdoc_rec_meta(struct cdoc_rec_writer *w, const char *key,
@@ -188,6 +206,18 @@ struct cdoc_rec_metric_sample {
 	double *values; /* owned */
 };
 
+/*
+ * One sample of a TSAMPLES chunk, in file order. ->node is the sample's
+ * node in the profile tree of r->profiles[->profile].
+ */
+struct cdoc_rec_tsample {
+	uint64_t time_ns; /* since the run started */
+	uint64_t weight;
+	uint32_t pid, tid;
+	uint32_t profile; /* index in r->profiles */
+	uint32_t node;    /* node in that profile's tree */
+};
+
 /* A raw chunk kept for the module that understands it (heap snapshots). */
 struct cdoc_rec_blob {
 	uint32_t type;
@@ -220,6 +250,8 @@ struct cdoc_recording {
 	size_t nr_metrics, alloc_metrics;
 	struct cdoc_rec_blob *blobs;
 	size_t nr_blobs, alloc_blobs;
+	struct cdoc_rec_tsample *tsamples; /* samples with times, file order */
+	size_t nr_tsamples, alloc_tsamples;
 	int complete;    /* the END chunk was read */
 	char *cut_short; /* why the file ends early (NULL when complete) */
 };
@@ -240,6 +272,9 @@ void cdoc_recording_release(struct cdoc_recording *r);
 /* The profile named @name, or NULL. */
 struct cdoc_profile *cdoc_recording_profile(struct cdoc_recording *r,
                                             const char *name);
+/* The index of profile @name in r->profiles, or -1. */
+int cdoc_recording_profile_index(const struct cdoc_recording *r,
+                                 const char *name);
 /* The META value for @key, or NULL (the last one when repeated). */
 const char *cdoc_recording_meta(const struct cdoc_recording *r,
                                 const char *key);

@@ -3,7 +3,7 @@
  * one write(2) so that whatever is on disk is whole chunks, plus at most
  * one partial chunk when the writer is killed mid-write.
  */
-#include "record/record.h"
+#include "record/internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -263,7 +263,9 @@ int cdoc_rec_flush(struct cdoc_rec_writer *w)
 {
 	int ret = flush_defs(w);
 
-	return ret ? ret : flush_samples(w);
+	if (!ret)
+		ret = flush_samples(w);
+	return ret ? ret : record__flush_timed(w);
 }
 
 void cdoc_rec_writer_abandon(struct cdoc_rec_writer *w)
@@ -276,6 +278,7 @@ void cdoc_rec_writer_abandon(struct cdoc_rec_writer *w)
 	cdoc_buf_release(&w->pend_stacks);
 	cdoc_buf_release(&w->samples);
 	cdoc_buf_release(&w->chunk);
+	cdoc_buf_release(&w->tsamples);
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
 }

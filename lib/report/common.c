@@ -126,8 +126,7 @@ const char *cdoc_report_unit(const char *profile)
 	return "samples";
 }
 
-/* Short names for the allocation profiles, as `--folded alloc` takes. */
-static const char *profile_alias(const char *kind)
+const char *report__profile_alias(const char *kind)
 {
 	static const char *const alias[][2] = {
 	        {"alloc", "alloc_bytes"},   {"leak", "leaked_bytes"},
@@ -145,7 +144,8 @@ static const char *profile_alias(const char *kind)
 int cdoc_report_folded(struct cdoc_recording *r, const char *kind,
                        struct cdoc_buf *out)
 {
-	struct cdoc_profile *p = cdoc_recording_profile(r, profile_alias(kind));
+	struct cdoc_profile *p =
+	        cdoc_recording_profile(r, report__profile_alias(kind));
 	struct cdoc_buf names = CDOC_BUF_INIT;
 	size_t i;
 	int ret;

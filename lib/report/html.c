@@ -1,12 +1,19 @@
 /*
- * html.c - the HTML report: lib/flame's flame graph page with every
- * profile of the recording and the diagnoses above it; a plain page from
- * report-templates/report-basic.html when there is nothing to draw.
+ * html.c - the HTML doctor report (report-templates/report-doctor.*): the
+ * main finding on top, the other findings with links to the timeline and
+ * flame graph that prove them, the timelines of every metric on one time
+ * axis, a flame graph tab per profile (filtered by a selected time range
+ * when samples kept their times), run metadata and data-quality counters.
+ * Findings and tables are HTML written here (escaped); charts and flame
+ * graphs are drawn by the page's script from an embedded JSON blob whose
+ * strings have < > & escaped so it cannot end the script element. One
+ * offline file: no network loads (the page's CSP forbids them).
  */
-#include "report/internal.h"
+#include "report/page.h"
 
 #include "base/templates.h"
-#include "flame/flame.h"
+
+#include <math.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,26 +22,6 @@
 static void html_text(struct cdoc_buf *b, const char *s)
 {
 	cdoc_buf_add_xml(b, s, strlen(s));
-}
-
-static void basic_items(struct cdoc_buf *b, const struct cdoc_diagnoses *d)
-{
-	size_t i;
-
-	if (!d->nr)
-		cdoc_buf_addstr(b, "<p>Nothing stands out.</p>\n");
-	for (i = 0; i < d->nr; i++) {
-		const struct cdoc_diagnosis *x = &d->items[i];
-
-		cdoc_buf_addf(b, "<div class=\"item %s\"><h3>",
-		              cdoc_severity_name(x->severity));
-		html_text(b, x->title);
-		cdoc_buf_addstr(b, "</h3><div>");
-		html_text(b, x->detail);
-		cdoc_buf_addstr(b, "</div><div class=\"rec\">");
-		html_text(b, x->recommendation);
-		cdoc_buf_addstr(b, "</div></div>\n");
-	}
 }
 
 static void basic_row(struct cdoc_buf *b, const char *k, const char *v, int num)
@@ -84,63 +71,185 @@ static void fill(struct cdoc_buf *out, const char *tpl,
 	cdoc_buf_addstr(out, p);
 }
 
-static int basic_page(struct cdoc_recording *r, const char *title,
-                      const struct cdoc_diagnoses *d, struct cdoc_buf *out)
-{
-	struct cdoc_buf t = CDOC_BUF_INIT, sub = CDOC_BUF_INIT;
-	struct cdoc_buf items = CDOC_BUF_INIT, meta = CDOC_BUF_INIT;
-	struct cdoc_buf ctr = CDOC_BUF_INIT;
-	const char *tpl = cdoc_template("report-basic.html", NULL);
-	const char *names[] = {"title", "subtitle", "items", "metadata",
-	                       "counters"};
-	const char *vals[5];
+/* Which chart and flame graph tab prove a finding (by its code). */
+struct proof {
+	const char *code, *chart, *tab;
+};
 
-	if (!tpl)
-		return cdoc_error(-ENOENT, "report template "
-		                           "report-basic.html is missing");
-	html_text(&t, title);
-	html_text(&sub, r->cut_short ? r->cut_short : r->path);
-	basic_items(&items, d);
-	basic_tables(&meta, &ctr, r);
-	vals[0] = t.buf;
-	vals[1] = sub.buf;
-	vals[2] = items.buf;
-	vals[3] = meta.buf;
-	vals[4] = ctr.buf;
-	fill(out, tpl, names, vals, 5);
-	cdoc_buf_release(&t);
-	cdoc_buf_release(&sub);
-	cdoc_buf_release(&items);
-	cdoc_buf_release(&meta);
-	cdoc_buf_release(&ctr);
-	return 0;
+static const struct proof proofs[] = {
+        {"hot-function", "cpu", "cpu"},
+        {"kernel-heavy", "cpu", "cpu"},
+        {"mostly-idle", "cpu", "cpu"},
+        {"few-samples", "cpu", "cpu"},
+        {"truncated-stacks", NULL, "cpu"},
+        {"unwind-failures", NULL, "cpu"},
+        {"unresolved-frames", NULL, "cpu"},
+        {"lock-contention", "ctx", "cpu"},
+        {"memory-growth", "memory", "leaked_bytes"},
+        {"leaks", "memory", "leaked_bytes"},
+        {"alloc-heavy", "memory", "alloc_count"},
+        {"throttled", NULL, "cpu"},
+        {"dropped-alloc-events", NULL, "alloc_bytes"},
+};
+
+/* The chart or tab of @code, when the recording has it; else NULL. */
+static const char *proof_of(const struct cdoc_recording *r, const char *code,
+                            int tab)
+{
+	size_t i;
+
+	for (i = 0; code && i < CDOC_ARRAY_SIZE(proofs); i++) {
+		const char *what = tab ? proofs[i].tab : proofs[i].chart;
+
+		if (strcmp(proofs[i].code, code) || !what)
+			continue;
+		if (tab) {
+			const struct cdoc_profile *p = cdoc_recording_profile(
+			        (struct cdoc_recording *)r, what);
+
+			if (!p && !strcmp(what, "alloc_count"))
+				p = cdoc_recording_profile(
+				        (struct cdoc_recording *)r,
+				        what = "alloc_bytes");
+			return p && cdoc_profile_total(p, 0) ? what : NULL;
+		}
+		return r->nr_metrics ? what : NULL;
+	}
+	return NULL;
 }
 
-static int flame_page(struct cdoc_recording *r, const char *title,
-                      const struct cdoc_diagnoses *d, const size_t *idx,
-                      size_t n, struct cdoc_buf *out)
+/* One finding as HTML, with links to its proof (wired by the page). */
+static void finding_html(struct cdoc_buf *b, const struct cdoc_recording *r,
+                         const struct cdoc_diagnosis *x, size_t i, int main)
 {
-	struct cdoc_flame_view *views = cdoc_calloc(n, sizeof(*views));
-	struct cdoc_flame_html_opts ho = {0};
-	struct cdoc_buf blob = CDOC_BUF_INIT;
-	size_t i;
-	int ret;
+	const char *chart = proof_of(r, x->code, 0);
+	const char *tab = proof_of(r, x->code, 1);
 
-	for (i = 0; i < n; i++) {
-		struct cdoc_rec_profile *p = &r->profiles[idx[i]];
-
-		views[i].name = p->name;
-		views[i].p = &p->prof;
-		views[i].col = 0;
-		views[i].unit = cdoc_report_unit(p->name);
+	cdoc_buf_addf(b, "<div class=\"item %s%s\" id=\"finding-%zu\"><h3>",
+	              cdoc_severity_name(x->severity), main ? " main" : "", i);
+	html_text(b, x->title);
+	cdoc_buf_addstr(b, "</h3><div class=\"detail\">");
+	html_text(b, x->detail);
+	cdoc_buf_addstr(b, "</div><div class=\"rec\">&rarr; ");
+	html_text(b, x->recommendation);
+	cdoc_buf_addstr(b, "</div>");
+	if (chart || tab)
+		cdoc_buf_addstr(b, "<div class=\"proof\">Evidence:");
+	if (chart) {
+		cdoc_buf_addstr(b, " <a class=\"to-chart\" href=\"#chart-");
+		html_text(b, chart);
+		cdoc_buf_addstr(b, "\" data-chart=\"");
+		html_text(b, chart);
+		cdoc_buf_addstr(b, "\">timeline</a>");
 	}
-	cdoc_report_blob(r, d, &blob);
-	ho.title = title;
-	ho.report_json = blob.buf;
-	ret = cdoc_flame_html(out, views, n, &ho);
-	cdoc_buf_release(&blob);
-	free(views);
-	return ret;
+	if (tab) {
+		cdoc_buf_addstr(b, " <a class=\"to-tab\" href=\"#flames\" "
+		                   "data-tab=\"");
+		html_text(b, tab);
+		cdoc_buf_addstr(b, "\">");
+		html_text(b, tab);
+		cdoc_buf_addstr(b, " flame graph</a>");
+	}
+	if (chart || tab)
+		cdoc_buf_addstr(b, "</div>");
+	cdoc_buf_addstr(b, "</div>\n");
+}
+
+/* The main finding on top (later: the verdict), the others below. */
+static void findings_html(struct cdoc_buf *main, struct cdoc_buf *rest,
+                          const struct cdoc_recording *r,
+                          const struct cdoc_diagnoses *d)
+{
+	size_t i;
+
+	if (!d->nr)
+		cdoc_buf_addstr(main, "<div class=\"item ok main\"><h3>Nothing "
+		                      "stands out</h3></div>\n");
+	for (i = 0; i < d->nr; i++)
+		finding_html(i ? rest : main, r, &d->items[i], i, i == 0);
+}
+
+/* The page's JSON: time axis, load window, charts, profiles. */
+static void page_data(struct cdoc_recording *r, const size_t *idx, size_t n,
+                      struct cdoc_buf *b)
+{
+	const char *ls = cdoc_recording_meta(r, "load_start_ns");
+	const char *le = cdoc_recording_meta(r, "load_end_ns");
+	double span = report__duration(r);
+	size_t i;
+
+	for (i = 0; i < r->nr_metrics; i++)
+		span = fmax(span, r->metrics[i].time_ns / 1e9);
+	for (i = 0; i < r->nr_tsamples; i++)
+		span = fmax(span, r->tsamples[i].time_ns / 1e9);
+	cdoc_buf_addstr(b, "{\"span\":");
+	report__json_num(b, span > 0 ? span : 0);
+	cdoc_buf_addstr(b, ",\"load\":");
+	if (ls && le)
+		cdoc_buf_addf(b, "[%.6g,%.6g]", strtod(ls, NULL) / 1e9,
+		              strtod(le, NULL) / 1e9);
+	else
+		cdoc_buf_addstr(b, "null");
+	cdoc_buf_addstr(b, ",\"charts\":");
+	report__timeline_json(r, span, b);
+	cdoc_buf_addstr(b, ",\"profiles\":[");
+	for (i = 0; i < n; i++) {
+		if (i)
+			cdoc_buf_addch(b, ',');
+		report__profile_json(r, idx[i], span, b);
+	}
+	cdoc_buf_addstr(b, "]}");
+}
+
+/* JSON inside <script>: < > & become \u escapes (only inside strings). */
+static void script_json(struct cdoc_buf *out, const struct cdoc_buf *json)
+{
+	size_t i;
+
+	for (i = 0; i < json->len; i++) {
+		char c = json->buf[i];
+
+		if (c == '<' || c == '>' || c == '&')
+			cdoc_buf_addf(out, "\\u%04x", (unsigned)c);
+		else
+			cdoc_buf_addch(out, c);
+	}
+}
+
+static int doctor_page(struct cdoc_recording *r, const char *title,
+                       const struct cdoc_diagnoses *d, const size_t *idx,
+                       size_t n, struct cdoc_buf *out)
+{
+	struct cdoc_buf v[9], json = CDOC_BUF_INIT;
+	const char *tpl = cdoc_template("report-doctor.html", NULL);
+	const char *css = cdoc_template("report-doctor.css", NULL);
+	const char *js = cdoc_template("report-doctor.js", NULL);
+	const char *names[] = {"title",    "subtitle", "main",
+	                       "findings", "metadata", "counters",
+	                       "css",      "js",       "data"};
+	const char *vals[9];
+	size_t i;
+
+	if (!tpl || !css || !js)
+		return cdoc_error(-ENOENT, "report template report-doctor.* "
+		                           "is missing");
+	for (i = 0; i < 9; i++)
+		cdoc_buf_init(&v[i]);
+	html_text(&v[0], title);
+	html_text(&v[1], r->cut_short ? r->cut_short : r->path);
+	findings_html(&v[2], &v[3], r, d);
+	basic_tables(&v[4], &v[5], r);
+	page_data(r, idx, n, &json);
+	script_json(&v[8], &json);
+	for (i = 0; i < 9; i++)
+		vals[i] = v[i].buf;
+	vals[6] = css;
+	vals[7] = js;
+	fill(out, tpl, names, vals, 9);
+	for (i = 0; i < 9; i++)
+		cdoc_buf_release(&v[i]);
+	cdoc_buf_release(&json);
+	return 0;
 }
 
 int cdoc_report_html(struct cdoc_recording *r, const struct cdoc_report_opts *o,
@@ -158,10 +267,7 @@ int cdoc_report_html(struct cdoc_recording *r, const struct cdoc_report_opts *o,
 		cdoc_buf_addstr(&title, o->title);
 	else
 		cdoc_buf_addf(&title, "cdoctor: %s", cmd ? cmd : r->path);
-	if (n)
-		ret = flame_page(r, title.buf, d, idx, n, out);
-	else
-		ret = basic_page(r, title.buf, d, out);
+	ret = doctor_page(r, title.buf, d, idx, n, out);
 	free(idx);
 	cdoc_buf_release(&title);
 	cdoc_diagnoses_release(&own);

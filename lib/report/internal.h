@@ -37,6 +37,9 @@ double report__duration(const struct cdoc_recording *r);
  */
 size_t report__profiles(const struct cdoc_recording *r, size_t *idx);
 
+/* The profile name for @kind: "alloc" -> "alloc_bytes", "leak", ... */
+const char *report__profile_alias(const char *kind);
+
 /* "exited 0", "killed by SIGSEGV", "running" for a process. */
 void report__proc_status(const struct cdoc_rec_proc *p, struct cdoc_buf *b);
 

@@ -65,11 +65,12 @@ void cdoc_report_blob(struct cdoc_recording *r, const struct cdoc_diagnoses *d,
                       struct cdoc_buf *out);
 
 /*
- * One self-contained HTML page: a flame graph of every profile in the
- * recording that has weight (cpu first), with the diagnoses, counters and
- * run metadata above it. A recording without any samples gets a page with
- * the diagnoses only (report-templates/report-basic.html). Returns 0 or a
- * negative code with a message.
+ * One self-contained HTML doctor report (no network loads): the main
+ * finding on top, timelines of every metric on one time axis (bounded in
+ * points), a flame graph tab per profile with weight (filtered by a
+ * selected time range when the samples kept their times), the findings
+ * linked to the chart and tab that prove them, run metadata and counters.
+ * Returns 0 or a negative code with a message.
  */
 int cdoc_report_html(struct cdoc_recording *r, const struct cdoc_report_opts *o,
                      struct cdoc_buf *out);

@@ -1,0 +1,204 @@
+/*
+ * flamedata.c - the profiles of the HTML doctor report: for each profile a
+ * pruned copy of its call tree (frames narrower than a fixed share of the
+ * total are merged into their caller, so the page stays small whatever
+ * the number of distinct stacks) and, when the recording kept sample
+ * times (TSAMPLES), the weight of each kept frame per time bucket, so the
+ * page can rebuild the flame graph of any time range. Buckets are coarsened
+ * until the table fits a fixed number of entries.
+ */
+#include "report/page.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Frames below this share of the total are merged into their caller. */
+#define REPORT_MIN_SHARE 0.0002
+/* Time buckets at most, and (bucket, frame) entries at most per profile. */
+#define REPORT_MAX_BUCKETS 1000
+#define REPORT_MAX_ENTRIES 150000
+
+struct pruned {
+	uint32_t *map;  /* old node -> kept node (new id) */
+	uint32_t *keep; /* new id -> old node */
+	size_t n;       /* kept nodes */
+};
+
+static void prune(const struct cdoc_profile *p, struct pruned *out)
+{
+	uint64_t min = (uint64_t)(cdoc_profile_total(p, 0) * REPORT_MIN_SHARE);
+	size_t i;
+
+	out->map = cdoc_calloc(p->nr_nodes, sizeof(*out->map));
+	out->keep = cdoc_calloc(p->nr_nodes, sizeof(*out->keep));
+	out->n = 0;
+	/* A parent's id is below its children's: one forward pass. */
+	for (i = 0; i < p->nr_nodes; i++) {
+		const struct cdoc_pnode *nd = &p->nodes[i];
+
+		if (i == 0 || (nd->total[0] > min && nd->total[0] > 0 &&
+		               out->keep[out->map[nd->parent]] == nd->parent)) {
+			out->map[i] = (uint32_t)out->n;
+			out->keep[out->n++] = (uint32_t)i;
+		} else {
+			out->map[i] = out->map[nd->parent];
+		}
+	}
+}
+
+static void tree_json(struct cdoc_buf *b, const struct cdoc_profile *p,
+                      const struct pruned *pr)
+{
+	uint64_t *self = cdoc_calloc(pr->n, sizeof(*self));
+	struct cdoc_u64map ids;
+	uint32_t *name_of = cdoc_calloc(pr->n, sizeof(*name_of));
+	size_t i, nn = 0;
+
+	cdoc_u64map_init(&ids);
+	for (i = 0; i < p->nr_nodes; i++)
+		self[pr->map[i]] += p->nodes[i].self[0];
+	cdoc_buf_addstr(b, ",\"names\":[");
+	for (i = 0; i < pr->n; i++) {
+		uint32_t nm = p->nodes[pr->keep[i]].name, id;
+
+		if (!cdoc_u64map_get(&ids, (uint64_t)nm + 1, &id)) {
+			id = (uint32_t)nn++;
+			cdoc_u64map_put(&ids, (uint64_t)nm + 1, id);
+			if (id)
+				cdoc_buf_addch(b, ',');
+			report__json_str(b, cdoc_strtab_get(&p->names, nm));
+		}
+		name_of[i] = id;
+	}
+	/* nodes: parent, name pairs; the root's parent is -1. */
+	cdoc_buf_addstr(b, "],\"nodes\":[");
+	for (i = 0; i < pr->n; i++) {
+		const struct cdoc_pnode *nd = &p->nodes[pr->keep[i]];
+
+		if (i)
+			cdoc_buf_addch(b, ',');
+		if (i == 0)
+			cdoc_buf_addf(b, "-1,%u", name_of[i]);
+		else
+			cdoc_buf_addf(b, "%u,%u", pr->map[nd->parent],
+			              name_of[i]);
+	}
+	cdoc_buf_addstr(b, "],\"self\":[");
+	for (i = 0; i < pr->n; i++) {
+		if (i)
+			cdoc_buf_addch(b, ',');
+		cdoc_buf_addu64(b, self[i]);
+	}
+	cdoc_buf_addch(b, ']');
+	cdoc_u64map_release(&ids);
+	free(name_of);
+	free(self);
+}
+
+/* (bucket, node) -> weight entries, keys bucket << 32 | node. */
+struct entries {
+	struct cdoc_u64map slot; /* key + 1 -> index */
+	uint64_t *keys, *w;
+	size_t n, alloc;
+};
+
+static void entry_add(struct entries *e, uint64_t key, uint64_t w)
+{
+	uint32_t at;
+
+	if (!cdoc_u64map_get(&e->slot, key + 1, &at)) { /* 0 is no key */
+		at = (uint32_t)e->n++;
+		cdoc_u64map_put(&e->slot, key + 1, at);
+		if (e->n > e->alloc) {
+			e->alloc = e->alloc ? 2 * e->alloc : 1024;
+			e->keys = cdoc_realloc(e->keys,
+			                       e->alloc * sizeof(*e->keys));
+			e->w = cdoc_realloc(e->w, e->alloc * sizeof(*e->w));
+		}
+		e->keys[at] = key;
+		e->w[at] = 0;
+	}
+	e->w[at] += w;
+}
+
+static void entries_release(struct entries *e)
+{
+	cdoc_u64map_release(&e->slot);
+	free(e->keys);
+	free(e->w);
+}
+
+/* Halve the number of buckets: bucket b becomes b / 2 (exactly the
+ * bucket the sample falls in with half as many). */
+static void coarsen(struct entries *e)
+{
+	struct entries h = {0};
+	size_t i;
+
+	cdoc_u64map_init(&h.slot);
+	for (i = 0; i < e->n; i++)
+		entry_add(&h, (e->keys[i] >> 33) << 32 | (uint32_t)e->keys[i],
+		          e->w[i]);
+	entries_release(e);
+	*e = h;
+}
+
+static void timed_json(struct cdoc_buf *b, const struct cdoc_recording *r,
+                       size_t prof, const struct pruned *pr, double span)
+{
+	struct entries e = {0};
+	size_t nb = REPORT_MAX_BUCKETS, i;
+	double per_ns = (double)nb / (span * 1e9);
+
+	if (span <= 0)
+		return;
+	cdoc_u64map_init(&e.slot);
+	for (i = 0; i < r->nr_tsamples; i++) {
+		const struct cdoc_rec_tsample *s = &r->tsamples[i];
+		uint64_t bk = (uint64_t)((double)s->time_ns * per_ns);
+
+		if (s->profile != prof)
+			continue;
+		entry_add(&e, (bk >= nb ? nb - 1 : bk) << 32 | pr->map[s->node],
+		          s->weight);
+	}
+	while (e.n > REPORT_MAX_ENTRIES && nb > 16) {
+		coarsen(&e);
+		nb /= 2;
+	}
+	if (e.n) {
+		cdoc_buf_addf(b,
+		              ",\"timed\":{\"span\":%.6g,\"buckets\":%zu,"
+		              "\"b\":[",
+		              span, nb);
+		for (i = 0; i < e.n; i++)
+			cdoc_buf_addf(b, "%s%u,%u,%llu", i ? "," : "",
+			              (unsigned)(e.keys[i] >> 32),
+			              (unsigned)e.keys[i],
+			              (unsigned long long)e.w[i]);
+		cdoc_buf_addstr(b, "]}");
+	}
+	entries_release(&e);
+}
+
+void report__profile_json(const struct cdoc_recording *r, size_t prof,
+                          double span, struct cdoc_buf *b)
+{
+	const struct cdoc_rec_profile *rp = &r->profiles[prof];
+	const struct cdoc_profile *p = &rp->prof;
+	struct pruned pr;
+
+	prune(p, &pr);
+	cdoc_buf_addstr(b, "{\"name\":");
+	report__json_str(b, rp->name);
+	cdoc_buf_addstr(b, ",\"unit\":");
+	report__json_str(b, cdoc_report_unit(rp->name));
+	cdoc_buf_addstr(b, ",\"total\":");
+	cdoc_buf_addu64(b, cdoc_profile_total(p, 0));
+	cdoc_buf_addf(b, ",\"frames\":%zu", p->nr_nodes);
+	tree_json(b, p, &pr);
+	timed_json(b, r, prof, &pr, span);
+	cdoc_buf_addch(b, '}');
+	free(pr.map);
+	free(pr.keep);
+}
