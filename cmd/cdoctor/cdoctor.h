@@ -8,5 +8,8 @@ int cmd_report(int argc, char **argv);
 int cmd_heap(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_sysinfo(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif
