@@ -12,4 +12,12 @@ int cmd_export(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
+struct cdoc_recording;
+
+/*
+ * push.c: send @r's profiles to the Pyroscope server at @url (after
+ * `cdoctor run --push URL`); prints what happened. 0 or 2.
+ */
+int push_after_run(struct cdoc_recording *r, const char *url);
+
 #endif

@@ -61,6 +61,22 @@ static int parse(int argc, char **argv, struct cdoc_push_opts *o,
 	return 1;
 }
 
+int push_after_run(struct cdoc_recording *r, const char *url)
+{
+	struct cdoc_push_opts o = {0};
+	int ret;
+
+	o.url = url;
+	ret = cdoc_export_push(r, &o);
+	if (ret < 0) {
+		cli_error("push failed: %s", cdoc_errmsg());
+		return 2;
+	}
+	fprintf(stderr, "pushed:    %d profile%s to %s\n", ret,
+	        ret == 1 ? "" : "s", url);
+	return 0;
+}
+
 int cmd_push(int argc, char **argv)
 {
 	struct cdoc_push_opts o = {0};

@@ -36,6 +36,8 @@ static const char run_usage[] =
         "                         the environment); stop when CMD ends\n"
         "  -o, --output FILE      recording (cdoctor-NAME-PID.cdr)\n"
         "      --no-html          do not write RECORDING.html\n"
+        "      --push URL         when the run ends, send the profiles to "
+        "the\n                         Pyroscope server at URL (cdoctor push)\n"
         "\nAllocation tracking (sampled by default; see docs/alloc.md):\n"
         "      --alloc-sample B   sample one allocation per B bytes\n"
         "                         allocated, on average (default 524288,\n"
@@ -55,6 +57,7 @@ static const char run_usage[] =
 static const struct option run_longopts[] = {
         RUN_COMMON_LONGOPTS,
         {"on-port", required_argument, NULL, OPT_PORT},
+        {"push", required_argument, NULL, 'P'},
         {"alloc", no_argument, NULL, OPT_ALLOC},
         {"alloc-sample", required_argument, NULL, OPT_ALLOC_SAMPLE},
         {"alloc-mmap", no_argument, NULL, OPT_ALLOC_MMAP},
@@ -172,6 +175,8 @@ static int write_html(struct cdoc_recording *r, const char *path)
 	return ret;
 }
 
+static const char *push_url; /* run --push URL */
+
 static void report(const struct cdoc_collect_result *res, int no_html)
 {
 	struct cdoc_recording r;
@@ -197,6 +202,8 @@ static void report(const struct cdoc_collect_result *res, int no_html)
 	else
 		fprintf(stderr, "recording: %s\n", res->path);
 	cdoc_buf_release(&html);
+	if (push_url)
+		push_after_run(&r, push_url);
 	cdoc_recording_release(&r);
 }
 
@@ -306,6 +313,9 @@ static int run_only_opt(struct cdoc_collect_opts *o, struct alloc_opts *a,
 	double v;
 
 	switch (c) {
+	case 'P':
+		push_url = arg;
+		return 0;
 	case OPT_PORT:
 		o->on_port = arg;
 		return 0;

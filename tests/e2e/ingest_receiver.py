@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ingest_receiver.py - a stand-in for a Pyroscope server's /ingest API in
 the tests (used by push.sh; not a test itself). Listens on 127.0.0.1 only,
-on a free port it writes to PORTFILE, accepts at most N requests or
+on a free port it writes to PORTFILE, answers at most N requests or
 stops after TIMEOUT seconds, and for each POST /ingest saves the query
 string and the multipart "profile" field to OUTDIR/reqK.{query,pprof}.
 Answers 200, or 400 when the request is not what Pyroscope expects.
@@ -24,6 +24,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def fail(self, why):
+        self.done()
         self.send_response(400)
         self.end_headers()
         self.wfile.write(why.encode())
@@ -49,21 +50,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "profile" not in parts:
             return self.fail("no profile field")
         data = parts["profile"].get_payload(decode=True)
-        count += 1
+        self.done()
         with open(os.path.join(OUT, "req%d.query" % count), "w") as f:
             f.write(query + "\n")
         with open(os.path.join(OUT, "req%d.pprof" % count), "wb") as f:
             f.write(data)
         self.send_response(200)
         self.end_headers()
+
+    def done(self):
+        """Count a request; the Nth ends the server after its answer."""
+        global count
+        count += 1
         if count >= N:
-            threading.Thread(target=self.server.shutdown).start()
+            threading.Thread(target=self.server.shutdown, daemon=True).start()
 
 
 srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
 with open(PORTFILE + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
 os.rename(PORTFILE + ".tmp", PORTFILE)
-threading.Timer(TIMEOUT, srv.shutdown).start()
+timer = threading.Timer(TIMEOUT, srv.shutdown)
+timer.daemon = True
+timer.start()
 srv.serve_forever()
 sys.exit(0)
