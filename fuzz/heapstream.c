@@ -3,6 +3,7 @@
  * and the snapshot built from whatever it accepted.
  */
 #include "heap/heap.h"
+#include "report/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

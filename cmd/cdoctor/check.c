@@ -43,14 +43,6 @@ struct args {
 	struct cdoc_check_opts o;
 };
 
-static int number(const char *s, double lo, double hi, double *v)
-{
-	char *end;
-
-	*v = strtod(s, &end);
-	return *s && !*end && *v >= lo && *v <= hi;
-}
-
 static int format(const char *s, enum fmt *f)
 {
 	static const char *const names[] = {"text", "json", "junit",
@@ -82,20 +74,25 @@ static int parse(int argc, char **argv, struct args *a)
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		if (c == 'b')
 			a->base = optarg;
-		else if (c == 'm' && number(optarg, 0, 100, &a->o.min_effect))
-			continue;
-		else if (c == 'a' && number(optarg, 1e-12, 0.5, &a->o.alpha))
-			continue;
+		else if (c == 'm' &&
+		         cli_parse_double("check", "--min-effect", optarg, 0,
+		                          100, &a->o.min_effect))
+			return 2;
+		else if (c == 'a' &&
+		         cli_parse_double("check", "--alpha", optarg, 1e-12,
+		                          0.5, &a->o.alpha))
+			return 2;
 		else if (c == 's')
 			a->strict = 1;
-		else if (c == 'f' && format(optarg, &a->fmt))
-			continue;
+		else if (c == 'f' && !format(optarg, &a->fmt))
+			return cli_usage_error("check", "unknown format '%s'",
+			                       optarg);
 		else if (c == 'o')
 			a->out = optarg;
 		else if (c == 'h')
 			return fputs(usage, stdout), 0;
-		else
-			return cli_usage_error("check", "bad option or value");
+		else if (!strchr("mafso", c))
+			return cli_usage_error("check", "bad option");
 	}
 	if (!a->base || optind != argc - 1)
 		return cli_usage_error("check", "expected --baseline BASE and "

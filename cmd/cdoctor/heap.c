@@ -17,6 +17,9 @@
 #include "common/cli.h"
 #include "cdoctor/cdoctor.h"
 #include "heap/heap.h"
+#include "heapctl/heapctl.h"
+#include "heapfile/heapfile.h"
+#include "report/report.h"
 
 static const char usage[] =
         "usage: cdoctor heap run [OPTIONS] -- CMD [ARGS...]\n"
@@ -103,24 +106,12 @@ static const struct option longopts[] = {
         {NULL, 0, NULL, 0},
 };
 
-static int number(const char *s, long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	return errno || *end || *out < 0 ? -1 : 0;
-}
-
 /* --snapshot: an index (negative from the end) or a name. */
 static int parse_snapshot(struct heapopts *o, const char *arg)
 {
 	long v;
 
-	if (*arg == '-' && number(arg + 1, &v) == 0 && v > 0) {
-		o->snapshot = -v;
-		o->snap_name = NULL;
-	} else if (number(arg, &v) == 0) {
+	if (cli_strtol(arg, &v) == 0) {
 		o->snapshot = v;
 		o->snap_name = NULL;
 	} else if (*arg) {
@@ -172,8 +163,12 @@ static int parse_opt(struct heapopts *o, int c)
 	}
 	if (c != OPT_TOP && c != OPT_SAMPLE && c != OPT_INTERVAL)
 		return cli_usage_error("heap", "bad option");
-	if (number(optarg, &v) < 0 || v > INT_MAX)
-		return cli_usage_error("heap", "'%s' is not a number", optarg);
+	if (cli_parse_long("heap",
+	                   c == OPT_TOP      ? "--top"
+	                   : c == OPT_SAMPLE ? "--sample"
+	                                     : "--interval",
+	                   optarg, 0, INT_MAX, &v))
+		return 2;
 	if (c == OPT_TOP)
 		o->top = (int)v;
 	else if (c == OPT_SAMPLE)
@@ -211,18 +206,14 @@ static int show(const struct heapopts *o, const char *path,
                 const struct cdoc_heap_snap *s)
 {
 	struct cdoc_buf b = CDOC_BUF_INIT;
-	FILE *f = cli_open_output(path);
 	int ret;
 
-	if (!f)
-		return 2;
 	if (o->folded >= 0)
 		cdoc_heap_folded(s, o->folded, &b);
 	else
 		cdoc_heap_report_text(s, o->top, &b);
-	cdoc_buf_write(&b, f);
+	ret = cli_write_output(path, &b);
 	cdoc_buf_release(&b);
-	ret = cli_close_output(f, path);
 	return ret;
 }
 
@@ -266,7 +257,6 @@ static int heap_diff(struct heapopts *o, int argc, char **argv)
 	struct cdoc_buf out = CDOC_BUF_INIT;
 	size_t nr = 0;
 	int ret = 2;
-	FILE *f;
 
 	if (argc - optind != 2 && argc - optind != 1)
 		return cli_usage_error("heap", "diff needs two snapshots, or a "
@@ -282,10 +272,7 @@ static int heap_diff(struct heapopts *o, int argc, char **argv)
 	}
 	cdoc_heap_diff(&a, &b, &rows, &nr);
 	cdoc_heap_diff_text(&a, &b, rows, nr, o->top, &out);
-	if ((f = cli_open_output(o->out))) {
-		cdoc_buf_write(&out, f);
-		ret = cli_close_output(f, o->out);
-	}
+	ret = cli_write_output(o->out, &out);
 out:
 	free(rows);
 	cdoc_buf_release(&out);
@@ -344,7 +331,7 @@ static int heap_snapshot(struct heapopts *o, int argc, char **argv)
 
 	if (argc - optind != 1)
 		return cli_usage_error("heap", "snapshot needs one PID");
-	if (number(argv[optind], &pid) < 0 || pid <= 0 || pid > INT_MAX)
+	if (cli_strtol(argv[optind], &pid) < 0 || pid <= 0 || pid > INT_MAX)
 		return cli_usage_error("heap", "'%s' is not a pid",
 		                       argv[optind]);
 	if (cdoc_heap_control_request((pid_t)pid, o->name, 30000, &reply) < 0)
@@ -363,7 +350,6 @@ static int heap_export(struct heapopts *o, int argc, char **argv)
 {
 	struct cdoc_heap_snap s;
 	struct cdoc_buf b = CDOC_BUF_INIT;
-	FILE *f;
 	int ret = 2;
 
 	if (argc - optind != 1 || !o->out)
@@ -379,10 +365,7 @@ static int heap_export(struct heapopts *o, int argc, char **argv)
 		goto out;
 	}
 	cdoc_heap_snap_encode(&s, &b);
-	if ((f = cli_open_output(o->out))) {
-		fwrite(b.buf, 1, b.len, f);
-		ret = cli_close_output(f, o->out);
-	}
+	ret = cli_write_output(o->out, &b);
 out:
 	cdoc_buf_release(&b);
 	cdoc_heap_snap_release(&s);

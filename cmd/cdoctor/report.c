@@ -7,6 +7,7 @@
 #include "report/report.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,7 @@ static int parse(int argc, char **argv, struct args *a)
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
+	long top;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -71,7 +73,10 @@ static int parse(int argc, char **argv, struct args *a)
 			a->out = optarg;
 			break;
 		case 'n':
-			a->top = strtoul(optarg, NULL, 10);
+			if (cli_parse_long("report", "--top", optarg, 0,
+			                   INT_MAX, &top))
+				return 2;
+			a->top = (size_t)top;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -110,17 +115,6 @@ static int render(struct cdoc_recording *r, const struct args *a,
 	}
 }
 
-static int write_out(const struct args *a, const struct cdoc_buf *b)
-{
-	FILE *f = cli_open_output(a->out);
-
-	if (!f)
-		return 2;
-	if (b->len)
-		fwrite(b->buf, 1, b->len, f);
-	return cli_close_output(f, a->out);
-}
-
 int cmd_report(int argc, char **argv)
 {
 	struct args a = {TEXT, NULL, NULL, "cpu", 0};
@@ -138,7 +132,7 @@ int cmd_report(int argc, char **argv)
 	if (ret < 0)
 		ret = cli_lib_error();
 	else if (a.fmt != TUI)
-		ret = write_out(&a, &out);
+		ret = cli_write_output(a.out, &out);
 	cdoc_buf_release(&out);
 	cdoc_recording_release(&r);
 	return ret;

@@ -22,7 +22,6 @@ int cmd_sysinfo(int argc, char **argv)
 	struct cdoc_sysinfo si;
 	const char *out = NULL;
 	int json = 0, i, ret;
-	FILE *f;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
@@ -36,14 +35,13 @@ int cmd_sysinfo(int argc, char **argv)
 			                       argv[i]);
 	}
 	cdoc_sysinfo_probe(&si);
-	if (!(f = cli_open_output(out)))
-		return 2;
 	if (json)
 		cdoc_sysinfo_json(&si, &b);
 	else
-		cdoc_sysinfo_text(&si, f == stdout && cli_colour(f), &b);
-	fwrite(b.buf, 1, b.len, f);
-	ret = cli_close_output(f, out);
+		cdoc_sysinfo_text(
+		        &si, (!out || !strcmp(out, "-")) && cli_colour(stdout),
+		        &b);
+	ret = cli_write_output(out, &b);
 	cdoc_buf_release(&b);
 	return ret;
 }

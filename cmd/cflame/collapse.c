@@ -76,6 +76,8 @@ static int set_flag(int c, struct cdoc_perfscript_opts *o)
 /* Returns -1 to go on, or the exit status. */
 static int parse_opt(int c, struct cdoc_perfscript_opts *o, const char **out)
 {
+	long threads;
+
 	if (set_flag(c, o))
 		return -1;
 	switch (c) {
@@ -83,10 +85,11 @@ static int parse_opt(int c, struct cdoc_perfscript_opts *o, const char **out)
 		o->event_filter = optarg;
 		return -1;
 	case OPT_THREADS:
-		o->threads = atoi(optarg);
-		if (o->threads >= 1 && o->threads <= 64)
-			return -1;
-		return cli_usage_error("collapse", "--threads wants 1 to 64");
+		if (cli_parse_long("collapse", "--threads", optarg, 1, 64,
+		                   &threads))
+			return 2;
+		o->threads = (int)threads;
+		return -1;
 	case 'o':
 		*out = optarg;
 		return -1;
@@ -137,15 +140,10 @@ static void warn_skipped(const struct cdoc_perfscript *ps)
 static int write_out(const struct cdoc_perfscript *ps, const char *path)
 {
 	struct cdoc_buf b = CDOC_BUF_INIT;
-	FILE *f = cli_open_output(path);
 	int ret;
 
-	if (!f)
-		return 2;
 	cdoc_perfscript_write(ps, &b);
-	if (b.len && fwrite(b.buf, 1, b.len, f) != b.len)
-		ret = 2;
-	ret = cli_close_output(f, path);
+	ret = cli_write_output(path, &b);
 	cdoc_buf_release(&b);
 	return ret;
 }

@@ -104,7 +104,7 @@ int cmd_diff(int argc, char **argv)
 			cdoc_profile_write_folded(&d, &b);
 	}
 	if (ret >= 0 || b.len)
-		ret = render_write(&b, a.out) ? -1 : ret;
+		ret = cli_write_output(a.out, &b) ? -1 : ret;
 	if (ret < -1)
 		cli_lib_error();
 	cdoc_buf_release(&b);

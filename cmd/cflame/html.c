@@ -6,6 +6,7 @@
 #include "cflame/cflame.h"
 #include "cflame/render.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,17 +37,18 @@ struct html_args {
 	int nr_views;
 };
 
+/* A number of at least 0, optionally with a '%' after it. */
 static int parse_num(const char *what, const char *s, double *out)
 {
-	char *end;
+	size_t n = strlen(s);
+	char *t = strndup(s, n && s[n - 1] == '%' ? n - 1 : n);
+	int ret;
 
-	*out = strtod(s, &end);
-	if (*end == '%')
-		end++;
-	if (!*s || *end || !(*out >= 0))
-		return cli_usage_error("html", "%s: '%s' is not a number", what,
-		                       s);
-	return 0;
+	if (!t)
+		return cli_usage_error("html", "out of memory");
+	ret = cli_parse_double("html", what, t, 0, HUGE_VAL, out);
+	free(t);
+	return ret;
 }
 
 static int parse_args(int argc, char **argv, struct html_args *a)
@@ -174,7 +176,7 @@ int cmd_html(int argc, char **argv)
 	if (!ret && cdoc_flame_html(&b, v, nv, &a.o) < 0)
 		ret = cli_lib_error();
 	if (!ret)
-		ret = render_write(&b, a.out);
+		ret = cli_write_output(a.out, &b);
 	for (i = 0; i < nv; i++)
 		cdoc_profile_release(&p[i]);
 	cdoc_buf_release(&b);

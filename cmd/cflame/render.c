@@ -72,16 +72,3 @@ int render_opt(const char *sub, struct cdoc_flame_opts *o, int c,
 		return cli_usage_error(sub, "%s", cdoc_errmsg());
 	return 0;
 }
-
-int render_write(const struct cdoc_buf *b, const char *path)
-{
-	FILE *f = cli_open_output(path);
-
-	if (!f)
-		return 2;
-	if (b->len && fwrite(b->buf, 1, b->len, f) != b->len) {
-		cli_close_output(f, path);
-		return 2;
-	}
-	return cli_close_output(f, path);
-}

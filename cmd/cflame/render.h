@@ -29,7 +29,4 @@ const struct option *render_opts(const struct option *extra);
 int render_opt(const char *sub, struct cdoc_flame_opts *o, int c,
                const char *arg);
 
-/* Write @b to @path ("-" or NULL: stdout). Returns 0 or 2 (printed). */
-int render_write(const struct cdoc_buf *b, const char *path);
-
 #endif

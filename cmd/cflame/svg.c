@@ -133,7 +133,7 @@ int cmd_svg(int argc, char **argv)
 		cdoc_buf_release(&b);
 		return cli_lib_error();
 	}
-	c = render_write(&b, out);
+	c = cli_write_output(out, &b);
 	cdoc_buf_release(&b);
 	if (ret < 0)
 		return cli_lib_error();

@@ -6,6 +6,7 @@
 #include "flame/flame.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,18 +35,15 @@ static int parse_args(int argc, char **argv, struct cdoc_flame_top_opts *o,
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
-	char *end;
+	long limit;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:o:h", lopts, NULL)) != -1) {
 		if (c == 'n') {
-			o->limit = strtoul(optarg, &end, 10);
-			if (*end || !*optarg || !o->limit)
-				return cli_usage_error("top",
-				                       "--limit: '%s' is "
-				                       "not a positive "
-				                       "number",
-				                       optarg);
+			if (cli_parse_long("top", "--limit", optarg, 1,
+			                   LONG_MAX, &limit))
+				return 2;
+			o->limit = (size_t)limit;
 		} else if (c == 's') {
 			if (strcmp(optarg, "self") && strcmp(optarg, "total"))
 				return cli_usage_error(
@@ -72,7 +70,6 @@ int cmd_top(int argc, char **argv)
 	struct cdoc_buf b = CDOC_BUF_INIT;
 	struct cdoc_profile p;
 	const char *out = NULL;
-	FILE *f;
 	int ret = parse_args(argc, argv, &o, &out);
 
 	if (ret)
@@ -85,15 +82,10 @@ int cmd_top(int argc, char **argv)
 		return cli_lib_error();
 	}
 	o.col = p.columns == 2 ? 1 : 0;
-	f = cli_open_output(out);
-	if (!f) {
-		cdoc_profile_release(&p);
-		return 2;
-	}
-	o.colour = cli_colour(f);
+	o.colour = (!out || !strcmp(out, "-")) && cli_colour(stdout);
 	cdoc_flame_top_text(&b, &p, &o);
-	cdoc_buf_write(&b, f);
+	ret = cli_write_output(out, &b);
 	cdoc_buf_release(&b);
 	cdoc_profile_release(&p);
-	return cli_close_output(f, out);
+	return ret;
 }

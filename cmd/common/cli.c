@@ -15,6 +15,7 @@
 const char *cli_prog = "cdoctor";
 
 static int progress_shown;
+static int stdout_reported; /* a failed write to stdout was reported */
 
 int cli_dispatch(const struct cli_cmd *cmds, const char *usage, int argc,
                  char **argv)
@@ -27,11 +28,11 @@ int cli_dispatch(const struct cli_cmd *cmds, const char *usage, int argc,
 		for (c = cmds; c->name; c++)
 			fprintf(argc < 2 ? stderr : stdout, "  %-10s %s\n",
 			        c->name, c->summary);
-		return argc < 2 ? 2 : 0;
+		return cli_finish(argc < 2 ? 2 : 0);
 	}
 	for (c = cmds; c->name; c++)
 		if (!strcmp(c->name, argv[1]))
-			return c->fn(argc - 1, argv + 1);
+			return cli_finish(c->fn(argc - 1, argv + 1));
 	return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
 }
 
@@ -89,23 +90,60 @@ FILE *cli_open_output(const char *path)
 	return f;
 }
 
+/* Report a failed write to @path (stdout when NULL) with @err. */
+static int write_failed(const char *path, int err)
+{
+	if (!path) {
+		if (!stdout_reported)
+			cli_error("write to standard output failed: %s",
+			          strerror(err ? err : EIO));
+		stdout_reported = 1;
+	} else {
+		cli_error("%s: write failed: %s", path,
+		          strerror(err ? err : EIO));
+	}
+	return 2;
+}
+
 int cli_close_output(FILE *f, const char *path)
 {
 	int bad = ferror(f);
 
+	errno = 0;
 	if (f == stdout) {
-		if (fflush(f) != 0 || bad) {
-			cli_error("write to standard output failed: %s",
-			          strerror(errno));
-			return 2;
-		}
+		if (fflush(f) != 0 || bad)
+			return write_failed(NULL, errno);
 		return 0;
 	}
-	if (fclose(f) != 0 || bad) {
-		cli_error("%s: write failed: %s", path, strerror(errno));
-		return 2;
-	}
+	if (fclose(f) != 0 || bad)
+		return write_failed(path, errno);
 	return 0;
+}
+
+int cli_write_output(const char *path, const struct cdoc_buf *b)
+{
+	FILE *f = cli_open_output(path);
+	int err, ret;
+
+	if (!f)
+		return 2;
+	if (cdoc_buf_write(b, f) == 0)
+		return cli_close_output(f, path);
+	err = errno;
+	ret = write_failed(f == stdout ? NULL : path, err);
+	if (f != stdout)
+		fclose(f);
+	return ret;
+}
+
+int cli_finish(int ret)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		write_failed(NULL, errno);
+		return ret ? ret : 2;
+	}
+	return ret;
 }
 
 int cli_colour(FILE *f)

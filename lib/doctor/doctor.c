@@ -8,11 +8,13 @@
 
 static void (*const rules[])(struct cdoc_recording *,
                              struct cdoc_diagnoses *) = {
-        rule_cut_short,    rule_no_samples,   rule_crash,
-        rule_hot_function, rule_kernel_heavy, rule_lock_contention,
-        rule_alloc_heavy,  rule_idle,         rule_memory_growth,
-        rule_leaks,        rule_data_quality, rule_unresolved,
-        rule_fallback,
+        doctor__rule_cut_short,     doctor__rule_no_samples,
+        doctor__rule_crash,         doctor__rule_hot_function,
+        doctor__rule_kernel_heavy,  doctor__rule_lock_contention,
+        doctor__rule_alloc_heavy,   doctor__rule_idle,
+        doctor__rule_memory_growth, doctor__rule_leaks,
+        doctor__rule_data_quality,  doctor__rule_unresolved,
+        doctor__rule_fallback,
 };
 
 const char *cdoc_severity_name(enum cdoc_severity s)
@@ -101,7 +103,7 @@ size_t cdoc_doctor_run(struct cdoc_recording *r, struct cdoc_diagnoses *out)
 	return out->nr;
 }
 
-uint64_t doctor_samples(struct cdoc_recording *r)
+uint64_t doctor__samples(struct cdoc_recording *r)
 {
 	struct cdoc_profile *p = cdoc_recording_profile(r, "cpu");
 	uint64_t n = cdoc_recording_counter(r, "samples");

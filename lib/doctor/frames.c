@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void doctor_walk(const struct cdoc_profile *p, stack_fn fn, void *ctx)
+void doctor__walk(const struct cdoc_profile *p, stack_fn fn, void *ctx)
 {
 	const char **frames = NULL;
 	size_t alloc = 0, id;
@@ -37,7 +37,7 @@ static int ends_with(const char *s, const char *suffix)
 	return a >= b && !memcmp(s + a - b, suffix, b);
 }
 
-int frame_is_kernel(const char *name)
+int doctor__frame_is_kernel(const char *name)
 {
 	return ends_with(name, "_[k]");
 }
@@ -52,7 +52,7 @@ static int is_fn(const char *name, const char *fn)
 	        !strcmp(name + n, "_[i]"));
 }
 
-int frame_is_alloc(const char *name)
+int doctor__frame_is_alloc(const char *name)
 {
 	static const char *const fns[] = {"malloc",
 	                                  "free",
@@ -93,7 +93,7 @@ int frame_is_alloc(const char *name)
 	return 0;
 }
 
-int frame_is_lock(const char *name)
+int doctor__frame_is_lock(const char *name)
 {
 	static const char *const parts[] = {"futex",
 	                                    "pthread_mutex_lock",
@@ -113,7 +113,7 @@ int frame_is_lock(const char *name)
 	return 0;
 }
 
-int frame_is_unresolved(const char *name, size_t *modlen)
+int doctor__frame_is_unresolved(const char *name, size_t *modlen)
 {
 	const char *plus = strstr(name, "+0x");
 	const char *q;
@@ -128,14 +128,14 @@ int frame_is_unresolved(const char *name, size_t *modlen)
 	return 1;
 }
 
-const char *frame_syscall(const char *name, size_t *len)
+const char *doctor__frame_syscall(const char *name, size_t *len)
 {
 	static const char *const prefixes[] = {"__x64_sys_",  "__arm64_sys_",
 	                                       "__ia32_sys_", "__se_sys_",
 	                                       "__do_sys_",   "ksys_"};
 	size_t i, n;
 
-	if (!frame_is_kernel(name))
+	if (!doctor__frame_is_kernel(name))
 		return NULL;
 	for (i = 0; i < CDOC_ARRAY_SIZE(prefixes); i++) {
 		n = strlen(prefixes[i]);
@@ -147,13 +147,14 @@ const char *frame_syscall(const char *name, size_t *len)
 	return NULL;
 }
 
-void tally_init(struct tally *t)
+void doctor__tally_init(struct tally *t)
 {
 	memset(t, 0, sizeof(*t));
 	cdoc_strtab_init(&t->names);
 }
 
-void tally_add(struct tally *t, const char *name, size_t len, uint64_t w)
+void doctor__tally_add(struct tally *t, const char *name, size_t len,
+                       uint64_t w)
 {
 	uint32_t id = cdoc_strtab_intern(&t->names, name, len);
 
@@ -166,8 +167,8 @@ void tally_add(struct tally *t, const char *name, size_t len, uint64_t w)
 	t->w[id] += w;
 }
 
-void tally_top(const struct tally *t, size_t k, uint64_t whole,
-               struct cdoc_buf *out)
+void doctor__tally_top(const struct tally *t, size_t k, uint64_t whole,
+                       struct cdoc_buf *out)
 {
 	char *used = cdoc_calloc(t->names.nr + 1, 1);
 	size_t i, j;
@@ -189,15 +190,15 @@ void tally_top(const struct tally *t, size_t k, uint64_t whole,
 	free(used);
 }
 
-void tally_release(struct tally *t)
+void doctor__tally_release(struct tally *t)
 {
 	cdoc_strtab_release(&t->names);
 	free(t->w);
 	memset(t, 0, sizeof(*t));
 }
 
-void heaviest_chain(const struct cdoc_profile *p, const char *name, size_t max,
-                    struct cdoc_buf *out)
+void doctor__heaviest_chain(const struct cdoc_profile *p, const char *name,
+                            size_t max, struct cdoc_buf *out)
 {
 	uint32_t best = 0, x, *path;
 	size_t id, n = 0, i;

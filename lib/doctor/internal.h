@@ -13,17 +13,17 @@
  */
 typedef void (*stack_fn)(void *ctx, const char *const *frames, size_t n,
                          uint64_t weight);
-void doctor_walk(const struct cdoc_profile *p, stack_fn fn, void *ctx);
+void doctor__walk(const struct cdoc_profile *p, stack_fn fn, void *ctx);
 
 /* Frame kinds. */
-int frame_is_kernel(const char *name); /* ends in _[k] */
-int frame_is_alloc(const char *name);  /* malloc, free, new, ... */
-int frame_is_lock(const char *name);   /* futex, mutex, ... */
+int doctor__frame_is_kernel(const char *name); /* ends in _[k] */
+int doctor__frame_is_alloc(const char *name);  /* malloc, free, new, ... */
+int doctor__frame_is_lock(const char *name);   /* futex, mutex, ... */
 /* "module+0xoff": 1 and the module's length in *@modlen. */
-int frame_is_unresolved(const char *name, size_t *modlen);
+int doctor__frame_is_unresolved(const char *name, size_t *modlen);
 /* The syscall of a kernel frame ("__x64_sys_write_[k]" -> "write"),
  * its length in *@len; NULL when the frame is no syscall entry. */
-const char *frame_syscall(const char *name, size_t *len);
+const char *doctor__frame_syscall(const char *name, size_t *len);
 
 /* Percent of @part in @whole (0 when @whole is 0). */
 static inline double pct(double part, double whole)
@@ -40,36 +40,45 @@ struct tally {
 	uint64_t *w;
 	size_t alloc;
 };
-void tally_init(struct tally *t);
-void tally_add(struct tally *t, const char *name, size_t len, uint64_t w);
+void doctor__tally_init(struct tally *t);
+void doctor__tally_add(struct tally *t, const char *name, size_t len,
+                       uint64_t w);
 /* Append "a (12.3%), b (4.5%)" for the top @k names, % of @whole. */
-void tally_top(const struct tally *t, size_t k, uint64_t whole,
-               struct cdoc_buf *out);
-void tally_release(struct tally *t);
+void doctor__tally_top(const struct tally *t, size_t k, uint64_t whole,
+                       struct cdoc_buf *out);
+void doctor__tally_release(struct tally *t);
 
 /*
  * Path of the heaviest call chain that ends in function @name, as
  * "a -> b -> name", the last @max frames ("... -> " when cut).
  */
-void heaviest_chain(const struct cdoc_profile *p, const char *name, size_t max,
-                    struct cdoc_buf *out);
+void doctor__heaviest_chain(const struct cdoc_profile *p, const char *name,
+                            size_t max, struct cdoc_buf *out);
 
 /* The rules, each in its file. */
-void rule_no_samples(struct cdoc_recording *r, struct cdoc_diagnoses *d);
-void rule_hot_function(struct cdoc_recording *r, struct cdoc_diagnoses *d);
-void rule_kernel_heavy(struct cdoc_recording *r, struct cdoc_diagnoses *d);
-void rule_lock_contention(struct cdoc_recording *r, struct cdoc_diagnoses *d);
-void rule_alloc_heavy(struct cdoc_recording *r, struct cdoc_diagnoses *d);
-void rule_idle(struct cdoc_recording *r, struct cdoc_diagnoses *d);
-void rule_data_quality(struct cdoc_recording *r, struct cdoc_diagnoses *d);
-void rule_unresolved(struct cdoc_recording *r, struct cdoc_diagnoses *d);
-void rule_crash(struct cdoc_recording *r, struct cdoc_diagnoses *d);
-void rule_fallback(struct cdoc_recording *r, struct cdoc_diagnoses *d);
-void rule_cut_short(struct cdoc_recording *r, struct cdoc_diagnoses *d);
-void rule_memory_growth(struct cdoc_recording *r, struct cdoc_diagnoses *d);
-void rule_leaks(struct cdoc_recording *r, struct cdoc_diagnoses *d);
+void doctor__rule_no_samples(struct cdoc_recording *r,
+                             struct cdoc_diagnoses *d);
+void doctor__rule_hot_function(struct cdoc_recording *r,
+                               struct cdoc_diagnoses *d);
+void doctor__rule_kernel_heavy(struct cdoc_recording *r,
+                               struct cdoc_diagnoses *d);
+void doctor__rule_lock_contention(struct cdoc_recording *r,
+                                  struct cdoc_diagnoses *d);
+void doctor__rule_alloc_heavy(struct cdoc_recording *r,
+                              struct cdoc_diagnoses *d);
+void doctor__rule_idle(struct cdoc_recording *r, struct cdoc_diagnoses *d);
+void doctor__rule_data_quality(struct cdoc_recording *r,
+                               struct cdoc_diagnoses *d);
+void doctor__rule_unresolved(struct cdoc_recording *r,
+                             struct cdoc_diagnoses *d);
+void doctor__rule_crash(struct cdoc_recording *r, struct cdoc_diagnoses *d);
+void doctor__rule_fallback(struct cdoc_recording *r, struct cdoc_diagnoses *d);
+void doctor__rule_cut_short(struct cdoc_recording *r, struct cdoc_diagnoses *d);
+void doctor__rule_memory_growth(struct cdoc_recording *r,
+                                struct cdoc_diagnoses *d);
+void doctor__rule_leaks(struct cdoc_recording *r, struct cdoc_diagnoses *d);
 
 /* Sample count of the run: counter "samples", else the cpu total. */
-uint64_t doctor_samples(struct cdoc_recording *r);
+uint64_t doctor__samples(struct cdoc_recording *r);
 
 #endif

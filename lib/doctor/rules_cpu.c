@@ -34,7 +34,7 @@ static struct cdoc_profile *cpu_profile(struct cdoc_recording *r)
 	return p && cdoc_profile_total(p, 0) >= MIN_SAMPLES ? p : NULL;
 }
 
-void rule_no_samples(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_no_samples(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 {
 	struct cdoc_profile *p = any_cpu_profile(r);
 
@@ -63,7 +63,8 @@ void rule_no_samples(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	                                                  : "");
 }
 
-void rule_hot_function(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_hot_function(struct cdoc_recording *r,
+                               struct cdoc_diagnoses *d)
 {
 	struct cdoc_profile *p = cpu_profile(r);
 	struct cdoc_buf chain = CDOC_BUF_INIT;
@@ -82,8 +83,8 @@ void rule_hot_function(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	 * (scheduler, syscalls) are the kernel rule's business, and a sleeping
 	 * program's samples land in finish_task_switch.
 	 */
-	for (i = 0;
-	     i < n && frame_is_kernel(cdoc_strtab_get(&p->names, top[i].name));
+	for (i = 0; i < n && doctor__frame_is_kernel(
+	                             cdoc_strtab_get(&p->names, top[i].name));
 	     i++)
 		;
 	if (i == n) {
@@ -93,7 +94,7 @@ void rule_hot_function(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	share = pct(top[i].self, total);
 	name = cdoc_strtab_get(&p->names, top[i].name);
 	if (share > HOT_WARN_PCT) {
-		heaviest_chain(p, name, CHAIN_FRAMES, &chain);
+		doctor__heaviest_chain(p, name, CHAIN_FRAMES, &chain);
 		cdoc_diagnoses_add(
 		        d,
 		        share > HOT_PROBLEM_PCT ? CDOC_SEV_PROBLEM
@@ -124,21 +125,21 @@ static void kernel_stack(void *ctx, const char *const *f, size_t n, uint64_t w)
 	struct kernel_ctx *k = ctx;
 	size_t i, len;
 
-	if (!n || !frame_is_kernel(f[n - 1]))
+	if (!n || !doctor__frame_is_kernel(f[n - 1]))
 		return;
 	k->kernel += w;
 	for (i = 0; i < n; i++) {
-		const char *sc = frame_syscall(f[i], &len);
+		const char *sc = doctor__frame_syscall(f[i], &len);
 
 		if (sc) {
-			tally_add(&k->syscalls, sc, len, w);
+			doctor__tally_add(&k->syscalls, sc, len, w);
 			break;
 		}
 	}
-	for (i = 0; i < n && !frame_is_kernel(f[i]); i++)
+	for (i = 0; i < n && !doctor__frame_is_kernel(f[i]); i++)
 		;
 	if (i > 1)
-		tally_add(&k->callers, f[i - 1], strlen(f[i - 1]), w);
+		doctor__tally_add(&k->callers, f[i - 1], strlen(f[i - 1]), w);
 }
 
 static void add_kernel(struct cdoc_diagnoses *d, struct kernel_ctx *k,
@@ -146,8 +147,8 @@ static void add_kernel(struct cdoc_diagnoses *d, struct kernel_ctx *k,
 {
 	struct cdoc_buf sc = CDOC_BUF_INIT, ca = CDOC_BUF_INIT;
 
-	tally_top(&k->syscalls, 3, total, &sc);
-	tally_top(&k->callers, 3, total, &ca);
+	doctor__tally_top(&k->syscalls, 3, total, &sc);
+	doctor__tally_top(&k->callers, 3, total, &ca);
 	cdoc_diagnoses_add(
 	        d, CDOC_SEV_WARNING, "kernel-heavy",
 	        "Most CPU time is spent in the kernel",
@@ -162,7 +163,8 @@ static void add_kernel(struct cdoc_diagnoses *d, struct kernel_ctx *k,
 	cdoc_buf_release(&ca);
 }
 
-void rule_kernel_heavy(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_kernel_heavy(struct cdoc_recording *r,
+                               struct cdoc_diagnoses *d)
 {
 	struct cdoc_profile *p = cpu_profile(r);
 	struct kernel_ctx k = {0};
@@ -171,13 +173,13 @@ void rule_kernel_heavy(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	if (!p)
 		return;
 	total = cdoc_profile_total(p, 0);
-	tally_init(&k.syscalls);
-	tally_init(&k.callers);
-	doctor_walk(p, kernel_stack, &k);
+	doctor__tally_init(&k.syscalls);
+	doctor__tally_init(&k.callers);
+	doctor__walk(p, kernel_stack, &k);
 	if (pct(k.kernel, total) > KERNEL_WARN_PCT)
 		add_kernel(d, &k, total);
-	tally_release(&k.syscalls);
-	tally_release(&k.callers);
+	doctor__tally_release(&k.syscalls);
+	doctor__tally_release(&k.callers);
 }
 
 /* Weight of stacks matching a frame test, tallied by the caller frame. */
@@ -199,7 +201,7 @@ static size_t find_match(struct match_ctx *m, const char *const *f, size_t n)
 				i--;
 			return i;
 		}
-		if (!frame_is_kernel(f[i]) && m->leaf_window &&
+		if (!doctor__frame_is_kernel(f[i]) && m->leaf_window &&
 		    ++user >= m->leaf_window)
 			break;
 	}
@@ -215,23 +217,24 @@ static void match_stack(void *ctx, const char *const *f, size_t n, uint64_t w)
 		return;
 	m->hit += w;
 	if (i > 0)
-		tally_add(&m->callers, f[i - 1], strlen(f[i - 1]), w);
+		doctor__tally_add(&m->callers, f[i - 1], strlen(f[i - 1]), w);
 }
 
 static uint64_t match_walk(struct cdoc_profile *p, struct match_ctx *m,
                            struct cdoc_buf *callers)
 {
-	tally_init(&m->callers);
-	doctor_walk(p, match_stack, m);
-	tally_top(&m->callers, 3, cdoc_profile_total(p, 0), callers);
-	tally_release(&m->callers);
+	doctor__tally_init(&m->callers);
+	doctor__walk(p, match_stack, m);
+	doctor__tally_top(&m->callers, 3, cdoc_profile_total(p, 0), callers);
+	doctor__tally_release(&m->callers);
 	return m->hit;
 }
 
-void rule_lock_contention(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_lock_contention(struct cdoc_recording *r,
+                                  struct cdoc_diagnoses *d)
 {
 	struct cdoc_profile *p = cpu_profile(r);
-	struct match_ctx m = {frame_is_lock, 0};
+	struct match_ctx m = {doctor__frame_is_lock, 0};
 	struct cdoc_buf who = CDOC_BUF_INIT;
 	double share;
 
@@ -252,10 +255,11 @@ void rule_lock_contention(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	cdoc_buf_release(&who);
 }
 
-void rule_alloc_heavy(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_alloc_heavy(struct cdoc_recording *r,
+                              struct cdoc_diagnoses *d)
 {
 	struct cdoc_profile *p = cpu_profile(r);
-	struct match_ctx m = {frame_is_alloc, 4};
+	struct match_ctx m = {doctor__frame_is_alloc, 4};
 	struct cdoc_buf who = CDOC_BUF_INIT;
 	double share;
 
@@ -311,10 +315,10 @@ static double sampled_cpu(struct cdoc_recording *r)
 
 	if (secs < 0.5 || hz <= 0)
 		return -1;
-	return pct(doctor_samples(r), secs * hz);
+	return pct(doctor__samples(r), secs * hz);
 }
 
-void rule_idle(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_idle(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 {
 	double cpu = metrics_cpu(r);
 	const char *how = "procfs CPU time";

@@ -4,7 +4,7 @@
  */
 #include "doctor/internal.h"
 
-#include "heap/heap.h"
+#include "heapfile/heapfile.h"
 #include "metrics/metrics.h"
 
 #include <stdlib.h>
@@ -36,7 +36,8 @@ static const char *growth_advice(const struct cdoc_recording *r)
 	       "the last heap snapshot.";
 }
 
-void rule_memory_growth(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_memory_growth(struct cdoc_recording *r,
+                                struct cdoc_diagnoses *d)
 {
 	struct cdoc_metrics_series s;
 	struct cdoc_metrics_trend t;
@@ -59,7 +60,7 @@ void rule_memory_growth(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	cdoc_metrics_series_release(&s);
 }
 
-void rule_leaks(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_leaks(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 {
 	struct cdoc_profile *p = cdoc_recording_profile(r, "leaked_bytes");
 	struct cdoc_profile *c = cdoc_recording_profile(r, "leaked_count");
@@ -76,7 +77,7 @@ void rule_leaks(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 		return;
 	}
 	site = cdoc_strtab_get(&p->names, top[0].name);
-	heaviest_chain(p, site, 8, &chain);
+	doctor__heaviest_chain(p, site, 8, &chain);
 	cdoc_diagnoses_add(
 	        d, total > LEAK_WARN_BYTES ? CDOC_SEV_WARNING : CDOC_SEV_INFO,
 	        "leaks", "Memory was never freed",

@@ -95,9 +95,10 @@ static void check_events(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 		        pct(drop, drop + alloc));
 }
 
-void rule_data_quality(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_data_quality(struct cdoc_recording *r,
+                               struct cdoc_diagnoses *d)
 {
-	uint64_t n = doctor_samples(r);
+	uint64_t n = doctor__samples(r);
 
 	check_lost(r, d, n);
 	if (n)
@@ -116,14 +117,14 @@ static void unres_stack(void *ctx, const char *const *f, size_t n, uint64_t w)
 	size_t i, len;
 
 	for (i = n; i-- > 0;)
-		if (frame_is_unresolved(f[i], &len)) {
+		if (doctor__frame_is_unresolved(f[i], &len)) {
 			u->hit += w;
-			tally_add(&u->mods, f[i], len, w);
+			doctor__tally_add(&u->mods, f[i], len, w);
 			return;
 		}
 }
 
-void rule_unresolved(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_unresolved(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 {
 	struct cdoc_profile *p = cdoc_recording_profile(r, "cpu");
 	uint64_t frames = cdoc_recording_counter(r, "unresolved_frames");
@@ -134,9 +135,9 @@ void rule_unresolved(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 
 	if (!total)
 		return;
-	tally_init(&u.mods);
-	doctor_walk(p, unres_stack, &u);
-	tally_top(&u.mods, 3, total, &mods);
+	doctor__tally_init(&u.mods);
+	doctor__walk(p, unres_stack, &u);
+	doctor__tally_top(&u.mods, 3, total, &mods);
 	share = pct(u.hit, total);
 	if (u.hit || frames)
 		cdoc_diagnoses_add(
@@ -155,7 +156,7 @@ void rule_unresolved(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 		        share, (unsigned long long)frames,
 		        mods.buf ? mods.buf : "none in the profile");
 	cdoc_buf_release(&mods);
-	tally_release(&u.mods);
+	doctor__tally_release(&u.mods);
 }
 
 static void add_crash(struct cdoc_diagnoses *d, const struct cdoc_rec_proc *p)
@@ -175,7 +176,7 @@ static void add_crash(struct cdoc_diagnoses *d, const struct cdoc_rec_proc *p)
 	        WCOREDUMP(p->status) ? ", core dumped" : "");
 }
 
-void rule_crash(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_crash(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 {
 	size_t i;
 
@@ -197,7 +198,7 @@ void rule_crash(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	}
 }
 
-void rule_fallback(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_fallback(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 {
 	const char *why = cdoc_recording_meta(r, "fallback_reason");
 	const char *ev = cdoc_recording_meta(r, "event");
@@ -215,7 +216,7 @@ void rule_fallback(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 	        why && *why ? ": " : "", why ? why : "");
 }
 
-void rule_cut_short(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+void doctor__rule_cut_short(struct cdoc_recording *r, struct cdoc_diagnoses *d)
 {
 	if (!r->cut_short)
 		return;

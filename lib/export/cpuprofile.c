@@ -21,7 +21,7 @@ static void put_node(const struct cdoc_profile *p, uint32_t i,
 
 	cdoc_buf_addf(out, "%s{\"id\":%u,\"callFrame\":{\"functionName\":",
 	              i ? "," : "", i + 1);
-	json_str(out, name, len);
+	export__json_str(out, name, len);
 	cdoc_buf_addstr(out, ",\"scriptId\":\"0\",\"url\":\"\","
 	                     "\"lineNumber\":-1,\"columnNumber\":-1},"
 	                     "\"hitCount\":");
@@ -82,7 +82,7 @@ static void timed(const struct cdoc_recording *r, int prof, uint64_t *hits,
 static void even(const struct cdoc_recording *r, const struct cdoc_profile *p,
                  uint64_t *hits, struct series *s)
 {
-	uint64_t step = period_or_default(r) / 1000, t = 0, w;
+	uint64_t step = export__period_or_default(r) / 1000, t = 0, w;
 	size_t i;
 
 	for (i = 1; i < p->nr_nodes; i++)
@@ -103,7 +103,7 @@ int cdoc_export_cpuprofile(struct cdoc_recording *r, const char *kind,
 	size_t i;
 
 	if (prof < 0)
-		return no_profile(r, kind);
+		return export__no_profile(r, kind);
 	if (strstr(kind, "bytes"))
 		return cdoc_error(-EINVAL,
 		                  "cpuprofile holds samples over time, not "
@@ -111,7 +111,7 @@ int cdoc_export_cpuprofile(struct cdoc_recording *r, const char *kind,
 		                  kind);
 	p = &r->profiles[prof].prof;
 	hits = cdoc_calloc(p->nr_nodes, sizeof(uint64_t));
-	if (has_times(r, prof))
+	if (export__has_times(r, prof))
 		timed(r, prof, hits, &s);
 	else
 		even(r, p, hits, &s);
@@ -120,7 +120,8 @@ int cdoc_export_cpuprofile(struct cdoc_recording *r, const char *kind,
 		put_node(p, (uint32_t)i, hits, out);
 	cdoc_buf_addf(
 	        out, "],\"startTime\":0,\"endTime\":%llu,\"samples\":[",
-	        (unsigned long long)(s.last_us + period_or_default(r) / 1000));
+	        (unsigned long long)(s.last_us +
+	                             export__period_or_default(r) / 1000));
 	cdoc_buf_add(out, s.ids.buf, s.ids.len);
 	cdoc_buf_addstr(out, "],\"timeDeltas\":[");
 	cdoc_buf_add(out, s.deltas.buf, s.deltas.len);

@@ -11,32 +11,35 @@
  * Protobuf encoding (pb.c). pprof needs only varint and length-delimited
  * fields, so a few functions do it; wire types 0 and 2 only.
  */
-void pb_u64(struct cdoc_buf *b, uint32_t field, uint64_t v);
-void pb_i64(struct cdoc_buf *b, uint32_t field, int64_t v);
-void pb_bytes(struct cdoc_buf *b, uint32_t field, const void *p, size_t len);
-void pb_packed(struct cdoc_buf *b, uint32_t field, const uint64_t *v, size_t n);
+void export__pb_u64(struct cdoc_buf *b, uint32_t field, uint64_t v);
+void export__pb_i64(struct cdoc_buf *b, uint32_t field, int64_t v);
+void export__pb_bytes(struct cdoc_buf *b, uint32_t field, const void *p,
+                      size_t len);
+void export__pb_packed(struct cdoc_buf *b, uint32_t field, const uint64_t *v,
+                       size_t n);
 
 /* gzip @len bytes at @data onto @out (zlib). 0 or negative. */
-int gzip_buf(const void *data, size_t len, struct cdoc_buf *out);
+int export__gzip_buf(const void *data, size_t len, struct cdoc_buf *out);
 
 /* The message listing the profiles of @r, for an unknown @kind. */
-int no_profile(const struct cdoc_recording *r, const char *kind);
+int export__no_profile(const struct cdoc_recording *r, const char *kind);
 
 /* Nanoseconds between samples, from META frequency (0 when unknown). */
-uint64_t sample_period_ns(const struct cdoc_recording *r);
+uint64_t export__sample_period_ns(const struct cdoc_recording *r);
 
 /* Seconds since the epoch of META start_time (0 when missing). */
-uint64_t start_epoch_s(const struct cdoc_recording *r);
+uint64_t export__start_epoch_s(const struct cdoc_recording *r);
 
 /* Duration from META duration_ns (0 when missing). */
-uint64_t duration_ns(const struct cdoc_recording *r);
+uint64_t export__duration_ns(const struct cdoc_recording *r);
 
 /* The node path from the root's child to @node: ids into @ids (caller
  * frees), returns the depth. */
-size_t node_path(const struct cdoc_profile *p, uint32_t node, uint32_t **ids);
+size_t export__node_path(const struct cdoc_profile *p, uint32_t node,
+                         uint32_t **ids);
 
 /* JSON string with quotes, escaped. */
-void json_str(struct cdoc_buf *b, const char *s, size_t len);
+void export__json_str(struct cdoc_buf *b, const char *s, size_t len);
 
 #endif
 
@@ -53,9 +56,9 @@ struct tl_thread {
  * thread, each in time order; threads by pid, tid. Returns the number of
  * threads (*@out allocated; free with tl_free).
  */
-size_t tl_threads(const struct cdoc_recording *r, int prof,
-                  struct tl_thread **out);
-void tl_free(struct tl_thread *t, size_t n);
+size_t export__tl_threads(const struct cdoc_recording *r, int prof,
+                          struct tl_thread **out);
+void export__tl_free(struct tl_thread *t, size_t n);
 
 /* Called for each frame opened or closed, at @t_ns. */
 typedef void (*tl_fn)(void *arg, int open, uint32_t node, uint64_t t_ns);
@@ -65,12 +68,12 @@ typedef void (*tl_fn)(void *arg, int open, uint32_t node, uint64_t t_ns);
  * one or @period_ns, whichever is first; frames shared with the previous
  * sample stay open. Every open gets its close, in nesting order.
  */
-void tl_walk(const struct cdoc_recording *r, const struct cdoc_profile *p,
-             const struct tl_thread *th, uint64_t period_ns, tl_fn fn,
-             void *arg);
+void export__tl_walk(const struct cdoc_recording *r,
+                     const struct cdoc_profile *p, const struct tl_thread *th,
+                     uint64_t period_ns, tl_fn fn, void *arg);
 
 /* Whether profile @prof (an index) has timed samples. */
-int has_times(const struct cdoc_recording *r, int prof);
+int export__has_times(const struct cdoc_recording *r, int prof);
 
 /* The sample period, or 1/99 s when the recording does not say. */
-uint64_t period_or_default(const struct cdoc_recording *r);
+uint64_t export__period_or_default(const struct cdoc_recording *r);

@@ -128,7 +128,7 @@ static int merge_all(struct cdoc_rec_writer *w, const char *const *paths,
 		ret = cdoc_recording_load(&r, paths[i]);
 		if (ret < 0)
 			break;
-		dur += duration_ns(&r);
+		dur += export__duration_ns(&r);
 		ret = put_one(w, &r, s);
 		if (!ret && i == n - 1)
 			ret = put_meta(w, &r, n, dur);

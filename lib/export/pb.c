@@ -13,7 +13,7 @@ static void key(struct cdoc_buf *b, uint32_t field, int wire)
 	cdoc_rec_put_u64(b, (uint64_t)field << 3 | (uint64_t)wire);
 }
 
-void pb_u64(struct cdoc_buf *b, uint32_t field, uint64_t v)
+void export__pb_u64(struct cdoc_buf *b, uint32_t field, uint64_t v)
 {
 	if (!v)
 		return; /* proto3: zero is the default and is not written */
@@ -21,30 +21,32 @@ void pb_u64(struct cdoc_buf *b, uint32_t field, uint64_t v)
 	cdoc_rec_put_u64(b, v);
 }
 
-void pb_i64(struct cdoc_buf *b, uint32_t field, int64_t v)
+void export__pb_i64(struct cdoc_buf *b, uint32_t field, int64_t v)
 {
-	pb_u64(b, field, (uint64_t)v);
+	export__pb_u64(b, field, (uint64_t)v);
 }
 
-void pb_bytes(struct cdoc_buf *b, uint32_t field, const void *p, size_t len)
+void export__pb_bytes(struct cdoc_buf *b, uint32_t field, const void *p,
+                      size_t len)
 {
 	key(b, field, 2);
 	cdoc_rec_put_u64(b, len);
 	cdoc_buf_add(b, p, len);
 }
 
-void pb_packed(struct cdoc_buf *b, uint32_t field, const uint64_t *v, size_t n)
+void export__pb_packed(struct cdoc_buf *b, uint32_t field, const uint64_t *v,
+                       size_t n)
 {
 	struct cdoc_buf t = CDOC_BUF_INIT;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		cdoc_rec_put_u64(&t, v[i]);
-	pb_bytes(b, field, t.buf, t.len);
+	export__pb_bytes(b, field, t.buf, t.len);
 	cdoc_buf_release(&t);
 }
 
-int gzip_buf(const void *data, size_t len, struct cdoc_buf *out)
+int export__gzip_buf(const void *data, size_t len, struct cdoc_buf *out)
 {
 	z_stream z = {0};
 	int ret;

@@ -165,7 +165,7 @@ static struct cdoc_profile *weighted(struct cdoc_recording *r, const char *n)
 static size_t merge_group(struct cdoc_recording *r, const struct group *g,
                           struct merged *m)
 {
-	uint64_t period = sample_period_ns(r);
+	uint64_t period = export__sample_period_ns(r);
 	size_t j, found = 0;
 
 	m->nv = g->n;
@@ -218,9 +218,9 @@ static void put_vtype(struct pp *pp, struct cdoc_buf *out, uint32_t field,
 {
 	struct cdoc_buf b = CDOC_BUF_INIT;
 
-	pb_u64(&b, VT_TYPE, str(pp, type));
-	pb_u64(&b, VT_UNIT, str(pp, unit));
-	pb_bytes(out, field, b.buf, b.len);
+	export__pb_u64(&b, VT_TYPE, str(pp, type));
+	export__pb_u64(&b, VT_UNIT, str(pp, unit));
+	export__pb_bytes(out, field, b.buf, b.len);
 	cdoc_buf_release(&b);
 }
 
@@ -250,12 +250,12 @@ static uint64_t mapping_of(struct pp *pp, const char *mod, size_t len)
 		return id;
 	id = ++pp->nr_maps;
 	cdoc_u64map_put(&pp->maps, sid + 1, id);
-	pb_u64(&b, M_ID, id);
-	pb_u64(&b, M_START, 0);
-	pb_u64(&b, M_LIMIT, UINT64_C(1) << 47);
-	pb_u64(&b, M_FILENAME, sid);
-	pb_u64(&b, M_HAS_FUNCTIONS, 1);
-	pb_bytes(&pp->maps_out, P_MAPPING, b.buf, b.len);
+	export__pb_u64(&b, M_ID, id);
+	export__pb_u64(&b, M_START, 0);
+	export__pb_u64(&b, M_LIMIT, UINT64_C(1) << 47);
+	export__pb_u64(&b, M_FILENAME, sid);
+	export__pb_u64(&b, M_HAS_FUNCTIONS, 1);
+	export__pb_bytes(&pp->maps_out, P_MAPPING, b.buf, b.len);
 	cdoc_buf_release(&b);
 	return id;
 }
@@ -268,22 +268,22 @@ static void put_frame(struct pp *pp, const struct cdoc_strtab *t, uint32_t id)
 	struct cdoc_buf b = CDOC_BUF_INIT, line = CDOC_BUF_INIT;
 	uint64_t name = strn(pp, s, len);
 
-	pb_u64(&b, F_ID, id + 1);
-	pb_u64(&b, F_NAME, name);
-	pb_u64(&b, F_SYSTEM_NAME, name);
-	pb_bytes(&pp->funcs_out, P_FUNCTION, b.buf, b.len);
+	export__pb_u64(&b, F_ID, id + 1);
+	export__pb_u64(&b, F_NAME, name);
+	export__pb_u64(&b, F_SYSTEM_NAME, name);
+	export__pb_bytes(&pp->funcs_out, P_FUNCTION, b.buf, b.len);
 	cdoc_buf_reset(&b);
-	pb_u64(&line, LN_FUNCTION_ID, id + 1);
-	pb_u64(&b, L_ID, id + 1);
+	export__pb_u64(&line, LN_FUNCTION_ID, id + 1);
+	export__pb_u64(&b, L_ID, id + 1);
 	if (mod) {
-		pb_u64(&b, L_MAPPING_ID, mapping_of(pp, s, mod));
-		pb_u64(&b, L_ADDRESS, strtoull(s + mod + 3, NULL, 16));
+		export__pb_u64(&b, L_MAPPING_ID, mapping_of(pp, s, mod));
+		export__pb_u64(&b, L_ADDRESS, strtoull(s + mod + 3, NULL, 16));
 	} else if (pp->main) {
-		pb_u64(&b, L_MAPPING_ID,
-		       mapping_of(pp, pp->main, pp->main_len));
+		export__pb_u64(&b, L_MAPPING_ID,
+		               mapping_of(pp, pp->main, pp->main_len));
 	}
-	pb_bytes(&b, L_LINE, line.buf, line.len);
-	pb_bytes(&pp->locs_out, P_LOCATION, b.buf, b.len);
+	export__pb_bytes(&b, L_LINE, line.buf, line.len);
+	export__pb_bytes(&pp->locs_out, P_LOCATION, b.buf, b.len);
 	cdoc_buf_release(&b);
 	cdoc_buf_release(&line);
 }
@@ -307,9 +307,9 @@ static void put_samples(struct merged *m, struct cdoc_buf *out)
 		for (; n; n = m->tree.nodes[n].parent)
 			locs[d++] = m->tree.nodes[n].name + 1;
 		cdoc_buf_reset(&b);
-		pb_packed(&b, S_LOCATION_ID, locs, d);
-		pb_packed(&b, S_VALUE, v, m->nv);
-		pb_bytes(out, P_SAMPLE, b.buf, b.len);
+		export__pb_packed(&b, S_LOCATION_ID, locs, d);
+		export__pb_packed(&b, S_VALUE, v, m->nv);
+		export__pb_bytes(out, P_SAMPLE, b.buf, b.len);
 	}
 	free(locs);
 	cdoc_buf_release(&b);
@@ -331,18 +331,21 @@ static void put_header(struct pp *pp, struct cdoc_recording *r,
                        const struct group *g, struct cdoc_buf *out)
 {
 	const char *cmd = cdoc_recording_meta(r, "command");
-	uint64_t period = sample_period_ns(r);
+	uint64_t period = export__sample_period_ns(r);
 	size_t j;
 
 	for (j = 0; j < g->n; j++)
 		put_vtype(pp, out, P_SAMPLE_TYPE, g->v[j].type, g->v[j].unit);
-	pb_u64(out, P_TIME_NANOS, start_epoch_s(r) * 1000000000ull);
-	pb_u64(out, P_DURATION_NANOS, duration_ns(r));
+	export__pb_u64(out, P_TIME_NANOS,
+	               export__start_epoch_s(r) * 1000000000ull);
+	export__pb_u64(out, P_DURATION_NANOS, export__duration_ns(r));
 	put_vtype(pp, out, P_PERIOD_TYPE, g->period_type, g->period_unit);
-	pb_u64(out, P_PERIOD, !strcmp(g->name, "cpu") && period ? period : 1);
+	export__pb_u64(out, P_PERIOD,
+	               !strcmp(g->name, "cpu") && period ? period : 1);
 	if (cmd)
-		pb_u64(out, P_COMMENT, str(pp, cmd));
-	pb_u64(out, P_DEFAULT_SAMPLE_TYPE, str(pp, g->v[g->n - 1].type));
+		export__pb_u64(out, P_COMMENT, str(pp, cmd));
+	export__pb_u64(out, P_DEFAULT_SAMPLE_TYPE,
+	               str(pp, g->v[g->n - 1].type));
 }
 
 static void put_body(struct pp *pp, struct merged *m, struct cdoc_buf *out)
@@ -360,8 +363,9 @@ static void put_body(struct pp *pp, struct merged *m, struct cdoc_buf *out)
 	cdoc_buf_add(out, pp->locs_out.buf, pp->locs_out.len);
 	cdoc_buf_add(out, pp->funcs_out.buf, pp->funcs_out.len);
 	for (i = 0; i < pp->strs.nr; i++)
-		pb_bytes(out, P_STRING_TABLE, cdoc_strtab_get(&pp->strs, i),
-		         cdoc_strtab_len(&pp->strs, i));
+		export__pb_bytes(out, P_STRING_TABLE,
+		                 cdoc_strtab_get(&pp->strs, i),
+		                 cdoc_strtab_len(&pp->strs, i));
 	free(used);
 }
 
@@ -376,7 +380,7 @@ int cdoc_export_pprof_raw(struct cdoc_recording *r, const char *kind,
 
 	cdoc_profile_init(&m.tree);
 	if (!merge_group(r, g, &m)) {
-		ret = no_profile(r, kind);
+		ret = export__no_profile(r, kind);
 		goto out;
 	}
 	cdoc_strtab_init(&pp.strs);
@@ -403,7 +407,7 @@ int cdoc_export_pprof(struct cdoc_recording *r, const char *kind,
 	int ret = cdoc_export_pprof_raw(r, kind, &raw);
 
 	if (!ret)
-		ret = gzip_buf(raw.buf, raw.len, out);
+		ret = export__gzip_buf(raw.buf, raw.len, out);
 	cdoc_buf_release(&raw);
 	return ret;
 }

@@ -152,8 +152,10 @@ static int push_group(struct cdoc_recording *r, const struct cdoc_push_opts *o,
                       const char *group)
 {
 	struct cdoc_buf body = CDOC_BUF_INIT;
-	uint64_t from = start_epoch_s(r), per = sample_period_ns(r);
-	uint64_t until = from + (duration_ns(r) + 999999999) / 1000000000;
+	uint64_t from = export__start_epoch_s(r),
+	         per = export__sample_period_ns(r);
+	uint64_t until =
+	        from + (export__duration_ns(r) + 999999999) / 1000000000;
 	char *url = NULL;
 	int ret;
 

@@ -25,8 +25,8 @@ static void frames(const struct cdoc_profile *p, struct cdoc_buf *out)
 	cdoc_buf_addstr(out, "\"shared\":{\"frames\":[");
 	for (i = 0; i < p->names.nr; i++) {
 		cdoc_buf_addstr(out, i ? ",{\"name\":" : "{\"name\":");
-		json_str(out, cdoc_strtab_get(&p->names, i),
-		         cdoc_strtab_len(&p->names, i));
+		export__json_str(out, cdoc_strtab_get(&p->names, i),
+		                 cdoc_strtab_len(&p->names, i));
 		cdoc_buf_addch(out, '}');
 	}
 	cdoc_buf_addstr(out, "]},");
@@ -50,16 +50,16 @@ static void thread_name(const struct cdoc_profile *p,
 	if (th->name)
 		cdoc_buf_addstr(&b, cdoc_profile_node_name(p, th->name));
 	cdoc_buf_addf(&b, " (pid %u, tid %u)", th->pid, th->tid);
-	json_str(out, b.buf, b.len);
+	export__json_str(out, b.buf, b.len);
 	cdoc_buf_release(&b);
 }
 
 static void evented(struct cdoc_recording *r, int prof, struct cdoc_buf *out)
 {
 	const struct cdoc_profile *p = &r->profiles[prof].prof;
-	uint64_t period = period_or_default(r);
+	uint64_t period = export__period_or_default(r);
 	struct tl_thread *th;
-	size_t n = tl_threads(r, prof, &th), i;
+	size_t n = export__tl_threads(r, prof, &th), i;
 
 	for (i = 0; i < n; i++) {
 		struct ss ss = {out, p, 1};
@@ -74,10 +74,10 @@ static void evented(struct cdoc_recording *r, int prof, struct cdoc_buf *out)
 		              "\"endValue\":%llu,\"events\":[",
 		              (unsigned long long)t0,
 		              (unsigned long long)(t1 + period));
-		tl_walk(r, p, &th[i], period, on_event, &ss);
+		export__tl_walk(r, p, &th[i], period, on_event, &ss);
 		cdoc_buf_addstr(out, "]}");
 	}
-	tl_free(th, n);
+	export__tl_free(th, n);
 }
 
 static const char *unit_of(const char *kind)
@@ -98,7 +98,7 @@ static void sampled(const char *kind, const struct cdoc_profile *p,
 	int first = 1;
 
 	cdoc_buf_addstr(out, "{\"type\":\"sampled\",\"name\":");
-	json_str(out, kind, strlen(kind));
+	export__json_str(out, kind, strlen(kind));
 	cdoc_buf_addf(out, ",\"unit\":\"%s\",\"startValue\":0,\"endValue\":",
 	              unit_of(kind));
 	cdoc_buf_addu64(out, cdoc_profile_total(p, 0));
@@ -106,7 +106,7 @@ static void sampled(const char *kind, const struct cdoc_profile *p,
 	for (i = 1; i < p->nr_nodes; i++) {
 		if (!p->nodes[i].self[0])
 			continue;
-		d = node_path(p, (uint32_t)i, &path);
+		d = export__node_path(p, (uint32_t)i, &path);
 		cdoc_buf_addstr(out, first ? "[" : ",[");
 		for (k = 0; k < d; k++)
 			cdoc_buf_addf(out, "%s%u", k ? "," : "",
@@ -131,18 +131,18 @@ int cdoc_export_speedscope(struct cdoc_recording *r, const char *kind,
 	const struct cdoc_profile *p;
 
 	if (prof < 0)
-		return no_profile(r, kind);
+		return export__no_profile(r, kind);
 	p = &r->profiles[prof].prof;
 	cdoc_buf_addstr(out, "{\"$schema\":\"https://www.speedscope.app/"
 	                     "file-format-schema.json\",");
 	frames(p, out);
 	cdoc_buf_addstr(out, "\"profiles\":[");
-	if (has_times(r, prof))
+	if (export__has_times(r, prof))
 		evented(r, prof, out);
 	else
 		sampled(kind, p, out);
 	cdoc_buf_addstr(out, "],\"name\":");
-	json_str(out, cmd ? cmd : kind, strlen(cmd ? cmd : kind));
+	export__json_str(out, cmd ? cmd : kind, strlen(cmd ? cmd : kind));
 	cdoc_buf_addstr(out, ",\"activeProfileIndex\":0,"
 	                     "\"exporter\":\"cdoctor\"}\n");
 	return 0;

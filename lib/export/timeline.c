@@ -55,8 +55,8 @@ static uint32_t first_frame(const struct cdoc_profile *p, uint32_t node)
 	return node;
 }
 
-size_t tl_threads(const struct cdoc_recording *r, int prof,
-                  struct tl_thread **out)
+size_t export__tl_threads(const struct cdoc_recording *r, int prof,
+                          struct tl_thread **out)
 {
 	const struct cdoc_profile *p = &r->profiles[prof].prof;
 	struct tl_thread *t = NULL;
@@ -84,7 +84,7 @@ size_t tl_threads(const struct cdoc_recording *r, int prof,
 	return n;
 }
 
-void tl_free(struct tl_thread *t, size_t n)
+void export__tl_free(struct tl_thread *t, size_t n)
 {
 	size_t i;
 
@@ -101,9 +101,9 @@ static void close_to(uint32_t *open, size_t *nopen, size_t keep, uint64_t t,
 		fn(arg, 0, open[--*nopen], t);
 }
 
-void tl_walk(const struct cdoc_recording *r, const struct cdoc_profile *p,
-             const struct tl_thread *th, uint64_t period_ns, tl_fn fn,
-             void *arg)
+void export__tl_walk(const struct cdoc_recording *r,
+                     const struct cdoc_profile *p, const struct tl_thread *th,
+                     uint64_t period_ns, tl_fn fn, void *arg)
 {
 	uint32_t *open = NULL, *path;
 	size_t nopen = 0, alloc = 0, i, d, k;
@@ -115,7 +115,7 @@ void tl_walk(const struct cdoc_recording *r, const struct cdoc_profile *p,
 
 		if (t > end)
 			close_to(open, &nopen, 0, end, fn, arg);
-		d = node_path(p, s->node, &path);
+		d = export__node_path(p, s->node, &path);
 		for (k = 0; k < nopen && k < d && open[k] == path[k]; k++)
 			;
 		close_to(open, &nopen, k, t, fn, arg);
@@ -131,14 +131,14 @@ void tl_walk(const struct cdoc_recording *r, const struct cdoc_profile *p,
 	free(open);
 }
 
-uint64_t period_or_default(const struct cdoc_recording *r)
+uint64_t export__period_or_default(const struct cdoc_recording *r)
 {
-	uint64_t p = sample_period_ns(r);
+	uint64_t p = export__sample_period_ns(r);
 
 	return p ? p : 1000000000ull / 99;
 }
 
-int has_times(const struct cdoc_recording *r, int prof)
+int export__has_times(const struct cdoc_recording *r, int prof)
 {
 	size_t i;
 

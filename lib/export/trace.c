@@ -33,8 +33,8 @@ static void on_event(void *arg, int open, uint32_t node, uint64_t t)
 	              open ? 'B' : 'E', tr->pid, tr->tid);
 	ts(tr->out, t);
 	cdoc_buf_addstr(tr->out, ",\"name\":");
-	json_str(tr->out, cdoc_profile_node_name(p, node),
-	         cdoc_strtab_len(&p->names, p->nodes[node].name));
+	export__json_str(tr->out, cdoc_profile_node_name(p, node),
+	                 cdoc_strtab_len(&p->names, p->nodes[node].name));
 	cdoc_buf_addch(tr->out, '}');
 }
 
@@ -45,20 +45,20 @@ static void meta(struct cdoc_buf *out, const char *what, uint32_t pid,
 	              ",\n{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%u,"
 	              "\"tid\":%u,\"args\":{\"name\":",
 	              what, pid, tid);
-	json_str(out, name, strlen(name));
+	export__json_str(out, name, strlen(name));
 	cdoc_buf_addstr(out, "}}");
 }
 
 static void samples(struct cdoc_recording *r, struct cdoc_buf *out)
 {
 	int prof = cdoc_recording_profile_index(r, "cpu");
-	uint64_t period = period_or_default(r);
+	uint64_t period = export__period_or_default(r);
 	struct tl_thread *th;
 	size_t n, i;
 
-	if (prof < 0 || !has_times(r, prof))
+	if (prof < 0 || !export__has_times(r, prof))
 		return;
-	n = tl_threads(r, prof, &th);
+	n = export__tl_threads(r, prof, &th);
 	for (i = 0; i < n; i++) {
 		struct tr tr = {out, &r->profiles[prof].prof, th[i].pid,
 		                th[i].tid};
@@ -66,9 +66,9 @@ static void samples(struct cdoc_recording *r, struct cdoc_buf *out)
 		if (th[i].name)
 			meta(out, "thread_name", th[i].pid, th[i].tid,
 			     cdoc_profile_node_name(tr.p, th[i].name));
-		tl_walk(r, tr.p, &th[i], period, on_event, &tr);
+		export__tl_walk(r, tr.p, &th[i], period, on_event, &tr);
 	}
-	tl_free(th, n);
+	export__tl_free(th, n);
 }
 
 static void counters(const struct cdoc_recording *r, struct cdoc_buf *out)
@@ -89,7 +89,7 @@ static void counters(const struct cdoc_recording *r, struct cdoc_buf *out)
 			        ",\n{\"ph\":\"C\",\"pid\":%u,\"ts\":", pid);
 			ts(out, r->metrics[i].time_ns);
 			cdoc_buf_addstr(out, ",\"name\":");
-			json_str(out, name, strlen(name));
+			export__json_str(out, name, strlen(name));
 			cdoc_buf_addf(out, ",\"args\":{\"value\":%.17g}}", v);
 		}
 }
@@ -101,7 +101,7 @@ int cdoc_export_trace(struct cdoc_recording *r, struct cdoc_buf *out)
 
 	cdoc_buf_addstr(out, "{\"displayTimeUnit\":\"ms\",\"otherData\":{"
 	                     "\"exporter\":\"cdoctor\",\"command\":");
-	json_str(out, cmd ? cmd : "", cmd ? strlen(cmd) : 0);
+	export__json_str(out, cmd ? cmd : "", cmd ? strlen(cmd) : 0);
 	/* A first event, so that every other one starts with a comma. */
 	cdoc_buf_addstr(out, "},\"traceEvents\":[\n{\"ph\":\"M\",\"name\":"
 	                     "\"process_name\",\"pid\":0,\"args\":{\"name\":"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-uint64_t sample_period_ns(const struct cdoc_recording *r)
+uint64_t export__sample_period_ns(const struct cdoc_recording *r)
 {
 	const char *f = cdoc_recording_meta(r, "frequency");
 	double hz = f ? strtod(f, NULL) : 0;
@@ -17,7 +17,7 @@ uint64_t sample_period_ns(const struct cdoc_recording *r)
 	return hz >= 1 ? (uint64_t)(1e9 / hz + 0.5) : 0;
 }
 
-uint64_t start_epoch_s(const struct cdoc_recording *r)
+uint64_t export__start_epoch_s(const struct cdoc_recording *r)
 {
 	const char *s = cdoc_recording_meta(r, "start_time");
 	struct tm tm = {0};
@@ -31,14 +31,15 @@ uint64_t start_epoch_s(const struct cdoc_recording *r)
 	return (uint64_t)timegm(&tm);
 }
 
-uint64_t duration_ns(const struct cdoc_recording *r)
+uint64_t export__duration_ns(const struct cdoc_recording *r)
 {
 	const char *s = cdoc_recording_meta(r, "duration_ns");
 
 	return s ? strtoull(s, NULL, 10) : 0;
 }
 
-size_t node_path(const struct cdoc_profile *p, uint32_t node, uint32_t **ids)
+size_t export__node_path(const struct cdoc_profile *p, uint32_t node,
+                         uint32_t **ids)
 {
 	size_t depth = p->nodes[node].depth, i = depth;
 
@@ -50,14 +51,14 @@ size_t node_path(const struct cdoc_profile *p, uint32_t node, uint32_t **ids)
 	return depth;
 }
 
-void json_str(struct cdoc_buf *b, const char *s, size_t len)
+void export__json_str(struct cdoc_buf *b, const char *s, size_t len)
 {
 	cdoc_buf_addch(b, '"');
 	cdoc_buf_add_json(b, s, len);
 	cdoc_buf_addch(b, '"');
 }
 
-int no_profile(const struct cdoc_recording *r, const char *kind)
+int export__no_profile(const struct cdoc_recording *r, const char *kind)
 {
 	struct cdoc_buf b = CDOC_BUF_INIT;
 	size_t i;
@@ -96,7 +97,7 @@ static int export_folded(struct cdoc_recording *r, const char *kind,
 	struct cdoc_profile *p = cdoc_recording_profile(r, kind);
 
 	if (!p)
-		return no_profile(r, kind);
+		return export__no_profile(r, kind);
 	cdoc_profile_write_folded(p, out);
 	return 0;
 }

@@ -216,7 +216,7 @@ static int plain(const char *t, double v1, double v2, unsigned char rgb[3])
 	return 0;
 }
 
-int palette_known(const char *colors)
+int flame__palette_known(const char *colors)
 {
 	static const char *const names[] = {
 	        "hot",  "mem",  "io",     "wakeup", "chain",
@@ -230,8 +230,8 @@ int palette_known(const char *colors)
 	return 0;
 }
 
-int palette_color(const char *colors, int hash, const char *name, size_t len,
-                  unsigned char rgb[3])
+int flame__palette_color(const char *colors, int hash, const char *name,
+                         size_t len, unsigned char rgb[3])
 {
 	double v1, v2;
 
@@ -254,8 +254,8 @@ int palette_color(const char *colors, int hash, const char *name, size_t len,
 	return 0;
 }
 
-int palette_background(const char *colors, const char *bg, const char **c1,
-                       const char **c2)
+int flame__palette_background(const char *colors, const char *bg,
+                              const char **c1, const char **c2)
 {
 	static char flat[8];
 
@@ -289,8 +289,8 @@ int palette_background(const char *colors, const char *bg, const char **c1,
 	return 0;
 }
 
-void palette_diff(int64_t delta, int64_t maxdelta, int negate,
-                  unsigned char rgb[3])
+void flame__palette_diff(int64_t delta, int64_t maxdelta, int negate,
+                         unsigned char rgb[3])
 {
 	double max = maxdelta > 0 ? (double)maxdelta : 1, v = (double)delta;
 

@@ -155,7 +155,7 @@ static void flow_line(struct flow *f, const struct line *ln, int col)
 	f->x += ln->c[col];
 }
 
-/* Preorder, as layout_tree() emits: by start, then outer frames first. */
+/* Preorder, as flame__layout_tree() emits: by start, then outer frames first. */
 static int by_position(const void *a, const void *b)
 {
 	const struct frame *x = a, *y = b;
@@ -180,10 +180,10 @@ static void layout_lines(struct layout *l, struct lines *ls,
 		if (!ls->l[i].len)
 			root_delta += (int64_t)(ls->l[i].c[1] - ls->l[i].c[0]);
 	}
-	/* As layout_tree(): the largest change of any frame's own weight. */
+	/* As flame__layout_tree(): the largest change of any frame's own weight. */
 	if (col && (root_delta < 0 ? -root_delta : root_delta) > l->maxdelta)
 		l->maxdelta = root_delta < 0 ? -root_delta : root_delta;
-	f.minw = layout_minwidth(o, l->total);
+	f.minw = flame__layout_minwidth(o, l->total);
 	cdoc_sort(ls->l, ls->nr, sizeof(*ls->l), by_stack);
 	CDOC_GROW(l->f, 1, l->alloc);
 	memset(&l->f[0], 0, sizeof(l->f[0]));
@@ -207,15 +207,15 @@ int cdoc_flame_svg_inputs(struct cdoc_buf *out,
 	int ret = 0;
 
 	for (i = 0; i < n && ret >= 0; i++) {
-		ret = flame_check_input(ins[i]);
+		ret = flame__check_input(ins[i]);
 		if (ret >= 0)
 			ret = parse_input(&ls, ins[i]);
 	}
 	if (ret >= 0) {
 		layout_lines(&l, &ls, o);
-		ret = flame_render_svg(out, &l, o);
+		ret = flame__render_svg(out, &l, o);
 	}
-	layout_release(&l);
+	flame__layout_release(&l);
 	free(ls.l);
 	return ret;
 }

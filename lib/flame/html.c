@@ -133,7 +133,7 @@ static void add_view(struct cdoc_buf *b, const struct cdoc_flame_view *v,
 
 	cdoc_strtab_init(&nm.t);
 	name_id(&nm, "all", 3); /* index 0: the root */
-	layout_tree(&l, v->p, col, (double)total * pct / 100);
+	flame__layout_tree(&l, v->p, col, (double)total * pct / 100);
 	cdoc_buf_addch(b, '{');
 	add_key(b, "name");
 	add_jstr(b, v->name ? v->name : "profile");
@@ -156,7 +156,7 @@ static void add_view(struct cdoc_buf *b, const struct cdoc_flame_view *v,
 	cdoc_buf_addch(b, ',');
 	add_names(b, &nm);
 	cdoc_buf_addch(b, '}');
-	layout_release(&l);
+	flame__layout_release(&l);
 	cdoc_strtab_release(&nm.t);
 }
 
@@ -212,9 +212,9 @@ static void fill_page(struct cdoc_buf *b, const char *key, size_t n, void *arg)
 	if (n == 5 && !memcmp(key, "title", 5))
 		cdoc_buf_add_xml(b, title, strlen(title));
 	else if (n == 3 && !memcmp(key, "css", 3))
-		add_template(b, "flame-page.css", NULL, NULL);
+		flame__add_template(b, "flame-page.css", NULL, NULL);
 	else if (n == 2 && !memcmp(key, "js", 2))
-		add_template(b, "flame-page.js", NULL, NULL);
+		flame__add_template(b, "flame-page.js", NULL, NULL);
 	else if (n == 4 && !memcmp(key, "data", 4))
 		add_data(b, pg);
 }
@@ -230,5 +230,5 @@ int cdoc_flame_html(struct cdoc_buf *out, const struct cdoc_flame_view *views,
 	if (!cdoc_template("flame-page.css", NULL) ||
 	    !cdoc_template("flame-page.js", NULL))
 		return cdoc_error(-ENOENT, "report templates are missing");
-	return add_template(out, "flame-page.html", fill_page, &pg);
+	return flame__add_template(out, "flame-page.html", fill_page, &pg);
 }

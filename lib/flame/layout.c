@@ -11,13 +11,13 @@
 
 #define XPAD 10 /* pixels left and right of the frames */
 
-void layout_release(struct layout *l)
+void flame__layout_release(struct layout *l)
 {
 	free(l->f);
 	memset(l, 0, sizeof(*l));
 }
 
-double layout_minwidth(const struct cdoc_flame_opts *o, uint64_t total)
+double flame__layout_minwidth(const struct cdoc_flame_opts *o, uint64_t total)
 {
 	double px = (double)o->width - 2 * XPAD;
 
@@ -69,7 +69,7 @@ static void find_maxdelta(struct layout *l, const struct cdoc_profile *p)
 	}
 }
 
-/* struct walk - the explicit DFS stack of layout_tree(). */
+/* struct walk - the explicit DFS stack of flame__layout_tree(). */
 struct walk {
 	struct {
 		uint32_t node;
@@ -118,8 +118,8 @@ static void push_children(struct walk *w, const struct cdoc_profile *p,
 	}
 }
 
-void layout_tree(struct layout *l, const struct cdoc_profile *p, int col,
-                 double minw)
+void flame__layout_tree(struct layout *l, const struct cdoc_profile *p, int col,
+                        double minw)
 {
 	struct walk w = {0};
 
@@ -156,8 +156,8 @@ void layout_tree(struct layout *l, const struct cdoc_profile *p, int col,
 	free(w.kids);
 }
 
-void layout_chart(struct layout *l, const struct cdoc_flame_chart *c,
-                  double minw)
+void flame__layout_chart(struct layout *l, const struct cdoc_flame_chart *c,
+                         double minw)
 {
 	size_t i;
 

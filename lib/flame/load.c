@@ -88,7 +88,7 @@ static int set_colors(struct cdoc_flame_opts *o, const char *name,
 	const char *c1, *c2;
 
 	if (!strcmp(name, "colors")) {
-		if (!v || !palette_known(v))
+		if (!v || !flame__palette_known(v))
 			return cdoc_error(
 			        -EINVAL,
 			        "--colors: unknown palette '%s' (hot, mem, io, "
@@ -98,7 +98,7 @@ static int set_colors(struct cdoc_flame_opts *o, const char *name,
 		o->colors = v;
 		return 0;
 	}
-	if (!v || palette_background(o->colors, v, &c1, &c2) < 0)
+	if (!v || flame__palette_background(o->colors, v, &c1, &c2) < 0)
 		return cdoc_error(-EINVAL,
 		                  "--bgcolors: '%s' is not yellow, blue, "
 		                  "green, grey or #rrggbb",
@@ -198,7 +198,7 @@ static int looks_like_perf_script(const char *d, size_t len)
 	return 1;
 }
 
-int flame_check_input(const struct cdoc_input *in)
+int flame__check_input(const struct cdoc_input *in)
 {
 	size_t n;
 
@@ -219,7 +219,7 @@ static int load_one(struct cdoc_profile *p, const char *path)
 
 	if (ret < 0)
 		return ret;
-	ret = flame_check_input(&in);
+	ret = flame__check_input(&in);
 	if (ret >= 0)
 		ret = cdoc_profile_load_folded(p, &in, 0);
 	cdoc_input_release(&in);

@@ -43,13 +43,13 @@ static void add_header(struct cdoc_buf *b, double w, double h,
 {
 	cdoc_buf_addstr(b, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
 	                   "<svg version=\"1.1\" width=\"");
-	add_num(b, w);
+	flame__add_num(b, w);
 	cdoc_buf_addstr(b, "\" height=\"");
-	add_num(b, h);
+	flame__add_num(b, h);
 	cdoc_buf_addstr(b, "\" onload=\"init(evt)\" viewBox=\"0 0 ");
-	add_num(b, w);
+	flame__add_num(b, w);
 	cdoc_buf_addch(b, ' ');
-	add_num(b, h);
+	flame__add_num(b, h);
 	cdoc_buf_addstr(b, "\" xmlns=\"http://www.w3.org/2000/svg\" "
 	                   "xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n"
 	                   "<!-- Flame graph drawn by cflame (cdoctor). -->\n");
@@ -72,9 +72,9 @@ static void add_text(struct cdoc_buf *b, const char *id, double x, double y,
 	cdoc_buf_addstr(b, "<text id=\"");
 	cdoc_buf_addstr(b, id);
 	cdoc_buf_addstr(b, "\" x=\"");
-	add_num(b, x);
+	flame__add_num(b, x);
 	cdoc_buf_addstr(b, "\" y=\"");
-	add_num(b, y);
+	flame__add_num(b, y);
 	cdoc_buf_addstr(b, "\"");
 	if (cls) {
 		cdoc_buf_addstr(b, " class=\"");
@@ -93,17 +93,18 @@ static void fill_css(struct cdoc_buf *b, const char *key, size_t n, void *arg)
 	if (n == 8 && !memcmp(key, "fonttype", 8))
 		add_str_xml(b, o->fonttype);
 	else if (n == 8 && !memcmp(key, "fontsize", 8))
-		add_num(b, o->fontsize);
+		flame__add_num(b, o->fontsize);
 	else if (n == 9 && !memcmp(key, "titlesize", 9))
-		add_num(b, o->fontsize + 5);
+		flame__add_num(b, o->fontsize + 5);
 }
 
 static void add_style(struct cdoc_buf *b, const struct svg *s)
 {
 	const char *c1, *c2;
 
-	if (palette_background(s->o->colors, s->o->bgcolors, &c1, &c2) < 0)
-		palette_background("hot", NULL, &c1, &c2);
+	if (flame__palette_background(s->o->colors, s->o->bgcolors, &c1, &c2) <
+	    0)
+		flame__palette_background("hot", NULL, &c1, &c2);
 	cdoc_buf_addstr(b, "<defs>\n\t<linearGradient id=\"background\" "
 	                   "y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\">\n"
 	                   "\t\t<stop stop-color=\"");
@@ -112,7 +113,7 @@ static void add_style(struct cdoc_buf *b, const struct svg *s)
 	cdoc_buf_addstr(b, c2);
 	cdoc_buf_addstr(b, "\" offset=\"95%\"/>\n\t</linearGradient>\n"
 	                   "</defs>\n<style type=\"text/css\">\n");
-	add_template(b, "flame-svg.css", fill_css, (void *)s->o);
+	flame__add_template(b, "flame-svg.css", fill_css, (void *)s->o);
 	cdoc_buf_addstr(b, "</style>\n");
 }
 
@@ -160,13 +161,13 @@ static int add_script(struct cdoc_buf *b, const struct svg *s)
 	cdoc_buf_addstr(b, "\"xpad\":"
 	                   "10"
 	                   ",\"width\":");
-	add_num(b, s->width);
+	flame__add_num(b, s->width);
 	cdoc_buf_addstr(b, ",\"fontsize\":");
-	add_num(b, s->o->fontsize);
+	flame__add_num(b, s->o->fontsize);
 	cdoc_buf_addf(b, ",\"fontwidth\":%g,\"inverted\":%d};\n",
 	              s->o->fontwidth, s->o->inverted ? 1 : 0);
 	add_frame_arrays(b, s->l);
-	if (add_template(b, "flame-svg.js", NULL, NULL) < 0)
+	if (flame__add_template(b, "flame-svg.js", NULL, NULL) < 0)
 		return -ENOENT;
 	cdoc_buf_addstr(b, "]]></script>\n");
 	return 0;
@@ -178,9 +179,9 @@ static void add_controls(struct cdoc_buf *b, const struct svg *s)
 	double fs = o->fontsize, w = s->width, h = s->height;
 
 	cdoc_buf_addstr(b, "<rect x=\"0\" y=\"0\" width=\"");
-	add_num(b, w);
+	flame__add_num(b, w);
 	cdoc_buf_addstr(b, "\" height=\"");
-	add_num(b, h);
+	flame__add_num(b, h);
 	cdoc_buf_addstr(b, "\" fill=\"url(#background)\"/>\n");
 	add_text(b, "title", (int)(w / 2), fs * 2, title_of(o), NULL);
 	if (o->subtitle && *o->subtitle)
@@ -207,7 +208,7 @@ static void add_label(struct cdoc_buf *b, const char *name, size_t len,
 		cdoc_buf_addstr(b, "all");
 		return;
 	}
-	len = strip_annotation(name, len);
+	len = flame__strip_annotation(name, len);
 	while (i < len && n < chars) {
 		if (n == chars - 2)
 			cut = i;
@@ -231,7 +232,7 @@ static void add_signed_pct(struct cdoc_buf *b, double pct)
 		cdoc_buf_addch(b, '+');
 	else if (pct < 0 && pct <= -0.005)
 		cdoc_buf_addch(b, '-');
-	add_fixed(b, pct < 0 ? -pct : pct, 2);
+	flame__add_fixed(b, pct < 0 ? -pct : pct, 2);
 }
 
 /* "name (1,234 samples, 5.67%)", with "; +1.20%" for differentials. */
@@ -242,11 +243,12 @@ static void add_info(struct cdoc_buf *b, const struct frame *f,
 	double total = s->l->total ? (double)s->l->total : 1;
 
 	if (f->name)
-		cdoc_buf_add_xml(b, f->name, strip_annotation(f->name, f->len));
+		cdoc_buf_add_xml(b, f->name,
+		                 flame__strip_annotation(f->name, f->len));
 	else
 		cdoc_buf_addstr(b, "all");
 	cdoc_buf_addstr(b, " (");
-	add_commas(b, f->w);
+	flame__add_commas(b, f->w);
 	cdoc_buf_addch(b, ' ');
 	add_str_xml(b, o->countname);
 	if (!f->name) {
@@ -254,7 +256,7 @@ static void add_info(struct cdoc_buf *b, const struct frame *f,
 		return;
 	}
 	cdoc_buf_addstr(b, ", ");
-	add_fixed(b, 100.0 * (double)f->w / total, 2);
+	flame__add_fixed(b, 100.0 * (double)f->w / total, 2);
 	cdoc_buf_addch(b, '%');
 	if (s->l->diff) {
 		double d = (double)(o->negate ? -f->delta : f->delta);
@@ -285,9 +287,11 @@ static void frame_color(const struct frame *f, const struct svg *s,
 	              (f->len == 2 && !memcmp(name, "--", 2));
 
 	if (s->l->diff && !special)
-		palette_diff(f->delta, s->l->maxdelta, s->o->negate, rgb);
+		flame__palette_diff(f->delta, s->l->maxdelta, s->o->negate,
+		                    rgb);
 	else
-		palette_color(s->o->colors, s->o->hash, name, f->len, rgb);
+		flame__palette_color(s->o->colors, s->o->hash, name, f->len,
+		                     rgb);
 }
 
 static void add_frame(struct cdoc_buf *b, const struct frame *f,
@@ -309,21 +313,22 @@ static void add_frame(struct cdoc_buf *b, const struct frame *f,
 	cdoc_buf_addstr(b, "<g>\n<title>");
 	add_info(b, f, s);
 	cdoc_buf_addstr(b, "</title><rect x=\"");
-	add_fixed(b, x1, 1);
+	flame__add_fixed(b, x1, 1);
 	cdoc_buf_addstr(b, "\" y=\"");
-	add_num(b, y1);
+	flame__add_num(b, y1);
 	cdoc_buf_addstr(b, "\" width=\"");
-	add_fixed(b,
-	          (double)llround(x2 * 10) / 10 - (double)llround(x1 * 10) / 10,
-	          1);
+	flame__add_fixed(b,
+	                 (double)llround(x2 * 10) / 10 -
+	                         (double)llround(x1 * 10) / 10,
+	                 1);
 	cdoc_buf_addstr(b, "\" height=\"");
-	add_fixed(b, y2 - y1, 1);
+	flame__add_fixed(b, y2 - y1, 1);
 	cdoc_buf_addstr(b, "\" fill=\"");
 	add_rgb(b, rgb);
 	cdoc_buf_addstr(b, "\" rx=\"2\" ry=\"2\"/>\n<text x=\"");
-	add_fixed(b, x1 + 3, 2);
+	flame__add_fixed(b, x1 + 3, 2);
 	cdoc_buf_addstr(b, "\" y=\"");
-	add_num(b, 3 + (y1 + y2) / 2);
+	flame__add_num(b, 3 + (y1 + y2) / 2);
 	cdoc_buf_addstr(b, "\">");
 	add_label(b, f->name, f->len, x2 - x1, o);
 	cdoc_buf_addstr(b, "</text>\n</g>\n");
@@ -334,16 +339,16 @@ static int add_empty(struct cdoc_buf *b, const struct cdoc_flame_opts *o)
 {
 	add_header(b, o->width, o->fontsize * 5, NULL);
 	cdoc_buf_addstr(b, "<text x=\"");
-	add_num(b, (int)(o->width / 2));
+	flame__add_num(b, (int)(o->width / 2));
 	cdoc_buf_addstr(b, "\" y=\"");
-	add_num(b, o->fontsize * 2);
+	flame__add_num(b, o->fontsize * 2);
 	cdoc_buf_addstr(b, "\">ERROR: No valid input provided to cflame."
 	                   "</text>\n</svg>\n");
 	return cdoc_error(-CDOC_EFORMAT, "no stack counts found");
 }
 
-int flame_render_svg(struct cdoc_buf *b, const struct layout *l,
-                     const struct cdoc_flame_opts *o)
+int flame__render_svg(struct cdoc_buf *b, const struct layout *l,
+                      const struct cdoc_flame_opts *o)
 {
 	struct svg s = {.o = o, .l = l, .width = o->width};
 	size_t i;
@@ -377,9 +382,10 @@ int cdoc_flame_svg(struct cdoc_buf *out, const struct cdoc_profile *p,
 	int col = p->columns == 2 ? 1 : 0;
 	int ret;
 
-	layout_tree(&l, p, col, layout_minwidth(o, p->nodes[0].total[col]));
-	ret = flame_render_svg(out, &l, o);
-	layout_release(&l);
+	flame__layout_tree(&l, p, col,
+	                   flame__layout_minwidth(o, p->nodes[0].total[col]));
+	ret = flame__render_svg(out, &l, o);
+	flame__layout_release(&l);
 	return ret;
 }
 
@@ -389,8 +395,9 @@ int cdoc_flame_chart_svg(struct cdoc_buf *out, const struct cdoc_flame_chart *c,
 	struct layout l = {0};
 	int ret;
 
-	layout_chart(&l, c, layout_minwidth(o, c->nr ? c->frames[0].w : 0));
-	ret = flame_render_svg(out, &l, o);
-	layout_release(&l);
+	flame__layout_chart(
+	        &l, c, flame__layout_minwidth(o, c->nr ? c->frames[0].w : 0));
+	ret = flame__render_svg(out, &l, o);
+	flame__layout_release(&l);
 	return ret;
 }

@@ -25,7 +25,7 @@ static void add_count(struct cdoc_buf *b, uint64_t v, size_t width)
 {
 	struct cdoc_buf t = CDOC_BUF_INIT;
 
-	add_commas(&t, v);
+	flame__add_commas(&t, v);
 	add_right(b, t.buf, t.len, width);
 	cdoc_buf_release(&t);
 }
@@ -35,7 +35,7 @@ static void add_pct(struct cdoc_buf *b, uint64_t v, uint64_t total, int colour)
 	struct cdoc_buf t = CDOC_BUF_INIT;
 	double pct = total ? 100.0 * (double)v / (double)total : 0;
 
-	add_fixed(&t, pct, 2);
+	flame__add_fixed(&t, pct, 2);
 	cdoc_buf_addch(&t, '%');
 	if (colour && pct >= 1)
 		cdoc_buf_addstr(b, pct >= 10 ? RED : YEL);
@@ -59,7 +59,7 @@ static void add_table(struct cdoc_buf *b, const struct cdoc_profile *p,
 	cdoc_buf_addstr(b, order == CDOC_TOP_SELF ? "Top functions by self"
 	                                          : "Top functions by total");
 	cdoc_buf_addstr(b, " (");
-	add_commas(b, total);
+	flame__add_commas(b, total);
 	cdoc_buf_addch(b, ' ');
 	cdoc_buf_addstr(b, o->unit ? o->unit : "samples");
 	cdoc_buf_addstr(b, ")\n");

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-void add_fixed(struct cdoc_buf *b, double v, int decimals)
+void flame__add_fixed(struct cdoc_buf *b, double v, int decimals)
 {
 	static const uint64_t scale[] = {1, 10, 100, 1000};
 	uint64_t m = scale[decimals], n;
@@ -32,7 +32,7 @@ void add_fixed(struct cdoc_buf *b, double v, int decimals)
 	cdoc_buf_add(b, frac, decimals);
 }
 
-void add_num(struct cdoc_buf *b, double v)
+void flame__add_num(struct cdoc_buf *b, double v)
 {
 	if (v == floor(v)) {
 		if (v < 0) {
@@ -45,7 +45,7 @@ void add_num(struct cdoc_buf *b, double v)
 	cdoc_buf_addf(b, "%.10g", round(v * 100) / 100);
 }
 
-void add_commas(struct cdoc_buf *b, uint64_t v)
+void flame__add_commas(struct cdoc_buf *b, uint64_t v)
 {
 	char tmp[32];
 	int n = 0, i;
@@ -60,7 +60,7 @@ void add_commas(struct cdoc_buf *b, uint64_t v)
 		cdoc_buf_addch(b, tmp[i]);
 }
 
-size_t strip_annotation(const char *s, size_t len)
+size_t flame__strip_annotation(const char *s, size_t len)
 {
 	if (len >= 4 && s[len - 4] == '_' && s[len - 3] == '[' &&
 	    s[len - 1] == ']' && strchr("kwij", s[len - 2]) && s[len - 2])
@@ -68,10 +68,10 @@ size_t strip_annotation(const char *s, size_t len)
 	return len;
 }
 
-int add_template(struct cdoc_buf *b, const char *name,
-                 void (*fill)(struct cdoc_buf *b, const char *key,
-                              size_t keylen, void *arg),
-                 void *arg)
+int flame__add_template(struct cdoc_buf *b, const char *name,
+                        void (*fill)(struct cdoc_buf *b, const char *key,
+                                     size_t keylen, void *arg),
+                        void *arg)
 {
 	size_t len;
 	const char *t = cdoc_template(name, &len), *end, *p, *k;

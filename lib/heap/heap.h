@@ -1,8 +1,10 @@
 /*
  * heap.h - allocation tracking, collector side: read the preload shim's
- * stream (lib/alloc/stream.h) into a live-heap model, take snapshots of
- * the heap by call site, save and load them (.heap files), summarise and
- * diff them.
+ * stream (lib/alloc/stream.h) into a live-heap model and take snapshots
+ * of the heap by call site. The .heap file, snapshots in recordings and
+ * loading any file are lib/heapfile (heapfile/heapfile.h); the control
+ * socket is lib/heapctl (heapctl/heapctl.h); text reports, folded stacks
+ * and diffs are lib/report (report/report.h).
  *
  * Flow for a run loop:
  *
@@ -14,7 +16,7 @@
  *	      cdoc_heap_collector_poll(c);          // never blocks
  *	      cdoc_heap_snapshot(cdoc_heap_collector_model(c), &snap) // any time
  *	after the child exits: cdoc_heap_collector_drain(c, 5000, 0);
- *	cdoc_heap_snapshot(...) -> cdoc_heap_snap_write() / report / folded
+ *	cdoc_heap_snapshot(...) -> cdoc_heap_snap_save() / report / folded
  *
  * The model is pprof-like: per call site, objects and bytes allocated in
  * total (alloc_space/alloc_objects) and live now (inuse_space/objects),
@@ -209,23 +211,7 @@ void cdoc_heap_snap_release(struct cdoc_heap_snap *s);
  */
 int cdoc_heap_snapshot(struct cdoc_heap *h, struct cdoc_heap_snap *out);
 
-/* Serialize @s (appends to @out): the .heap format, docs/alloc.md. */
-void cdoc_heap_snap_encode(const struct cdoc_heap_snap *s,
-                           struct cdoc_buf *out);
-
-/*
- * Parse a serialized snapshot. @name is used in messages; a corrupt or
- * truncated input fails with -CDOC_EFORMAT naming the byte offset.
- * @out must be initialized; on failure it is left empty.
- */
-int cdoc_heap_snap_decode(struct cdoc_heap_snap *out, const void *data,
-                          size_t len, const char *name);
-
-/* Write to / read from a .heap file (created with cdoc_create_file). */
-int cdoc_heap_snap_save(const struct cdoc_heap_snap *s, const char *path);
-int cdoc_heap_snap_load(struct cdoc_heap_snap *out, const char *path);
-
-/* ---- reports ---- */
+/* ---- what a site weighs ---- */
 
 /* Values a folded profile can weigh sites by. */
 enum cdoc_heap_kind {
@@ -243,172 +229,19 @@ enum cdoc_heap_kind {
  * "leaked", "peak", "temp", "leaked_count"; -1 when unknown. */
 int cdoc_heap_kind_parse(const char *s);
 
+/* Whether the live memory of process @proc of @s counts as leaked: it
+ * exited (and was not replaced by exec). */
+int cdoc_heap_proc_leaks(const struct cdoc_heap_snap *s, uint32_t proc);
+
 /* A site's value of @kind (leaked: live bytes in an exited process). */
 uint64_t cdoc_heap_site_value(const struct cdoc_heap_snap *s,
                               const struct cdoc_heap_site *site, int kind);
-
-/*
- * Folded stacks ("root;...;leaf N"), one line per site with a non-zero
- * value, roots first; processes become the root frame when there are
- * several. Appends to @out.
- */
-void cdoc_heap_folded(const struct cdoc_heap_snap *s, int kind,
-                      struct cdoc_buf *out);
-
-/* A site's stack as "leaf < caller < caller" (at most @depth frames). */
-void cdoc_heap_site_name(const struct cdoc_heap_snap *s,
-                         const struct cdoc_heap_site *site, int depth,
-                         struct cdoc_buf *out);
-
-/*
- * The summary a user reads: totals per process and function, peak and
- * when, leaked at exit by call site, most allocations, most temporary
- * allocations, size histogram, the counters. @top sites per list.
- */
-void cdoc_heap_report_text(const struct cdoc_heap_snap *s, int top,
-                           struct cdoc_buf *out);
-
-/* One row of a diff: a call site matched by process name and stack. */
-struct cdoc_heap_growth {
-	uint32_t site_a, site_b; /* indexes, CDOC_HEAP_NOSITE if absent */
-	int64_t bytes, count;    /* growth of live bytes and objects */
-	double share;            /* bytes / total positive growth */
-};
-#define CDOC_HEAP_NOSITE UINT32_MAX
-
-/*
- * Sites ranked by growth of live bytes from @a to @b (then objects).
- * *@out (caller frees) gets *@nr rows. Returns 0.
- */
-int cdoc_heap_diff(const struct cdoc_heap_snap *a,
-                   const struct cdoc_heap_snap *b,
-                   struct cdoc_heap_growth **out, size_t *nr);
-
-/* The diff as text: the @top sites that grew, with their share. */
-void cdoc_heap_diff_text(const struct cdoc_heap_snap *a,
-                         const struct cdoc_heap_snap *b,
-                         const struct cdoc_heap_growth *rows, size_t nr,
-                         int top, struct cdoc_buf *out);
-
-/* ---- on-demand snapshots: the run's private control channel ---- */
-
-/*
- * A run that tracks allocations listens on an AF_UNIX stream socket
- * <dir>/<target-pid>.sock in a private directory (see
- * cdoc_heap_control_dir). A client of the same uid sends one line,
- * "snapshot [NAME]\n"; the run takes a snapshot, writes it into its
- * recording and answers "ok NAME RECORDING-PATH\n" or "error MESSAGE\n".
- */
-#define CDOC_HEAP_CONTROL_NAME_MAX 48 /* longest snapshot name kept */
-
-/*
- * Make @path a private directory: create it (mode 0700) when missing,
- * then check with lstat() that it is a real directory (not a symlink)
- * owned by the effective uid with no group or other permission bits.
- * Nothing is followed or chmod-ed. 0, or -EPERM (-errno) with a message
- * saying what is wrong and that someone may have planted it.
- */
-int cdoc_heap_control_mkdir(const char *path);
-
-/*
- * The directory of control sockets: $XDG_RUNTIME_DIR/cdoctor when
- * XDG_RUNTIME_DIR is set and is a directory of ours without group or
- * other bits, else /tmp/cdoctor-<uid>. With @create it is made and
- * checked (cdoc_heap_control_mkdir). *@out: the path (caller frees).
- */
-int cdoc_heap_control_dir(char **out, int create);
-
-/*
- * Turn @name (attacker-free but user-typed) into a snapshot name: at most
- * CDOC_HEAP_CONTROL_NAME_MAX characters of [A-Za-z0-9._:=+-], others
- * become '_'; a name that reads as a number (it would be taken for an
- * index) gets "snap-" in front; empty or NULL gives "ondemand-@seq".
- * Writes into @out (at least CDOC_HEAP_CONTROL_NAME_MAX + 8 bytes).
- */
-void cdoc_heap_control_name(const char *name, unsigned seq, char *out,
-                            size_t size);
-
-struct cdoc_heap_control; /* the listening side; opaque */
-
-/*
- * Take a snapshot called @name for a control request: 0 and the
- * recording's path appended to @where, or negative with cdoc_errmsg().
- */
-typedef int (*cdoc_heap_control_fn)(void *arg, const char *name,
-                                    struct cdoc_buf *where);
-
-/*
- * Listen for requests about @pid: make the directory, remove a stale
- * socket of ours at <dir>/<pid>.sock (anything else there is refused),
- * bind and listen (CLOEXEC, NONBLOCK). 0 or negative with a message.
- * Free with cdoc_heap_control_free(), which unlinks the socket.
- */
-int cdoc_heap_control_listen(struct cdoc_heap_control **out, pid_t pid);
-
-/* The listening descriptor to poll() for POLLIN. */
-int cdoc_heap_control_fd(const struct cdoc_heap_control *ctl);
-
-/* The socket's path (borrowed; valid until _free). */
-const char *cdoc_heap_control_path(const struct cdoc_heap_control *ctl);
-
-/*
- * Serve the connections waiting now: peers of another uid are refused;
- * each request line is read with a short bound (a client that has not
- * sent its line within a few hundred ms is dropped), @fn is called with
- * the sanitized name, the answer is sent without blocking. Returns the
- * snapshots taken (>= 0); a client's fault is never an error.
- */
-int cdoc_heap_control_serve(struct cdoc_heap_control *ctl,
-                            cdoc_heap_control_fn fn, void *arg);
-
-/* Close the socket and unlink it (if it is still the one we bound). */
-void cdoc_heap_control_free(struct cdoc_heap_control *ctl);
-
-/*
- * Client: ask the run tracking @pid for a snapshot called @name (NULL:
- * the run picks one). Tries the directory of cdoc_heap_control_dir(),
- * then /tmp/cdoctor-<uid> when that differs. Waits at most @timeout_ms
- * for the answer. 0 with *@reply the run's answer line without its
- * newline (caller frees; it may be "error ..."), or negative with a
- * message naming the paths tried.
- */
-int cdoc_heap_control_request(pid_t pid, const char *name, int timeout_ms,
-                              char **reply);
 
 /* ---- recordings (lib/record) and the run loop (lib/collect) ---- */
 
 struct cdoc_rec_writer;
 struct cdoc_recording;
 struct cdoc_collector;
-
-/* Write @s as a HEAP_SNAPSHOT chunk called @name ("exit", "t=1.5s"). */
-int cdoc_heap_rec_write(struct cdoc_rec_writer *w, const char *name,
-                        const struct cdoc_heap_snap *s);
-
-/*
- * Add @s to the recording's profiles "alloc_bytes", "alloc_count",
- * "leaked_bytes", "live_bytes", "peak_bytes" and "temp_count" (samples
- * by stack, root first, per pid), so reports and folded output show them.
- */
-int cdoc_heap_rec_profiles(struct cdoc_rec_writer *w,
-                           const struct cdoc_heap_snap *s);
-
-/* How many heap snapshots @r holds. */
-size_t cdoc_heap_rec_count(const struct cdoc_recording *r);
-
-/*
- * Decode snapshot @index of @r (negative: from the end, -1 the last) into
- * @out (initialized). *@name, if @name is set, gets its name (caller
- * frees). 0, -ENOENT, or -CDOC_EFORMAT with the offset in the message.
- */
-int cdoc_heap_rec_load(const struct cdoc_recording *r, long index,
-                       struct cdoc_heap_snap *out, char **name);
-
-/*
- * The index of the snapshot called @name in @r (the last one when several
- * have it), or -ENOENT with a message.
- */
-long cdoc_heap_rec_find(const struct cdoc_recording *r, const char *name);
 
 /*
  * struct cdoc_heap_source - allocation tracking as a source of the run
@@ -455,55 +288,6 @@ struct cdoc_heap *cdoc_heap_source_model(struct cdoc_heap_source *s);
 
 /* Free; call after cdoc_collect_finish(). */
 void cdoc_heap_source_free(struct cdoc_heap_source *s);
-
-/* ---- loading a snapshot from any file a user names ---- */
-
-/* What a file holds, by its first bytes (cdoc_heap_file_kind). */
-enum cdoc_heap_file {
-	CDOC_HEAP_FILE_STREAM,    /* anything else: a raw stream dump */
-	CDOC_HEAP_FILE_SNAPSHOT,  /* a .heap snapshot (or "-": stdin) */
-	CDOC_HEAP_FILE_RECORDING, /* a recording (.cdr) */
-};
-
-/*
- * The kind of @path by its first 8 bytes: a recording, a .heap snapshot
- * ("-", stdin, counts as one), else a stream dump (also when @path is
- * unreadable or short: loading it then says why). Never fails.
- */
-int cdoc_heap_file_kind(const char *path);
-
-/*
- * Decode snapshot @index of the recording @path (negative: from the end,
- * -1 the last), or, when @name is set, the last one called @name, into
- * @out (initialized). 0 or negative with a message naming @path.
- */
-int cdoc_heap_rec_load_file(struct cdoc_heap_snap *out, const char *path,
-                            long index, const char *name);
-
-/*
- * Load a snapshot from whatever @path is (cdoc_heap_file_kind): a .heap
- * file, snapshot @index or @name of a recording (as above), or the end of
- * a raw stream dump (decoded, then snapshotted). @out must be
- * initialized; it is filled. 0 or negative with a message naming @path.
- */
-int cdoc_heap_load_any(struct cdoc_heap_snap *out, const char *path, long index,
-                       const char *name);
-
-/* struct cdoc_heap_rec_entry - one snapshot of a recording, as listed. */
-struct cdoc_heap_rec_entry {
-	char *name;          /* its name ("exit", "t=0.500s"); owned */
-	uint64_t time_ns;    /* its time since the first event */
-	uint64_t live_bytes; /* bytes live then, all processes together */
-};
-
-/*
- * The snapshots of the recording @path, in order: *@out gets *@nr entries
- * (free with cdoc_heap_rec_list_free(), also on failure). 0, or negative
- * with a message; on failure *@out holds the entries before the bad one.
- */
-int cdoc_heap_rec_list(const char *path, struct cdoc_heap_rec_entry **out,
-                       size_t *nr);
-void cdoc_heap_rec_list_free(struct cdoc_heap_rec_entry *e, size_t nr);
 
 /* ---- `heap run`: a command under allocation tracking, on its own ---- */
 

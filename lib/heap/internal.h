@@ -29,11 +29,11 @@ struct lmap {
 	size_t nr, mask;
 };
 
-void lmap_init(struct lmap *m);
-void lmap_release(struct lmap *m);
-struct lent *lmap_get(const struct lmap *m, uint64_t key);
-struct lent *lmap_put(struct lmap *m, uint64_t key); /* zeroed if new */
-void lmap_del(struct lmap *m, struct lent *e);
+void heap__lmap_init(struct lmap *m);
+void heap__lmap_release(struct lmap *m);
+struct lent *heap__lmap_get(const struct lmap *m, uint64_t key);
+struct lent *heap__lmap_put(struct lmap *m, uint64_t key); /* zeroed if new */
+void heap__lmap_del(struct lmap *m, struct lent *e);
 
 struct hstack {
 	uint64_t *pcs; /* return addresses, leaf first; NULL = undefined */
@@ -95,25 +95,25 @@ struct cdoc_heap {
 };
 
 /* model.c */
-struct hproc *heap_proc(struct cdoc_heap *h, uint64_t instance, uint32_t pid);
-void heap_hello(struct cdoc_heap *h, struct hproc *p, uint64_t parent,
-                uint32_t below, uint64_t rate, uint64_t flags, uint32_t ppid);
-int heap_stack_def(struct hproc *p, uint32_t id, const uint64_t *pcs,
-                   uint32_t nr);
-const struct hstack *heap_stack(const struct cdoc_heap *h,
-                                const struct hproc *p, uint32_t id);
-int heap_alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
-               uint64_t size, uint32_t stack, uint64_t seq);
-void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
-               uint64_t seq, int solo);
-int heap_temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
-              uint32_t stack);
-int heap_alloc_b(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
-                 uint32_t stack, struct hpend *out);
-void heap_free_b(struct cdoc_heap *h, struct hproc *p, struct hpend *e);
-void heap_fork(struct cdoc_heap *h, struct hproc *p, uint64_t child);
-void heap_map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,
-              const char *path, size_t len);
-void heap_exit(struct cdoc_heap *h, struct hproc *p);
+struct hproc *heap__proc(struct cdoc_heap *h, uint64_t instance, uint32_t pid);
+void heap__hello(struct cdoc_heap *h, struct hproc *p, uint64_t parent,
+                 uint32_t below, uint64_t rate, uint64_t flags, uint32_t ppid);
+int heap__stack_def(struct hproc *p, uint32_t id, const uint64_t *pcs,
+                    uint32_t nr);
+const struct hstack *heap__stack(const struct cdoc_heap *h,
+                                 const struct hproc *p, uint32_t id);
+int heap__alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
+                uint64_t size, uint32_t stack, uint64_t seq);
+void heap__free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
+                uint64_t seq, int solo);
+int heap__temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
+               uint32_t stack);
+int heap__alloc_b(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
+                  uint32_t stack, struct hpend *out);
+void heap__free_b(struct cdoc_heap *h, struct hproc *p, struct hpend *e);
+void heap__fork(struct cdoc_heap *h, struct hproc *p, uint64_t child);
+void heap__map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,
+               const char *path, size_t len);
+void heap__exit(struct cdoc_heap *h, struct hproc *p);
 
 #endif

@@ -19,14 +19,14 @@
 
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-void lmap_init(struct lmap *m)
+void heap__lmap_init(struct lmap *m)
 {
 	m->nr = 0;
 	m->mask = 63;
 	m->v = cdoc_calloc(m->mask + 1, sizeof(*m->v));
 }
 
-void lmap_release(struct lmap *m)
+void heap__lmap_release(struct lmap *m)
 {
 	free(m->v);
 	m->v = NULL;
@@ -40,7 +40,7 @@ static size_t slot_of(const struct lmap *m, uint64_t key)
 	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & m->mask;
 }
 
-struct lent *lmap_get(const struct lmap *m, uint64_t key)
+struct lent *heap__lmap_get(const struct lmap *m, uint64_t key)
 {
 	size_t i = slot_of(m, key);
 
@@ -72,7 +72,7 @@ static void lmap_grow(struct lmap *m)
 	*m = n;
 }
 
-struct lent *lmap_put(struct lmap *m, uint64_t key)
+struct lent *heap__lmap_put(struct lmap *m, uint64_t key)
 {
 	size_t i;
 
@@ -87,7 +87,7 @@ struct lent *lmap_put(struct lmap *m, uint64_t key)
 }
 
 /* Delete by backward shift, so that lookups never meet tombstones. */
-void lmap_del(struct lmap *m, struct lent *e)
+void heap__lmap_del(struct lmap *m, struct lent *e)
 {
 	size_t i = (size_t)(e - m->v), j = i;
 
@@ -108,7 +108,7 @@ void lmap_del(struct lmap *m, struct lent *e)
 	}
 }
 
-struct hproc *heap_proc(struct cdoc_heap *h, uint64_t instance, uint32_t pid)
+struct hproc *heap__proc(struct cdoc_heap *h, uint64_t instance, uint32_t pid)
 {
 	uint32_t idx;
 	struct hproc *p;
@@ -123,9 +123,9 @@ struct hproc *heap_proc(struct cdoc_heap *h, uint64_t instance, uint32_t pid)
 	p->instance = instance;
 	p->pid = pid;
 	p->parent = -1;
-	lmap_init(&p->live);
+	heap__lmap_init(&p->live);
 
-	lmap_init(&p->inherited);
+	heap__lmap_init(&p->inherited);
 	CDOC_GROW(h->procs, h->nr_procs + 1, h->alloc_procs);
 	h->procs[h->nr_procs++] = p;
 	cdoc_u64map_put(&h->by_instance, instance, (uint32_t)h->nr_procs);
@@ -157,11 +157,11 @@ static void inherit(struct hproc *p, const struct hproc *parent)
 	p->has_inherited = 1;
 	for (i = 0; i <= parent->live.mask; i++)
 		if (parent->live.v[i].key && parent->live.v[i].count)
-			lmap_put(&p->inherited, parent->live.v[i].key);
+			heap__lmap_put(&p->inherited, parent->live.v[i].key);
 }
 
-void heap_hello(struct cdoc_heap *h, struct hproc *p, uint64_t parent,
-                uint32_t below, uint64_t rate, uint64_t flags, uint32_t ppid)
+void heap__hello(struct cdoc_heap *h, struct hproc *p, uint64_t parent,
+                 uint32_t below, uint64_t rate, uint64_t flags, uint32_t ppid)
 {
 	uint32_t idx;
 
@@ -183,13 +183,13 @@ void heap_hello(struct cdoc_heap *h, struct hproc *p, uint64_t parent,
  * live at this point of the stream (its HELLO may come much later, after
  * @p has freed some of it).
  */
-void heap_fork(struct cdoc_heap *h, struct hproc *p, uint64_t child)
+void heap__fork(struct cdoc_heap *h, struct hproc *p, uint64_t child)
 {
 	struct hproc *q;
 
 	if (!child || child == p->instance)
 		return;
-	q = heap_proc(h, child, 0);
+	q = heap__proc(h, child, 0);
 	inherit(q, p);
 }
 
@@ -213,8 +213,8 @@ static int ensure_id(struct hproc *p, uint32_t id)
 	return 0;
 }
 
-int heap_stack_def(struct hproc *p, uint32_t id, const uint64_t *pcs,
-                   uint32_t nr)
+int heap__stack_def(struct hproc *p, uint32_t id, const uint64_t *pcs,
+                    uint32_t nr)
 {
 	struct hstack *s;
 
@@ -231,8 +231,8 @@ int heap_stack_def(struct hproc *p, uint32_t id, const uint64_t *pcs,
 }
 
 /* Stack @id of @p, looked up in the parent for ids it inherited. */
-const struct hstack *heap_stack(const struct cdoc_heap *h,
-                                const struct hproc *p, uint32_t id)
+const struct hstack *heap__stack(const struct cdoc_heap *h,
+                                 const struct hproc *p, uint32_t id)
 {
 	while (p) {
 		if (id < p->nr_stacks && p->stacks[id].pcs)
@@ -331,8 +331,8 @@ static struct hsite *count_alloc(struct cdoc_heap *h, struct hproc *p, int fn,
  * allocation older than it is not taken for live). An event older than
  * the one kept changes nothing live: it was already superseded.
  */
-int heap_alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
-               uint64_t size, uint32_t stack, uint64_t seq)
+int heap__alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
+                uint64_t size, uint32_t stack, uint64_t seq)
 {
 	uint32_t count;
 	uint64_t bytes;
@@ -341,9 +341,10 @@ int heap_alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
 
 	if (!site)
 		return -1;
-	if (unlikely(p->inherited.nr) && (e = lmap_get(&p->inherited, ptr)))
-		lmap_del(&p->inherited, e);
-	e = lmap_put(&p->live, ptr);
+	if (unlikely(p->inherited.nr) &&
+	    (e = heap__lmap_get(&p->inherited, ptr)))
+		heap__lmap_del(&p->inherited, e);
+	e = heap__lmap_put(&p->live, ptr);
 	if (e->seq > seq) { /* freed (or replaced) already */
 		h->counters.reordered++;
 		if (!e->count && e->stack == UINT32_MAX)
@@ -368,19 +369,19 @@ int heap_alloc(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t ptr,
  * need not be kept: the map then holds only what is live, not every
  * address ever used.
  */
-void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
-               uint64_t seq, int solo)
+void heap__free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
+                uint64_t seq, int solo)
 {
-	struct lent *e = lmap_get(&p->live, ptr);
+	struct lent *e = heap__lmap_get(&p->live, ptr);
 
 	/* frees are counted as allocations are: scaled when sampled */
 	p->frees += e && e->count && e->seq <= seq ? e->count : 1;
-	if (!e && p->inherited.nr && (e = lmap_get(&p->inherited, ptr))) {
-		lmap_del(&p->inherited, e);
+	if (!e && p->inherited.nr && (e = heap__lmap_get(&p->inherited, ptr))) {
+		heap__lmap_del(&p->inherited, e);
 		return;
 	}
 	if (!e) { /* before its allocation, or never allocated */
-		e = lmap_put(&p->live, ptr);
+		e = heap__lmap_put(&p->live, ptr);
 		e->seq = seq;
 		e->stack = UINT32_MAX; /* unmatched until an allocation comes */
 		return;
@@ -394,7 +395,7 @@ void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
 			p->sites[e->stack].temp_count += e->count;
 		shrink_live(h, p, e);
 		if (solo) {
-			lmap_del(&p->live, e);
+			heap__lmap_del(&p->live, e);
 			return;
 		}
 	}
@@ -404,9 +405,9 @@ void heap_free(struct cdoc_heap *h, struct hproc *p, uint64_t ptr, int temp,
 }
 
 /* An allocation freed in its own batch (ALLOCB): live until its FREEB,
- * which heap_free_b() reads from @out. */
-int heap_alloc_b(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
-                 uint32_t stack, struct hpend *out)
+ * which heap__free_b() reads from @out. */
+int heap__alloc_b(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
+                  uint32_t stack, struct hpend *out)
 {
 	struct hsite *site =
 	        count_alloc(h, p, fn, size, stack, &out->count, &out->bytes);
@@ -418,15 +419,15 @@ int heap_alloc_b(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
 	return 0;
 }
 
-void heap_free_b(struct cdoc_heap *h, struct hproc *p, struct hpend *e)
+void heap__free_b(struct cdoc_heap *h, struct hproc *p, struct hpend *e)
 {
 	drop_live(h, p, e->stack, e->bytes, e->count);
 	p->frees += e->count;
 	e->count = 0;
 }
 
-int heap_temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
-              uint32_t stack)
+int heap__temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
+               uint32_t stack)
 {
 	uint32_t count;
 	uint64_t bytes;
@@ -441,8 +442,8 @@ int heap_temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
 	return 0;
 }
 
-void heap_map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,
-              const char *path, size_t len)
+void heap__map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,
+               const char *path, size_t len)
 {
 	struct hmapping *m;
 	size_t i;
@@ -458,7 +459,7 @@ void heap_map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,
 	m->path = cdoc_strndup(path, len);
 }
 
-void heap_exit(struct cdoc_heap *h, struct hproc *p)
+void heap__exit(struct cdoc_heap *h, struct hproc *p)
 {
 	p->flags |= CDOC_HPROC_EXITED;
 }
@@ -483,9 +484,9 @@ static void proc_free(struct hproc *p)
 	free(p->stacks);
 	free(p->sites);
 	free(p->maps);
-	lmap_release(&p->live);
+	heap__lmap_release(&p->live);
 
-	lmap_release(&p->inherited);
+	heap__lmap_release(&p->inherited);
 	free(p);
 }
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "heap/heap.h"
+#include "heapfile/heapfile.h"
 
 #define DRAIN_MS 5000 /* wait for the stream's end after the exit */
 #define POLL_MS  50   /* how often the target's exit is checked */

@@ -107,7 +107,7 @@ static uint32_t intern_stack(struct snapctx *c, const uint32_t *names,
 static uint32_t site_stack(struct snapctx *c, const struct hproc *p,
                            uint32_t key, uint32_t id)
 {
-	const struct hstack *st = heap_stack(c->h, p, id);
+	const struct hstack *st = heap__stack(c->h, p, id);
 	uint32_t names[CDOC_ASTREAM_MAX_FRAMES];
 	uint32_t i;
 

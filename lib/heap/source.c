@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "heap/internal.h"
+#include "heapctl/heapctl.h"
+#include "heapfile/heapfile.h"
 #include "collect/collect.h"
 #include "record/record.h"
 

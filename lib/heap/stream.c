@@ -84,7 +84,7 @@ static int rec_stack(struct rd *r, struct hproc *p)
 		return bad(r, "too many frames in a stack");
 	if ((ret = get_vs(r, pcs, (int)v[1])) < 0)
 		return ret;
-	if (heap_stack_def(p, id, pcs, (uint32_t)v[1]) < 0)
+	if (heap__stack_def(p, id, pcs, (uint32_t)v[1]) < 0)
 		return bad(r, "stack id far beyond the stacks defined");
 	return 0;
 }
@@ -100,7 +100,7 @@ static int rec_map(struct rd *r, struct hproc *p)
 		return bad(r, "mapping path runs past its batch");
 	if (v[1] < v[0])
 		return bad(r, "mapping ends before it starts");
-	heap_map(p, v[0], v[1], v[2], (const char *)r->p, (size_t)v[3]);
+	heap__map(p, v[0], v[1], v[2], (const char *)r->p, (size_t)v[3]);
 	r->p += v[3];
 	return 0;
 }
@@ -139,7 +139,7 @@ static int rec_freeb(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 	if (v[1] == 0 || v[1] > r->nalloc || !h->pend[r->nalloc - v[1]].count)
 		return bad(r, "free of no allocation of its batch");
 	tsc(r, v[0]);
-	heap_free_b(h, p, &h->pend[r->nalloc - v[1]]);
+	heap__free_b(h, p, &h->pend[r->nalloc - v[1]]);
 	return 0;
 }
 
@@ -164,8 +164,8 @@ static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
 		t = tsc(r, v[1]);
 		e = next_pend(h, r);
 		ret = tag == CDOC_AREC_ALLOCB
-		              ? heap_alloc_b(h, p, fn, v[2], id, e)
-		              : heap_alloc(h, p, fn, at, v[2], id, t);
+		              ? heap__alloc_b(h, p, fn, v[2], id, e)
+		              : heap__alloc(h, p, fn, at, v[2], id, t);
 		return ret < 0 ? bad(r,
 		                     "stack id far beyond the stacks defined")
 		               : 0;
@@ -174,7 +174,7 @@ static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
 		    (ret = id32(r, v[1], &id)) < 0)
 			return ret;
 		next_pend(h, r);
-		if (heap_temp(h, p, fn, v[0], id) < 0)
+		if (heap__temp(h, p, fn, v[0], id) < 0)
 			return bad(r, "stack id far beyond the stacks defined");
 		return 0;
 	case CDOC_AREC_FREEB:
@@ -184,8 +184,8 @@ static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
 			return ret;
 		if ((at = ptr(r, v[0])) == 0)
 			return bad(r, "free of a null pointer");
-		heap_free(h, p, at, tag == CDOC_AREC_FREET, tsc(r, v[1]),
-		          r->solo);
+		heap__free(h, p, at, tag == CDOC_AREC_FREET, tsc(r, v[1]),
+		           r->solo);
 		return 0;
 	}
 }
@@ -199,7 +199,7 @@ static int rec_hello(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 		return ret;
 	if (v[1] >= HEAP_MAX_STACK_ID)
 		return bad(r, "inherited stack ids out of range");
-	heap_hello(h, p, v[0], (uint32_t)v[1], v[2], v[3], (uint32_t)v[4]);
+	heap__hello(h, p, v[0], (uint32_t)v[1], v[2], v[3], (uint32_t)v[4]);
 	return 0;
 }
 
@@ -224,7 +224,7 @@ static int record(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 	case CDOC_AREC_COUNTERS:
 		return get_vs(r, p->shim_counters, 4);
 	case CDOC_AREC_EXIT:
-		heap_exit(h, p);
+		heap__exit(h, p);
 		return 0;
 	case CDOC_AREC_SOLO:
 		r->solo = 1;
@@ -234,7 +234,7 @@ static int record(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 		int ret = get_v(r, &child);
 
 		if (ret == 0)
-			heap_fork(h, p, child);
+			heap__fork(h, p, child);
 		return ret;
 	}
 	}
@@ -253,7 +253,7 @@ static int batch(struct cdoc_heap *h, const struct cdoc_astream_hdr *hd,
 		h->t0 = hd->time_ns;
 	}
 	h->now = hd->time_ns > h->t0 ? hd->time_ns - h->t0 : 0;
-	p = heap_proc(h, hd->instance, hd->pid);
+	p = heap__proc(h, hd->instance, hd->pid);
 	r->tid = hd->tid;
 	r->tsc = 0;
 	r->ptr = 0;

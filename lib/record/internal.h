@@ -7,21 +7,21 @@
 #include "record/record.h"
 
 /* timed.c: write the pending TSAMPLES entries of @w. */
-int rec_flush_timed(struct cdoc_rec_writer *w);
+int record__flush_timed(struct cdoc_rec_writer *w);
 
 /*
  * timed.c: decode one TSAMPLES payload into @r (the chunk at byte
  * @offset of file @name, for messages).
  */
-int rec_read_timed(struct cdoc_recording *r, const char *name, uint64_t offset,
-                   struct cdoc_rec_dec *d);
+int record__read_timed(struct cdoc_recording *r, const char *name,
+                       uint64_t offset, struct cdoc_rec_dec *d);
 
 /* reader.c: the profile named @name, created when missing. */
-struct cdoc_rec_profile *rec_get_profile(struct cdoc_recording *r,
-                                         const char *name);
+struct cdoc_rec_profile *record__get_profile(struct cdoc_recording *r,
+                                             const char *name);
 
 /* reader.c: the profile node of file stack @stack (memoized). */
-uint32_t rec_node_of(struct cdoc_recording *r, struct cdoc_rec_profile *p,
-                     uint32_t stack, struct cdoc_buf *path);
+uint32_t record__node_of(struct cdoc_recording *r, struct cdoc_rec_profile *p,
+                         uint32_t stack, struct cdoc_buf *path);
 
 #endif

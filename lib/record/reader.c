@@ -325,7 +325,7 @@ static int read_chunk(const struct chunk_ctx *c, const void *data, size_t len)
 	case CDOC_REC_EXIT:
 		return read_exit(c, &d);
 	case CDOC_REC_TSAMPLES:
-		return rec_read_timed(c->r, c->name, c->offset, &d);
+		return record__read_timed(c->r, c->name, c->offset, &d);
 	case CDOC_REC_END:
 		c->r->complete = 1;
 		return 0;
@@ -518,14 +518,14 @@ uint64_t cdoc_recording_counter(const struct cdoc_recording *r,
 }
 
 /* For timed.c: the profile named @name (created) and a stack's node. */
-struct cdoc_rec_profile *rec_get_profile(struct cdoc_recording *r,
-                                         const char *name)
+struct cdoc_rec_profile *record__get_profile(struct cdoc_recording *r,
+                                             const char *name)
 {
 	return get_profile(r, name);
 }
 
-uint32_t rec_node_of(struct cdoc_recording *r, struct cdoc_rec_profile *p,
-                     uint32_t stack, struct cdoc_buf *path)
+uint32_t record__node_of(struct cdoc_recording *r, struct cdoc_rec_profile *p,
+                         uint32_t stack, struct cdoc_buf *path)
 {
 	return node_of(r, p, stack, path);
 }

@@ -22,7 +22,7 @@ static int64_t unzigzag(uint64_t v)
 	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
-int rec_flush_timed(struct cdoc_rec_writer *w)
+int record__flush_timed(struct cdoc_rec_writer *w)
 {
 	struct cdoc_buf b = CDOC_BUF_INIT;
 	int ret;
@@ -49,7 +49,7 @@ int cdoc_rec_sample_at(struct cdoc_rec_writer *w, uint32_t profile,
 
 	if (w->tsamples_nr &&
 	    (w->tsamples_profile != profile || w->tsamples.len > TSAMPLES_MAX))
-		ret = rec_flush_timed(w);
+		ret = record__flush_timed(w);
 	w->tsamples_profile = profile;
 	w->tsamples_nr++;
 	cdoc_rec_put_u64(&w->tsamples, stack);
@@ -99,8 +99,8 @@ static int read_one(struct cdoc_recording *r, struct cdoc_rec_dec *d,
 	               : -2;
 }
 
-int rec_read_timed(struct cdoc_recording *r, const char *name, uint64_t offset,
-                   struct cdoc_rec_dec *d)
+int record__read_timed(struct cdoc_recording *r, const char *name,
+                       uint64_t offset, struct cdoc_rec_dec *d)
 {
 	uint64_t prof = cdoc_rec_get_u64(d), n = cdoc_rec_get_u64(d), i;
 	struct cdoc_buf path = CDOC_BUF_INIT;
@@ -110,7 +110,7 @@ int rec_read_timed(struct cdoc_recording *r, const char *name, uint64_t offset,
 
 	if (d->err || prof >= r->nr_strs || n > (uint64_t)(d->end - d->p))
 		return bad(name, offset, "a profile name and sample count");
-	p = rec_get_profile(r, r->strs[prof]);
+	p = record__get_profile(r, r->strs[prof]);
 	for (i = 0; i < n && !ret; i++) {
 		struct cdoc_rec_tsample s;
 		uint64_t stack;
@@ -124,7 +124,7 @@ int rec_read_timed(struct cdoc_recording *r, const char *name, uint64_t offset,
 		if (ret)
 			break;
 		s.profile = (uint32_t)(p - r->profiles);
-		s.node = rec_node_of(r, p, (uint32_t)stack, &path);
+		s.node = record__node_of(r, p, (uint32_t)stack, &path);
 		cdoc_profile_add(&p->prof, s.node, 0, s.weight);
 		CDOC_GROW(r->tsamples, r->nr_tsamples + 1, r->alloc_tsamples);
 		r->tsamples[r->nr_tsamples++] = s;

@@ -265,7 +265,7 @@ int cdoc_rec_flush(struct cdoc_rec_writer *w)
 
 	if (!ret)
 		ret = flush_samples(w);
-	return ret ? ret : rec_flush_timed(w);
+	return ret ? ret : record__flush_timed(w);
 }
 
 void cdoc_rec_writer_abandon(struct cdoc_rec_writer *w)

@@ -11,19 +11,19 @@
 #include <string.h>
 #include <sys/wait.h>
 
-const char *const report_quality_counters[] = {
+const char *const report__quality_counters[] = {
         "samples",          "lost_samples",      "unwind_failures",
         "truncated_stacks", "unresolved_frames", "throttle_events",
 };
-const size_t report_nr_quality_counters =
-        CDOC_ARRAY_SIZE(report_quality_counters);
+const size_t report__nr_quality_counters =
+        CDOC_ARRAY_SIZE(report__quality_counters);
 
-int report_is_quality_counter(const char *name)
+int report__is_quality_counter(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < report_nr_quality_counters; i++)
-		if (!strcmp(name, report_quality_counters[i]))
+	for (i = 0; i < report__nr_quality_counters; i++)
+		if (!strcmp(name, report__quality_counters[i]))
 			return 1;
 	return 0;
 }
@@ -34,9 +34,9 @@ void cdoc_report_opts_init(struct cdoc_report_opts *o)
 	o->top = 10;
 }
 
-const struct cdoc_diagnoses *report_diagnoses(struct cdoc_recording *r,
-                                              const struct cdoc_report_opts *o,
-                                              struct cdoc_diagnoses *own)
+const struct cdoc_diagnoses *report__diagnoses(struct cdoc_recording *r,
+                                               const struct cdoc_report_opts *o,
+                                               struct cdoc_diagnoses *own)
 {
 	cdoc_diagnoses_init(own);
 	if (o && o->diag)
@@ -45,12 +45,12 @@ const struct cdoc_diagnoses *report_diagnoses(struct cdoc_recording *r,
 	return own;
 }
 
-void report_add_safe(struct cdoc_buf *b, const char *s)
+void report__add_safe(struct cdoc_buf *b, const char *s)
 {
 	cdoc_buf_add_term(b, s, strlen(s));
 }
 
-void report_json_str(struct cdoc_buf *b, const char *s)
+void report__json_str(struct cdoc_buf *b, const char *s)
 {
 	cdoc_buf_addch(b, '"');
 	if (s)
@@ -58,7 +58,7 @@ void report_json_str(struct cdoc_buf *b, const char *s)
 	cdoc_buf_addch(b, '"');
 }
 
-void report_json_num(struct cdoc_buf *b, double v)
+void report__json_num(struct cdoc_buf *b, double v)
 {
 	if (!isfinite(v))
 		cdoc_buf_addstr(b, "null");
@@ -68,7 +68,7 @@ void report_json_num(struct cdoc_buf *b, double v)
 		cdoc_buf_addf(b, "%.6g", v);
 }
 
-double report_duration(const struct cdoc_recording *r)
+double report__duration(const struct cdoc_recording *r)
 {
 	const char *d = cdoc_recording_meta(r, "duration_ns");
 	char *end;
@@ -80,7 +80,7 @@ double report_duration(const struct cdoc_recording *r)
 	return *end || v < 0 ? -1 : v / 1e9;
 }
 
-size_t report_profiles(const struct cdoc_recording *r, size_t *idx)
+size_t report__profiles(const struct cdoc_recording *r, size_t *idx)
 {
 	size_t i, n = 0;
 
@@ -95,7 +95,7 @@ size_t report_profiles(const struct cdoc_recording *r, size_t *idx)
 	return n;
 }
 
-void report_proc_status(const struct cdoc_rec_proc *p, struct cdoc_buf *b)
+void report__proc_status(const struct cdoc_rec_proc *p, struct cdoc_buf *b)
 {
 	const char *sig;
 

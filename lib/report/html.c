@@ -54,11 +54,11 @@ static void basic_tables(struct cdoc_buf *meta, struct cdoc_buf *counters,
 
 	for (i = 0; i < r->nr_meta; i++)
 		basic_row(meta, r->meta[i].key, r->meta[i].value, 0);
-	for (i = 0; i < report_nr_quality_counters; i++) {
+	for (i = 0; i < report__nr_quality_counters; i++) {
 		snprintf(num, sizeof(num), "%llu",
 		         (unsigned long long)cdoc_recording_counter(
-		                 r, report_quality_counters[i]));
-		basic_row(counters, report_quality_counters[i], num, 1);
+		                 r, report__quality_counters[i]));
+		basic_row(counters, report__quality_counters[i], num, 1);
 	}
 }
 
@@ -147,11 +147,11 @@ int cdoc_report_html(struct cdoc_recording *r, const struct cdoc_report_opts *o,
                      struct cdoc_buf *out)
 {
 	struct cdoc_diagnoses own;
-	const struct cdoc_diagnoses *d = report_diagnoses(r, o, &own);
+	const struct cdoc_diagnoses *d = report__diagnoses(r, o, &own);
 	const char *cmd = cdoc_recording_meta(r, "command");
 	struct cdoc_buf title = CDOC_BUF_INIT;
 	size_t *idx = cdoc_calloc(r->nr_profiles + 1, sizeof(*idx));
-	size_t n = report_profiles(r, idx);
+	size_t n = report__profiles(r, idx);
 	int ret;
 
 	if (o && o->title)

@@ -7,37 +7,37 @@
 #include "report/report.h"
 
 /* The counters every report shows, even at 0 ("nothing silent"). */
-extern const char *const report_quality_counters[];
-extern const size_t report_nr_quality_counters;
-/* Whether @name is one of report_quality_counters (shown first). */
-int report_is_quality_counter(const char *name);
+extern const char *const report__quality_counters[];
+extern const size_t report__nr_quality_counters;
+/* Whether @name is one of report__quality_counters (shown first). */
+int report__is_quality_counter(const char *name);
 
 /*
  * The diagnoses to show: @o->diag, or the doctor's run over @r into @own
  * (initialized here; release it with cdoc_diagnoses_release()).
  */
-const struct cdoc_diagnoses *report_diagnoses(struct cdoc_recording *r,
-                                              const struct cdoc_report_opts *o,
-                                              struct cdoc_diagnoses *own);
+const struct cdoc_diagnoses *report__diagnoses(struct cdoc_recording *r,
+                                               const struct cdoc_report_opts *o,
+                                               struct cdoc_diagnoses *own);
 
 /* Append @s with control characters replaced by '?', for terminals. */
-void report_add_safe(struct cdoc_buf *b, const char *s);
+void report__add_safe(struct cdoc_buf *b, const char *s);
 
 /* Append a JSON string (quotes included). */
-void report_json_str(struct cdoc_buf *b, const char *s);
+void report__json_str(struct cdoc_buf *b, const char *s);
 /* Append a JSON number; null when not finite. */
-void report_json_num(struct cdoc_buf *b, double v);
+void report__json_num(struct cdoc_buf *b, double v);
 
 /* Duration of the run in seconds from meta duration_ns; -1 unknown. */
-double report_duration(const struct cdoc_recording *r);
+double report__duration(const struct cdoc_recording *r);
 
 /*
  * Profiles with weight, cpu first then in file order: fills @idx (room
  * for r->nr_profiles) with indices into r->profiles; returns how many.
  */
-size_t report_profiles(const struct cdoc_recording *r, size_t *idx);
+size_t report__profiles(const struct cdoc_recording *r, size_t *idx);
 
 /* "exited 0", "killed by SIGSEGV", "running" for a process. */
-void report_proc_status(const struct cdoc_rec_proc *p, struct cdoc_buf *b);
+void report__proc_status(const struct cdoc_rec_proc *p, struct cdoc_buf *b);
 
 #endif

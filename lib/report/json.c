@@ -14,7 +14,7 @@ static void key(struct cdoc_buf *b, const char *k, int *first)
 	if (!*first)
 		cdoc_buf_addch(b, ',');
 	*first = 0;
-	report_json_str(b, k);
+	report__json_str(b, k);
 	cdoc_buf_addch(b, ':');
 }
 
@@ -31,7 +31,7 @@ static void json_meta(struct cdoc_buf *b, const struct cdoc_recording *r)
 		if (j < r->nr_meta)
 			continue; /* the last value of a key wins */
 		key(b, r->meta[i].key, &first);
-		report_json_str(b, r->meta[i].value);
+		report__json_str(b, r->meta[i].value);
 	}
 	cdoc_buf_addch(b, '}');
 }
@@ -42,13 +42,13 @@ static void json_counters(struct cdoc_buf *b, const struct cdoc_recording *r)
 	size_t i;
 
 	cdoc_buf_addch(b, '{');
-	for (i = 0; i < report_nr_quality_counters; i++) {
-		key(b, report_quality_counters[i], &first);
+	for (i = 0; i < report__nr_quality_counters; i++) {
+		key(b, report__quality_counters[i], &first);
 		cdoc_buf_addu64(b, cdoc_recording_counter(
-		                           r, report_quality_counters[i]));
+		                           r, report__quality_counters[i]));
 	}
 	for (i = 0; i < r->nr_counters; i++) {
-		if (report_is_quality_counter(r->counters[i].name))
+		if (report__is_quality_counter(r->counters[i].name))
 			continue;
 		key(b, r->counters[i].name, &first);
 		cdoc_buf_addu64(b, r->counters[i].value);
@@ -60,16 +60,16 @@ static void json_proc(struct cdoc_buf *b, const struct cdoc_rec_proc *p)
 {
 	struct cdoc_buf st = CDOC_BUF_INIT;
 
-	report_proc_status(p, &st);
+	report__proc_status(p, &st);
 	cdoc_buf_addf(b, "{\"pid\":%u,\"ppid\":%u,\"name\":", p->pid, p->ppid);
-	report_json_str(b, p->name);
+	report__json_str(b, p->name);
 	cdoc_buf_addf(b, ",\"exited\":%s", p->exited ? "true" : "false");
 	if (p->exited && WIFSIGNALED(p->status))
 		cdoc_buf_addf(b, ",\"signal\":%d", WTERMSIG(p->status));
 	else if (p->exited)
 		cdoc_buf_addf(b, ",\"exit_code\":%d", WEXITSTATUS(p->status));
 	cdoc_buf_addstr(b, ",\"status\":");
-	report_json_str(b, st.buf);
+	report__json_str(b, st.buf);
 	cdoc_buf_addch(b, '}');
 	cdoc_buf_release(&st);
 }
@@ -77,15 +77,15 @@ static void json_proc(struct cdoc_buf *b, const struct cdoc_rec_proc *p)
 static void json_diag(struct cdoc_buf *b, const struct cdoc_diagnosis *d)
 {
 	cdoc_buf_addstr(b, "{\"severity\":");
-	report_json_str(b, cdoc_severity_name(d->severity));
+	report__json_str(b, cdoc_severity_name(d->severity));
 	cdoc_buf_addstr(b, ",\"code\":");
-	report_json_str(b, d->code);
+	report__json_str(b, d->code);
 	cdoc_buf_addstr(b, ",\"title\":");
-	report_json_str(b, d->title);
+	report__json_str(b, d->title);
 	cdoc_buf_addstr(b, ",\"detail\":");
-	report_json_str(b, d->detail);
+	report__json_str(b, d->detail);
 	cdoc_buf_addstr(b, ",\"recommendation\":");
-	report_json_str(b, d->recommendation);
+	report__json_str(b, d->recommendation);
 	cdoc_buf_addch(b, '}');
 }
 
@@ -99,13 +99,13 @@ static void json_top(struct cdoc_buf *b, const struct cdoc_profile *p,
 	cdoc_buf_addch(b, '[');
 	for (i = 0; i < n && i < rows; i++) {
 		cdoc_buf_addstr(b, i ? ",{\"name\":" : "{\"name\":");
-		report_json_str(b, cdoc_strtab_get(&p->names, top[i].name));
+		report__json_str(b, cdoc_strtab_get(&p->names, top[i].name));
 		cdoc_buf_addf(b, ",\"self\":%llu,\"total\":%llu,\"self_pct\":",
 		              (unsigned long long)top[i].self,
 		              (unsigned long long)top[i].total);
-		report_json_num(b, total ? 100.0 * top[i].self / total : 0);
+		report__json_num(b, total ? 100.0 * top[i].self / total : 0);
 		cdoc_buf_addstr(b, ",\"total_pct\":");
-		report_json_num(b, total ? 100.0 * top[i].total / total : 0);
+		report__json_num(b, total ? 100.0 * top[i].total / total : 0);
 		cdoc_buf_addch(b, '}');
 	}
 	cdoc_buf_addch(b, ']');
@@ -122,9 +122,9 @@ static void json_profiles(struct cdoc_buf *b, const struct cdoc_recording *r,
 		const struct cdoc_rec_profile *p = &r->profiles[i];
 
 		cdoc_buf_addstr(b, i ? ",{\"name\":" : "{\"name\":");
-		report_json_str(b, p->name);
+		report__json_str(b, p->name);
 		cdoc_buf_addstr(b, ",\"unit\":");
-		report_json_str(b, cdoc_report_unit(p->name));
+		report__json_str(b, cdoc_report_unit(p->name));
 		cdoc_buf_addf(
 		        b, ",\"total\":%llu,\"top_self\":",
 		        (unsigned long long)cdoc_profile_total(&p->prof, 0));
@@ -149,7 +149,7 @@ static void json_metrics(struct cdoc_buf *b, const struct cdoc_recording *r)
 		              i ? "," : "", (unsigned long long)m->time_ns);
 		for (j = 0; j < m->n; j++) {
 			key(b, m->names[j], &first);
-			report_json_num(b, m->values[j]);
+			report__json_num(b, m->values[j]);
 		}
 		cdoc_buf_addstr(b, "}}");
 	}
@@ -180,19 +180,19 @@ int cdoc_report_json(struct cdoc_recording *r, const struct cdoc_report_opts *o,
                      struct cdoc_buf *out)
 {
 	struct cdoc_diagnoses own;
-	const struct cdoc_diagnoses *d = report_diagnoses(r, o, &own);
-	double secs = report_duration(r);
+	const struct cdoc_diagnoses *d = report__diagnoses(r, o, &own);
+	double secs = report__duration(r);
 
 	cdoc_buf_addstr(out, "{\"path\":");
-	report_json_str(out, r->path);
+	report__json_str(out, r->path);
 	cdoc_buf_addf(out, ",\"version\":%u,\"complete\":%s,\"cut_short\":",
 	              r->version, r->complete ? "true" : "false");
 	if (r->cut_short)
-		report_json_str(out, r->cut_short);
+		report__json_str(out, r->cut_short);
 	else
 		cdoc_buf_addstr(out, "null");
 	cdoc_buf_addstr(out, ",\"duration_s\":");
-	report_json_num(out, secs >= 0 ? secs : 0.0 / 0.0);
+	report__json_num(out, secs >= 0 ? secs : 0.0 / 0.0);
 	cdoc_buf_addstr(out, ",\"meta\":");
 	json_meta(out, r);
 	cdoc_buf_addstr(out, ",\"counters\":");
@@ -221,13 +221,13 @@ static void blob_items(struct cdoc_buf *b, const struct cdoc_diagnoses *d)
 	cdoc_buf_addstr(b, ",\"items\":[");
 	for (i = 0; d && i < d->nr; i++) {
 		cdoc_buf_addstr(b, i ? ",{\"severity\":" : "{\"severity\":");
-		report_json_str(b, blob_severity(d->items[i].severity));
+		report__json_str(b, blob_severity(d->items[i].severity));
 		cdoc_buf_addstr(b, ",\"title\":");
-		report_json_str(b, d->items[i].title);
+		report__json_str(b, d->items[i].title);
 		cdoc_buf_addstr(b, ",\"detail\":");
-		report_json_str(b, d->items[i].detail);
+		report__json_str(b, d->items[i].detail);
 		cdoc_buf_addstr(b, ",\"recommendation\":");
-		report_json_str(b, d->items[i].recommendation);
+		report__json_str(b, d->items[i].recommendation);
 		cdoc_buf_addch(b, '}');
 	}
 	if (d && !d->nr)
@@ -241,7 +241,7 @@ static void blob_metadata(struct cdoc_buf *b, const struct cdoc_recording *r)
 	static const char *const keys[] = {
 	        "command",    "event",    "frequency", "call_graph",
 	        "start_time", "hostname", "mode",      "alloc_tracking"};
-	double secs = report_duration(r);
+	double secs = report__duration(r);
 	int first = 1;
 	size_t i;
 
@@ -251,7 +251,7 @@ static void blob_metadata(struct cdoc_buf *b, const struct cdoc_recording *r)
 
 		if (v) {
 			key(b, keys[i], &first);
-			report_json_str(b, v);
+			report__json_str(b, v);
 		}
 	}
 	if (secs >= 0) {
@@ -263,9 +263,9 @@ static void blob_metadata(struct cdoc_buf *b, const struct cdoc_recording *r)
 
 		cdoc_buf_addf(&k, "process %u", r->procs[i].pid);
 		cdoc_buf_addf(&v, "%s: ", r->procs[i].name);
-		report_proc_status(&r->procs[i], &v);
+		report__proc_status(&r->procs[i], &v);
 		key(b, k.buf, &first);
-		report_json_str(b, v.buf);
+		report__json_str(b, v.buf);
 		cdoc_buf_release(&k);
 		cdoc_buf_release(&v);
 	}
@@ -278,9 +278,9 @@ void cdoc_report_blob(struct cdoc_recording *r, const struct cdoc_diagnoses *d,
 	const char *cmd = cdoc_recording_meta(r, "command");
 
 	cdoc_buf_addstr(out, "{\"title\":");
-	report_json_str(out, cmd ? cmd : r->path);
+	report__json_str(out, cmd ? cmd : r->path);
 	cdoc_buf_addstr(out, ",\"subtitle\":");
-	report_json_str(out, r->cut_short ? r->cut_short : r->path);
+	report__json_str(out, r->cut_short ? r->cut_short : r->path);
 	blob_items(out, d);
 	cdoc_buf_addstr(out, ",\"counters\":");
 	json_counters(out, r);

@@ -2,7 +2,8 @@
  * report.h - rendering a loaded recording: a terminal summary, JSON, a
  * self-contained HTML page (the flame graph page of lib/flame with the
  * diagnoses above it), folded stacks of any profile, and an ncurses
- * browser of the top functions.
+ * browser of the top functions; and the text summary, folded stacks and
+ * diff of heap snapshots (lib/heap).
  *
  * `cdoctor report` is a front end to these; `cdoctor run` calls
  * cdoc_report_text() and cdoc_report_html() when the run ends. Renderers
@@ -17,6 +18,7 @@
 
 #include "base/base.h"
 #include "doctor/doctor.h"
+#include "heap/heap.h"
 #include "record/record.h"
 
 /*
@@ -91,5 +93,50 @@ const char *cdoc_report_unit(const char *profile);
  * the profile is missing.
  */
 int cdoc_report_tui(struct cdoc_recording *r, const char *kind);
+
+/* ---- heap snapshots (lib/heap): `cdoctor heap` ---- */
+
+/*
+ * Folded stacks ("root;...;leaf N"), one line per site with a non-zero
+ * value, roots first; processes become the root frame when there are
+ * several. Appends to @out.
+ */
+void cdoc_heap_folded(const struct cdoc_heap_snap *s, int kind,
+                      struct cdoc_buf *out);
+
+/* A site's stack as "leaf < caller < caller" (at most @depth frames). */
+void cdoc_heap_site_name(const struct cdoc_heap_snap *s,
+                         const struct cdoc_heap_site *site, int depth,
+                         struct cdoc_buf *out);
+
+/*
+ * The summary a user reads: totals per process and function, peak and
+ * when, leaked at exit by call site, most allocations, most temporary
+ * allocations, size histogram, the counters. @top sites per list.
+ */
+void cdoc_heap_report_text(const struct cdoc_heap_snap *s, int top,
+                           struct cdoc_buf *out);
+
+/* One row of a diff: a call site matched by process name and stack. */
+struct cdoc_heap_growth {
+	uint32_t site_a, site_b; /* indexes, CDOC_HEAP_NOSITE if absent */
+	int64_t bytes, count;    /* growth of live bytes and objects */
+	double share;            /* bytes / total positive growth */
+};
+#define CDOC_HEAP_NOSITE UINT32_MAX
+
+/*
+ * Sites ranked by growth of live bytes from @a to @b (then objects).
+ * *@out (caller frees) gets *@nr rows. Returns 0.
+ */
+int cdoc_heap_diff(const struct cdoc_heap_snap *a,
+                   const struct cdoc_heap_snap *b,
+                   struct cdoc_heap_growth **out, size_t *nr);
+
+/* The diff as text: the @top sites that grew, with their share. */
+void cdoc_heap_diff_text(const struct cdoc_heap_snap *a,
+                         const struct cdoc_heap_snap *b,
+                         const struct cdoc_heap_growth *rows, size_t nr,
+                         int top, struct cdoc_buf *out);
 
 #endif

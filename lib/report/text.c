@@ -39,7 +39,7 @@ static void wrapped(struct text *t, const char *s, size_t col)
 	const char *p;
 	int first = 1;
 
-	report_add_safe(&safe, s);
+	report__add_safe(&safe, s);
 	for (p = safe.buf ? safe.buf : ""; *p; first = 0) {
 		size_t len;
 
@@ -98,7 +98,7 @@ static void run_procs(struct text *t, const struct cdoc_recording *r)
 	for (i = 0; i < r->nr_procs && i < 8; i++) {
 		cdoc_buf_addf(&b, "%s%s [%u] ", i ? "; " : "", r->procs[i].name,
 		              r->procs[i].pid);
-		report_proc_status(&r->procs[i], &b);
+		report__proc_status(&r->procs[i], &b);
 	}
 	if (r->nr_procs > 8)
 		cdoc_buf_addf(&b, "; and %zu more", r->nr_procs - 8);
@@ -112,7 +112,7 @@ static void run_section(struct text *t, const struct cdoc_recording *r)
 	const char *cmd = cdoc_recording_meta(r, "command");
 	const char *host = cdoc_recording_meta(r, "hostname");
 	const char *start = cdoc_recording_meta(r, "start_time");
-	double secs = report_duration(r);
+	double secs = report__duration(r);
 	char dur[64];
 
 	heading(t, "Run");
@@ -239,8 +239,8 @@ static void top_table(struct text *t, const struct cdoc_profile *p,
 		              100.0 * top[i].self / total,
 		              100.0 * top[i].total / total,
 		              (unsigned long long)w);
-		report_add_safe(t->out,
-		                cdoc_strtab_get(&p->names, top[i].name));
+		report__add_safe(t->out,
+		                 cdoc_strtab_get(&p->names, top[i].name));
 		cdoc_buf_addch(t->out, '\n');
 	}
 	cdoc_buf_addf(t->out, "  (%zu functions, %llu %s in all)\n", n,
@@ -268,7 +268,7 @@ static void profiles_section(struct text *t, struct cdoc_recording *r,
 			heading(t, "Other profiles (cdoctor report --folded "
 			           "NAME)");
 		cdoc_buf_addstr(t->out, "  ");
-		report_add_safe(t->out, name);
+		report__add_safe(t->out, name);
 		cdoc_buf_addf(t->out, ": %llu %s\n",
 		              (unsigned long long)cdoc_profile_total(
 		                      &r->profiles[i].prof, 0),
@@ -281,16 +281,16 @@ static void counters_section(struct text *t, const struct cdoc_recording *r)
 	size_t i;
 
 	heading(t, "Data quality");
-	for (i = 0; i < report_nr_quality_counters; i++)
+	for (i = 0; i < report__nr_quality_counters; i++)
 		cdoc_buf_addf(t->out, "  %-22s %llu\n",
-		              report_quality_counters[i],
+		              report__quality_counters[i],
 		              (unsigned long long)cdoc_recording_counter(
-		                      r, report_quality_counters[i]));
+		                      r, report__quality_counters[i]));
 	for (i = 0; i < r->nr_counters; i++) {
-		if (report_is_quality_counter(r->counters[i].name))
+		if (report__is_quality_counter(r->counters[i].name))
 			continue;
 		cdoc_buf_addstr(t->out, "  ");
-		report_add_safe(t->out, r->counters[i].name);
+		report__add_safe(t->out, r->counters[i].name);
 		cdoc_buf_addf(
 		        t->out, "%*s %llu\n",
 		        (int)CDOC_MAX(0, 22 - (int)strlen(r->counters[i].name)),
@@ -311,9 +311,9 @@ int cdoc_report_text(struct cdoc_recording *r, const struct cdoc_report_opts *o,
 		o = &def;
 	}
 	t.colour = o->colour;
-	d = report_diagnoses(r, o, &own);
+	d = report__diagnoses(r, o, &own);
 	cdoc_buf_addstr(out, "cdoctor report: ");
-	report_add_safe(out, r->path ? r->path : "?");
+	report__add_safe(out, r->path ? r->path : "?");
 	cdoc_buf_addch(out, '\n');
 	if (r->cut_short) {
 		sgr(&t, "33");

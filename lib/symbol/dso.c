@@ -402,7 +402,7 @@ static int dso_load(struct dso *d)
  * The DSO for @path, loaded on first use. Never NULL; ->state < 0 when the
  * file could not be read as ELF (it is still cached, so it is tried once).
  */
-struct dso *dso_get(struct cdoc_syms *s, const char *path)
+struct dso *symbol__dso_get(struct cdoc_syms *s, const char *path)
 {
 	uint64_t key = cdoc_hash(path, strlen(path)) | 1;
 	uint32_t idx;
@@ -415,7 +415,7 @@ struct dso *dso_get(struct cdoc_syms *s, const char *path)
 	}
 	d = cdoc_calloc(1, sizeof(*d));
 	d->path = cdoc_strdup(path);
-	d->module_id = syms_intern(s, path);
+	d->module_id = symbol__intern(s, path);
 	d->state = dso_load(d) < 0 ? -1 : 1;
 	if (d->state < 0)
 		s->stats.dsos_failed++;
@@ -427,7 +427,7 @@ struct dso *dso_get(struct cdoc_syms *s, const char *path)
 	return d;
 }
 
-void dso_free(struct dso *d)
+void symbol__dso_free(struct dso *d)
 {
 	if (d->dbg_elf)
 		elf_end(d->dbg_elf);
@@ -444,7 +444,7 @@ void dso_free(struct dso *d)
 	free(d);
 }
 
-int dso_off_to_vaddr(const struct dso *d, uint64_t off, uint64_t *vaddr)
+int symbol__dso_off_to_vaddr(const struct dso *d, uint64_t off, uint64_t *vaddr)
 {
 	int i;
 
@@ -460,7 +460,8 @@ int dso_off_to_vaddr(const struct dso *d, uint64_t off, uint64_t *vaddr)
 	return 0;
 }
 
-int dso_read_vaddr(const struct dso *d, uint64_t vaddr, void *buf, size_t len)
+int symbol__dso_read_vaddr(const struct dso *d, uint64_t vaddr, void *buf,
+                           size_t len)
 {
 	int i;
 
@@ -480,7 +481,7 @@ int dso_read_vaddr(const struct dso *d, uint64_t vaddr, void *buf, size_t len)
 	return -1;
 }
 
-const struct dso_sym *dso_find_sym(const struct dso *d, uint64_t vaddr)
+const struct dso_sym *symbol__dso_find_sym(const struct dso *d, uint64_t vaddr)
 {
 	size_t lo = 0, hi = d->nr_syms;
 

@@ -1,7 +1,7 @@
 /*
- * internal.h - the symbolizer's data structures, shared by the lib/symbol sources
- * and by lib/unwind (which needs the per-process maps and the DSOs' unwind
- * tables). Not a public API.
+ * internal.h - the symbolizer's data structures, shared by the lib/symbol
+ * sources only (lib/unwind gets what it needs through symbol.h:
+ * cdoc_syms_image_at and the per-process slot). Not a public API.
  */
 #ifndef CDOC_SYMBOL_INTERNAL_H
 #define CDOC_SYMBOL_INTERNAL_H
@@ -58,8 +58,8 @@ struct proc_map {
 	struct dso *dso;  /* PMAP_FILE/PMAP_VDSO: looked up lazily */
 };
 
-/* struct proc - what is known of one process (by pid = tgid). */
-struct proc {
+/* struct cdoc_syms_proc - what is known of one process (by pid = tgid). */
+struct cdoc_syms_proc {
 	uint32_t pid;
 	struct proc_map *maps; /* sorted by start, not overlapping */
 	size_t nr_maps, alloc_maps;
@@ -67,7 +67,7 @@ struct proc {
 	int jit_loaded;
 	int64_t jit_size; /* file size when last read, -1 none */
 	int64_t jit_mtime_ns;
-	void *unwind; /* lib/unwind's per-process state */
+	void *unwind; /* the slot: lib/unwind's per-process state */
 };
 
 /* struct ksym - one /proc/kallsyms entry. */
@@ -77,8 +77,8 @@ struct ksym {
 };
 
 struct cdoc_syms {
-	struct cdoc_strtab strs; /* names and modules handed out */
-	struct proc **procs;     /* by pid through pid_index */
+	struct cdoc_strtab strs;       /* names and modules handed out */
+	struct cdoc_syms_proc **procs; /* by pid through pid_index */
 	size_t nr_procs, alloc_procs;
 	struct cdoc_u64map pid_index; /* pid + 1 -> index in procs */
 	struct dso **dsos;            /* every DSO opened */
@@ -98,28 +98,31 @@ struct cdoc_syms {
 };
 
 /* maps.c */
-struct proc *syms_proc(struct cdoc_syms *s, uint32_t pid, int create);
-struct proc_map *syms_find_map(struct proc *p, uint64_t addr);
-void syms_proc_free(struct cdoc_syms *s, struct proc *p);
+struct cdoc_syms_proc *symbol__proc(struct cdoc_syms *s, uint32_t pid,
+                                    int create);
+struct proc_map *symbol__find_map(struct cdoc_syms_proc *p, uint64_t addr);
+void symbol__proc_free(struct cdoc_syms *s, struct cdoc_syms_proc *p);
 /* The DSO behind a file or vdso mapping (loaded), or NULL. */
-struct dso *syms_map_dso(struct cdoc_syms *s, struct proc_map *m);
+struct dso *symbol__map_dso(struct cdoc_syms *s, struct proc_map *m);
 /* Load bias of @m's DSO: runtime address = ELF vaddr + bias. */
-int syms_map_bias(const struct proc_map *m, uint64_t *bias);
+int symbol__map_bias(const struct proc_map *m, uint64_t *bias);
 
 /* dso.c */
-struct dso *dso_get(struct cdoc_syms *s, const char *path);
-void dso_free(struct dso *d);
+struct dso *symbol__dso_get(struct cdoc_syms *s, const char *path);
+void symbol__dso_free(struct dso *d);
 /* ELF vaddr of file offset @off; 0 and *vaddr = off when in no segment. */
-int dso_off_to_vaddr(const struct dso *d, uint64_t off, uint64_t *vaddr);
+int symbol__dso_off_to_vaddr(const struct dso *d, uint64_t off,
+                             uint64_t *vaddr);
 /* Read @len bytes at ELF vaddr @vaddr from the file image; 0 or -1. */
-int dso_read_vaddr(const struct dso *d, uint64_t vaddr, void *buf, size_t len);
-const struct dso_sym *dso_find_sym(const struct dso *d, uint64_t vaddr);
+int symbol__dso_read_vaddr(const struct dso *d, uint64_t vaddr, void *buf,
+                           size_t len);
+const struct dso_sym *symbol__dso_find_sym(const struct dso *d, uint64_t vaddr);
 
 /* kallsyms.c */
-int ksyms_find(struct cdoc_syms *s, uint64_t addr, uint32_t *name_id);
-void ksyms_release(struct cdoc_syms *s);
+int symbol__ksyms_find(struct cdoc_syms *s, uint64_t addr, uint32_t *name_id);
+void symbol__ksyms_release(struct cdoc_syms *s);
 
 /* symbol.c */
-uint32_t syms_intern(struct cdoc_syms *s, const char *str);
+uint32_t symbol__intern(struct cdoc_syms *s, const char *str);
 
 #endif

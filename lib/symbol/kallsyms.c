@@ -42,7 +42,7 @@ static void add_line(struct cdoc_syms *s, char *line, size_t *alloc,
 		*nonzero = 1;
 	CDOC_GROW(s->ksyms, s->nr_ksyms + 1, *alloc);
 	s->ksyms[s->nr_ksyms].addr = addr;
-	s->ksyms[s->nr_ksyms].name_id = syms_intern(s, name);
+	s->ksyms[s->nr_ksyms].name_id = symbol__intern(s, name);
 	s->nr_ksyms++;
 }
 
@@ -70,7 +70,7 @@ static void ksyms_load(struct cdoc_syms *s)
  * The kernel function holding @addr: the nearest symbol at or below it.
  * Returns 1 and sets *name_id, or 0.
  */
-int ksyms_find(struct cdoc_syms *s, uint64_t addr, uint32_t *name_id)
+int symbol__ksyms_find(struct cdoc_syms *s, uint64_t addr, uint32_t *name_id)
 {
 	size_t lo = 0, hi;
 
@@ -93,7 +93,7 @@ int ksyms_find(struct cdoc_syms *s, uint64_t addr, uint32_t *name_id)
 	return 1;
 }
 
-void ksyms_release(struct cdoc_syms *s)
+void symbol__ksyms_release(struct cdoc_syms *s)
 {
 	free(s->ksyms);
 	s->ksyms = NULL;

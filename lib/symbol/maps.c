@@ -10,10 +10,11 @@
 
 #include "symbol/internal.h"
 
-struct proc *syms_proc(struct cdoc_syms *s, uint32_t pid, int create)
+struct cdoc_syms_proc *symbol__proc(struct cdoc_syms *s, uint32_t pid,
+                                    int create)
 {
 	uint32_t idx;
-	struct proc *p;
+	struct cdoc_syms_proc *p;
 
 	if (cdoc_u64map_get(&s->pid_index, (uint64_t)pid + 1, &idx))
 		return s->procs[idx];
@@ -30,7 +31,7 @@ struct proc *syms_proc(struct cdoc_syms *s, uint32_t pid, int create)
 }
 
 /* Forget the maps, JIT map and unwind state of @p (keeps @p itself). */
-static void proc_clear(struct cdoc_syms *s, struct proc *p)
+static void proc_clear(struct cdoc_syms *s, struct cdoc_syms_proc *p)
 {
 	if (p->unwind && s->unwind_free)
 		s->unwind_free(p->unwind);
@@ -43,14 +44,14 @@ static void proc_clear(struct cdoc_syms *s, struct proc *p)
 	p->jit_size = -1;
 }
 
-void syms_proc_free(struct cdoc_syms *s, struct proc *p)
+void symbol__proc_free(struct cdoc_syms *s, struct cdoc_syms_proc *p)
 {
 	proc_clear(s, p);
 	free(p);
 }
 
 /* Index of the first map whose end is above @addr. */
-static size_t first_above(const struct proc *p, uint64_t addr)
+static size_t first_above(const struct cdoc_syms_proc *p, uint64_t addr)
 {
 	size_t lo = 0, hi = p->nr_maps;
 
@@ -65,7 +66,7 @@ static size_t first_above(const struct proc *p, uint64_t addr)
 	return lo;
 }
 
-struct proc_map *syms_find_map(struct proc *p, uint64_t addr)
+struct proc_map *symbol__find_map(struct cdoc_syms_proc *p, uint64_t addr)
 {
 	size_t i = first_above(p, addr);
 
@@ -74,7 +75,8 @@ struct proc_map *syms_find_map(struct proc *p, uint64_t addr)
 	return NULL;
 }
 
-static void insert_at(struct proc *p, size_t i, const struct proc_map *m)
+static void insert_at(struct cdoc_syms_proc *p, size_t i,
+                      const struct proc_map *m)
 {
 	CDOC_GROW(p->maps, p->nr_maps + 1, p->alloc_maps);
 	memmove(p->maps + i + 1, p->maps + i,
@@ -84,7 +86,7 @@ static void insert_at(struct proc *p, size_t i, const struct proc_map *m)
 }
 
 /* Remove [start, end) from @p's maps, trimming or splitting overlaps. */
-static void punch_hole(struct proc *p, uint64_t start, uint64_t end)
+static void punch_hole(struct cdoc_syms_proc *p, uint64_t start, uint64_t end)
 {
 	size_t i = first_above(p, start);
 
@@ -130,7 +132,7 @@ void cdoc_syms_mmap(struct cdoc_syms *s, uint32_t pid, uint64_t start,
                     uint64_t len, uint64_t pgoff, uint32_t prot,
                     const char *filename)
 {
-	struct proc *p = syms_proc(s, pid, 1);
+	struct cdoc_syms_proc *p = symbol__proc(s, pid, 1);
 	struct proc_map m = {0};
 
 	if (!len || start + len < start)
@@ -139,7 +141,7 @@ void cdoc_syms_mmap(struct cdoc_syms *s, uint32_t pid, uint64_t start,
 	m.end = start + len;
 	m.pgoff = pgoff;
 	m.prot = prot;
-	m.name_id = syms_intern(s, filename ? filename : "");
+	m.name_id = symbol__intern(s, filename ? filename : "");
 	m.kind = map_kind(filename ? filename : "");
 	punch_hole(p, m.start, m.end);
 	insert_at(p, first_above(p, m.start), &m);
@@ -149,12 +151,12 @@ void cdoc_syms_mmap(struct cdoc_syms *s, uint32_t pid, uint64_t start,
 
 void cdoc_syms_fork(struct cdoc_syms *s, uint32_t ppid, uint32_t pid)
 {
-	struct proc *parent, *child;
+	struct cdoc_syms_proc *parent, *child;
 
 	if (ppid == pid)
 		return;
-	parent = syms_proc(s, ppid, 0);
-	child = syms_proc(s, pid, 1);
+	parent = symbol__proc(s, ppid, 0);
+	child = symbol__proc(s, pid, 1);
 	proc_clear(s, child);
 	if (!parent || !parent->nr_maps)
 		return;
@@ -166,7 +168,7 @@ void cdoc_syms_fork(struct cdoc_syms *s, uint32_t ppid, uint32_t pid)
 
 void cdoc_syms_exec(struct cdoc_syms *s, uint32_t pid)
 {
-	struct proc *p = syms_proc(s, pid, 0);
+	struct cdoc_syms_proc *p = symbol__proc(s, pid, 0);
 
 	if (p)
 		proc_clear(s, p);
@@ -228,12 +230,13 @@ int cdoc_syms_load_proc_maps(struct cdoc_syms *s, uint32_t pid)
 	return ret;
 }
 
-struct dso *syms_map_dso(struct cdoc_syms *s, struct proc_map *m)
+struct dso *symbol__map_dso(struct cdoc_syms *s, struct proc_map *m)
 {
 	if (m->kind != PMAP_FILE && m->kind != PMAP_VDSO)
 		return NULL;
 	if (!m->dso)
-		m->dso = dso_get(s, cdoc_strtab_get(&s->strs, m->name_id));
+		m->dso = symbol__dso_get(s,
+		                         cdoc_strtab_get(&s->strs, m->name_id));
 	return m->dso->state > 0 ? m->dso : NULL;
 }
 
@@ -250,7 +253,7 @@ static int seg_has_page(const struct dso_seg *sg, uint64_t pgoff)
  * seg.offset) for the segment mapped here. A page can hold the end of one
  * segment and the start of the next: prefer the one whose PF_X matches.
  */
-int syms_map_bias(const struct proc_map *m, uint64_t *bias)
+int symbol__map_bias(const struct proc_map *m, uint64_t *bias)
 {
 	const struct dso *d = m->dso;
 	const struct dso_seg *best = NULL;

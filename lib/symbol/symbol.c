@@ -13,7 +13,7 @@
 
 #include "symbol/internal.h"
 
-uint32_t syms_intern(struct cdoc_syms *s, const char *str)
+uint32_t symbol__intern(struct cdoc_syms *s, const char *str)
 {
 	return cdoc_strtab_intern(&s->strs, str, strlen(str));
 }
@@ -26,8 +26,8 @@ int cdoc_syms_new(struct cdoc_syms **out)
 	cdoc_u64map_init(&s->pid_index);
 	cdoc_u64map_init(&s->dso_index);
 	cdoc_buf_init(&s->tmp);
-	s->kmodule_id = syms_intern(s, "[kernel.kallsyms]");
-	s->unknown_id = syms_intern(s, "[unknown]");
+	s->kmodule_id = symbol__intern(s, "[kernel.kallsyms]");
+	s->unknown_id = symbol__intern(s, "[unknown]");
 	*out = s;
 	return 0;
 }
@@ -39,12 +39,12 @@ void cdoc_syms_free(struct cdoc_syms *s)
 	if (!s)
 		return;
 	for (i = 0; i < s->nr_procs; i++)
-		syms_proc_free(s, s->procs[i]);
+		symbol__proc_free(s, s->procs[i]);
 	free(s->procs);
 	for (i = 0; i < s->nr_dsos; i++)
-		dso_free(s->dsos[i]);
+		symbol__dso_free(s->dsos[i]);
 	free(s->dsos);
-	ksyms_release(s);
+	symbol__ksyms_release(s);
 	cdoc_u64map_release(&s->pid_index);
 	cdoc_u64map_release(&s->dso_index);
 	cdoc_strtab_release(&s->strs);
@@ -96,7 +96,7 @@ static int jit_owner_ok(uint32_t pid, uid_t uid)
 	return stat(proc, &st) == 0 && st.st_uid == uid;
 }
 
-static void jit_reload(struct cdoc_syms *s, struct proc *p)
+static void jit_reload(struct cdoc_syms *s, struct cdoc_syms_proc *p)
 {
 	struct cdoc_buf data = CDOC_BUF_INIT;
 	char path[64];
@@ -138,8 +138,8 @@ static void jit_reload(struct cdoc_syms *s, struct proc *p)
 }
 
 /* Look @addr up in @p's JIT map, re-reading the file once if it changed. */
-static int resolve_jit(struct cdoc_syms *s, struct proc *p, uint64_t addr,
-                       struct cdoc_symbol *out)
+static int resolve_jit(struct cdoc_syms *s, struct cdoc_syms_proc *p,
+                       uint64_t addr, struct cdoc_symbol *out)
 {
 	const struct cdoc_jit_entry *e = cdoc_jitmap_find(&p->jit, addr);
 
@@ -149,7 +149,7 @@ static int resolve_jit(struct cdoc_syms *s, struct proc *p, uint64_t addr,
 	}
 	if (!e)
 		return 0;
-	out->name = cdoc_strtab_get(&s->strs, syms_intern(s, e->name));
+	out->name = cdoc_strtab_get(&s->strs, symbol__intern(s, e->name));
 	out->sym_off = addr - e->start;
 	out->kind = CDOC_SYM_JIT;
 	return 1;
@@ -158,19 +158,19 @@ static int resolve_jit(struct cdoc_syms *s, struct proc *p, uint64_t addr,
 static int resolve_file(struct cdoc_syms *s, struct proc_map *m, uint64_t addr,
                         struct cdoc_symbol *out)
 {
-	struct dso *d = syms_map_dso(s, m);
+	struct dso *d = symbol__map_dso(s, m);
 	struct dso_sym *sym;
 	uint64_t vaddr, bias;
 
 	out->offset = addr - m->start + m->pgoff;
 	if (!d)
 		return 0;
-	if (!syms_map_bias(m, &bias))
+	if (!symbol__map_bias(m, &bias))
 		vaddr = addr - bias;
 	else
-		dso_off_to_vaddr(d, out->offset, &vaddr);
+		symbol__dso_off_to_vaddr(d, out->offset, &vaddr);
 	out->offset = vaddr;
-	sym = (struct dso_sym *)dso_find_sym(d, vaddr);
+	sym = (struct dso_sym *)symbol__dso_find_sym(d, vaddr);
 	if (!sym)
 		return 0;
 	out->name = sym_name(s, sym);
@@ -181,8 +181,8 @@ static int resolve_file(struct cdoc_syms *s, struct proc_map *m, uint64_t addr,
 static int resolve_user(struct cdoc_syms *s, uint32_t pid, uint64_t addr,
                         struct cdoc_symbol *out)
 {
-	struct proc *p = syms_proc(s, pid, 1);
-	struct proc_map *m = syms_find_map(p, addr);
+	struct cdoc_syms_proc *p = symbol__proc(s, pid, 1);
+	struct proc_map *m = symbol__find_map(p, addr);
 
 	if (!m) {
 		s->stats.no_map++;
@@ -210,7 +210,7 @@ int cdoc_syms_resolve(struct cdoc_syms *s, uint32_t pid, uint64_t addr,
 	if (kernel) {
 		out->module = cdoc_strtab_get(&s->strs, s->kmodule_id);
 		out->offset = addr;
-		found = ksyms_find(s, addr, &id);
+		found = symbol__ksyms_find(s, addr, &id);
 		if (found)
 			out->name = cdoc_strtab_get(&s->strs, id);
 	} else {

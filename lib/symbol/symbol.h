@@ -103,6 +103,44 @@ void cdoc_syms_get_stats(const struct cdoc_syms *s,
  */
 int cdoc_symbol_demangle(const char *name, struct cdoc_buf *out);
 
+/* ---- for the unwinder (lib/unwind): mapped ELF images ---- */
+
+struct cdoc_syms_proc; /* one process's mappings (opaque) */
+
+/* The record of process @pid, created when new; never NULL. Valid until
+ * the process is forgotten (cdoc_syms_exec, _exit, _free). */
+struct cdoc_syms_proc *cdoc_syms_get_proc(struct cdoc_syms *s, uint32_t pid);
+
+/*
+ * A slot in @p for another module's per-process state (lib/unwind keeps
+ * its libunwind address space there). cdoc_syms_set_slot_ops() names the
+ * functions called on the slot when the process's maps change (@flush)
+ * and when it is forgotten (@free); the slot is NULL afterwards.
+ */
+void **cdoc_syms_proc_slot(struct cdoc_syms_proc *p);
+void cdoc_syms_set_slot_ops(struct cdoc_syms *s, void (*free_fn)(void *),
+                            void (*flush_fn)(void *));
+
+/* struct cdoc_syms_image - the ELF file mapped at an address of a process. */
+struct cdoc_syms_image {
+	const void *dso;       /* the loaded file (opaque) */
+	uint64_t start, end;   /* the mapping that holds the address */
+	uint64_t bias;         /* runtime address = ELF vaddr + bias */
+	uint64_t eh_hdr_vaddr; /* .eh_frame_hdr's ELF vaddr; 0 when absent */
+};
+
+/*
+ * The image mapped at runtime address @addr of @p (the file loaded on
+ * first use). 0, or -1 when nothing loadable is mapped there or its load
+ * bias is unknown.
+ */
+int cdoc_syms_image_at(struct cdoc_syms *s, struct cdoc_syms_proc *p,
+                       uint64_t addr, struct cdoc_syms_image *out);
+
+/* Read @len bytes at ELF vaddr @vaddr of @im's file image; 0 or -1. */
+int cdoc_syms_image_read(const struct cdoc_syms_image *im, uint64_t vaddr,
+                         void *buf, size_t len);
+
 /*
  * JIT maps (/tmp/perf-PID.map): lines "START SIZE name", START and SIZE in
  * hex (optional 0x). cdoc_jitmap_parse() is strict: the first malformed line

@@ -1,18 +1,18 @@
 /*
  * unwind.c - DWARF unwinding of perf stack copies with libunwind's remote
  * API. The accessors read registers from the sample, memory from the stack
- * copy or from the ELF images of the mapped files (lib/symbol's DSO cache),
- * and find unwind tables through each DSO's .eh_frame_hdr. One libunwind
- * address space per process (UNW_CACHE_GLOBAL) is kept in lib/symbol's
- * process record; it is flushed when the process maps something new and
- * dropped on exec and exit.
+ * copy or from the ELF images of the mapped files (lib/symbol's DSO cache,
+ * through cdoc_syms_image_at), and find unwind tables through each DSO's
+ * .eh_frame_hdr. One libunwind address space per process
+ * (UNW_CACHE_GLOBAL) is kept in lib/symbol's per-process slot; it is
+ * flushed when the process maps something new and dropped on exec and
+ * exit.
  */
 #include <errno.h>
 #include <libunwind.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "symbol/internal.h"
 #include "unwind/unwind.h"
 
 /* Exported by libunwind but not declared in its headers (perf does this). */
@@ -35,14 +35,14 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as,
 /* struct walk - one unwind: the sample and where it is being read. */
 struct walk {
 	struct cdoc_syms *s;
-	struct proc *p;
+	struct cdoc_syms_proc *p;
 	const uint64_t *regs;
 	uint64_t mask;
 	const uint8_t *stack;
 	uint64_t sp, len;
-	int truncated;         /* needed bytes above the copy */
-	const struct dso *dso; /* DSO of the last find_proc_info */
-	uint64_t bias;         /* its load bias */
+	int truncated;              /* needed bytes above the copy */
+	struct cdoc_syms_image img; /* image of the last find_proc_info */
+	int have_img;
 };
 
 /* struct ustate - what a process keeps between unwinds. */
@@ -63,8 +63,8 @@ static int has_reg(uint64_t mask, int reg)
 }
 
 /* Read an encoded eh_frame_hdr value at vaddr *at of @d; advance *at. */
-static int read_encoded(const struct dso *d, uint64_t *at, uint8_t enc,
-                        uint64_t hdr, uint64_t *out)
+static int read_encoded(const struct cdoc_syms_image *d, uint64_t *at,
+                        uint8_t enc, uint64_t hdr, uint64_t *out)
 {
 	uint64_t base = 0, v = 0;
 	int32_t s4;
@@ -80,7 +80,7 @@ static int read_encoded(const struct dso *d, uint64_t *at, uint8_t enc,
 	case DW_EH_PE_udata4:
 	case DW_EH_PE_sdata4:
 		size = 4;
-		if (dso_read_vaddr(d, *at, &s4, 4) < 0)
+		if (cdoc_syms_image_read(d, *at, &s4, 4) < 0)
 			return -1;
 		v = (enc & 0x0f) == DW_EH_PE_sdata4 ? (uint64_t)(int64_t)s4
 		                                    : (uint32_t)s4;
@@ -89,7 +89,7 @@ static int read_encoded(const struct dso *d, uint64_t *at, uint8_t enc,
 	case DW_EH_PE_udata8:
 	case DW_EH_PE_sdata8:
 		size = 8;
-		if (dso_read_vaddr(d, *at, &v, 8) < 0)
+		if (cdoc_syms_image_read(d, *at, &v, 8) < 0)
 			return -1;
 		break;
 	default:
@@ -104,12 +104,14 @@ static int read_encoded(const struct dso *d, uint64_t *at, uint8_t enc,
  * Locate the binary-search table of @d's .eh_frame_hdr: *table = its vaddr,
  * *count = number of FDEs. libunwind needs datarel|sdata4 entries.
  */
-static int eh_table(const struct dso *d, uint64_t *table, uint64_t *count)
+static int eh_table(const struct cdoc_syms_image *d, uint64_t *table,
+                    uint64_t *count)
 {
 	uint8_t h[4];
 	uint64_t at = d->eh_hdr_vaddr + 4, eh_frame;
 
-	if (!d->eh_hdr_vaddr || dso_read_vaddr(d, d->eh_hdr_vaddr, h, 4) < 0)
+	if (!d->eh_hdr_vaddr ||
+	    cdoc_syms_image_read(d, d->eh_hdr_vaddr, h, 4) < 0)
 		return -1;
 	if (h[0] != 1 || h[2] == DW_EH_PE_omit ||
 	    h[3] != (DW_EH_PE_datarel | DW_EH_PE_sdata4))
@@ -125,21 +127,21 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip,
                           unw_proc_info_t *pi, int need_unwind_info, void *arg)
 {
 	struct walk *w = arg;
-	struct proc_map *m = syms_find_map(w->p, ip);
-	struct dso *d = m ? syms_map_dso(w->s, m) : NULL;
+	struct cdoc_syms_image im;
 	unw_dyn_info_t di;
-	uint64_t bias, table, count;
+	uint64_t table, count;
 
-	if (!d || syms_map_bias(m, &bias) < 0 || eh_table(d, &table, &count))
+	if (cdoc_syms_image_at(w->s, w->p, ip, &im) < 0 ||
+	    eh_table(&im, &table, &count))
 		return -UNW_ENOINFO;
-	w->dso = d;
-	w->bias = bias;
+	w->img = im;
+	w->have_img = 1;
 	memset(&di, 0, sizeof(di));
 	di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
-	di.start_ip = m->start;
-	di.end_ip = m->end;
-	di.u.rti.segbase = d->eh_hdr_vaddr + bias;
-	di.u.rti.table_data = table + bias;
+	di.start_ip = im.start;
+	di.end_ip = im.end;
+	di.u.rti.segbase = im.eh_hdr_vaddr + im.bias;
+	di.u.rti.table_data = table + im.bias;
 	di.u.rti.table_len = count * 8 / sizeof(unw_word_t);
 	return dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info,
 	                                 arg);
@@ -159,17 +161,15 @@ static int get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *dil_addr,
 /* Read a word of a mapped file at runtime address @addr. */
 static int read_file_word(struct walk *w, uint64_t addr, unw_word_t *val)
 {
-	struct proc_map *m = syms_find_map(w->p, addr);
-	struct dso *d = m ? syms_map_dso(w->s, m) : NULL;
-	uint64_t bias;
+	struct cdoc_syms_image im;
 
-	if (d && !syms_map_bias(m, &bias) &&
-	    !dso_read_vaddr(d, addr - bias, val, sizeof(*val)))
+	if (!cdoc_syms_image_at(w->s, w->p, addr, &im) &&
+	    !cdoc_syms_image_read(&im, addr - im.bias, val, sizeof(*val)))
 		return 0;
 	/* The read-only part of a DSO may be missing from the maps (perf
 	   sends executable mappings only): try the DSO being unwound. */
-	if (w->dso &&
-	    !dso_read_vaddr(w->dso, addr - w->bias, val, sizeof(*val)))
+	if (w->have_img && !cdoc_syms_image_read(&w->img, addr - w->img.bias,
+	                                         val, sizeof(*val)))
 		return 0;
 	return -1;
 }
@@ -264,12 +264,12 @@ static void ustate_flush(void *state)
 	unw_flush_cache(u->as, 0, 0);
 }
 
-static unw_addr_space_t proc_as(struct cdoc_syms *s, struct proc *p)
+static unw_addr_space_t proc_as(struct cdoc_syms *s, struct cdoc_syms_proc *p)
 {
-	struct ustate *u = p->unwind;
+	void **slot = cdoc_syms_proc_slot(p);
+	struct ustate *u = *slot;
 
-	s->unwind_free = ustate_free;
-	s->unwind_flush = ustate_flush;
+	cdoc_syms_set_slot_ops(s, ustate_free, ustate_flush);
 	if (u)
 		return u->as;
 	u = cdoc_calloc(1, sizeof(*u));
@@ -279,7 +279,7 @@ static unw_addr_space_t proc_as(struct cdoc_syms *s, struct proc *p)
 		return NULL;
 	}
 	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
-	p->unwind = u;
+	*slot = u;
 	return u->as;
 }
 
@@ -317,7 +317,7 @@ int cdoc_unwind_user(struct cdoc_syms *s, uint32_t pid, const uint64_t *regs,
 		return CDOC_UNWIND_ENOREGS;
 	ips[0] = cdoc_unwind_reg(regs, regs_mask, CDOC_REG_IP);
 	w.sp = cdoc_unwind_reg(regs, regs_mask, CDOC_REG_SP);
-	w.p = syms_proc(s, pid, 1);
+	w.p = cdoc_syms_get_proc(s, pid);
 	as = proc_as(s, w.p);
 	if (!as)
 		return -ENOMEM;

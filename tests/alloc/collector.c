@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "heap/heap.h"
+#include "report/report.h"
 
 extern char **environ;
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "heap/heap.h"
+#include "heapctl/heapctl.h"
 
 static char dir[] = "/tmp/cdoc-heap-control-XXXXXX";
 static char path[64];

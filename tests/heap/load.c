@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "heap/heap.h"
+#include "heapfile/heapfile.h"
 #include "record/record.h"
 
 static char dir[] = "/tmp/cdoc-heap-load-XXXXXX";

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "heap/heap.h"
+#include "report/report.h"
+#include "heapfile/heapfile.h"
 
 static char dir[] = "/tmp/cdoc-heap-run-XXXXXX";
 static char out[256], example[4096];

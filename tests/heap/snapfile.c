@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "heap/heap.h"
+#include "report/report.h"
+#include "heapfile/heapfile.h"
 
 static uint32_t add_stack(struct cdoc_heap_snap *s, const char *leaf,
                           const char *root)

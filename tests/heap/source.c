@@ -11,6 +11,8 @@
 
 #include "collect/collect.h"
 #include "heap/heap.h"
+#include "report/report.h"
+#include "heapfile/heapfile.h"
 #include "record/record.h"
 
 static char dir[] = "/tmp/cdoc-heap-source-XXXXXX";

@@ -1,63 +1,17 @@
 /*
- * report.c - what a snapshot says: folded stacks by one measure, the text
- * summary, and the diff of two snapshots by call site.
+ * heap.c - what a heap snapshot says: folded stacks by one measure, the
+ * text summary, and the diff of two snapshots by call site.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "heap/internal.h"
-
-static const char *const kind_names[] = {
-        "alloc_bytes", "alloc_count", "live_bytes", "live_count",
-        "leaked",      "peak",        "temp",       "leaked_count",
-};
+#include "report/report.h"
 
 static const char *const fn_names[CDOC_AFN_NR] = {
         "malloc",         "calloc",        "realloc",  "reallocarray",
         "posix_memalign", "aligned_alloc", "memalign", "valloc",
         "pvalloc",        "mmap",          "free",     "munmap",
 };
-
-int cdoc_heap_kind_parse(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < CDOC_ARRAY_SIZE(kind_names); i++)
-		if (!strcmp(s, kind_names[i]))
-			return (int)i;
-	return -1;
-}
-
-static int leaked(const struct cdoc_heap_snap *s, uint32_t proc)
-{
-	uint32_t f = s->procs[proc].flags;
-
-	return (f & CDOC_HPROC_EXITED) && !(f & CDOC_HPROC_EXECED);
-}
-
-uint64_t cdoc_heap_site_value(const struct cdoc_heap_snap *s,
-                              const struct cdoc_heap_site *site, int kind)
-{
-	switch (kind) {
-	case CDOC_HEAP_ALLOC_BYTES:
-		return site->alloc_bytes;
-	case CDOC_HEAP_ALLOC_COUNT:
-		return site->alloc_count;
-	case CDOC_HEAP_LIVE_BYTES:
-		return site->live_bytes;
-	case CDOC_HEAP_LIVE_COUNT:
-		return site->live_count;
-	case CDOC_HEAP_LEAKED_BYTES:
-		return leaked(s, site->proc) ? site->live_bytes : 0;
-	case CDOC_HEAP_PEAK_BYTES:
-		return site->peak_bytes;
-	case CDOC_HEAP_TEMP_COUNT:
-		return site->temp_count;
-	case CDOC_HEAP_LEAKED_COUNT:
-		return leaked(s, site->proc) ? site->live_count : 0;
-	}
-	return 0;
-}
 
 /* A name as it is (folded stacks, site identities). */
 static void add_name(struct cdoc_buf *b, const struct cdoc_heap_snap *s,
@@ -250,7 +204,8 @@ static void proc_text(const struct cdoc_heap_snap *s, size_t i,
 	                                           : "",
 	              (unsigned long long)calls, (unsigned long long)p->frees);
 	human(out, p->peak_bytes);
-	cdoc_buf_addstr(out, leaked(s, (uint32_t)i) ? ", leaked " : ", live ");
+	cdoc_buf_addstr(out, cdoc_heap_proc_leaks(s, (uint32_t)i) ? ", leaked "
+	                                                          : ", live ");
 	human(out, p->live_bytes);
 	cdoc_buf_addf(out, " in %llu allocations\n",
 	              (unsigned long long)p->live_count);

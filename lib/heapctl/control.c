@@ -19,7 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "heap/heap.h"
+#include "heapctl/heapctl.h"
 
 #define READ_BUDGET_MS 300 /* the most a client may hold the run loop */
 #define LINE_MAX_LEN   256 /* a request line longer than this is dropped */

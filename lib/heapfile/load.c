@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "heap/heap.h"
+#include "heapfile/heapfile.h"
 #include "record/record.h"
 
 #define SNAP_MAGIC "CDHEAP1\n" /* the .heap format's first 8 bytes */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "heap/internal.h"
+#include "heapfile/heapfile.h"
 
 #define MAGIC   "CDHEAP1\n"
 #define TRAILER "END\n"

@@ -1,6 +1,6 @@
 /*
- * rec.c - heap snapshots in a recording (.cdr), and allocation tracking as
- * an event source of the run loop (lib/collect).
+ * rec.c - heap snapshots in a recording (.cdr), and the heap profiles
+ * made from a snapshot.
  *
  * A HEAP_SNAPSHOT chunk's payload is: varint name length, the name
  * ("t=1.250s", "exit"), then the snapshot in the .heap format.
@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "heap/internal.h"
-#include "collect/collect.h"
+#include "heapfile/heapfile.h"
 #include "record/record.h"
 
 int cdoc_heap_rec_write(struct cdoc_rec_writer *w, const char *name,
