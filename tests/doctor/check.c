@@ -1,6 +1,7 @@
 /* check.c - tests for the statistical regression gate of `cdoctor check`. */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "doctor/doctor.h"
 
@@ -177,4 +178,62 @@ Test(check, recordings_without_cpu_samples_are_an_error)
 	cr_assert_eq(cdoc_check_recordings(&ra, &rb, &opts, &res),
 	             -CDOC_EFORMAT);
 	cr_assert_not_null(strstr(cdoc_errmsg(), "a.cdr"));
+}
+
+/*
+ * A recording at @p: 10000 cpu samples on m;a, and alloc_bytes of
+ * 100 MiB split x% on site;x, the rest on site;y, sampled one per
+ * 512 KiB (200 samples).
+ */
+static void write_alloc_rec(const char *p, int x_pct)
+{
+	struct cdoc_rec_writer w;
+	uint64_t mib = 1 << 20;
+	uint32_t cpu, ab, a, x, y;
+
+	cr_assert_eq(cdoc_rec_writer_open(&w, p), 0);
+	cdoc_rec_meta(&w, "alloc_tracking", "sampled, one per 524288 bytes");
+	cpu = cdoc_rec_str(&w, "cpu");
+	ab = cdoc_rec_str(&w, "alloc_bytes");
+	a = cdoc_rec_stack(&w, cdoc_rec_stack(&w, 0, cdoc_rec_str(&w, "m")),
+	                   cdoc_rec_str(&w, "a"));
+	x = cdoc_rec_stack(&w, cdoc_rec_stack(&w, 0, cdoc_rec_str(&w, "site")),
+	                   cdoc_rec_str(&w, "x"));
+	y = cdoc_rec_stack(&w, cdoc_rec_stack(&w, 0, cdoc_rec_str(&w, "site")),
+	                   cdoc_rec_str(&w, "y"));
+	cdoc_rec_sample(&w, cpu, 1, a, 10000);
+	cdoc_rec_sample(&w, ab, 1, x, 100 * mib * x_pct / 100);
+	cdoc_rec_sample(&w, ab, 1, y, 100 * mib * (100 - x_pct) / 100);
+	cr_assert_eq(cdoc_rec_writer_close(&w), 0);
+}
+
+Test(check, allocation_share_rise_fails_with_its_samples_as_n)
+{
+	char dir[] = "/tmp/cdoc-check-XXXXXX", pa[64], pb[64];
+	struct cdoc_recording ra, rb;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(pa, sizeof(pa), "%s/a.cdr", dir);
+	snprintf(pb, sizeof(pb), "%s/b.cdr", dir);
+	write_alloc_rec(pa, 50);
+	write_alloc_rec(pb, 58);
+	cr_assert_eq(cdoc_recording_load(&ra, pa), 0);
+	cr_assert_eq(cdoc_recording_load(&rb, pb), 0);
+	/* +8 points of 200 samples each: within noise. */
+	cr_assert_eq(cdoc_check_recordings(&ra, &rb, &opts, &res),
+	             CDOC_CHECK_INCONCLUSIVE);
+	cr_assert_eq(res.profs[1].base_n, 200);
+	cdoc_check_result_release(&res);
+	cdoc_recording_release(&rb);
+	write_alloc_rec(pb, 90);
+	cr_assert_eq(cdoc_recording_load(&rb, pb), 0);
+	cr_assert_eq(cdoc_check_recordings(&ra, &rb, &opts, &res),
+	             CDOC_CHECK_FAIL);
+	cr_assert_str_eq(res.items[0].profile, "alloc_bytes");
+	cr_assert_str_eq(res.items[0].name, "x");
+	cdoc_recording_release(&ra);
+	cdoc_recording_release(&rb);
+	unlink(pa);
+	unlink(pb);
+	rmdir(dir);
 }
