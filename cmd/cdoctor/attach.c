@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "common/session.h"
 #include "cdoctor/cdoctor.h"
-#include "cdoctor/run.h"
 
 static const char attach_usage[] =
         "usage: cdoctor attach -p PID [OPTIONS]\n"
@@ -24,11 +24,12 @@ static const char attach_usage[] =
         "  -d, --duration SEC     stop after SEC seconds\n"
         "  -o, --output FILE      recording (cdoctor-NAME-PID.cdr)\n"
         "      --no-html          do not write RECORDING.html\n"
+        "      --force            replace an existing recording or report\n"
         "  -h, --help             this help\n";
 
 static const struct option attach_longopts[] = {
         {"pid", required_argument, NULL, 'p'},
-        RUN_COMMON_LONGOPTS,
+        CLI_SESSION_LONGOPTS,
         {NULL, 0, NULL, 0},
 };
 
@@ -45,8 +46,8 @@ static int parse_pid(const char *arg, pid_t *out)
 
 int cmd_attach(int argc, char **argv)
 {
-	struct cdoc_collect_opts o = {0};
-	int c, no_html = 0;
+	struct cdoc_collect_opts o = {.html = 1};
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:F:e:d:o:h", attach_longopts,
@@ -57,9 +58,8 @@ int cmd_attach(int argc, char **argv)
 		}
 		if (c == '?')
 			return cli_usage_error("attach", "bad option");
-		if (c == 'p'
-		            ? parse_pid(optarg, &o.pid)
-		            : run_common_opt(&o, "attach", c, optarg, &no_html))
+		if (c == 'p' ? parse_pid(optarg, &o.pid)
+		             : cli_session_opt(&o, "attach", c, optarg))
 			return 2;
 	}
 	if (optind < argc)
@@ -67,5 +67,5 @@ int cmd_attach(int argc, char **argv)
 		                       argv[optind]);
 	if (!o.pid)
 		return cli_usage_error("attach", "-p PID is required");
-	return run_collect("attach", &o, no_html, 0);
+	return cli_session_run(&o, 0);
 }

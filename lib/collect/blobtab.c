@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect/internal.h"
+#include "collect/cpu.h"
 
 void blobtab_init(struct blobtab *t)
 {

@@ -1,24 +1,29 @@
 /*
- * collect.h - the collector: launch a command (or attach to a process),
- * sample it with perf events, unwind and symbolize the samples, and write
- * the recording as it goes.
+ * collect.h - the run session: launch a command (or attach to a process),
+ * gather evidence about it from a set of sources, and write the recording
+ * as it goes.
  *
- * A run is four calls: cdoc_collect_new(), cdoc_collect_start() (launch or
- * attach, open the events and the recording), cdoc_collect_loop() (until
- * the target exits, the duration ends or the --on-port command finishes),
- * cdoc_collect_finish() (drain, write the last chunks, close). Other event
- * sources (an allocation stream, a metrics sampler) join the loop with
- * cdoc_collect_add_source() and write through cdoc_collect_writer().
+ * A session is four calls: cdoc_collect_new(), cdoc_collect_start() (launch
+ * or attach, open the sources, let the target run, open the recording),
+ * cdoc_collect_loop() (until the target exits, the duration ends, the
+ * --on-port command finishes or a stop signal comes), cdoc_collect_finish()
+ * (last drain, the last chunks, close). cdoc_collect_free() ends what is
+ * still running. The sources built in are cpu sampling (perf events), the
+ * allocation shim's stream (when opts->alloc asks for it) and the procfs
+ * metrics sampler; others join with cdoc_collect_add() before the start
+ * (see docs/architecture.md, "The run session and evidence sources").
  *
  * The recording (see docs/cdoctor-run.md for the exact contents): META
  * keys, profile "cpu" with stacks root-first (comm; user frames outermost
  * first; kernel frames "_[k]"; leaf last), counters, PROCESS/EXIT chunks,
- * and METRICS of the target. It is flushed every 250 ms, so a kill of
- * cdoctor loses at most that much.
+ * and METRICS of the target. It is flushed every 200 ms, so a kill of
+ * cdoctor loses at most that much. Nothing is created on disk before the
+ * target has started (exec succeeded, or the process to attach exists).
  */
 #ifndef CDOC_COLLECT_H
 #define CDOC_COLLECT_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "base/base.h"
@@ -31,9 +36,21 @@ enum cdoc_call_graph {
 	CDOC_CG_AUTO = 2,  /* fp for node (JIT code has no DWARF), else dwarf */
 };
 
-/* struct cdoc_collect_opts - what to sample and how. Borrowed. */
+/* Allocation tracking through the preload shim (opts->alloc). */
+enum cdoc_alloc_mode {
+	CDOC_ALLOC_NONE = 0,    /* nothing preloaded */
+	CDOC_ALLOC_DEFAULT = 1, /* sampled; without the shim, a notice */
+	CDOC_ALLOC_SAMPLED = 2, /* sampled, asked for: no shim is an error */
+	CDOC_ALLOC_ALL = 3,     /* every allocation: no shim is an error */
+};
+
+/* The sampling rate of CDOC_ALLOC_DEFAULT (as Go's MemProfileRate). */
+#define CDOC_ALLOC_DEFAULT_SAMPLE 524288
+
+/* struct cdoc_collect_opts - what to run and gather. Borrowed. */
 struct cdoc_collect_opts {
 	char *const *argv;   /* run: the command; NULL to attach */
+	char *const *env;    /* run: its base environment; NULL: cdoctor's */
 	pid_t pid;           /* attach: the process */
 	const char *event;   /* NULL: cpu-clock */
 	unsigned freq;       /* samples per second per CPU; 0: 997 */
@@ -43,7 +60,18 @@ struct cdoc_collect_opts {
 	double duration;     /* seconds; 0: until the target exits */
 	const char *on_port; /* shell command run once the target listens */
 	const char *output;  /* recording path; NULL: cdoctor-NAME-PID.cdr */
+	int force;           /* replace an existing recording (and report) */
+	int html;            /* a report RECORDING.html will be written:
+				refuse to start when it exists (unless
+				->force) */
 	double grace;        /* seconds between SIGINT and SIGKILL; 0: 3 */
+
+	int alloc;             /* CDOC_ALLOC_* (run only) */
+	uint64_t alloc_sample; /* bytes per sample; 0: the default */
+	int alloc_mmap;        /* anonymous mmap/munmap too */
+	int alloc_fp;          /* frame-pointer stacks in the shim */
+	double heap_interval;  /* heap snapshot every N s; 0: at exit */
+	const char *shim;      /* the shim; NULL: cdoc_collect_find_shim() */
 };
 
 /* struct cdoc_collect_stats - what was counted ("nothing silent"). */
@@ -63,7 +91,7 @@ struct cdoc_collect_stats {
 struct cdoc_collect_result {
 	char *path;    /* the recording (owned; freed by _release) */
 	int status;    /* target's wait status; -1 when unknown */
-	int exit_code; /* status as a shell sees it (128+sig) */
+	int exit_code; /* status as a shell sees it (cdoc_exit_code) */
 	uint64_t duration_ns;
 	struct cdoc_collect_stats stats;
 	int port;             /* the port found for --on-port, or 0 */
@@ -72,56 +100,114 @@ struct cdoc_collect_result {
 };
 void cdoc_collect_result_release(struct cdoc_collect_result *r);
 
+/*
+ * struct cdoc_collector - one run session (opaque): the target, the
+ * signals, the recording, the timers, and the evidence sources.
+ */
 struct cdoc_collector;
 
 /*
- * Check @opts and create a collector (nothing is started yet). 0 or a
- * negative code with a message. Copies what it needs from @opts.
+ * Check @opts and create a session (nothing is started, nothing created
+ * on disk). Refuses an existing output (recording, or its report when
+ * ->html) unless ->force: -EEXIST with a message. With ->alloc set to
+ * SAMPLED or ALL and no shim: -ENOENT with a message. 0 or a negative
+ * code with a message. Copies what it needs from @opts.
  */
 int cdoc_collect_new(struct cdoc_collector **out,
                      const struct cdoc_collect_opts *opts);
 
 /*
- * Launch the command (stopped before exec) or find the process, resolve
- * the event, open one event per CPU, map the rings, open the recording,
- * then let the command exec. 0 or a negative code with a message. After a
+ * Launch the command (held before exec) or find the process, open every
+ * source, let the command exec, then create the recording and start the
+ * sources. 0 or a negative code with a message; a command that cannot be
+ * executed gives "cannot run CMD: why" and leaves no file behind. After a
  * failure the launched child (if any) is killed and reaped.
  */
 int cdoc_collect_start(struct cdoc_collector *c);
 
 /*
- * A line for the user when the requested event could not be used (the
- * fallback reason), or when kernel frames had to be left out; NULL when
- * all is as asked. Valid until _free.
+ * Lines for the user, in order (the event fell back, kernel frames left
+ * out, no allocation tracking, how to ask for a heap snapshot); *@nr gets
+ * the count. Valid until _free. Available after _new (the shim notice)
+ * and complete after _start.
  */
+const char *const *cdoc_collect_notices(const struct cdoc_collector *c,
+                                        size_t *nr);
+
+/* The first notice of cpu sampling only, or NULL (kept for callers that
+ * show one line). */
 const char *cdoc_collect_notice(const struct cdoc_collector *c);
 
 /* The target's pid (after _start). */
 pid_t cdoc_collect_pid(const struct cdoc_collector *c);
 
-/* The recording being written (after _start), for other sources. */
+/* The recording being written (after _start), for sources. NULL before
+ * it is open and after it is closed. */
 struct cdoc_rec_writer *cdoc_collect_writer(struct cdoc_collector *c);
 
+/* Nanoseconds since the target started (after _start). */
+uint64_t cdoc_collect_elapsed_ns(const struct cdoc_collector *c);
+
+/* Whether the session is attached to a process it did not start. */
+int cdoc_collect_attached(const struct cdoc_collector *c);
+
+/* Add a line to the notices (copied). */
+void cdoc_collect_add_notice(struct cdoc_collector *c, const char *fmt, ...)
+        CDOC_PRINTF(2, 3);
+
+/* ---- evidence sources ---- */
+
+struct cdoc_env;
+
 /*
- * An extra event source: @on_ready runs when @fd is readable (fd < 0: no
- * fd), @on_tick at every flush (every 250 ms) and once more at the end
- * with @final set. Either may be NULL. A negative return ends the run
- * with that error. Call before _loop.
+ * struct cdoc_source_ops - one kind of evidence. Each hook gets the
+ * source's own state (@st, given to cdoc_collect_add) and the session;
+ * any hook may be NULL. Hooks return 0 or a negative code with a message
+ * (which ends the run), except where said. In the order they are called:
+ *
+ * @env:    before the launch, add to the child's environment (run only).
+ * @open:   the target exists (held before exec, or found to attach), the
+ *          recording does not yet: open what needs the pid (perf events).
+ * @start:  the target runs and the recording is open: write the first
+ *          chunks, start timers.
+ * @fds:    up to @max descriptors to poll for input into @fds; returns
+ *          how many. Asked again at every turn of the loop.
+ * @ready:  @fd (one of those from @fds) reported @revents.
+ * @drain:  every turn of the loop: read what has arrived.
+ * @flush:  every 200 ms: write chunks (the recording is flushed after).
+ * @finish: the target has ended (or the run was stopped): read what is
+ *          left and write the last chunks.
+ * @free:   release @st (also when the run failed at any step).
  */
-typedef int (*cdoc_collect_fn)(struct cdoc_collector *c, void *arg, int final);
-int cdoc_collect_add_source(struct cdoc_collector *c, int fd,
-                            cdoc_collect_fn on_ready, cdoc_collect_fn on_tick,
-                            void *arg);
+struct cdoc_source_ops {
+	const char *name;
+	int (*env)(void *st, struct cdoc_collector *c, struct cdoc_env *env);
+	int (*open)(void *st, struct cdoc_collector *c);
+	int (*start)(void *st, struct cdoc_collector *c);
+	int (*fds)(void *st, int *fds, int max);
+	int (*ready)(void *st, struct cdoc_collector *c, int fd, short revents);
+	int (*drain)(void *st, struct cdoc_collector *c);
+	int (*flush)(void *st, struct cdoc_collector *c);
+	int (*finish)(void *st, struct cdoc_collector *c);
+	void (*free)(void *st);
+};
+
+/*
+ * Add a source (before _start). The session owns @st from here: ->free
+ * releases it when the session is freed. 0 or negative.
+ */
+int cdoc_collect_add(struct cdoc_collector *c,
+                     const struct cdoc_source_ops *ops, void *st);
 
 /*
  * Sample until the target exits (run), the duration passes, the --on-port
- * command finishes, or SIGINT/SIGTERM/SIGHUP (forwarded to a launched
- * target unless the terminal sent it to both already). 0 or negative.
+ * command finishes, or a stop signal (see docs/cdoctor-run.md, Signals).
+ * 0 or negative.
  */
 int cdoc_collect_loop(struct cdoc_collector *c);
 
 /*
- * Drain the rings, write the final counters, META and END, close the
+ * Finish every source, write the final counters, META and END, close the
  * recording and fill @res. 0 or negative.
  */
 int cdoc_collect_finish(struct cdoc_collector *c,
@@ -130,14 +216,105 @@ int cdoc_collect_finish(struct cdoc_collector *c,
 /* Stop everything still running (kills a launched target) and free. */
 void cdoc_collect_free(struct cdoc_collector *c);
 
-/* Counters so far (for sources that report progress). */
+/* Counters of cpu sampling so far. */
 void cdoc_collect_get_stats(const struct cdoc_collector *c,
                             struct cdoc_collect_stats *out);
+
+/*
+ * The path of the HTML report for recording @rec ("REC.html"). Caller
+ * frees.
+ */
+char *cdoc_collect_report_path(const char *rec);
+
+/*
+ * The preload shim's path: $CDOC_SHIM, else ../lib/libcdoctor-alloc.so
+ * beside the running executable. Caller frees; NULL when none can be
+ * named.
+ */
+char *cdoc_collect_find_shim(void);
 
 /*
  * The TCP port a process or its children listen on (from /proc/PID/fd and
  * /proc/net/tcp{,6}); 0 when none, negative on error. Lowest port wins.
  */
 int cdoc_collect_listen_port(pid_t pid);
+
+/* ---- the launcher: the one way cdoctor starts a program ---- */
+
+/*
+ * struct cdoc_env - an environment being built for a child ("NAME=value"
+ * strings, NULL-terminated in ->v). Owns its strings.
+ */
+struct cdoc_env {
+	char **v;
+	size_t nr, alloc;
+};
+
+/* A copy of @base (NULL: empty). Release with cdoc_env_release(). */
+void cdoc_env_init(struct cdoc_env *e, char *const *base);
+void cdoc_env_release(struct cdoc_env *e);
+/* The value of @name, or NULL. Borrowed. */
+const char *cdoc_env_get(const struct cdoc_env *e, const char *name);
+/* Set @name to @value (copied), replacing any earlier value. */
+void cdoc_env_set(struct cdoc_env *e, const char *name, const char *value);
+/* Replace the whole list with @v (a NULL-terminated array of malloc'd
+ * strings in a malloc'd array; taken over). */
+void cdoc_env_take(struct cdoc_env *e, char **v);
+
+/* struct cdoc_launch_opts - how to start a program. Borrowed. */
+struct cdoc_launch_opts {
+	char *const *argv;    /* PATH is searched for argv[0] */
+	char *const *env;     /* its whole environment; NULL: cdoctor's */
+	const sigset_t *mask; /* its signal mask; NULL: none blocked */
+	const sigset_t *dfl;  /* signals set back to SIG_DFL; or NULL */
+	int hold;             /* wait before exec for cdoc_launch_go() */
+};
+
+/*
+ * struct cdoc_launch - a started program. ->pid is valid after _start
+ * (0: none); ->done once it has been reaped, with its wait status in
+ * ->status (-1 before). A caller that reaps it with its own waitpid()
+ * sets both.
+ */
+struct cdoc_launch {
+	pid_t pid;
+	int status;
+	int done;
+	int go_fd;  /* write end of the hold pipe, or -1 */
+	int err_fd; /* read end of the exec-error pipe, or -1 */
+};
+
+/*
+ * Fork; the child dies with cdoctor (PR_SET_PDEATHSIG, SIGKILL; it
+ * exits at once if cdoctor is already gone), takes @o's signal mask and
+ * environment and execs @o->argv, at once or (->hold) after
+ * cdoc_launch_go(). An exec failure comes back through a close-on-exec
+ * pipe. Nothing is allocated in the child. 0 or negative.
+ */
+int cdoc_launch_start(struct cdoc_launch *l, const struct cdoc_launch_opts *o);
+
+/*
+ * Let a held child exec, and wait until it has (or failed to). 0 once
+ * the program runs; when it could not be executed, it has been reaped
+ * (->status: exit 127) and the result is -errno with "cannot run NAME:
+ * why".
+ */
+int cdoc_launch_go(struct cdoc_launch *l, const char *name);
+
+/*
+ * Wait for the child (@flags: 0 or WNOHANG). 1 once it has ended
+ * (->status set), 0 while it runs (WNOHANG), negative on error.
+ */
+int cdoc_launch_wait(struct cdoc_launch *l, int flags);
+
+/* SIGKILL a child that has not been reaped, and reap it; close pipes. */
+void cdoc_launch_kill(struct cdoc_launch *l);
+
+/*
+ * A wait status as a shell sees it: the exit code, 128+N for signal N;
+ * any other status (stopped, continued, or -1: not known) gives 2, the
+ * status of cdoctor's own failure.
+ */
+int cdoc_exit_code(int status);
 
 #endif

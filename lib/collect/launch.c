@@ -1,122 +1,160 @@
 /*
- * launch.c - start the command stopped before exec (so the events, opened
- * with enable_on_exec, start counting exactly at exec), or list the
- * threads of a process to attach to.
+ * launch.c - the one launcher: fork, prepare the child (death signal,
+ * signal mask and dispositions), optionally hold it before exec, exec
+ * with the environment given, and report an exec failure through a
+ * close-on-exec pipe as an errno. Also the one rule that turns a wait
+ * status into an exit code.
  *
- * The child blocks reading the "go" pipe; the parent opens the events on
- * it and then closes the pipe. An exec failure comes back through a
- * close-on-exec pipe as an errno.
+ * The child allocates nothing: everything it needs (argv, environment,
+ * masks) is built by the caller before fork().
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include "collect/internal.h"
+#include "collect/collect.h"
 
-/* Child side: wait for the parent, then exec. Never returns. */
-static void child(struct cdoc_collector *c, int go, int err)
+extern char **environ;
+
+/* Die with the parent; 0, or -1 when the parent is gone already. */
+static int die_with(pid_t parent)
 {
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return 0; /* not fatal: the target just outlives a kill */
+	return getppid() == parent ? 0 : -1;
+}
+
+/* Child side: prepare, wait for "go", exec; else send errno. */
+static void child(const struct cdoc_launch_opts *o, pid_t parent, int go,
+                  int err)
+{
+	sigset_t none;
 	char byte;
 	int e;
 
-	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
-	while (read(go, &byte, 1) < 0 && errno == EINTR)
-		;
-	close(go);
-	execvp(c->argv[0], c->argv);
+	if (die_with(parent) < 0)
+		_exit(127);
+	for (int sig = 1; o->dfl && sig < NSIG; sig++)
+		if (sigismember(o->dfl, sig) == 1)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, o->mask ? o->mask : &none, NULL);
+	if (go >= 0) {
+		while (read(go, &byte, 1) < 0 && errno == EINTR)
+			;
+		close(go);
+	}
+	execvpe(o->argv[0], o->argv, o->env ? o->env : environ);
 	e = errno;
 	if (write(err, &e, sizeof(e)) < 0)
 		_exit(127);
 	_exit(127);
 }
 
-int collect_launch(struct cdoc_collector *c)
+static void close_fd(int *fd)
 {
-	int go[2], err[2];
-	pid_t pid;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+int cdoc_launch_start(struct cdoc_launch *l, const struct cdoc_launch_opts *o)
+{
+	int go[2] = {-1, -1}, err[2];
+	pid_t parent = getpid();
+
+	l->pid = 0;
+	l->status = -1;
+	l->done = 0;
+	l->go_fd = l->err_fd = -1;
+	if (!o->argv || !o->argv[0])
+		return cdoc_error(-EINVAL, "no command to run");
+	if (pipe2(err, O_CLOEXEC) < 0)
 		return cdoc_error(-errno, "pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		return cdoc_error(-errno, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(go[1]);
+	if (o->hold && pipe2(go, O_CLOEXEC) < 0) {
 		close(err[0]);
-		child(c, go[0], err[1]);
+		close(err[1]);
+		return cdoc_error(-errno, "pipe: %s", strerror(errno));
 	}
-	close(go[0]);
+	l->pid = fork();
+	if (l->pid == 0) {
+		close(err[0]);
+		if (go[1] >= 0)
+			close(go[1]);
+		child(o, parent, go[0], err[1]);
+	}
 	close(err[1]);
-	c->pid = pid;
-	c->go_fd = go[1];
-	c->err_fd = err[0];
-	return 0;
-}
+	if (go[0] >= 0)
+		close(go[0]);
+	l->go_fd = go[1];
+	l->err_fd = err[0];
+	if (l->pid < 0) {
+		int e = errno;
 
-/* Let the child exec; report its exec error, if any. */
-int collect_release_child(struct cdoc_collector *c)
-{
-	int e = 0;
-	ssize_t n;
-
-	close(c->go_fd);
-	c->go_fd = -1;
-	do
-		n = read(c->err_fd, &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(c->err_fd);
-	c->err_fd = -1;
-	if (n == sizeof(e))
-		return cdoc_error(-e, "cannot run %s: %s", c->argv[0],
-		                  strerror(e));
-	return 0;
-}
-
-int collect_attach_threads(struct cdoc_collector *c, pid_t **tids, size_t *nr)
-{
-	char path[64];
-	struct dirent *d;
-	size_t alloc = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)c->pid);
-	dir = opendir(path);
-	if (!dir)
-		return cdoc_error(-errno, "process %d: %s", (int)c->pid,
-		                  strerror(errno));
-	*nr = 0;
-	while ((d = readdir(dir))) {
-		long tid = strtol(d->d_name, NULL, 10);
-
-		if (tid <= 0)
-			continue;
-		CDOC_GROW(*tids, *nr + 1, alloc);
-		(*tids)[(*nr)++] = (pid_t)tid;
+		l->pid = 0;
+		cdoc_launch_kill(l);
+		return cdoc_error(-e, "fork: %s", strerror(e));
 	}
-	closedir(dir);
 	return 0;
 }
 
-char *collect_read_comm(pid_t pid, pid_t tid)
+int cdoc_launch_go(struct cdoc_launch *l, const char *name)
 {
-	char path[64], buf[64];
 	ssize_t n;
-	int fd;
+	int e = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid,
-	         (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return NULL;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return cdoc_strdup(buf);
+	close_fd(&l->go_fd);
+	if (l->err_fd < 0)
+		return 0;
+	do
+		n = read(l->err_fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close_fd(&l->err_fd);
+	if (n != sizeof(e))
+		return 0;
+	cdoc_launch_wait(l, 0);
+	return cdoc_error(-e, "cannot run %s: %s", name, strerror(e));
+}
+
+int cdoc_launch_wait(struct cdoc_launch *l, int flags)
+{
+	pid_t p;
+
+	if (l->done)
+		return 1;
+	if (l->pid <= 0)
+		return cdoc_error(-ECHILD, "no child to wait for");
+	do
+		p = waitpid(l->pid, &l->status, flags);
+	while (p < 0 && errno == EINTR);
+	if (p < 0)
+		return cdoc_error(-errno, "waitpid: %s", strerror(errno));
+	if (p == 0)
+		return 0;
+	l->done = 1;
+	return 1;
+}
+
+void cdoc_launch_kill(struct cdoc_launch *l)
+{
+	close_fd(&l->go_fd);
+	close_fd(&l->err_fd);
+	if (l->pid <= 0 || l->done)
+		return;
+	kill(l->pid, SIGKILL);
+	cdoc_launch_wait(l, 0);
+}
+
+int cdoc_exit_code(int status)
+{
+	if (status >= 0 && WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (status >= 0 && WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 2;
 }

@@ -1,56 +1,28 @@
 /*
- * loop.c - the run loop: poll the rings, the signal fd and extra sources;
- * drain and flush every tick; stop on target exit, duration, Ctrl-C, or
- * when the --on-port command is done.
+ * loop.c - the run loop: poll the signal fd and every source's fds;
+ * drain the sources every turn and flush every 200 ms; stop on target
+ * exit, duration, a stop signal, or when the --on-port command is done.
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "collect/internal.h"
 
-static const char *const counter_names[6] = {
-        "samples",          "lost_samples",      "unwind_failures",
-        "truncated_stacks", "unresolved_frames", "throttle_events",
-};
+extern char **environ;
 
-static int write_counters(struct cdoc_collector *c)
+#define MAX_SOURCE_FDS 1024 /* per source and turn */
+
+int collect_flush(struct cdoc_collector *c)
 {
-	uint64_t v[6] = {c->st.samples,         c->st.lost,
-	                 c->st.unwind_failures, c->st.truncated,
-	                 c->st.unresolved,      c->st.throttled};
-	int ret;
+	int ret = 0;
 
-	if (!memcmp(v, c->written, sizeof(v)) && c->counters_out)
-		return 0;
-	c->counters_out = 1;
-	for (int i = 0; i < 6; i++) {
-		ret = cdoc_rec_counter(&c->w, counter_names[i], v[i]);
-		if (ret < 0)
-			return ret;
-		c->written[i] = v[i];
-	}
-	return 0;
-}
-
-int collect_flush(struct cdoc_collector *c, int final)
-{
-	int ret;
-
-	for (size_t i = 0; i < c->nr_srcs; i++) {
-		struct source *s = &c->srcs[i];
-
-		if (s->on_tick && (ret = s->on_tick(c, s->arg, final)) < 0)
-			return ret;
-	}
-	ret = write_counters(c);
-	if (ret < 0)
-		return ret;
-	return cdoc_rec_flush(&c->w);
+	for (size_t i = 0; i < c->nr_srcs && !ret; i++)
+		if (c->srcs[i].ops->flush)
+			ret = c->srcs[i].ops->flush(c->srcs[i].st, c);
+	return ret < 0 ? ret : cdoc_rec_flush(&c->w);
 }
 
 void collect_signal_target(struct cdoc_collector *c, int sig)
@@ -60,57 +32,16 @@ void collect_signal_target(struct cdoc_collector *c, int sig)
 	kill(c->pid, sig);
 }
 
-/* Begin stopping: SIGINT to a launched target, SIGKILL after the grace. */
-static void stop(struct cdoc_collector *c, uint64_t now)
+/* "$PORT" (not part of a longer name) in @tmpl replaced by @num. */
+static void expand_port(struct cdoc_buf *cmd, const char *tmpl, const char *num)
 {
-	if (c->stopping)
-		return;
-	c->stopping = 1;
-	c->we_stopped = 1;
-	if (c->attach) {
-		c->target_done = 1;
-		return;
-	}
-	collect_signal_target(c, SIGINT);
-	c->kill_at = now + (uint64_t)(c->opts.grace * 1e9);
-}
-
-static void reap(struct cdoc_collector *c)
-{
-	int st;
-	pid_t p;
-
-	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (p == c->pid) {
-			c->status = st;
-			c->target_done = 1;
-		} else if (p == c->port_pid) {
-			c->port_status = st;
-			c->port_pid = 0;
-			stop(c, cdoc_now_ns());
-		}
-	}
-}
-
-static void on_signal(struct cdoc_collector *c)
-{
-	struct signalfd_siginfo si;
-
-	while (read(c->sigfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD) {
-			reap(c);
-			continue;
-		}
-		c->interrupts++;
-		if (c->attach) {
-			c->target_done = 1;
-		} else if (c->interrupts > 1) {
-			collect_signal_target(c, SIGKILL);
+	for (const char *p = tmpl; *p; p++) {
+		if (!strncmp(p, "$PORT", 5) &&
+		    !(p[5] == '_' || (p[5] >= 'A' && p[5] <= 'Z'))) {
+			cdoc_buf_addstr(cmd, num);
+			p += 4;
 		} else {
-			/* The terminal already sent it to the whole group. */
-			if (si.ssi_code != SI_KERNEL)
-				collect_signal_target(c, si.ssi_signo);
-			c->stopping = 1;
+			cdoc_buf_addch(cmd, *p);
 		}
 	}
 }
@@ -118,32 +49,25 @@ static void on_signal(struct cdoc_collector *c)
 static void start_port_cmd(struct cdoc_collector *c, int port)
 {
 	struct cdoc_buf cmd = CDOC_BUF_INIT;
+	struct cdoc_env env;
 	char num[16];
-	const char *p;
-	pid_t pid;
+	char *argv[] = {"sh", "-c", NULL, NULL};
+	struct cdoc_launch_opts lo = {.argv = argv, .mask = &c->oldmask};
 
 	snprintf(num, sizeof(num), "%d", port);
-	for (p = c->opts.on_port; *p; p++) {
-		if (!strncmp(p, "$PORT", 5) &&
-		    !(p[5] == '_' || (p[5] >= 'A' && p[5] <= 'Z'))) {
-			cdoc_buf_addstr(&cmd, num);
-			p += 4;
-		} else {
-			cdoc_buf_addch(&cmd, *p);
-		}
-	}
+	expand_port(&cmd, c->opts.on_port, num);
+	argv[2] = cmd.buf;
+	cdoc_env_init(&env, environ);
+	cdoc_env_set(&env, "PORT", num);
+	lo.env = env.v;
 	c->port = port;
-	pid = fork();
-	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
-		setenv("PORT", num, 1);
-		execl("/bin/sh", "sh", "-c", cmd.buf, (char *)NULL);
-		_exit(127);
+	if (cdoc_launch_start(&c->port_cmd, &lo) < 0 ||
+	    cdoc_launch_go(&c->port_cmd, "sh") < 0) {
+		cdoc_errclear();
+		collect_stop(c, cdoc_now_ns());
 	}
+	cdoc_env_release(&env);
 	cdoc_buf_release(&cmd);
-	if (pid < 0)
-		stop(c, cdoc_now_ns());
-	c->port_pid = pid > 0 ? pid : 0;
 }
 
 static void check_port(struct cdoc_collector *c, uint64_t now)
@@ -175,7 +99,7 @@ static int next_timeout(struct cdoc_collector *c, uint64_t now)
 static void timers(struct cdoc_collector *c, uint64_t now)
 {
 	if (c->deadline && now >= c->deadline)
-		stop(c, now);
+		collect_stop(c, now);
 	if (c->kill_at && now >= c->kill_at) {
 		collect_signal_target(c, SIGKILL);
 		c->kill_at = 0;
@@ -183,101 +107,111 @@ static void timers(struct cdoc_collector *c, uint64_t now)
 	check_port(c, now);
 }
 
-/* struct pollset - the fds of one poll() and what each one is. */
+/* struct pollset - the fds of one poll() and whose each one is. */
 struct pollset {
 	struct pollfd *fds;
-	int *what; /* -1 signal, -2 pidfd, 0..: ring, 1000000+i: source i */
-	size_t n;
+	long *who; /* -1 signal, -2 pidfd, 0..: source index */
+	size_t n, alloc_fds, alloc_who;
 };
 
-static void pollset_add(struct pollset *ps, int fd, int what)
+static void pollset_add(struct pollset *ps, int fd, long who)
 {
-	ps->fds[ps->n].fd = fd;
-	ps->fds[ps->n].events = POLLIN;
-	ps->fds[ps->n].revents = 0;
-	ps->what[ps->n++] = what;
+	CDOC_GROW(ps->fds, ps->n + 1, ps->alloc_fds);
+	CDOC_GROW(ps->who, ps->n + 1, ps->alloc_who);
+	ps->fds[ps->n] = (struct pollfd){.fd = fd, .events = POLLIN};
+	ps->who[ps->n++] = who;
 }
 
-static void pollset_build(struct cdoc_collector *c, struct pollset *ps)
+/* Asked again every turn: sources open and close descriptors. */
+static void pollset_build(struct cdoc_collector *c, struct pollset *ps,
+                          int *tmp)
 {
-	size_t max = 2 + c->nr_rings + c->nr_srcs;
-
-	ps->fds = cdoc_calloc(max, sizeof(*ps->fds));
-	ps->what = cdoc_calloc(max, sizeof(*ps->what));
 	ps->n = 0;
 	pollset_add(ps, c->sigfd, -1);
 	if (c->pidfd >= 0)
 		pollset_add(ps, c->pidfd, -2);
-	for (size_t i = 0; i < c->nr_rings; i++)
-		if (c->rings[i].page && !c->ring_hup[i])
-			pollset_add(ps, c->rings[i].fd, (int)i);
-	for (size_t i = 0; i < c->nr_srcs; i++)
-		if (c->srcs[i].fd >= 0)
-			pollset_add(ps, c->srcs[i].fd, 1000000 + (int)i);
+	for (size_t i = 0; i < c->nr_srcs; i++) {
+		const struct cdoc_source_ops *ops = c->srcs[i].ops;
+		int n = ops->fds ? ops->fds(c->srcs[i].st, tmp, MAX_SOURCE_FDS)
+		                 : 0;
+
+		for (int k = 0; k < n; k++)
+			if (tmp[k] >= 0)
+				pollset_add(ps, tmp[k], (long)i);
+	}
 }
 
-static void pollset_release(struct pollset *ps)
+/* Act on what poll() reported. */
+static int dispatch(struct cdoc_collector *c, struct pollset *ps)
 {
-	free(ps->fds);
-	free(ps->what);
-}
+	int ret = 0;
 
-/* Act on what poll() reported; returns 1 when the poll set must change. */
-static int dispatch(struct cdoc_collector *c, struct pollset *ps, int *err)
-{
-	int rebuild = 0;
-
-	for (size_t i = 0; i < ps->n; i++) {
-		int w = ps->what[i];
+	for (size_t i = 0; i < ps->n && !ret; i++) {
+		long who = ps->who[i];
 		short rev = ps->fds[i].revents;
+		struct source *s;
 
 		if (!rev)
 			continue;
-		if (w == -1) {
-			on_signal(c);
-		} else if (w == -2) {
-			c->target_done = 1;
-		} else if (w >= 1000000) {
-			struct source *s = &c->srcs[w - 1000000];
-
-			if (s->on_ready &&
-			    (*err = s->on_ready(c, s->arg, 0)) < 0)
-				return 0;
-		} else if (rev & (POLLHUP | POLLERR)) {
-			c->ring_hup[w] = 1;
-			rebuild = 1;
+		if (who == -1) {
+			collect_on_signal(c);
+			continue;
 		}
+		if (who == -2) {
+			c->target_done = 1;
+			continue;
+		}
+		s = &c->srcs[who];
+		if (s->ops->ready)
+			ret = s->ops->ready(s->st, c, ps->fds[i].fd, rev);
 	}
-	return rebuild;
+	return ret;
+}
+
+static int drain(struct cdoc_collector *c)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < c->nr_srcs && !ret; i++)
+		if (c->srcs[i].ops->drain)
+			ret = c->srcs[i].ops->drain(c->srcs[i].st, c);
+	return ret;
+}
+
+/* One turn: wait, dispatch, drain, timers, flush when due. */
+static int turn(struct cdoc_collector *c, struct pollset *ps, int *tmp)
+{
+	uint64_t now = cdoc_now_ns();
+	int n, ret = 0;
+
+	pollset_build(c, ps, tmp);
+	n = poll(ps->fds, ps->n, next_timeout(c, now));
+	if (n < 0 && errno != EINTR)
+		return cdoc_error(-errno, "poll: %s", strerror(errno));
+	if (n > 0)
+		ret = dispatch(c, ps);
+	if (!ret)
+		ret = drain(c);
+	now = cdoc_now_ns();
+	timers(c, now);
+	if (now >= c->next_flush) {
+		if (!ret)
+			ret = collect_flush(c);
+		c->next_flush = now + FLUSH_NS;
+	}
+	return ret;
 }
 
 int cdoc_collect_loop(struct cdoc_collector *c)
 {
-	struct pollset ps;
+	struct pollset ps = {0};
+	int *tmp = cdoc_calloc(MAX_SOURCE_FDS, sizeof(*tmp));
 	int ret = 0;
 
-	pollset_build(c, &ps);
-	while (!c->target_done && ret >= 0) {
-		uint64_t now = cdoc_now_ns();
-		int n = poll(ps.fds, ps.n, next_timeout(c, now));
-
-		if (n < 0 && errno != EINTR) {
-			ret = cdoc_error(-errno, "poll: %s", strerror(errno));
-			break;
-		}
-		if (n > 0 && dispatch(c, &ps, &ret)) {
-			pollset_release(&ps);
-			pollset_build(c, &ps);
-		}
-		collect_drain(c);
-		now = cdoc_now_ns();
-		timers(c, now);
-		if (now >= c->next_flush) {
-			if (ret >= 0)
-				ret = collect_flush(c, 0);
-			c->next_flush = now + FLUSH_NS;
-		}
-	}
-	pollset_release(&ps);
+	while (!c->target_done && ret >= 0)
+		ret = turn(c, &ps, tmp);
+	free(ps.fds);
+	free(ps.who);
+	free(tmp);
 	return ret;
 }

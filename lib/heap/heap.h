@@ -243,52 +243,6 @@ struct cdoc_rec_writer;
 struct cdoc_recording;
 struct cdoc_collector;
 
-/*
- * struct cdoc_heap_source - allocation tracking as a source of the run
- * loop. Use:
- *	cdoc_collect_new(&c, ...);
- *	cdoc_heap_source_prepare(&hs, &heap_opts, interval_ms);
- *	cdoc_collect_start(c);              // the launched child inherits
- *	cdoc_heap_source_attach(hs, c);     // restores env, adds the source
- *	cdoc_collect_loop(c); cdoc_collect_finish(c, &res);
- *	cdoc_heap_source_free(hs);
- * Snapshots are written into the recording every @interval_ms (0: none)
- * named "t=SECONDS", and at the end ("exit") with the heap profiles.
- */
-struct cdoc_heap_source;
-
-/*
- * Create the channel and put LD_PRELOAD and CDOC_ALLOC_* into this
- * process's environment so that the next launched command inherits them
- * (cdoc_heap_source_attach() puts the environment back). 0 or negative.
- */
-int cdoc_heap_source_prepare(struct cdoc_heap_source **out,
-                             const struct cdoc_heap_opts *opts,
-                             unsigned interval_ms);
-
-/* After cdoc_collect_start(): restore the environment, close the child's
- * end of the channel, and join @c's loop. 0 or negative. */
-int cdoc_heap_source_attach(struct cdoc_heap_source *s,
-                            struct cdoc_collector *c);
-
-/*
- * With a launched target, attach also listens on the control socket for
- * the target's pid (cdoc_heap_control_listen), so `cdoctor heap snapshot
- * PID` writes a snapshot into the recording; the socket is closed and
- * unlinked at the end of the run (the final tick) or by _free. When it
- * cannot listen (an unsafe directory), the run goes on without it and
- * cdoc_heap_source_notice() says why (borrowed; NULL when all is well).
- * cdoc_heap_source_control() is the socket's path, or NULL.
- */
-const char *cdoc_heap_source_notice(const struct cdoc_heap_source *s);
-const char *cdoc_heap_source_control(const struct cdoc_heap_source *s);
-
-/* The model (borrowed), e.g. for a last snapshot after the run. */
-struct cdoc_heap *cdoc_heap_source_model(struct cdoc_heap_source *s);
-
-/* Free; call after cdoc_collect_finish(). */
-void cdoc_heap_source_free(struct cdoc_heap_source *s);
-
 /* ---- `heap run`: a command under allocation tracking, on its own ---- */
 
 /* struct cdoc_heap_run_opts - what cdoc_heap_run() does. Borrowed. */

@@ -4,8 +4,9 @@
  * snapshots at intervals and on demand, and the final one once it has
  * exited.
  *
- * An exec failure comes back to the parent through a close-on-exec pipe
- * as an errno (as in lib/collect/launch.c); the child exits 127.
+ * The command is started by lib/collect's launcher (cdoc_launch_*): an
+ * exec failure comes back as an errno, the child exits 127, and it dies
+ * with cdoctor.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "collect/collect.h"
 #include "heap/heap.h"
 #include "heapfile/heapfile.h"
 
@@ -25,20 +27,6 @@
 #define POLL_MS  50   /* how often the target's exit is checked */
 
 extern char **environ;
-
-/* Child side: default dispositions, exec; else send errno. No return. */
-static void child(char *const *argv, char **env, int err)
-{
-	int e;
-
-	signal(SIGINT, SIG_DFL);
-	signal(SIGUSR1, SIG_DFL);
-	execvpe(argv[0], argv, env);
-	e = errno;
-	if (write(err, &e, sizeof(e)) < 0)
-		_exit(127);
-	_exit(127);
-}
 
 /* Wait for the target (WNOHANG in @flags: only look): 1 once it has
  * ended (->status, ->exit_code set), 0 while it runs, or negative. */
@@ -53,70 +41,44 @@ static int reap(struct cdoc_heap_run_result *res, int flags)
 		return cdoc_error(-errno, "waitpid: %s", strerror(errno));
 	if (p == 0)
 		return 0;
-	if (WIFSIGNALED(res->status))
-		res->exit_code = 128 + WTERMSIG(res->status);
-	else
-		res->exit_code =
-		        WIFEXITED(res->status) ? WEXITSTATUS(res->status) : 2;
+	res->exit_code = cdoc_exit_code(res->status);
 	return 1;
 }
 
-/* After fork: did the exec work? The errno comes through @fd if not. */
-static int exec_result(int fd, const char *cmd,
-                       struct cdoc_heap_run_result *res)
-{
-	ssize_t n;
-	int e = 0;
-
-	do
-		n = read(fd, &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	if (n != sizeof(e))
-		return 0;
-	reap(res, 0);
-	res->exec_errno = e;
-	return cdoc_error(-e, "%s: %s", cmd, strerror(e));
-}
-
-/* Fork; the child execs @o->argv with @env. */
-static int start(const struct cdoc_heap_run_opts *o, char **env,
-                 const int err[2], struct cdoc_heap_run_result *res)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return cdoc_error(-errno, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(err[0]);
-		child(o->argv, env, err[1]);
-	}
-	res->pid = pid;
-	return 0;
-}
-
-/* Start @o->argv with the collector's environment; 0 once it has
+/* Start @o->argv through the one launcher with the collector's
+ * environment, SIGINT and SIGUSR1 back to their defaults; 0 once it has
  * exec'd. */
 static int spawn(struct cdoc_heap_collector *c,
                  const struct cdoc_heap_run_opts *o,
                  struct cdoc_heap_run_result *res)
 {
+	struct cdoc_launch_opts lo = {.argv = o->argv};
+	struct cdoc_launch l;
+	sigset_t dfl;
 	char **env;
-	int err[2], ret;
+	int ret;
 
-	if (pipe2(err, O_CLOEXEC) < 0)
-		return cdoc_error(-errno, "pipe: %s", strerror(errno));
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGINT);
+	sigaddset(&dfl, SIGUSR1);
+	lo.dfl = &dfl;
 	ret = cdoc_heap_collector_env(c, o->env ? o->env : environ, &env);
-	if (ret == 0) {
-		ret = start(o, env, err, res);
-		cdoc_heap_env_free(env);
-	}
-	close(err[1]);
-	if (ret == 0) {
-		cdoc_heap_collector_spawned(c);
-		ret = exec_result(err[0], o->argv[0], res);
-	}
-	close(err[0]);
-	return ret;
+	if (ret < 0)
+		return ret;
+	lo.env = env;
+	ret = cdoc_launch_start(&l, &lo);
+	cdoc_heap_env_free(env);
+	if (ret < 0)
+		return ret;
+	res->pid = l.pid;
+	cdoc_heap_collector_spawned(c);
+	ret = cdoc_launch_go(&l, o->argv[0]);
+	if (ret == 0)
+		return 0;
+	res->status = l.status;
+	res->exit_code = cdoc_exit_code(l.status);
+	res->exec_errno = -ret;
+	return cdoc_error(ret, "%s: %s", o->argv[0], strerror(-ret));
 }
 
 /* Write a snapshot of the model as @path (@s gets it). */

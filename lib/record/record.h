@@ -115,7 +115,10 @@ int cdoc_rec_counter(struct cdoc_rec_writer *w, const char *name,
 int cdoc_rec_process(struct cdoc_rec_writer *w, uint32_t pid, uint32_t ppid,
                      const char *name);
 
-/* An EXIT chunk: @pid ended with wait status @status. */
+/* An EXIT chunk: @pid ended with wait status @status, or
+ * CDOC_REC_EXIT_UNKNOWN when it ended and its status went elsewhere (a
+ * process below the target is reaped by its own parent). */
+#define CDOC_REC_EXIT_UNKNOWN (-1)
 int cdoc_rec_exit(struct cdoc_rec_writer *w, uint32_t pid, int status);
 
 /*

@@ -101,6 +101,8 @@ void report__proc_status(const struct cdoc_rec_proc *p, struct cdoc_buf *b)
 
 	if (!p->exited) {
 		cdoc_buf_addstr(b, "no exit recorded");
+	} else if (p->status == CDOC_REC_EXIT_UNKNOWN) {
+		cdoc_buf_addstr(b, "ended");
 	} else if (WIFSIGNALED(p->status)) {
 		sig = sigabbrev_np(WTERMSIG(p->status));
 		cdoc_buf_addf(b, "killed by SIG%s", sig ? sig : "?");

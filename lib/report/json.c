@@ -64,9 +64,11 @@ static void json_proc(struct cdoc_buf *b, const struct cdoc_rec_proc *p)
 	cdoc_buf_addf(b, "{\"pid\":%u,\"ppid\":%u,\"name\":", p->pid, p->ppid);
 	report__json_str(b, p->name);
 	cdoc_buf_addf(b, ",\"exited\":%s", p->exited ? "true" : "false");
-	if (p->exited && WIFSIGNALED(p->status))
+	if (!p->exited || p->status == CDOC_REC_EXIT_UNKNOWN)
+		; /* no status to show */
+	else if (WIFSIGNALED(p->status))
 		cdoc_buf_addf(b, ",\"signal\":%d", WTERMSIG(p->status));
-	else if (p->exited)
+	else
 		cdoc_buf_addf(b, ",\"exit_code\":%d", WEXITSTATUS(p->status));
 	cdoc_buf_addstr(b, ",\"status\":");
 	report__json_str(b, st.buf);

@@ -10,10 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/cpu.h"
 #include "collect/internal.h"
 #include "unwind/unwind.h"
 
-static void fill_attr(struct cdoc_collector *c)
+static void fill_attr(struct cpu_src *c)
 {
 	struct perf_event_attr *a = &c->attr;
 	size_t ring = c->ring_pages * (size_t)sysconf(_SC_PAGESIZE);
@@ -21,7 +22,7 @@ static void fill_attr(struct cdoc_collector *c)
 	*a = c->ev.attr;
 	a->size = sizeof(*a);
 	a->freq = 1;
-	a->sample_freq = c->opts.freq;
+	a->sample_freq = c->freq;
 	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
 	                 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD |
 	                 PERF_SAMPLE_CALLCHAIN;
@@ -29,7 +30,7 @@ static void fill_attr(struct cdoc_collector *c)
 		a->sample_type |=
 		        PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
 		a->sample_regs_user = CDOC_UNWIND_REGS_MASK;
-		a->sample_stack_user = c->opts.stack_size;
+		a->sample_stack_user = c->stack_size;
 		a->exclude_callchain_user = 1;
 	}
 	a->disabled = 1;
@@ -45,7 +46,7 @@ static void fill_attr(struct cdoc_collector *c)
 	a->wakeup_watermark = ring / 4; /* slack for a busy machine */
 }
 
-static int add_fd(struct cdoc_collector *c, int fd)
+static int add_fd(struct cpu_src *c, int fd)
 {
 	CDOC_GROW(c->fds, c->nr_fds + 1, c->alloc_fds);
 	c->fds[c->nr_fds++] = fd;
@@ -53,7 +54,7 @@ static int add_fd(struct cdoc_collector *c, int fd)
 }
 
 /* Open the event for task @pid on @cpu; its output goes to ring @cpu. */
-static int open_one(struct cdoc_collector *c, pid_t pid, int cpu)
+static int open_one(struct cpu_src *c, pid_t pid, int cpu)
 {
 	struct cdoc_perf_ring *r = &c->rings[cpu];
 	int fd = cdoc_perf_open(&c->attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
@@ -81,7 +82,7 @@ static int open_one(struct cdoc_collector *c, pid_t pid, int cpu)
 	return 0;
 }
 
-static int open_err(struct cdoc_collector *c, int err)
+static int open_err(struct cpu_src *c, int err)
 {
 	if (err == -EACCES || err == -EPERM)
 		return cdoc_error(err,
@@ -94,7 +95,7 @@ static int open_err(struct cdoc_collector *c, int err)
 }
 
 /* Open @pid (inherit) on every CPU; offline CPUs are skipped. */
-static int open_task(struct cdoc_collector *c, pid_t pid)
+static int open_task(struct cpu_src *c, pid_t pid)
 {
 	int opened = 0, ret = 0;
 
@@ -109,7 +110,7 @@ static int open_task(struct cdoc_collector *c, pid_t pid)
 	return opened ? 0 : (ret ? ret : -ENODEV);
 }
 
-static int open_all(struct cdoc_collector *c)
+static int open_all(struct cpu_src *c)
 {
 	pid_t *tids = NULL;
 	size_t nr = 0;
@@ -117,7 +118,7 @@ static int open_all(struct cdoc_collector *c)
 
 	if (!c->attach)
 		return open_task(c, c->pid);
-	ret = collect_attach_threads(c, &tids, &nr);
+	ret = collect_attach_threads(c->pid, &tids, &nr);
 	for (size_t i = 0; ret >= 0 && i < nr; i++) {
 		ret = open_task(c, tids[i]);
 		if (ret == -ESRCH)
@@ -127,7 +128,7 @@ static int open_all(struct cdoc_collector *c)
 	return ret;
 }
 
-void collect_close_events(struct cdoc_collector *c)
+void cpu_close_events(struct cpu_src *c)
 {
 	for (size_t i = 0; i < c->nr_rings; i++)
 		cdoc_perf_ring_unmap(&c->rings[i]);
@@ -136,7 +137,7 @@ void collect_close_events(struct cdoc_collector *c)
 	c->nr_fds = 0;
 }
 
-int collect_open_events(struct cdoc_collector *c)
+int cpu_open_events(struct cpu_src *c)
 {
 	int ncpu = cdoc_perf_nr_cpus();
 	int ret;
@@ -149,19 +150,19 @@ int collect_open_events(struct cdoc_collector *c)
 	fill_attr(c);
 	ret = open_all(c);
 	if (ret == -EACCES || ret == -EPERM) {
-		collect_close_events(c);
+		cpu_close_events(c);
 		c->kernel_excluded = 1;
 		fill_attr(c);
 		ret = open_all(c);
 	}
 	if (ret < 0) {
-		collect_close_events(c);
+		cpu_close_events(c);
 		return open_err(c, ret);
 	}
 	return 0;
 }
 
-int collect_enable(struct cdoc_collector *c)
+int cpu_enable(struct cpu_src *c)
 {
 	for (size_t i = 0; i < c->nr_fds; i++)
 		if (ioctl(c->fds[i], PERF_EVENT_IOC_ENABLE, 0) < 0)

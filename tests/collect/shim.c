@@ -1,6 +1,6 @@
 /*
- * source.c - allocation tracking inside the run loop: lib/collect launches
- * leaky_server with the shim (through cdoc_heap_source_*), snapshots land
+ * shim.c - allocation tracking inside the run session: lib/collect launches
+ * leaky_server with the shim (opts.alloc), snapshots land
  * in the recording at intervals and at exit, and the recording's heap
  * snapshots rank the leak first.
  */
@@ -36,32 +36,29 @@ static int record(const char *out)
 	const char *shim = getenv("CDOC_SHIM"), *ex = getenv("CDOC_EXAMPLES");
 	char path[4096];
 	char *argv[] = {path, "1500", "400", NULL};
-	struct cdoc_collect_opts co = {.argv = argv, .output = out};
-	struct cdoc_heap_opts ho = {.shim = shim};
+	struct cdoc_collect_opts co = {.argv = argv,
+	                               .output = out,
+	                               .alloc = CDOC_ALLOC_ALL,
+	                               .shim = shim,
+	                               .heap_interval = 0.15};
 	struct cdoc_collector *c;
-	struct cdoc_heap_source *hs;
 	struct cdoc_collect_result res = {0};
 	int ret;
 
 	cr_assert(shim && ex, "CDOC_SHIM and CDOC_EXAMPLES must be set");
 	snprintf(path, sizeof(path), "%s/leaky_server", ex);
 	cr_assert_eq(cdoc_collect_new(&c, &co), 0, "%s", cdoc_errmsg());
-	cr_assert_eq(cdoc_heap_source_prepare(&hs, &ho, 150), 0, "%s",
-	             cdoc_errmsg());
 	ret = cdoc_collect_start(c);
 	if (ret < 0) {
-		cdoc_heap_source_free(hs);
 		cdoc_collect_free(c);
 		return ret;
 	}
-	cr_assert_eq(cdoc_heap_source_attach(hs, c), 0);
-	cr_assert_null(getenv(CDOC_ALLOC_ENV_FD), "environment restored");
+	cr_assert_null(getenv(CDOC_ALLOC_ENV_FD), "environment untouched");
 	cr_assert_eq(cdoc_collect_loop(c), 0, "%s", cdoc_errmsg());
 	cr_assert_eq(cdoc_collect_finish(c, &res), 0, "%s", cdoc_errmsg());
 	cr_assert_eq(res.exit_code, 0);
 	cdoc_collect_result_release(&res);
 	cdoc_collect_free(c);
-	cdoc_heap_source_free(hs);
 	return 0;
 }
 

@@ -11,11 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collect/cpu.h"
 #include "collect/internal.h"
 #include "unwind/unwind.h"
 
 /* The address-space id of @pid (new ids at fork and exec). */
-static uint32_t space_of(struct cdoc_collector *c, uint32_t pid)
+static uint32_t space_of(struct cpu_src *c, uint32_t pid)
 {
 	uint32_t v;
 
@@ -26,13 +27,13 @@ static uint32_t space_of(struct cdoc_collector *c, uint32_t pid)
 	return v;
 }
 
-static void new_space(struct cdoc_collector *c, uint32_t pid)
+static void new_space(struct cpu_src *c, uint32_t pid)
 {
 	cdoc_u64map_put(&c->spaces, pid + 1ull, ++c->next_space);
 }
 
 /* The comm string id of thread @tid (falling back to process @pid). */
-static uint32_t comm_of(struct cdoc_collector *c, uint32_t pid, uint32_t tid)
+static uint32_t comm_of(struct cpu_src *c, uint32_t pid, uint32_t tid)
 {
 	uint32_t v;
 	char *s;
@@ -41,28 +42,28 @@ static uint32_t comm_of(struct cdoc_collector *c, uint32_t pid, uint32_t tid)
 		return v;
 	s = collect_read_comm(pid, tid); /* a thread seen first in a sample */
 	if (s)
-		v = cdoc_rec_str(&c->w, s);
+		v = cdoc_rec_str(c->w, s);
 	else if (!cdoc_u64map_get(&c->comms, pid + 1ull, &v))
-		v = cdoc_rec_str(&c->w, "[unknown]");
+		v = cdoc_rec_str(c->w, "[unknown]");
 	free(s);
 	cdoc_u64map_put(&c->comms, tid + 1ull, v);
 	return v;
 }
 
-static void set_comm(struct cdoc_collector *c, uint32_t tid, const char *comm)
+static void set_comm(struct cpu_src *c, uint32_t tid, const char *comm)
 {
-	cdoc_u64map_put(&c->comms, tid + 1ull, cdoc_rec_str(&c->w, comm));
+	cdoc_u64map_put(&c->comms, tid + 1ull, cdoc_rec_str(c->w, comm));
 }
 
-void collect_process_start(struct cdoc_collector *c, uint32_t pid,
-                           uint32_t ppid, const char *comm)
+void cpu_process_start(struct cpu_src *c, uint32_t pid, uint32_t ppid,
+                       const char *comm)
 {
 	cdoc_u64map_put(&c->ppids, pid + 1ull, ppid);
 	set_comm(c, pid, comm);
-	cdoc_rec_process(&c->w, pid, ppid, comm);
+	cdoc_rec_process(c->w, pid, ppid, comm);
 }
 
-static void on_comm(struct cdoc_collector *c, const struct cdoc_perf_side *s)
+static void on_comm(struct cpu_src *c, const struct cdoc_perf_side *s)
 {
 	uint32_t ppid = 0;
 
@@ -72,10 +73,10 @@ static void on_comm(struct cdoc_collector *c, const struct cdoc_perf_side *s)
 	cdoc_syms_exec(c->syms, s->pid);
 	new_space(c, s->pid);
 	cdoc_u64map_get(&c->ppids, s->pid + 1ull, &ppid);
-	cdoc_rec_process(&c->w, s->pid, ppid, s->str);
+	cdoc_rec_process(c->w, s->pid, ppid, s->str);
 }
 
-static void on_fork(struct cdoc_collector *c, const struct cdoc_perf_side *s)
+static void on_fork(struct cpu_src *c, const struct cdoc_perf_side *s)
 {
 	uint32_t comm = comm_of(c, s->ppid, s->ptid);
 
@@ -85,11 +86,24 @@ static void on_fork(struct cdoc_collector *c, const struct cdoc_perf_side *s)
 	cdoc_syms_fork(c->syms, s->ppid, s->pid);
 	new_space(c, s->pid);
 	cdoc_u64map_put(&c->ppids, s->pid + 1ull, s->ppid);
-	cdoc_rec_process(&c->w, s->pid, s->ppid,
-	                 cdoc_strtab_get(&c->w.strs, comm));
+	cdoc_rec_process(c->w, s->pid, s->ppid,
+	                 cdoc_strtab_get(&c->w->strs, comm));
 }
 
-static void on_side(struct cdoc_collector *c, const struct perf_event_header *h)
+/*
+ * A process ended: forget its mappings next round, and record its end.
+ * The target's wait status is written by the session; the statuses of
+ * processes below it go to their own parents, so theirs is unknown.
+ */
+static void process_ended(struct cpu_src *c, uint32_t pid)
+{
+	CDOC_GROW(c->pending_exit, c->nr_exit + 1, c->alloc_exit);
+	c->pending_exit[c->nr_exit++] = pid;
+	if (pid != (uint32_t)c->pid)
+		cdoc_rec_exit(c->w, pid, CDOC_REC_EXIT_UNKNOWN);
+}
+
+static void on_side(struct cpu_src *c, const struct perf_event_header *h)
 {
 	struct cdoc_perf_side s;
 	int ret = cdoc_perf_parse_side(h, &s);
@@ -110,11 +124,8 @@ static void on_side(struct cdoc_collector *c, const struct perf_event_header *h)
 		on_fork(c, &s);
 		break;
 	case PERF_RECORD_EXIT:
-		if (s.pid == s.tid) {
-			CDOC_GROW(c->pending_exit, c->nr_exit + 1,
-			          c->alloc_exit);
-			c->pending_exit[c->nr_exit++] = s.pid;
-		}
+		if (s.pid == s.tid)
+			process_ended(c, s.pid);
 		break;
 	case PERF_RECORD_LOST:
 	case PERF_RECORD_LOST_SAMPLES:
@@ -154,7 +165,7 @@ static void kernel_ips(struct chain *ch, const struct cdoc_perf_sample *s,
 	}
 }
 
-static void dwarf_ips(struct cdoc_collector *c, struct chain *ch,
+static void dwarf_ips(struct cpu_src *c, struct chain *ch,
                       const struct cdoc_perf_sample *s)
 {
 	uint64_t mask = c->attr.sample_regs_user;
@@ -181,7 +192,7 @@ static void dwarf_ips(struct cdoc_collector *c, struct chain *ch,
 }
 
 /* The recording's string id for one frame; counts unresolved ones. */
-static uint32_t frame_id(struct cdoc_collector *c, uint32_t pid, uint32_t space,
+static uint32_t frame_id(struct cpu_src *c, uint32_t pid, uint32_t space,
                          uint64_t addr, int kernel, int *unresolved)
 {
 	uint64_t key[2] = {kernel ? 0 : space, addr};
@@ -195,7 +206,7 @@ static uint32_t frame_id(struct cdoc_collector *c, uint32_t pid, uint32_t space,
 		        !cdoc_syms_resolve(c->syms, pid, addr, kernel, &sym);
 		cdoc_buf_reset(&c->fbuf);
 		cdoc_symbol_format(&sym, &c->fbuf);
-		e->val[0] = cdoc_rec_string(&c->w, c->fbuf.buf, c->fbuf.len);
+		e->val[0] = cdoc_rec_string(c->w, c->fbuf.buf, c->fbuf.len);
 		c->st.frames++;
 	}
 	*unresolved += e->val[1];
@@ -203,31 +214,29 @@ static uint32_t frame_id(struct cdoc_collector *c, uint32_t pid, uint32_t space,
 }
 
 /* Intern the stack of @ch (root-first) in the recording. */
-static uint32_t build_stack(struct cdoc_collector *c, const struct chain *ch,
+static uint32_t build_stack(struct cpu_src *c, const struct chain *ch,
                             uint32_t pid, int *unresolved)
 {
 	uint32_t space = (uint32_t)ch->key[0];
-	uint32_t st =
-	        cdoc_rec_stack(&c->w, CDOC_REC_ROOT, (uint32_t)ch->key[1]);
+	uint32_t st = cdoc_rec_stack(c->w, CDOC_REC_ROOT, (uint32_t)ch->key[1]);
 
 	for (int i = ch->nr_user - 1; i >= 0; i--) {
 		uint64_t a = ch->user[i] - (i > 0);
 
-		st = cdoc_rec_stack(&c->w, st,
+		st = cdoc_rec_stack(c->w, st,
 		                    frame_id(c, pid, space, a, 0, unresolved));
 	}
 	for (int i = ch->nr_kern - 1; i >= 0; i--) {
 		uint64_t a = ch->kern[i] - (i > 0);
 
-		st = cdoc_rec_stack(&c->w, st,
+		st = cdoc_rec_stack(c->w, st,
 		                    frame_id(c, pid, space, a, 1, unresolved));
 	}
 	c->st.stacks++;
 	return st;
 }
 
-static void on_sample(struct cdoc_collector *c,
-                      const struct perf_event_header *h)
+static void on_sample(struct cpu_src *c, const struct perf_event_header *h)
 {
 	struct cdoc_perf_sample s;
 	struct chain ch;
@@ -267,13 +276,12 @@ static void on_sample(struct cdoc_collector *c,
 	}
 	c->st.unresolved += e->val[1];
 	c->st.samples++;
-	/* Times are CLOCK_MONOTONIC (events.c), as is t_start. */
-	cdoc_rec_sample_at(&c->w, c->prof_cpu, s.pid, s.tid,
-	                   s.time > c->t_start ? s.time - c->t_start : 0,
-	                   e->val[0], 1);
+	/* Times are CLOCK_MONOTONIC (cpu_events.c), as is the session's. */
+	cdoc_rec_sample_at(c->w, c->prof_cpu, s.pid, s.tid,
+	                   s.time > c->t0 ? s.time - c->t0 : 0, e->val[0], 1);
 }
 
-static void handle(struct cdoc_collector *c, const struct perf_event_header *h)
+static void handle(struct cpu_src *c, const struct perf_event_header *h)
 {
 	if (h->type == PERF_RECORD_SAMPLE)
 		on_sample(c, h);
@@ -282,7 +290,7 @@ static void handle(struct cdoc_collector *c, const struct perf_event_header *h)
 }
 
 /* Copy the records of one ring into the round. */
-static void gather(struct cdoc_collector *c, struct cdoc_perf_ring *r)
+static void gather(struct cpu_src *c, struct cdoc_perf_ring *r)
 {
 	const struct perf_event_header *h;
 
@@ -321,14 +329,14 @@ static int qrec_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static void forget_exited(struct cdoc_collector *c)
+static void forget_exited(struct cpu_src *c)
 {
 	for (size_t i = 0; i < c->nr_exit; i++)
 		cdoc_syms_exit(c->syms, c->pending_exit[i]);
 	c->nr_exit = 0;
 }
 
-int collect_drain(struct cdoc_collector *c)
+int cpu_drain(struct cpu_src *c)
 {
 	size_t n;
 

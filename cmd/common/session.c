@@ -1,0 +1,195 @@
+/*
+ * session.c - the front end of a run session (see session.h): option
+ * parsing shared by run and attach, and the printing around the calls
+ * into lib/collect.
+ */
+#include "common/session.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "report/report.h"
+
+int cli_session_num(const char *sub, const char *opt, const char *arg,
+                    double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || v < min || v > max)
+		return cli_usage_error(sub,
+		                       "%s: '%s' is not a number from %g "
+		                       "to %g",
+		                       opt, arg, min, max);
+	*out = v;
+	return 0;
+}
+
+static int parse_cg(const char *sub, const char *arg, int *out)
+{
+	if (!strcmp(arg, "dwarf"))
+		*out = CDOC_CG_DWARF;
+	else if (!strcmp(arg, "fp"))
+		*out = CDOC_CG_FP;
+	else if (!strcmp(arg, "auto"))
+		*out = CDOC_CG_AUTO;
+	else
+		return cli_usage_error(sub,
+		                       "--call-graph: '%s' is not dwarf, "
+		                       "fp or auto",
+		                       arg);
+	return 0;
+}
+
+int cli_session_opt(struct cdoc_collect_opts *o, const char *sub, int c,
+                    const char *arg)
+{
+	double v = 0;
+	int ret = 0;
+
+	switch (c) {
+	case 'F':
+		ret = cli_session_num(sub, "-F", arg, 1, 100000, &v);
+		o->freq = (unsigned)v;
+		break;
+	case 'e':
+		o->event = arg;
+		break;
+	case OPT_CG:
+		ret = parse_cg(sub, arg, &o->call_graph);
+		break;
+	case OPT_STACK:
+		ret = cli_session_num(sub, "--stack-size", arg, 8, 65528, &v);
+		o->stack_size = ((unsigned)v + 7) & ~7u;
+		break;
+	case OPT_MMAP:
+		ret = cli_session_num(sub, "--mmap-kib", arg, 32, 1 << 20, &v);
+		o->ring_kib = (unsigned)v;
+		break;
+	case 'd':
+		ret = cli_session_num(sub, "--duration", arg, 0.001, 1e7,
+		                      &o->duration);
+		break;
+	case 'o':
+		o->output = arg;
+		break;
+	case OPT_NOHTML:
+		o->html = 0;
+		break;
+	case OPT_FORCE:
+		o->force = 1;
+		break;
+	default:
+		return cli_usage_error(sub, "unknown option");
+	}
+	return ret ? 2 : 0;
+}
+
+static void print_summary(struct cdoc_recording *r)
+{
+	struct cdoc_report_opts ro;
+	struct cdoc_buf b = CDOC_BUF_INIT;
+
+	cdoc_report_opts_init(&ro);
+	ro.top = 10;
+	ro.colour = cli_colour(stderr);
+	cdoc_report_text(r, &ro, &b);
+	fputs("\n", stderr);
+	cdoc_buf_write(&b, stderr);
+	cdoc_buf_release(&b);
+}
+
+/* The HTML report (diagnoses, counters, flame graph) at @path. */
+static int write_html(struct cdoc_recording *r, const char *path)
+{
+	struct cdoc_report_opts ro;
+	struct cdoc_buf out = CDOC_BUF_INIT;
+	FILE *f;
+	int ret;
+
+	cdoc_report_opts_init(&ro);
+	ret = cdoc_report_html(r, &ro, &out);
+	if (ret < 0)
+		cli_lib_error();
+	else if (!(f = cli_open_output(path)))
+		ret = -EIO;
+	else if ((cdoc_buf_write(&out, f) < 0) | cli_close_output(f, path))
+		ret = -EIO;
+	cdoc_buf_release(&out);
+	return ret;
+}
+
+void (*cli_session_done)(struct cdoc_recording *r);
+
+static void report(const struct cdoc_collect_result *res, int html)
+{
+	struct cdoc_recording r;
+	char *page = cdoc_collect_report_path(res->path);
+
+	if (cdoc_recording_load(&r, res->path) < 0) {
+		cli_lib_error();
+		free(page);
+		return;
+	}
+	print_summary(&r);
+	fprintf(stderr,
+	        "cdoctor: %llu samples, %llu lost, %llu unwind "
+	        "failures, %llu truncated stacks; collector CPU %.2f s\n",
+	        (unsigned long long)res->stats.samples,
+	        (unsigned long long)res->stats.lost,
+	        (unsigned long long)res->stats.unwind_failures,
+	        (unsigned long long)res->stats.truncated,
+	        res->self_cpu_ns / 1e9);
+	if (html && write_html(&r, page) == 0)
+		fprintf(stderr, "recording: %s\nreport:    %s\n", res->path,
+		        page);
+	else
+		fprintf(stderr, "recording: %s\n", res->path);
+	if (cli_session_done)
+		cli_session_done(&r);
+	free(page);
+	cdoc_recording_release(&r);
+}
+
+static void print_notices(const struct cdoc_collector *c, size_t *shown)
+{
+	size_t nr;
+	const char *const *lines = cdoc_collect_notices(c, &nr);
+
+	for (; *shown < nr; (*shown)++)
+		cli_error("%s", lines[*shown]);
+}
+
+int cli_session_run(struct cdoc_collect_opts *o, int exit_with_target)
+{
+	struct cdoc_collector *c;
+	struct cdoc_collect_result res = {0};
+	size_t shown = 0;
+	int ret;
+
+	if (cdoc_collect_new(&c, o) < 0)
+		return cli_lib_error();
+	print_notices(c, &shown);
+	ret = cdoc_collect_start(c);
+	if (ret >= 0) {
+		print_notices(c, &shown);
+		ret = cdoc_collect_loop(c);
+	}
+	if (ret >= 0)
+		ret = cdoc_collect_finish(c, &res);
+	if (ret < 0)
+		cli_lib_error();
+	cdoc_collect_free(c);
+	if (ret >= 0)
+		report(&res, o->html);
+	if (ret < 0)
+		ret = 2;
+	else
+		ret = exit_with_target ? res.exit_code : 0;
+	cdoc_collect_result_release(&res);
+	return ret;
+}

@@ -1,0 +1,109 @@
+/*
+ * cpu.h - the cpu sampling source's state, shared by its files:
+ * cpu.c (the source: options, start, META, notice, counters),
+ * cpu_events.c (perf events and rings), cpu_records.c (ring records to
+ * the recording) and blobtab.c (its hash tables). Nothing else in
+ * lib/collect reaches into it; the session sees it through
+ * collect_cpu_ops and the two accessors at the end.
+ */
+#ifndef CDOC_COLLECT_CPU_H
+#define CDOC_COLLECT_CPU_H
+
+#include "collect/collect.h"
+#include "perf/perf.h"
+#include "symbol/symbol.h"
+
+#define MAX_FRAMES 127
+
+/*
+ * struct blobtab - a hash table from byte-string keys to two u32 values,
+ * for the address cache and the stack table. Owns its storage.
+ */
+struct blobtab {
+	uint32_t *slots; /* entry index + 1, 0 = empty */
+	size_t mask;     /* slots - 1 */
+	struct blobent {
+		uint64_t hash;
+		uint64_t off;    /* key bytes in ->keys */
+		uint32_t len;    /* key length */
+		uint32_t val[2]; /* values */
+	} * ents;
+	size_t nr, alloc;
+	struct cdoc_buf keys;
+};
+
+void blobtab_init(struct blobtab *t);
+void blobtab_release(struct blobtab *t);
+/* Find @key; returns the entry or NULL. */
+struct blobent *blobtab_get(struct blobtab *t, const void *key, size_t len,
+                            uint64_t hash);
+/* Add @key (absent); returns the new entry. */
+struct blobent *blobtab_add(struct blobtab *t, const void *key, size_t len,
+                            uint64_t hash);
+
+/* One record copied out of a ring for time ordering. */
+struct qrec {
+	uint64_t time;
+	uint64_t seq; /* arrival order: ties keep ring order */
+	size_t off;   /* in ->round */
+};
+
+/* struct cpu_src - cpu sampling of the target and everything below it. */
+struct cpu_src {
+	/* what was asked */
+	const char *event_name; /* NULL: cpu-clock */
+	unsigned freq, stack_size;
+	int attach;        /* events per existing thread, enabled by hand */
+	pid_t pid;         /* the target */
+	const char *argv0; /* run: the command's name (its first PROCESS) */
+
+	/* the events */
+	struct cdoc_perf_event ev; /* the event used */
+	struct perf_event_attr attr;
+	int call_graph;      /* CDOC_CG_DWARF or CDOC_CG_FP */
+	int kernel_excluded; /* paranoid forced exclude_kernel */
+	int *fds;            /* every event fd */
+	size_t nr_fds, alloc_fds;
+	struct cdoc_perf_ring *rings; /* one per CPU */
+	int *ring_hup;                /* ring's fd reported POLLHUP */
+	size_t nr_rings;
+	size_t ring_pages;
+
+	/* one round of records, in time order */
+	struct cdoc_buf round;
+	struct qrec *q;
+	size_t nr_q, alloc_q;
+	uint64_t seq;
+
+	/* from addresses to the recording */
+	struct cdoc_syms *syms;
+	struct cdoc_rec_writer *w; /* the session's; set at start */
+	uint64_t t0;               /* the session's start, CLOCK_MONOTONIC */
+	uint32_t prof_cpu;         /* string id of "cpu" */
+	struct cdoc_u64map spaces; /* pid -> address-space id */
+	uint32_t next_space;
+	struct cdoc_u64map comms; /* tid -> comm string id (+1) */
+	struct cdoc_u64map ppids; /* pid -> ppid */
+	struct blobtab addrs;     /* (space, addr, kernel) -> frame id */
+	struct blobtab stacks;    /* (space, comm, ips) -> stack id */
+	uint32_t *pending_exit;   /* processes to forget next round */
+	size_t nr_exit, alloc_exit;
+	struct cdoc_buf fbuf; /* frame formatting scratch */
+
+	/* what was counted */
+	struct cdoc_collect_stats st;
+	uint64_t written[6]; /* counters last written */
+	int counters_out;    /* counters were written once */
+};
+
+/* cpu_events.c */
+int cpu_open_events(struct cpu_src *c);
+void cpu_close_events(struct cpu_src *c);
+int cpu_enable(struct cpu_src *c);
+
+/* cpu_records.c */
+int cpu_drain(struct cpu_src *c);
+void cpu_process_start(struct cpu_src *c, uint32_t pid, uint32_t ppid,
+                       const char *comm);
+
+#endif
