@@ -61,7 +61,7 @@ static int parse(int argc, char **argv, struct args *a)
 	static const struct option opts[] = {
 	        {"baseline", required_argument, NULL, 'b'},
 	        {"min-effect", required_argument, NULL, 'm'},
-	        {"max-regress", required_argument, NULL, 'm'}, /* old name */
+	        {"max-regress", required_argument, NULL, 'M'}, /* old name */
 	        {"alpha", required_argument, NULL, 'a'},
 	        {"strict", no_argument, NULL, 's'},
 	        {"format", required_argument, NULL, 'f'},
@@ -78,6 +78,10 @@ static int parse(int argc, char **argv, struct args *a)
 		         cli_parse_double("check", "--min-effect", optarg, 0,
 		                          100, &a->o.min_effect))
 			return 2;
+		else if (c == 'M' &&
+		         cli_parse_double("check", "--max-regress", optarg, 0,
+		                          100, &a->o.min_effect))
+			return 2;
 		else if (c == 'a' &&
 		         cli_parse_double("check", "--alpha", optarg, 1e-12,
 		                          0.5, &a->o.alpha))
@@ -91,7 +95,7 @@ static int parse(int argc, char **argv, struct args *a)
 			a->out = optarg;
 		else if (c == 'h')
 			return fputs(usage, stdout), 0;
-		else if (!strchr("mafso", c))
+		else if (!strchr("mMafso", c))
 			return cli_usage_error("check", "bad option");
 	}
 	if (!a->base || optind != argc - 1)

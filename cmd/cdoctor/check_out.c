@@ -257,13 +257,10 @@ int check_output(const struct cdoc_check_result *res,
 	                           struct cdoc_buf *) = {text, json, junit,
 	                                                 markdown};
 	struct cdoc_buf b = CDOC_BUF_INIT, w = CDOC_BUF_INIT;
-	FILE *f = cli_open_output(out);
 	int ret = (int)res->status;
 
-	if (!f)
-		return -1;
 	fns[fmt](res, o, base, &b);
-	if ((cdoc_buf_write(&b, f) < 0) | cli_close_output(f, out))
+	if (cli_write_output(out, &b))
 		ret = -1;
 	if (res->status == CDOC_CHECK_INCONCLUSIVE) {
 		why_inconclusive(res, o, &w, "warning: inconclusive: ");

@@ -76,7 +76,6 @@ int cmd_export(int argc, char **argv)
 	struct cdoc_recording r;
 	struct args a = {0};
 	int ret = parse(argc, argv, &a);
-	FILE *f;
 
 	if (ret != 1)
 		return ret;
@@ -85,11 +84,8 @@ int cmd_export(int argc, char **argv)
 	if (r.cut_short)
 		cli_error("warning: %s", r.cut_short);
 	ret = cdoc_export(&r, a.format, a.kind, &out) < 0 ? cli_lib_error() : 0;
-	if (!ret && !(f = cli_open_output(a.out)))
-		ret = 2;
-	else if (!ret &&
-	         ((cdoc_buf_write(&out, f) < 0) | cli_close_output(f, a.out)))
-		ret = 2;
+	if (!ret)
+		ret = cli_write_output(a.out, &out);
 	cdoc_buf_release(&out);
 	cdoc_recording_release(&r);
 	return ret;

@@ -3,8 +3,11 @@
  * chrome://tracing open: per thread, the cpu samples replayed as nested
  * B/E slices (each sample lasts until the next or one period); process
  * and thread names as "M" events; every procfs metric as a counter ("C")
- * track. Loop ticks and off-CPU intervals are to be written as "X"
- * slices on their thread once recordings carry them.
+ * track. Any other timed profile whose name ends in "_ns" (off-CPU time
+ * "offcpu_ns", event-loop ticks "loop_tick_ns", as recordings come to
+ * carry them) is a list of intervals: each timed sample is an "X" slice
+ * starting at its time and lasting its weight in nanoseconds, named by
+ * its leaf frame, on a track of its own beside its thread's.
  */
 #include "export/internal.h"
 
@@ -71,6 +74,65 @@ static void samples(struct cdoc_recording *r, struct cdoc_buf *out)
 	export__tl_free(th, n);
 }
 
+/* Interval tracks of thread @tid: their own tid, above any real one. */
+#define INTERVAL_TID(tid, k) (0x40000000u + (tid)*4u + (k))
+
+static int is_interval_profile(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strcmp(name, "cpu") && n > 3 && !strcmp(name + n - 3, "_ns");
+}
+
+static void interval(struct cdoc_buf *out, const struct cdoc_profile *p,
+                     const struct cdoc_rec_tsample *s, const char *cat,
+                     uint32_t tid)
+{
+	uint32_t name = p->nodes[s->node].name;
+
+	cdoc_buf_addf(out, ",\n{\"ph\":\"X\",\"cat\":");
+	export__json_str(out, cat, strlen(cat));
+	cdoc_buf_addf(out, ",\"pid\":%u,\"tid\":%u,\"ts\":", s->pid, tid);
+	ts(out, s->time_ns);
+	cdoc_buf_addstr(out, ",\"dur\":");
+	ts(out, s->weight);
+	cdoc_buf_addstr(out, ",\"name\":");
+	export__json_str(out, cdoc_strtab_get(&p->names, name),
+	                 cdoc_strtab_len(&p->names, name));
+	cdoc_buf_addch(out, '}');
+}
+
+/* Every interval profile, a track per thread and profile (k < 4). */
+static void intervals(struct cdoc_recording *r, struct cdoc_buf *out)
+{
+	struct cdoc_buf tname = CDOC_BUF_INIT;
+	size_t i, j, k = 0;
+
+	for (i = 0; i < r->nr_profiles && k < 4; i++) {
+		const char *name = r->profiles[i].name;
+		struct tl_thread *th;
+		size_t n;
+
+		if (!is_interval_profile(name) || !export__has_times(r, (int)i))
+			continue;
+		n = export__tl_threads(r, (int)i, &th);
+		for (j = 0; j < n; j++) {
+			uint32_t tid = INTERVAL_TID(th[j].tid, k);
+			size_t s;
+
+			cdoc_buf_reset(&tname);
+			cdoc_buf_addf(&tname, "%u %s", th[j].tid, name);
+			meta(out, "thread_name", th[j].pid, tid, tname.buf);
+			for (s = 0; s < th[j].n; s++)
+				interval(out, &r->profiles[i].prof,
+				         &r->tsamples[th[j].idx[s]], name, tid);
+		}
+		export__tl_free(th, n);
+		k++;
+	}
+	cdoc_buf_release(&tname);
+}
+
 static void counters(const struct cdoc_recording *r, struct cdoc_buf *out)
 {
 	const char *tp = cdoc_recording_meta(r, "target_pid");
@@ -109,6 +171,7 @@ int cdoc_export_trace(struct cdoc_recording *r, struct cdoc_buf *out)
 	for (i = 0; i < r->nr_procs; i++)
 		meta(out, "process_name", r->procs[i].pid, 0, r->procs[i].name);
 	samples(r, out);
+	intervals(r, out);
 	counters(r, out);
 	cdoc_buf_addstr(out, "\n]}\n");
 	return 0;

@@ -228,3 +228,29 @@ Test(export, ingest_url_encodes_labels_and_refuses_bad_ones)
 	o.app = "a&b";
 	cr_assert_lt(cdoc_export_ingest_url(&o, 1, 2, 1, &url), 0);
 }
+
+/* Off-CPU time (a timed "_ns" profile) becomes X slices with durations. */
+Test(export, trace_writes_intervals_of_ns_profiles_as_slices)
+{
+	struct cdoc_rec_writer w;
+	struct cdoc_buf out = CDOC_BUF_INIT;
+	uint32_t off, st;
+
+	cr_assert_eq(cdoc_rec_writer_open(&w, path), 0);
+	off = cdoc_rec_str(&w, "offcpu_ns");
+	st = cdoc_rec_stack(&w, cdoc_rec_stack(&w, 0, cdoc_rec_str(&w, "app")),
+	                    cdoc_rec_str(&w, "futex_wait"));
+	cdoc_rec_sample_at(&w, off, 7, 9, 2000000, st, 5000000);
+	cr_assert_eq(cdoc_rec_writer_close(&w), 0);
+	cr_assert_eq(cdoc_recording_load(&rec, path), 0, "%s", cdoc_errmsg());
+	cr_assert_eq(cdoc_export_trace(&rec, &out), 0);
+	cr_assert_eq(cdoc_json_check(out.buf, out.len, 1, "tr"), 0, "%s",
+	             cdoc_errmsg());
+	cr_assert_not_null(
+	        strstr(out.buf, "\"ph\":\"X\",\"cat\":\"offcpu_ns\","), "%s",
+	        out.buf);
+	cr_assert_not_null(strstr(out.buf, "\"ts\":2000.000,\"dur\":5000.000,"
+	                                   "\"name\":\"futex_wait\""));
+	cr_assert_not_null(strstr(out.buf, "\"name\":\"9 offcpu_ns\""));
+	cdoc_buf_release(&out);
+}
