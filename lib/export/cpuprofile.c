@@ -122,9 +122,9 @@ int cdoc_export_cpuprofile(struct cdoc_recording *r, const char *kind,
 	        out, "],\"startTime\":0,\"endTime\":%llu,\"samples\":[",
 	        (unsigned long long)(s.last_us +
 	                             export__period_or_default(r) / 1000));
-	cdoc_buf_add(out, s.ids.buf, s.ids.len);
+	export__add_buf(out, &s.ids);
 	cdoc_buf_addstr(out, "],\"timeDeltas\":[");
-	cdoc_buf_add(out, s.deltas.buf, s.deltas.len);
+	export__add_buf(out, &s.deltas);
 	cdoc_buf_addstr(out, "]}\n");
 	free(hits);
 	cdoc_buf_release(&s.ids);

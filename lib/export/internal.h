@@ -18,6 +18,9 @@ void export__pb_bytes(struct cdoc_buf *b, uint32_t field, const void *p,
 void export__pb_packed(struct cdoc_buf *b, uint32_t field, const uint64_t *v,
                        size_t n);
 
+/* Append @b to @out (an empty @b may have a NULL ->buf). */
+void export__add_buf(struct cdoc_buf *out, const struct cdoc_buf *b);
+
 /* gzip @len bytes at @data onto @out (zlib). 0 or negative. */
 int export__gzip_buf(const void *data, size_t len, struct cdoc_buf *out);
 

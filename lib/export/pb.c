@@ -31,7 +31,8 @@ void export__pb_bytes(struct cdoc_buf *b, uint32_t field, const void *p,
 {
 	key(b, field, 2);
 	cdoc_rec_put_u64(b, len);
-	cdoc_buf_add(b, p, len);
+	if (len) /* an empty field may come with a NULL pointer */
+		cdoc_buf_add(b, p, len);
 }
 
 void export__pb_packed(struct cdoc_buf *b, uint32_t field, const uint64_t *v,
@@ -64,4 +65,10 @@ int export__gzip_buf(const void *data, size_t len, struct cdoc_buf *out)
 	out->buf[out->len] = '\0';
 	deflateEnd(&z);
 	return ret == Z_STREAM_END ? 0 : cdoc_error(-EIO, "gzip: zlib failed");
+}
+
+void export__add_buf(struct cdoc_buf *out, const struct cdoc_buf *b)
+{
+	if (b->len)
+		cdoc_buf_add(out, b->buf, b->len);
 }

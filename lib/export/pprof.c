@@ -359,9 +359,9 @@ static void put_body(struct pp *pp, struct merged *m, struct cdoc_buf *out)
 	for (i = 0; i < m->tree.names.nr; i++)
 		if (used[i])
 			put_frame(pp, &m->tree.names, (uint32_t)i);
-	cdoc_buf_add(out, pp->maps_out.buf, pp->maps_out.len);
-	cdoc_buf_add(out, pp->locs_out.buf, pp->locs_out.len);
-	cdoc_buf_add(out, pp->funcs_out.buf, pp->funcs_out.len);
+	export__add_buf(out, &pp->maps_out);
+	export__add_buf(out, &pp->locs_out);
+	export__add_buf(out, &pp->funcs_out);
 	for (i = 0; i < pp->strs.nr; i++)
 		export__pb_bytes(out, P_STRING_TABLE,
 		                 cdoc_strtab_get(&pp->strs, i),

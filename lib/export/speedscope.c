@@ -118,7 +118,7 @@ static void sampled(const char *kind, const struct cdoc_profile *p,
 		free(path);
 	}
 	cdoc_buf_addstr(out, "],\"weights\":[");
-	cdoc_buf_add(out, w.buf, w.len);
+	export__add_buf(out, &w);
 	cdoc_buf_addstr(out, "]}");
 	cdoc_buf_release(&w);
 }
