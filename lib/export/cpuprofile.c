@@ -93,6 +93,27 @@ static void even(const struct cdoc_recording *r, const struct cdoc_profile *p,
 		}
 }
 
+/* Samples a .cpuprofile may hold: DevTools chokes long before, and a
+ * hostile weight must not make us write forever. */
+#define CPUPROFILE_MAX 5000000ull
+
+/* The number of samples the profile expands to, saturating. */
+static uint64_t expanded(const struct cdoc_recording *r, int prof,
+                         const struct cdoc_profile *p)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (export__has_times(r, prof)) {
+		for (i = 0; i < r->nr_tsamples && n <= CPUPROFILE_MAX; i++)
+			if (r->tsamples[i].profile == (uint32_t)prof)
+				n += CDOC_MIN(r->tsamples[i].weight,
+				              CPUPROFILE_MAX + 1);
+		return n;
+	}
+	return cdoc_profile_total(p, 0);
+}
+
 int cdoc_export_cpuprofile(struct cdoc_recording *r, const char *kind,
                            struct cdoc_buf *out)
 {
@@ -110,6 +131,12 @@ int cdoc_export_cpuprofile(struct cdoc_recording *r, const char *kind,
 		                  "bytes; export '%s' as pprof or speedscope",
 		                  kind);
 	p = &r->profiles[prof].prof;
+	if (expanded(r, prof, p) > CPUPROFILE_MAX)
+		return cdoc_error(-E2BIG,
+		                  "'%s' has more than %llu samples, too many "
+		                  "for a .cpuprofile; export it as pprof or "
+		                  "speedscope",
+		                  kind, CPUPROFILE_MAX);
 	hits = cdoc_calloc(p->nr_nodes, sizeof(uint64_t));
 	if (export__has_times(r, prof))
 		timed(r, prof, hits, &s);
