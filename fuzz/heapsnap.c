@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "heapfile/heapfile.h"
+#include "report/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,12 +5,11 @@
 # is static. Reads the objects of BUILD/CMakeFiles/cdoc.dir/lib/<M>/,
 # prints each symbol that breaks the rule with its file, exits 1 if any.
 #
-# Modules in CDOC_SYMBOLS_PENDING (space-separated; default "collect",
-# until the run-session change renames its internals) are listed but do
-# not fail.
+# Modules in CDOC_SYMBOLS_PENDING (space-separated; default none) are
+# listed but do not fail.
 set -u
 dir=${1:?usage: check-symbols.sh BUILD-DIR}/CMakeFiles/cdoc.dir/lib
-pending=" ${CDOC_SYMBOLS_PENDING-collect} "
+pending=" ${CDOC_SYMBOLS_PENDING-} "
 bad=0
 nobj=0
 for obj in "$dir"/*/*.o; do

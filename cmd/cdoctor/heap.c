@@ -16,6 +16,7 @@
 
 #include "common/cli.h"
 #include "cdoctor/cdoctor.h"
+#include "collect/collect.h"
 #include "heap/heap.h"
 #include "heapctl/heapctl.h"
 #include "heapfile/heapfile.h"

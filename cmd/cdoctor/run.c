@@ -91,7 +91,7 @@ static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
 		o->alloc = CDOC_ALLOC_ALL;
 		return 0;
 	case OPT_ALLOC_SAMPLE:
-		if (cli_session_num("run", "--alloc-sample", arg, 1, 1e12, &v))
+		if (cli_parse_double("run", "--alloc-sample", arg, 1, 1e12, &v))
 			return 2;
 		o->alloc = CDOC_ALLOC_SAMPLED;
 		o->alloc_sample = (uint64_t)v;
@@ -106,8 +106,8 @@ static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
 		o->alloc_fp = 1;
 		return 0;
 	case OPT_HEAP_INTERVAL:
-		return cli_session_num("run", "--heap-interval", arg, 0.01, 1e6,
-		                       &o->heap_interval);
+		return cli_parse_double("run", "--heap-interval", arg, 0.01,
+		                        1e6, &o->heap_interval);
 	}
 	return -1;
 }

@@ -12,23 +12,6 @@
 #include "common/cli.h"
 #include "report/report.h"
 
-int cli_session_num(const char *sub, const char *opt, const char *arg,
-                    double min, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || v < min || v > max)
-		return cli_usage_error(sub,
-		                       "%s: '%s' is not a number from %g "
-		                       "to %g",
-		                       opt, arg, min, max);
-	*out = v;
-	return 0;
-}
-
 static int parse_cg(const char *sub, const char *arg, int *out)
 {
 	if (!strcmp(arg, "dwarf"))
@@ -53,7 +36,7 @@ int cli_session_opt(struct cdoc_collect_opts *o, const char *sub, int c,
 
 	switch (c) {
 	case 'F':
-		ret = cli_session_num(sub, "-F", arg, 1, 100000, &v);
+		ret = cli_parse_double(sub, "-F", arg, 1, 100000, &v);
 		o->freq = (unsigned)v;
 		break;
 	case 'e':
@@ -63,16 +46,16 @@ int cli_session_opt(struct cdoc_collect_opts *o, const char *sub, int c,
 		ret = parse_cg(sub, arg, &o->call_graph);
 		break;
 	case OPT_STACK:
-		ret = cli_session_num(sub, "--stack-size", arg, 8, 65528, &v);
+		ret = cli_parse_double(sub, "--stack-size", arg, 8, 65528, &v);
 		o->stack_size = ((unsigned)v + 7) & ~7u;
 		break;
 	case OPT_MMAP:
-		ret = cli_session_num(sub, "--mmap-kib", arg, 32, 1 << 20, &v);
+		ret = cli_parse_double(sub, "--mmap-kib", arg, 32, 1 << 20, &v);
 		o->ring_kib = (unsigned)v;
 		break;
 	case 'd':
-		ret = cli_session_num(sub, "--duration", arg, 0.001, 1e7,
-		                      &o->duration);
+		ret = cli_parse_double(sub, "--duration", arg, 0.001, 1e7,
+		                       &o->duration);
 		break;
 	case 'o':
 		o->output = arg;
@@ -108,17 +91,14 @@ static int write_html(struct cdoc_recording *r, const char *path)
 {
 	struct cdoc_report_opts ro;
 	struct cdoc_buf out = CDOC_BUF_INIT;
-	FILE *f;
 	int ret;
 
 	cdoc_report_opts_init(&ro);
 	ret = cdoc_report_html(r, &ro, &out);
 	if (ret < 0)
 		cli_lib_error();
-	else if (!(f = cli_open_output(path)))
-		ret = -EIO;
-	else if ((cdoc_buf_write(&out, f) < 0) | cli_close_output(f, path))
-		ret = -EIO;
+	else
+		ret = cli_write_output(path, &out) ? -EIO : 0;
 	cdoc_buf_release(&out);
 	return ret;
 }

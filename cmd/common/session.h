@@ -42,10 +42,6 @@ enum {
 		"help", no_argument, NULL, 'h'                                 \
 	}
 
-/* A number option from @min to @max; 0, or 2 after the usage error. */
-int cli_session_num(const char *sub, const char *opt, const char *arg,
-                    double min, double max, double *out);
-
 /* One common option of run and attach (@c the getopt code) into @o;
  * 0, or 2 after the usage error. */
 int cli_session_opt(struct cdoc_collect_opts *o, const char *sub, int c,

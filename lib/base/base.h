@@ -146,6 +146,67 @@ size_t cdoc_utf8_seq(const unsigned char *s, size_t len);
 /* Write all of @b to @f; 0 or -errno. */
 int cdoc_buf_write(const struct cdoc_buf *b, FILE *f);
 
+/* ---- varints: unsigned LEB128, 7 bits a byte, low bits first ---- */
+
+#define CDOC_VARINT_MAX 10 /* bytes of the longest (a full uint64_t) */
+
+/* Append @v to @b as a varint. */
+void cdoc_varint_put(struct cdoc_buf *b, uint64_t v);
+
+/*
+ * Decode the varint at @p, reading at most @len bytes: the bytes it took
+ * (1..CDOC_VARINT_MAX) with *@out set, or 0 when it runs past @len or
+ * past CDOC_VARINT_MAX bytes. Inline: stream decoders call it per field.
+ */
+static inline size_t cdoc_varint_get(const unsigned char *p, size_t len,
+                                     uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (__builtin_expect(len && p[0] < 0x80, 1)) {
+		*out = p[0];
+		return 1;
+	}
+	for (i = 0; i < len && i < CDOC_VARINT_MAX; i++) {
+		v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*out = v;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- search ---- */
+
+/*
+ * Upper bound in @nr elements of @size bytes at @base, sorted by the
+ * uint64_t at byte offset @off of each: the index of the first element
+ * whose key is above @key (@nr when none), which is also how many are at
+ * or below it. CDOC_UPPER_BOUND(array, nr, field, key) names the field.
+ */
+static inline size_t cdoc_upper_bound(const void *base, size_t nr, size_t size,
+                                      size_t off, uint64_t key)
+{
+	const char *b = base;
+	size_t lo = 0, hi = nr, mid;
+	uint64_t k;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		memcpy(&k, b + mid * size + off, sizeof(k));
+		if (k <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+#define CDOC_UPPER_BOUND(array, nr, field, key)                                \
+	cdoc_upper_bound((array), (nr), sizeof(*(array)),                      \
+	                 offsetof(__typeof__(*(array)), field), (key))
+
 /* 64-bit hash of bytes (fast, not cryptographic). */
 uint64_t cdoc_hash(const void *data, size_t len);
 static inline uint64_t cdoc_hash_u64(uint64_t x)
@@ -156,6 +217,77 @@ static inline uint64_t cdoc_hash_u64(uint64_t x)
 	x *= 0xc4ceb9fe1a85ec53ULL;
 	x ^= x >> 33;
 	return x;
+}
+
+/*
+ * struct cdoc_index - the open-addressing hash index of lib/: it finds an
+ * entry of the caller's own array (by id) from the entry's 64-bit hash.
+ * Each slot keeps the id and the hash's high half, so a probe touches an
+ * entry only when that half matches. Linear probing; the caller says how
+ * full it may get. Use:
+ *
+ *	cdoc_index_reserve(&x, nr, 50, 1024, hash_of, ctx); // before adding
+ *	s = cdoc_index_find(&x, h, eq, &probe);
+ *	if (!s->id1) { add entry nr with hash h; cdoc_index_set(s, h, nr); }
+ */
+struct cdoc_index_slot {
+	uint32_t id1; /* entry id + 1; 0 = empty */
+	uint32_t tag; /* the high 32 bits of the entry's hash */
+};
+struct cdoc_index {
+	struct cdoc_index_slot *slots; /* NULL until the first reserve */
+	size_t mask;                   /* slots - 1, a power of two */
+};
+typedef uint64_t (*cdoc_index_hash_fn)(const void *ctx, uint32_t id);
+typedef int (*cdoc_index_eq_fn)(const void *ctx, uint32_t id);
+
+void cdoc_index_init(struct cdoc_index *x);
+void cdoc_index_release(struct cdoc_index *x);
+
+/*
+ * Rebuild @x twice as large (@min_slots, a power of two, the first time)
+ * with entries 0 .. @nr-1, placed by @hash_of(@ctx, id).
+ */
+void cdoc_index_grow(struct cdoc_index *x, size_t nr, size_t min_slots,
+                     cdoc_index_hash_fn hash_of, const void *ctx);
+
+/*
+ * Before adding entry @nr (entries 0 .. @nr-1 are in @x): grow @x when one
+ * more would make it over @load_pct percent full.
+ */
+static inline void cdoc_index_reserve(struct cdoc_index *x, size_t nr,
+                                      unsigned load_pct, size_t min_slots,
+                                      cdoc_index_hash_fn hash_of,
+                                      const void *ctx)
+{
+	if (!x->slots || (nr + 1) * 100 > (x->mask + 1) * load_pct)
+		cdoc_index_grow(x, nr, min_slots, hash_of, ctx);
+}
+
+/*
+ * The slot of the entry with hash @h for which @eq(@ctx, id) holds, or
+ * the empty slot (->id1 == 0) where such an entry goes. @x must have been
+ * reserved. Inline, so that a constant @eq is inlined at the call site.
+ */
+static inline struct cdoc_index_slot *
+cdoc_index_find(const struct cdoc_index *x, uint64_t h, cdoc_index_eq_fn eq,
+                const void *ctx)
+{
+	uint32_t tag = (uint32_t)(h >> 32);
+	size_t j;
+
+	for (j = h & x->mask; x->slots[j].id1; j = (j + 1) & x->mask)
+		if (x->slots[j].tag == tag && eq(ctx, x->slots[j].id1 - 1))
+			break;
+	return &x->slots[j];
+}
+
+/* Put entry @id with hash @h into the empty slot @s from _find. */
+static inline void cdoc_index_set(struct cdoc_index_slot *s, uint64_t h,
+                                  uint32_t id)
+{
+	s->id1 = id + 1;
+	s->tag = (uint32_t)(h >> 32);
 }
 
 /*
@@ -185,14 +317,13 @@ void cdoc_u64map_put(struct cdoc_u64map *m, uint64_t key, uint32_t val);
 struct cdoc_strtab {
 	char **chunks; /* storage blocks */
 	size_t nr_chunks, alloc_chunks;
-	size_t chunk_used; /* bytes used in the last block */
-	size_t chunk_size; /* size of the last block */
-	const char **strs; /* id -> string */
-	uint32_t *lens;    /* id -> length */
-	uint64_t *hashes;  /* id -> hash */
-	size_t nr, alloc;  /* ids in use / allocated */
-	uint32_t *slots;   /* hash slots: id + 1, 0 = empty */
-	size_t mask;       /* slots - 1 */
+	size_t chunk_used;       /* bytes used in the last block */
+	size_t chunk_size;       /* size of the last block */
+	const char **strs;       /* id -> string */
+	uint32_t *lens;          /* id -> length */
+	uint64_t *hashes;        /* id -> hash */
+	size_t nr, alloc;        /* ids in use / allocated */
+	struct cdoc_index index; /* hash -> id */
 };
 
 void cdoc_strtab_init(struct cdoc_strtab *t);

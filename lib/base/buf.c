@@ -269,3 +269,16 @@ int cdoc_buf_write(const struct cdoc_buf *b, FILE *f)
 		return -errno ? -errno : -EIO;
 	return 0;
 }
+
+void cdoc_varint_put(struct cdoc_buf *b, uint64_t v)
+{
+	unsigned char tmp[CDOC_VARINT_MAX];
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		tmp[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	tmp[n++] = (unsigned char)v;
+	cdoc_buf_add(b, tmp, n);
+}

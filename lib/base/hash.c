@@ -27,6 +27,34 @@ uint64_t cdoc_hash(const void *data, size_t len)
 	return cdoc_hash_u64(h);
 }
 
+void cdoc_index_init(struct cdoc_index *x)
+{
+	memset(x, 0, sizeof(*x));
+}
+
+void cdoc_index_release(struct cdoc_index *x)
+{
+	free(x->slots);
+	cdoc_index_init(x);
+}
+
+void cdoc_index_grow(struct cdoc_index *x, size_t nr, size_t min_slots,
+                     cdoc_index_hash_fn hash_of, const void *ctx)
+{
+	size_t slots = x->slots ? (x->mask + 1) * 2 : min_slots, id, j;
+	uint64_t h;
+
+	free(x->slots);
+	x->slots = cdoc_calloc(slots, sizeof(*x->slots));
+	x->mask = slots - 1;
+	for (id = 0; id < nr; id++) {
+		h = hash_of(ctx, (uint32_t)id);
+		for (j = h & x->mask; x->slots[j].id1; j = (j + 1) & x->mask)
+			;
+		cdoc_index_set(&x->slots[j], h, (uint32_t)id);
+	}
+}
+
 void cdoc_u64map_init(struct cdoc_u64map *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -103,7 +131,7 @@ void cdoc_strtab_release(struct cdoc_strtab *t)
 	free(t->strs);
 	free(t->lens);
 	free(t->hashes);
-	free(t->slots);
+	cdoc_index_release(&t->index);
 	cdoc_strtab_init(t);
 }
 
@@ -126,56 +154,47 @@ static char *strtab_store(struct cdoc_strtab *t, const char *s, size_t len)
 	return dst;
 }
 
-static void strtab_rehash(struct cdoc_strtab *t)
-{
-	size_t slots = t->slots ? (t->mask + 1) * 2 : 256, i, j;
+/* What a probe of the strtab's index looks for. */
+struct strtab_probe {
+	const struct cdoc_strtab *t;
+	const char *s;
+	size_t len;
+	uint64_t h;
+};
 
-	free(t->slots);
-	t->slots = cdoc_calloc(slots, sizeof(*t->slots));
-	t->mask = slots - 1;
-	for (i = 0; i < t->nr; i++) {
-		for (j = t->hashes[i] & t->mask; t->slots[j];
-		     j = (j + 1) & t->mask)
-			;
-		t->slots[j] = i + 1;
-	}
+static int strtab_eq(const void *ctx, uint32_t id)
+{
+	const struct strtab_probe *p = ctx;
+
+	return p->t->hashes[id] == p->h && p->t->lens[id] == p->len &&
+	       !memcmp(p->t->strs[id], p->s, p->len);
 }
 
-static size_t strtab_slot(const struct cdoc_strtab *t, const char *s,
-                          size_t len, uint64_t h)
+static uint64_t strtab_hash_of(const void *ctx, uint32_t id)
 {
-	size_t j;
-
-	for (j = h & t->mask; t->slots[j]; j = (j + 1) & t->mask) {
-		uint32_t id = t->slots[j] - 1;
-
-		if (t->hashes[id] == h && t->lens[id] == len &&
-		    !memcmp(t->strs[id], s, len))
-			break;
-	}
-	return j;
+	return ((const struct cdoc_strtab *)ctx)->hashes[id];
 }
 
 int64_t cdoc_strtab_find(const struct cdoc_strtab *t, const char *s, size_t len)
 {
-	size_t j;
+	struct strtab_probe p = {t, s, len, cdoc_hash(s, len)};
+	const struct cdoc_index_slot *slot;
 
-	if (!t->slots)
+	if (!t->index.slots)
 		return -1;
-	j = strtab_slot(t, s, len, cdoc_hash(s, len));
-	return t->slots[j] ? (int64_t)t->slots[j] - 1 : -1;
+	slot = cdoc_index_find(&t->index, p.h, strtab_eq, &p);
+	return (int64_t)slot->id1 - 1;
 }
 
 uint32_t cdoc_strtab_intern(struct cdoc_strtab *t, const char *s, size_t len)
 {
-	uint64_t h = cdoc_hash(s, len);
-	size_t j;
+	struct strtab_probe p = {t, s, len, cdoc_hash(s, len)};
+	struct cdoc_index_slot *slot;
 
-	if (!t->slots || (t->nr + 1) * 4 > (t->mask + 1) * 3)
-		strtab_rehash(t);
-	j = strtab_slot(t, s, len, h);
-	if (t->slots[j])
-		return t->slots[j] - 1;
+	cdoc_index_reserve(&t->index, t->nr, 75, 256, strtab_hash_of, t);
+	slot = cdoc_index_find(&t->index, p.h, strtab_eq, &p);
+	if (slot->id1)
+		return slot->id1 - 1;
 	if (t->nr + 1 > t->alloc) {
 		t->alloc = t->alloc * 2 + 256;
 		t->strs = cdoc_realloc(t->strs, t->alloc * sizeof(*t->strs));
@@ -185,7 +204,7 @@ uint32_t cdoc_strtab_intern(struct cdoc_strtab *t, const char *s, size_t len)
 	}
 	t->strs[t->nr] = strtab_store(t, s, len);
 	t->lens[t->nr] = len;
-	t->hashes[t->nr] = h;
-	t->slots[j] = t->nr + 1;
+	t->hashes[t->nr] = p.h;
+	cdoc_index_set(slot, p.h, (uint32_t)t->nr);
 	return t->nr++;
 }

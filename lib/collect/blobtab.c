@@ -7,12 +7,12 @@
 
 #include "collect/cpu.h"
 
-void blobtab_init(struct blobtab *t)
+void collect__blobtab_init(struct blobtab *t)
 {
 	memset(t, 0, sizeof(*t));
 }
 
-void blobtab_release(struct blobtab *t)
+void collect__blobtab_release(struct blobtab *t)
 {
 	free(t->slots);
 	free(t->ents);
@@ -27,8 +27,8 @@ static int same(const struct blobtab *t, const struct blobent *e,
 	       !memcmp(t->keys.buf + e->off, key, len);
 }
 
-struct blobent *blobtab_get(struct blobtab *t, const void *key, size_t len,
-                            uint64_t hash)
+struct blobent *collect__blobtab_get(struct blobtab *t, const void *key,
+                                     size_t len, uint64_t hash)
 {
 	size_t i;
 
@@ -59,8 +59,8 @@ static void rehash(struct blobtab *t)
 	}
 }
 
-struct blobent *blobtab_add(struct blobtab *t, const void *key, size_t len,
-                            uint64_t hash)
+struct blobent *collect__blobtab_add(struct blobtab *t, const void *key,
+                                     size_t len, uint64_t hash)
 {
 	struct blobent *e;
 	size_t i;

@@ -19,6 +19,10 @@
  * and METRICS of the target. It is flushed every 200 ms, so a kill of
  * cdoctor loses at most that much. Nothing is created on disk before the
  * target has started (exec succeeded, or the process to attach exists).
+ *
+ * Also here: the one launcher every command is started with
+ * (cdoc_launch_*), and `cdoctor heap run` (cdoc_heap_run), a command under
+ * allocation tracking alone, without a recording.
  */
 #ifndef CDOC_COLLECT_H
 #define CDOC_COLLECT_H
@@ -27,6 +31,7 @@
 #include <sys/types.h>
 
 #include "base/base.h"
+#include "heap/heap.h"
 #include "record/record.h"
 
 /* How user call stacks are taken. */
@@ -133,10 +138,6 @@ int cdoc_collect_start(struct cdoc_collector *c);
  */
 const char *const *cdoc_collect_notices(const struct cdoc_collector *c,
                                         size_t *nr);
-
-/* The first notice of cpu sampling only, or NULL (kept for callers that
- * show one line). */
-const char *cdoc_collect_notice(const struct cdoc_collector *c);
 
 /* The target's pid (after _start). */
 pid_t cdoc_collect_pid(const struct cdoc_collector *c);
@@ -289,7 +290,9 @@ struct cdoc_launch {
  * exits at once if cdoctor is already gone), takes @o's signal mask and
  * environment and execs @o->argv, at once or (->hold) after
  * cdoc_launch_go(). An exec failure comes back through a close-on-exec
- * pipe. Nothing is allocated in the child. 0 or negative.
+ * pipe. Nothing is allocated in the child. The death signal follows the
+ * calling thread: call it from the thread that outlives the child (the
+ * main thread in cdoctor). 0 or negative.
  */
 int cdoc_launch_start(struct cdoc_launch *l, const struct cdoc_launch_opts *o);
 
@@ -316,5 +319,54 @@ void cdoc_launch_kill(struct cdoc_launch *l);
  * status of cdoctor's own failure.
  */
 int cdoc_exit_code(int status);
+
+/* ---- `heap run`: a command under allocation tracking, on its own ---- */
+
+/* struct cdoc_heap_run_opts - what cdoc_heap_run() does. Borrowed. */
+struct cdoc_heap_run_opts {
+	struct cdoc_heap_opts shim; /* what the shim is asked to do */
+	char *const *argv;          /* the command, NULL-terminated; PATH
+				       is searched for argv[0] */
+	char *const *env;           /* its base environment; NULL: environ */
+	const char *output;         /* the final .heap file (required) */
+	unsigned interval_ms;       /* also a snapshot this often (0: no) */
+	volatile sig_atomic_t *snap_now; /* if set (e.g. by a signal
+					    handler), a snapshot at once;
+					    cleared when taken. May be NULL */
+};
+
+/* struct cdoc_heap_run_result - how a run went. Owns ->snap, ->warning. */
+struct cdoc_heap_run_result {
+	struct cdoc_heap_snap snap; /* the final snapshot (as in output) */
+	pid_t pid;                  /* the target; 0 when not started */
+	int status;                 /* its wait status, once it has ended */
+	int exit_code;              /* its exit status, 128 + N when killed
+				       by signal N */
+	int exec_errno;             /* it could not be executed: why (it
+				       exited 127; the run failed) */
+	unsigned nr_snapshots;      /* interval and on-demand snapshots
+				       written: OUTPUT.1.heap ... */
+	char *warning;              /* the stream did not end cleanly (a
+				       process kept it open): why; or NULL */
+};
+
+/*
+ * Run @o->argv with the shim (its environment from
+ * cdoc_heap_collector_env; SIGINT and SIGUSR1 back to their defaults in
+ * the child), read its stream until it exits, writing a snapshot as
+ * "OUTPUT.N.heap" (N = 1, 2, ...) every @o->interval_ms and whenever
+ * *@o->snap_now is set; then drain the stream (a process still holding
+ * it open after 5 s sets ->warning) and write the final snapshot to
+ * @o->output. Files are made with cdoc_create_file (a regular file of
+ * ours is replaced; nothing is written through a link). Returns 0 with *@res filled, or negative with a
+ * message: a command that cannot be executed gives "CMD: why", with
+ * ->exec_errno and ->exit_code 127 set. After an error while the target
+ * runs it is left running (->pid). @res need not be initialized; release
+ * it with cdoc_heap_run_result_release() in every case. Signal
+ * dispositions of the caller are not changed.
+ */
+int cdoc_heap_run(const struct cdoc_heap_run_opts *o,
+                  struct cdoc_heap_run_result *res);
+void cdoc_heap_run_result_release(struct cdoc_heap_run_result *res);
 
 #endif

@@ -52,7 +52,7 @@ static void add_notice(struct cpu_src *c, struct cdoc_collector *s)
 		        "sysctl kernel.perf_event_paranoid=1` to see them)",
 		        b.len ? "; " : "");
 	if (b.len)
-		collect_add_cpu_notice(s, b.buf);
+		cdoc_collect_add_notice(s, "%s", b.buf);
 	cdoc_buf_release(&b);
 }
 
@@ -67,7 +67,7 @@ static int cpu_open(void *st, struct cdoc_collector *s)
 	if (!ret)
 		ret = cdoc_syms_new(&c->syms);
 	if (!ret)
-		ret = cpu_open_events(c);
+		ret = collect__cpu_open_events(c);
 	if (!ret)
 		add_notice(c, s);
 	return ret;
@@ -110,14 +110,15 @@ static int cpu_start(void *st, struct cdoc_collector *s)
 	ret = write_meta(c);
 	if (ret < 0)
 		return ret;
-	comm = c->attach ? collect_read_comm(c->pid, c->pid) : NULL;
-	cpu_process_start(c, c->pid, c->attach ? 0 : (uint32_t)getpid(),
-	                  comm ? comm : c->argv0);
+	comm = c->attach ? collect__read_comm(c->pid, c->pid) : NULL;
+	collect__cpu_process_start(c, c->pid,
+	                           c->attach ? 0 : (uint32_t)getpid(),
+	                           comm ? comm : c->argv0);
 	free(comm);
 	if (!c->attach)
 		return 0;
 	ret = cdoc_syms_load_proc_maps(c->syms, c->pid);
-	return ret < 0 ? ret : cpu_enable(c);
+	return ret < 0 ? ret : collect__cpu_enable(c);
 }
 
 static int cpu_fds(void *st, int *fds, int max)
@@ -146,7 +147,7 @@ static int cpu_ready(void *st, struct cdoc_collector *s, int fd, short rev)
 
 static int cpu_drain_hook(void *st, struct cdoc_collector *s)
 {
-	cpu_drain(st);
+	collect__cpu_drain(st);
 	return 0;
 }
 
@@ -176,8 +177,9 @@ static int cpu_finish(void *st, struct cdoc_collector *s)
 	struct cpu_src *c = st;
 	int ret;
 
-	while (cpu_drain(c) > 0)
+	while (collect__cpu_drain(c) > 0)
 		;
+	collect__cpu_sweep_ended(c);
 	ret = cpu_flush(c, s);
 	if (!ret && c->ev.fallback_reason)
 		ret = cdoc_rec_meta(c->w, "fallback_reason",
@@ -189,7 +191,7 @@ static void cpu_free(void *st)
 {
 	struct cpu_src *c = st;
 
-	cpu_close_events(c);
+	collect__cpu_close_events(c);
 	if (c->syms)
 		cdoc_syms_free(c->syms);
 	cdoc_perf_event_release(&c->ev);
@@ -203,8 +205,9 @@ static void cpu_free(void *st)
 	cdoc_u64map_release(&c->spaces);
 	cdoc_u64map_release(&c->comms);
 	cdoc_u64map_release(&c->ppids);
-	blobtab_release(&c->addrs);
-	blobtab_release(&c->stacks);
+	cdoc_u64map_release(&c->ended);
+	collect__blobtab_release(&c->addrs);
+	collect__blobtab_release(&c->stacks);
 	free(c);
 }
 
@@ -220,8 +223,9 @@ static const struct cdoc_source_ops cpu_ops = {
         .free = cpu_free,
 };
 
-int collect_cpu_add(struct cdoc_collector *s, const struct cdoc_collect_opts *o,
-                    int call_graph, const char *argv0, struct cpu_src **out)
+int collect__cpu_add(struct cdoc_collector *s,
+                     const struct cdoc_collect_opts *o, int call_graph,
+                     const char *argv0, struct cpu_src **out)
 {
 	struct cpu_src *c = cdoc_calloc(1, sizeof(*c));
 
@@ -235,13 +239,14 @@ int collect_cpu_add(struct cdoc_collector *s, const struct cdoc_collect_opts *o,
 	cdoc_u64map_init(&c->spaces);
 	cdoc_u64map_init(&c->comms);
 	cdoc_u64map_init(&c->ppids);
-	blobtab_init(&c->addrs);
-	blobtab_init(&c->stacks);
+	cdoc_u64map_init(&c->ended);
+	collect__blobtab_init(&c->addrs);
+	collect__blobtab_init(&c->stacks);
 	*out = c;
 	return cdoc_collect_add(s, &cpu_ops, c);
 }
 
-void collect_cpu_stats(const struct cpu_src *c, struct cdoc_collect_stats *out)
+void collect__cpu_stats(const struct cpu_src *c, struct cdoc_collect_stats *out)
 {
 	*out = c->st;
 }

@@ -32,14 +32,14 @@ struct blobtab {
 	struct cdoc_buf keys;
 };
 
-void blobtab_init(struct blobtab *t);
-void blobtab_release(struct blobtab *t);
+void collect__blobtab_init(struct blobtab *t);
+void collect__blobtab_release(struct blobtab *t);
 /* Find @key; returns the entry or NULL. */
-struct blobent *blobtab_get(struct blobtab *t, const void *key, size_t len,
-                            uint64_t hash);
+struct blobent *collect__blobtab_get(struct blobtab *t, const void *key,
+                                     size_t len, uint64_t hash);
 /* Add @key (absent); returns the new entry. */
-struct blobent *blobtab_add(struct blobtab *t, const void *key, size_t len,
-                            uint64_t hash);
+struct blobent *collect__blobtab_add(struct blobtab *t, const void *key,
+                                     size_t len, uint64_t hash);
 
 /* One record copied out of a ring for time ordering. */
 struct qrec {
@@ -84,6 +84,7 @@ struct cpu_src {
 	uint32_t next_space;
 	struct cdoc_u64map comms; /* tid -> comm string id (+1) */
 	struct cdoc_u64map ppids; /* pid -> ppid */
+	struct cdoc_u64map ended; /* pid -> 1: its EXIT is written */
 	struct blobtab addrs;     /* (space, addr, kernel) -> frame id */
 	struct blobtab stacks;    /* (space, comm, ips) -> stack id */
 	uint32_t *pending_exit;   /* processes to forget next round */
@@ -97,13 +98,14 @@ struct cpu_src {
 };
 
 /* cpu_events.c */
-int cpu_open_events(struct cpu_src *c);
-void cpu_close_events(struct cpu_src *c);
-int cpu_enable(struct cpu_src *c);
+int collect__cpu_open_events(struct cpu_src *c);
+void collect__cpu_close_events(struct cpu_src *c);
+int collect__cpu_enable(struct cpu_src *c);
 
 /* cpu_records.c */
-int cpu_drain(struct cpu_src *c);
-void cpu_process_start(struct cpu_src *c, uint32_t pid, uint32_t ppid,
-                       const char *comm);
+int collect__cpu_drain(struct cpu_src *c);
+void collect__cpu_sweep_ended(struct cpu_src *c);
+void collect__cpu_process_start(struct cpu_src *c, uint32_t pid, uint32_t ppid,
+                                const char *comm);
 
 #endif

@@ -118,7 +118,7 @@ static int open_all(struct cpu_src *c)
 
 	if (!c->attach)
 		return open_task(c, c->pid);
-	ret = collect_attach_threads(c->pid, &tids, &nr);
+	ret = collect__attach_threads(c->pid, &tids, &nr);
 	for (size_t i = 0; ret >= 0 && i < nr; i++) {
 		ret = open_task(c, tids[i]);
 		if (ret == -ESRCH)
@@ -128,7 +128,7 @@ static int open_all(struct cpu_src *c)
 	return ret;
 }
 
-void cpu_close_events(struct cpu_src *c)
+void collect__cpu_close_events(struct cpu_src *c)
 {
 	for (size_t i = 0; i < c->nr_rings; i++)
 		cdoc_perf_ring_unmap(&c->rings[i]);
@@ -137,7 +137,7 @@ void cpu_close_events(struct cpu_src *c)
 	c->nr_fds = 0;
 }
 
-int cpu_open_events(struct cpu_src *c)
+int collect__cpu_open_events(struct cpu_src *c)
 {
 	int ncpu = cdoc_perf_nr_cpus();
 	int ret;
@@ -150,19 +150,19 @@ int cpu_open_events(struct cpu_src *c)
 	fill_attr(c);
 	ret = open_all(c);
 	if (ret == -EACCES || ret == -EPERM) {
-		cpu_close_events(c);
+		collect__cpu_close_events(c);
 		c->kernel_excluded = 1;
 		fill_attr(c);
 		ret = open_all(c);
 	}
 	if (ret < 0) {
-		cpu_close_events(c);
+		collect__cpu_close_events(c);
 		return open_err(c, ret);
 	}
 	return 0;
 }
 
-int cpu_enable(struct cpu_src *c)
+int collect__cpu_enable(struct cpu_src *c)
 {
 	for (size_t i = 0; i < c->nr_fds; i++)
 		if (ioctl(c->fds[i], PERF_EVENT_IOC_ENABLE, 0) < 0)

@@ -8,6 +8,8 @@
  * looked up in the stack table so that only a new stack is symbolized
  * (each address once, through the address cache) and interned.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +42,7 @@ static uint32_t comm_of(struct cpu_src *c, uint32_t pid, uint32_t tid)
 
 	if (cdoc_u64map_get(&c->comms, tid + 1ull, &v))
 		return v;
-	s = collect_read_comm(pid, tid); /* a thread seen first in a sample */
+	s = collect__read_comm(pid, tid); /* a thread seen first in a sample */
 	if (s)
 		v = cdoc_rec_str(c->w, s);
 	else if (!cdoc_u64map_get(&c->comms, pid + 1ull, &v))
@@ -55,8 +57,8 @@ static void set_comm(struct cpu_src *c, uint32_t tid, const char *comm)
 	cdoc_u64map_put(&c->comms, tid + 1ull, cdoc_rec_str(c->w, comm));
 }
 
-void cpu_process_start(struct cpu_src *c, uint32_t pid, uint32_t ppid,
-                       const char *comm)
+void collect__cpu_process_start(struct cpu_src *c, uint32_t pid, uint32_t ppid,
+                                const char *comm)
 {
 	cdoc_u64map_put(&c->ppids, pid + 1ull, ppid);
 	set_comm(c, pid, comm);
@@ -99,8 +101,32 @@ static void process_ended(struct cpu_src *c, uint32_t pid)
 {
 	CDOC_GROW(c->pending_exit, c->nr_exit + 1, c->alloc_exit);
 	c->pending_exit[c->nr_exit++] = pid;
-	if (pid != (uint32_t)c->pid)
+	if (pid != (uint32_t)c->pid &&
+	    !cdoc_u64map_get(&c->ended, pid + 1ull, &(uint32_t){0})) {
+		cdoc_u64map_put(&c->ended, pid + 1ull, 1);
 		cdoc_rec_exit(c->w, pid, CDOC_REC_EXIT_UNKNOWN);
+	}
+}
+
+/*
+ * At the end: a process seen below the target whose EXIT record never
+ * came (the ring was full: lost_samples counts it) but which is gone
+ * now has ended too. One still running (a daemon child) is left as it
+ * is.
+ */
+void collect__cpu_sweep_ended(struct cpu_src *c)
+{
+	const struct cdoc_u64map *m = &c->ppids;
+
+	for (size_t i = 0; m->keys && i <= m->mask; i++) {
+		uint64_t pid = m->keys[i] - 1;
+
+		if (!m->keys[i] || pid == (uint64_t)c->pid ||
+		    cdoc_u64map_get(&c->ended, pid + 1, &(uint32_t){0}))
+			continue;
+		if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			process_ended(c, (uint32_t)pid);
+	}
 }
 
 static void on_side(struct cpu_src *c, const struct perf_event_header *h)
@@ -197,11 +223,12 @@ static uint32_t frame_id(struct cpu_src *c, uint32_t pid, uint32_t space,
 {
 	uint64_t key[2] = {kernel ? 0 : space, addr};
 	uint64_t h = cdoc_hash(key, sizeof(key));
-	struct blobent *e = blobtab_get(&c->addrs, key, sizeof(key), h);
+	struct blobent *e =
+	        collect__blobtab_get(&c->addrs, key, sizeof(key), h);
 	struct cdoc_symbol sym;
 
 	if (!e) {
-		e = blobtab_add(&c->addrs, key, sizeof(key), h);
+		e = collect__blobtab_add(&c->addrs, key, sizeof(key), h);
 		e->val[1] =
 		        !cdoc_syms_resolve(c->syms, pid, addr, kernel, &sym);
 		cdoc_buf_reset(&c->fbuf);
@@ -266,11 +293,11 @@ static void on_sample(struct cpu_src *c, const struct perf_event_header *h)
 	ch.key[3] = ch.nr_kern;
 	len = (4 + ch.nr_user + ch.nr_kern) * 8;
 	hash = cdoc_hash(ch.key, len);
-	e = blobtab_get(&c->stacks, ch.key, len, hash);
+	e = collect__blobtab_get(&c->stacks, ch.key, len, hash);
 	if (!e) {
 		uint32_t id = build_stack(c, &ch, s.pid, &unresolved);
 
-		e = blobtab_add(&c->stacks, ch.key, len, hash);
+		e = collect__blobtab_add(&c->stacks, ch.key, len, hash);
 		e->val[0] = id;
 		e->val[1] = unresolved;
 	}
@@ -336,7 +363,7 @@ static void forget_exited(struct cpu_src *c)
 	c->nr_exit = 0;
 }
 
-int cpu_drain(struct cpu_src *c)
+int collect__cpu_drain(struct cpu_src *c)
 {
 	size_t n;
 

@@ -46,7 +46,6 @@ struct cdoc_collector {
 
 	char **notices; /* lines for the user */
 	size_t nr_notices, alloc_notices;
-	const char *cpu_notice; /* one of ->notices, or NULL */
 
 	uint64_t t_start, next_flush, deadline, kill_at, next_port;
 	int target_done, status, stopping, interrupts;
@@ -56,28 +55,28 @@ struct cdoc_collector {
 };
 
 /* loop.c */
-int collect_flush(struct cdoc_collector *c);
-void collect_signal_target(struct cdoc_collector *c, int sig);
+int collect__flush(struct cdoc_collector *c);
+void collect__signal_target(struct cdoc_collector *c, int sig);
 
 /* signals.c */
-int collect_block_signals(struct cdoc_collector *c);
-void collect_on_signal(struct cdoc_collector *c);
-void collect_stop(struct cdoc_collector *c, uint64_t now);
+int collect__block_signals(struct cdoc_collector *c);
+void collect__on_signal(struct cdoc_collector *c);
+void collect__stop(struct cdoc_collector *c, uint64_t now);
 
 /* procfs.c */
-int collect_attach_threads(pid_t pid, pid_t **tids, size_t *nr);
-char *collect_read_comm(pid_t pid, pid_t tid);
+int collect__attach_threads(pid_t pid, pid_t **tids, size_t *nr);
+char *collect__read_comm(pid_t pid, pid_t tid);
 
 /* For sources. */
-int collect_target_done(const struct cdoc_collector *c);
-void collect_add_cpu_notice(struct cdoc_collector *c, const char *line);
+int collect__target_done(const struct cdoc_collector *c);
 
 /* The built-in sources (each adds itself to @c). */
-int collect_cpu_add(struct cdoc_collector *c, const struct cdoc_collect_opts *o,
-                    int call_graph, const char *argv0, struct cpu_src **out);
-void collect_cpu_stats(const struct cpu_src *cpu,
-                       struct cdoc_collect_stats *out);
-int collect_metrics_add(struct cdoc_collector *c);
-int collect_shim_add(struct cdoc_collector *c);
+int collect__cpu_add(struct cdoc_collector *c,
+                     const struct cdoc_collect_opts *o, int call_graph,
+                     const char *argv0, struct cpu_src **out);
+void collect__cpu_stats(const struct cpu_src *cpu,
+                        struct cdoc_collect_stats *out);
+int collect__metrics_add(struct cdoc_collector *c);
+int collect__shim_add(struct cdoc_collector *c);
 
 #endif

@@ -15,7 +15,7 @@ extern char **environ;
 
 #define MAX_SOURCE_FDS 1024 /* per source and turn */
 
-int collect_flush(struct cdoc_collector *c)
+int collect__flush(struct cdoc_collector *c)
 {
 	int ret = 0;
 
@@ -25,7 +25,7 @@ int collect_flush(struct cdoc_collector *c)
 	return ret < 0 ? ret : cdoc_rec_flush(&c->w);
 }
 
-void collect_signal_target(struct cdoc_collector *c, int sig)
+void collect__signal_target(struct cdoc_collector *c, int sig)
 {
 	if (c->attach || c->target_done || c->pid <= 0)
 		return;
@@ -51,7 +51,7 @@ static void start_port_cmd(struct cdoc_collector *c, int port)
 	struct cdoc_buf cmd = CDOC_BUF_INIT;
 	struct cdoc_env env;
 	char num[16];
-	char *argv[] = {"sh", "-c", NULL, NULL};
+	char *argv[] = {"/bin/sh", "-c", NULL, NULL};
 	struct cdoc_launch_opts lo = {.argv = argv, .mask = &c->oldmask};
 
 	snprintf(num, sizeof(num), "%d", port);
@@ -64,7 +64,7 @@ static void start_port_cmd(struct cdoc_collector *c, int port)
 	if (cdoc_launch_start(&c->port_cmd, &lo) < 0 ||
 	    cdoc_launch_go(&c->port_cmd, "sh") < 0) {
 		cdoc_errclear();
-		collect_stop(c, cdoc_now_ns());
+		collect__stop(c, cdoc_now_ns());
 	}
 	cdoc_env_release(&env);
 	cdoc_buf_release(&cmd);
@@ -99,9 +99,9 @@ static int next_timeout(struct cdoc_collector *c, uint64_t now)
 static void timers(struct cdoc_collector *c, uint64_t now)
 {
 	if (c->deadline && now >= c->deadline)
-		collect_stop(c, now);
+		collect__stop(c, now);
 	if (c->kill_at && now >= c->kill_at) {
-		collect_signal_target(c, SIGKILL);
+		collect__signal_target(c, SIGKILL);
 		c->kill_at = 0;
 	}
 	check_port(c, now);
@@ -154,7 +154,7 @@ static int dispatch(struct cdoc_collector *c, struct pollset *ps)
 		if (!rev)
 			continue;
 		if (who == -1) {
-			collect_on_signal(c);
+			collect__on_signal(c);
 			continue;
 		}
 		if (who == -2) {
@@ -196,7 +196,7 @@ static int turn(struct cdoc_collector *c, struct pollset *ps, int *tmp)
 	timers(c, now);
 	if (now >= c->next_flush) {
 		if (!ret)
-			ret = collect_flush(c);
+			ret = collect__flush(c);
 		c->next_flush = now + FLUSH_NS;
 	}
 	return ret;

@@ -17,7 +17,7 @@ static int metrics_flush(void *st, struct cdoc_collector *c)
 {
 	struct cdoc_metrics_point p;
 
-	if (collect_target_done(c))
+	if (collect__target_done(c))
 		return 0;
 	if (cdoc_metrics_sample(st, &p) < 0)
 		return 0; /* the target is gone or not readable: skip */
@@ -32,7 +32,7 @@ static const struct cdoc_source_ops metrics_ops = {
         .free = free,
 };
 
-int collect_metrics_add(struct cdoc_collector *c)
+int collect__metrics_add(struct cdoc_collector *c)
 {
 	struct cdoc_metrics_sampler *s = cdoc_calloc(1, sizeof(*s));
 

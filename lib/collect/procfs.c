@@ -12,7 +12,7 @@
 
 #include "collect/internal.h"
 
-int collect_attach_threads(pid_t pid, pid_t **tids, size_t *nr)
+int collect__attach_threads(pid_t pid, pid_t **tids, size_t *nr)
 {
 	char path[64];
 	struct dirent *d;
@@ -37,7 +37,7 @@ int collect_attach_threads(pid_t pid, pid_t **tids, size_t *nr)
 	return 0;
 }
 
-char *collect_read_comm(pid_t pid, pid_t tid)
+char *collect__read_comm(pid_t pid, pid_t tid)
 {
 	char path[64], buf[64];
 	ssize_t n;

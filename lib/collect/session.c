@@ -104,12 +104,12 @@ static int add_sources(struct cdoc_collector *c)
 	if (cg == CDOC_CG_AUTO)
 		cg = !c->attach && is_node(c->argv[0]) ? CDOC_CG_FP
 		                                       : CDOC_CG_DWARF;
-	ret = collect_cpu_add(c, &c->opts, cg, c->attach ? NULL : c->argv[0],
-	                      &c->cpu);
+	ret = collect__cpu_add(c, &c->opts, cg, c->attach ? NULL : c->argv[0],
+	                       &c->cpu);
 	if (!ret)
-		ret = collect_shim_add(c);
+		ret = collect__shim_add(c);
 	if (!ret)
-		ret = collect_metrics_add(c);
+		ret = collect__metrics_add(c);
 	return ret;
 }
 
@@ -194,22 +194,30 @@ static int find_target(struct cdoc_collector *c)
 	return ret;
 }
 
-/* Call hook @which (offset of a member of cdoc_source_ops) of every
- * source, in order; the first error ends it. */
-#define EACH_SOURCE(c, hook)                                                   \
-	({                                                                     \
-		int ret_ = 0;                                                  \
-		for (size_t i_ = 0; i_ < (c)->nr_srcs && !ret_; i_++)          \
-			if ((c)->srcs[i_].ops->hook)                           \
-				ret_ = (c)->srcs[i_].ops->hook(                \
-				        (c)->srcs[i_].st, (c));                \
-		ret_;                                                          \
-	})
+enum hook { OPEN, START, FINISH };
+
+/* Call @hook of every source, in order; the first error ends it. */
+static int each_source(struct cdoc_collector *c, enum hook hook)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < c->nr_srcs && !ret; i++) {
+		const struct cdoc_source_ops *ops = c->srcs[i].ops;
+		int (*fn)(void *, struct cdoc_collector *) =
+		        hook == OPEN    ? ops->open
+		        : hook == START ? ops->start
+		                        : ops->finish;
+
+		if (fn)
+			ret = fn(c->srcs[i].st, c);
+	}
+	return ret;
+}
 
 static char *default_output(struct cdoc_collector *c)
 {
 	struct cdoc_buf b = CDOC_BUF_INIT;
-	char *name = c->attach ? collect_read_comm(c->pid, c->pid) : NULL;
+	char *name = c->attach ? collect__read_comm(c->pid, c->pid) : NULL;
 	const char *base = name;
 
 	if (!base) {
@@ -241,7 +249,7 @@ static char *command_line(struct cdoc_collector *c)
 	char *comm;
 
 	if (c->attach) {
-		comm = collect_read_comm(c->pid, c->pid);
+		comm = collect__read_comm(c->pid, c->pid);
 		cdoc_buf_addstr(&b, comm ? comm : "?");
 		free(comm);
 	}
@@ -291,7 +299,7 @@ static int open_recording(struct cdoc_collector *c)
 	free(cmd);
 	c->started = 1;
 	if (!ret)
-		ret = EACH_SOURCE(c, start);
+		ret = each_source(c, START);
 	if (!ret)
 		ret = write_meta(c);
 	return ret ? ret : cdoc_rec_flush(&c->w);
@@ -299,12 +307,12 @@ static int open_recording(struct cdoc_collector *c)
 
 int cdoc_collect_start(struct cdoc_collector *c)
 {
-	int ret = collect_block_signals(c);
+	int ret = collect__block_signals(c);
 
 	if (!ret)
 		ret = find_target(c);
 	if (!ret)
-		ret = EACH_SOURCE(c, open);
+		ret = each_source(c, OPEN);
 	if (!ret && !c->attach)
 		ret = cdoc_launch_go(&c->target, c->argv[0]);
 	if (ret < 0)
@@ -327,11 +335,6 @@ const char *const *cdoc_collect_notices(const struct cdoc_collector *c,
 	return (const char *const *)c->notices;
 }
 
-const char *cdoc_collect_notice(const struct cdoc_collector *c)
-{
-	return c->cpu_notice;
-}
-
 void cdoc_collect_add_notice(struct cdoc_collector *c, const char *fmt, ...)
 {
 	struct cdoc_buf b = CDOC_BUF_INIT;
@@ -342,12 +345,6 @@ void cdoc_collect_add_notice(struct cdoc_collector *c, const char *fmt, ...)
 	va_end(ap);
 	CDOC_GROW(c->notices, c->nr_notices + 1, c->alloc_notices);
 	c->notices[c->nr_notices++] = cdoc_buf_detach(&b, NULL);
-}
-
-void collect_add_cpu_notice(struct cdoc_collector *c, const char *line)
-{
-	cdoc_collect_add_notice(c, "%s", line);
-	c->cpu_notice = c->notices[c->nr_notices - 1];
 }
 
 pid_t cdoc_collect_pid(const struct cdoc_collector *c)
@@ -370,7 +367,7 @@ int cdoc_collect_attached(const struct cdoc_collector *c)
 	return c->attach;
 }
 
-int collect_target_done(const struct cdoc_collector *c)
+int collect__target_done(const struct cdoc_collector *c)
 {
 	return c->target_done;
 }
@@ -387,7 +384,7 @@ int cdoc_collect_add(struct cdoc_collector *c,
 void cdoc_collect_get_stats(const struct cdoc_collector *c,
                             struct cdoc_collect_stats *out)
 {
-	collect_cpu_stats(c->cpu, out);
+	collect__cpu_stats(c->cpu, out);
 }
 
 char *cdoc_collect_report_path(const char *rec)
@@ -438,7 +435,7 @@ static void fill_result(struct cdoc_collector *c,
 	    (WTERMSIG(c->status) == SIGINT || WTERMSIG(c->status) == SIGKILL))
 		res->exit_code = 0; /* stopped by us, as asked */
 	res->duration_ns = dur;
-	collect_cpu_stats(c->cpu, &res->stats);
+	collect__cpu_stats(c->cpu, &res->stats);
 	res->port = c->port;
 	res->on_port_status = c->port_status;
 	res->self_cpu_ns = self_cpu_ns();
@@ -452,7 +449,7 @@ int cdoc_collect_finish(struct cdoc_collector *c,
 
 	memset(res, 0, sizeof(*res));
 	wait_target(c);
-	ret = EACH_SOURCE(c, finish);
+	ret = each_source(c, FINISH);
 	if (!ret)
 		ret = write_end(c, dur);
 	if (!ret)

@@ -257,7 +257,7 @@ static void describe(struct shim_src *s, const struct cdoc_heap_opts *ho)
 		         ho->use_fp ? "frame-pointer" : "libunwind");
 }
 
-int collect_shim_add(struct cdoc_collector *c)
+int collect__shim_add(struct cdoc_collector *c)
 {
 	const struct cdoc_collect_opts *o = &c->opts;
 	struct cdoc_heap_opts ho = {.track_mmap = o->alloc_mmap,

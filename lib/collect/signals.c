@@ -27,7 +27,7 @@
 static const int stop_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 static const int pass_sigs[] = {SIGUSR1, SIGUSR2};
 
-int collect_block_signals(struct cdoc_collector *c)
+int collect__block_signals(struct cdoc_collector *c)
 {
 	sigset_t set;
 
@@ -47,7 +47,7 @@ int collect_block_signals(struct cdoc_collector *c)
 }
 
 /* Begin stopping: SIGINT to a launched target, SIGKILL after the grace. */
-void collect_stop(struct cdoc_collector *c, uint64_t now)
+void collect__stop(struct cdoc_collector *c, uint64_t now)
 {
 	if (c->stopping)
 		return;
@@ -57,7 +57,7 @@ void collect_stop(struct cdoc_collector *c, uint64_t now)
 		c->target_done = 1;
 		return;
 	}
-	collect_signal_target(c, SIGINT);
+	collect__signal_target(c, SIGINT);
 	c->kill_at = now + (uint64_t)(c->opts.grace * 1e9);
 }
 
@@ -74,7 +74,7 @@ static void reap(struct cdoc_collector *c)
 		} else if (p == c->port_cmd.pid && !c->port_cmd.done) {
 			c->port_cmd.status = c->port_status = st;
 			c->port_cmd.done = 1;
-			collect_stop(c, cdoc_now_ns());
+			collect__stop(c, cdoc_now_ns());
 		}
 	}
 }
@@ -95,16 +95,16 @@ static void on_stop_signal(struct cdoc_collector *c,
 	if (c->attach) {
 		c->target_done = 1;
 	} else if (c->interrupts > 1) {
-		collect_signal_target(c, SIGKILL);
+		collect__signal_target(c, SIGKILL);
 	} else {
 		/* The terminal already sent it to the whole group. */
 		if (si->ssi_code != SI_KERNEL)
-			collect_signal_target(c, (int)si->ssi_signo);
+			collect__signal_target(c, (int)si->ssi_signo);
 		c->stopping = 1;
 	}
 }
 
-void collect_on_signal(struct cdoc_collector *c)
+void collect__on_signal(struct cdoc_collector *c)
 {
 	struct signalfd_siginfo si;
 
@@ -112,7 +112,7 @@ void collect_on_signal(struct cdoc_collector *c)
 		if (si.ssi_signo == SIGCHLD)
 			reap(c);
 		else if (is_pass((int)si.ssi_signo))
-			collect_signal_target(c, (int)si.ssi_signo);
+			collect__signal_target(c, (int)si.ssi_signo);
 		else
 			on_stop_signal(c, &si);
 	}

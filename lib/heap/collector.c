@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "heap/internal.h"
+#include "heap/heap.h"
 
 struct cdoc_heap_collector {
 	struct cdoc_heap_opts opts; /* strings copied below */

@@ -34,24 +34,15 @@ static int bad(const struct rd *r, const char *what)
 
 static inline int get_v(struct rd *r, uint64_t *out)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
+	size_t left = (size_t)(r->end - r->p);
+	size_t n = cdoc_varint_get(r->p, left, out);
 
-	if (__builtin_expect(r->p < r->end && *r->p < 0x80, 1)) {
-		*out = *r->p++;
-		return 0;
+	if (__builtin_expect(!n, 0)) {
+		r->p += left < CDOC_VARINT_MAX ? left : CDOC_VARINT_MAX;
+		return bad(r, "truncated or overlong varint");
 	}
-	while (r->p < r->end && shift < 64) {
-		unsigned char c = *r->p++;
-
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*out = v;
-			return 0;
-		}
-		shift += 7;
-	}
-	return bad(r, "truncated or overlong varint");
+	r->p += n;
+	return 0;
 }
 
 static inline int get_vs(struct rd *r, uint64_t *v, int n)

@@ -2,11 +2,11 @@
  * control.c - the private control channel of a run that tracks
  * allocations: `cdoctor heap snapshot PID` connects to a Unix socket in a
  * directory only we can enter, and the run writes a snapshot on demand.
+ * This file: the directory, socket paths, snapshot names and the client;
+ * the run's side is server.c.
  *
  * Safety: the directory is created 0700 and checked with lstat() (a real
- * directory, ours, no group/other bits); nothing is followed or chmod-ed;
- * peers of another uid are refused (SO_PEERCRED); a client never blocks
- * the run loop for more than a few hundred ms.
+ * directory, ours, no group/other bits); nothing is followed or chmod-ed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,19 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "heapctl/heapctl.h"
-
-#define READ_BUDGET_MS 300 /* the most a client may hold the run loop */
-#define LINE_MAX_LEN   256 /* a request line longer than this is dropped */
-#define ACCEPT_MAX     16  /* connections served per readiness */
-
-struct cdoc_heap_control {
-	int fd;     /* listening socket */
-	char *path; /* its path */
-	dev_t dev;  /* the socket file we bound, to unlink only it */
-	ino_t ino;
-	unsigned seq; /* requests without a name so far */
-};
+#include "heapctl/internal.h"
 
 static int check_dir(const char *path)
 {
@@ -146,7 +134,29 @@ void cdoc_heap_control_name(const char *name, unsigned seq, char *out,
 		snprintf(out, size, "%s", tmp);
 }
 
-static int make_addr(struct sockaddr_un *sa, const char *path)
+int cdoc_heap_control_parse(const char *line, size_t len, unsigned seq,
+                            char *name, size_t size)
+{
+	char req[CDOC_HEAP_CONTROL_LINE_MAX + 1];
+	const char *arg;
+
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (len > CDOC_HEAP_CONTROL_LINE_MAX || memchr(line, 0, len))
+		return cdoc_error(-CDOC_EFORMAT, "request line too long or "
+		                                 "with a NUL byte");
+	memcpy(req, line, len);
+	req[len] = 0;
+	if (strncmp(req, "snapshot", 8) || (req[8] && req[8] != ' '))
+		return cdoc_error(-CDOC_EFORMAT, "unknown request (expected "
+		                                 "'snapshot [NAME]')");
+	for (arg = req + 8; *arg == ' '; arg++)
+		;
+	cdoc_heap_control_name(arg, seq, name, size);
+	return *arg ? 0 : 1;
+}
+
+int heapctl__make_addr(struct sockaddr_un *sa, const char *path)
 {
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
@@ -160,103 +170,12 @@ static int make_addr(struct sockaddr_un *sa, const char *path)
 	return 0;
 }
 
-static char *sock_path(const char *dir, pid_t pid)
+char *heapctl__sock_path(const char *dir, pid_t pid)
 {
 	struct cdoc_buf b = CDOC_BUF_INIT;
 
 	cdoc_buf_addf(&b, "%s/%ld.sock", dir, (long)pid);
 	return cdoc_buf_detach(&b, NULL);
-}
-
-/* Remove a socket of ours left at @path; refuse anything else. */
-static int remove_stale(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0
-		                       : cdoc_error(-errno, "%s: %s", path,
-		                                    strerror(errno));
-	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
-		return cdoc_error(-EEXIST,
-		                  "%s exists and is not a socket of ours; "
-		                  "remove it",
-		                  path);
-	if (unlink(path) < 0)
-		return cdoc_error(-errno, "cannot remove stale %s: %s", path,
-		                  strerror(errno));
-	return 0;
-}
-
-static int bind_listen(struct cdoc_heap_control *ctl)
-{
-	struct sockaddr_un sa;
-	struct stat st;
-	int ret = make_addr(&sa, ctl->path);
-
-	if (ret < 0 || (ret = remove_stale(ctl->path)) < 0)
-		return ret;
-	ctl->fd =
-	        socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (ctl->fd < 0)
-		return cdoc_error(-errno, "socket: %s", strerror(errno));
-	if (bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(ctl->fd, 8) < 0)
-		return cdoc_error(-errno, "%s: %s", ctl->path, strerror(errno));
-	if (lstat(ctl->path, &st) == 0) {
-		ctl->dev = st.st_dev;
-		ctl->ino = st.st_ino;
-	}
-	return 0;
-}
-
-int cdoc_heap_control_listen(struct cdoc_heap_control **out, pid_t pid)
-{
-	struct cdoc_heap_control *ctl = cdoc_calloc(1, sizeof(*ctl));
-	char *dir;
-	int ret;
-
-	ctl->fd = -1;
-	ret = cdoc_heap_control_dir(&dir, 1);
-	if (ret < 0) {
-		free(ctl);
-		return ret;
-	}
-	ctl->path = sock_path(dir, pid);
-	free(dir);
-	ret = bind_listen(ctl);
-	if (ret < 0) {
-		cdoc_heap_control_free(ctl);
-		return ret;
-	}
-	*out = ctl;
-	return 0;
-}
-
-int cdoc_heap_control_fd(const struct cdoc_heap_control *ctl)
-{
-	return ctl->fd;
-}
-
-const char *cdoc_heap_control_path(const struct cdoc_heap_control *ctl)
-{
-	return ctl->path;
-}
-
-void cdoc_heap_control_free(struct cdoc_heap_control *ctl)
-{
-	struct stat st;
-
-	if (!ctl)
-		return;
-	if (ctl->fd >= 0) {
-		close(ctl->fd);
-		if (lstat(ctl->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-		    st.st_dev == ctl->dev && st.st_ino == ctl->ino)
-			unlink(ctl->path);
-	}
-	free(ctl->path);
-	free(ctl);
 }
 
 /* Milliseconds left until @deadline (ns), at least 0. */
@@ -297,107 +216,12 @@ static int read_line(int fd, char *line, size_t size, uint64_t deadline)
 	return -1;
 }
 
-static void reply(int fd, const struct cdoc_buf *b)
-{
-	if (send(fd, b->buf, b->len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		return; /* the client left: nothing to do */
-}
-
-/* "ok NAME PATH" or "error MESSAGE", control characters made '?'. */
-static void answer(int fd, int ok, const char *name, const char *what)
-{
-	struct cdoc_buf b = CDOC_BUF_INIT;
-	size_t i;
-
-	if (ok)
-		cdoc_buf_addf(&b, "ok %s %s", name, what);
-	else
-		cdoc_buf_addf(&b, "error %s", what);
-	for (i = 0; i < b.len; i++)
-		if ((unsigned char)b.buf[i] < 0x20 || b.buf[i] == 0x7f)
-			b.buf[i] = '?';
-	cdoc_buf_addch(&b, '\n');
-	reply(fd, &b);
-	cdoc_buf_release(&b);
-}
-
-static int same_uid(int fd)
-{
-	struct ucred cr;
-	socklen_t len = sizeof(cr);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
-		return 0;
-	return cr.uid == geteuid();
-}
-
-/* Parse "snapshot [NAME]"; NULL when the line is something else. */
-static const char *request_name(char *line)
-{
-	size_t n = strlen(line);
-
-	if (n && line[n - 1] == '\r')
-		line[--n] = 0;
-	if (strncmp(line, "snapshot", 8) || (line[8] && line[8] != ' '))
-		return NULL;
-	line += 8;
-	while (*line == ' ')
-		line++;
-	return line;
-}
-
-/* One client: read its line, take the snapshot, answer. 1 if taken. */
-static int serve_one(struct cdoc_heap_control *ctl, int fd,
-                     cdoc_heap_control_fn fn, void *arg)
-{
-	char line[LINE_MAX_LEN], name[CDOC_HEAP_CONTROL_NAME_MAX + 16];
-	struct cdoc_buf where = CDOC_BUF_INIT;
-	const char *req;
-	int ret;
-
-	if (!same_uid(fd)) {
-		answer(fd, 0, NULL, "permission denied: not the same user");
-		return 0;
-	}
-	if (read_line(fd, line, sizeof(line),
-	              cdoc_now_ns() + READ_BUDGET_MS * 1000000ull) < 0)
-		return 0;
-	if (!(req = request_name(line))) {
-		answer(fd, 0, NULL,
-		       "unknown request (expected 'snapshot "
-		       "[NAME]')");
-		return 0;
-	}
-	cdoc_heap_control_name(req, *req ? 0 : ++ctl->seq, name, sizeof(name));
-	ret = fn(arg, name, &where);
-	answer(fd, ret == 0, name,
-	       ret == 0 ? (where.buf ? where.buf : "?") : cdoc_errmsg());
-	cdoc_buf_release(&where);
-	cdoc_errclear();
-	return ret == 0;
-}
-
-int cdoc_heap_control_serve(struct cdoc_heap_control *ctl,
-                            cdoc_heap_control_fn fn, void *arg)
-{
-	int i, fd, n = 0;
-
-	for (i = 0; i < ACCEPT_MAX; i++) {
-		fd = accept4(ctl->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd < 0)
-			break;
-		n += serve_one(ctl, fd, fn, arg);
-		close(fd);
-	}
-	return n;
-}
-
 /* ---- the client ---- */
 
 static int connect_to(const char *path)
 {
 	struct sockaddr_un sa;
-	int fd, ret = make_addr(&sa, path);
+	int fd, ret = heapctl__make_addr(&sa, path);
 
 	if (ret < 0)
 		return ret;
@@ -429,7 +253,7 @@ static void candidates(char *dirs[3])
  * directory is not private (message set), or -errno of connect(). */
 static int try_dir(const char *dir, pid_t pid, struct cdoc_buf *tried)
 {
-	char *path = sock_path(dir, pid);
+	char *path = heapctl__sock_path(dir, pid);
 	int fd;
 
 	cdoc_buf_addf(tried, "%s%s", tried->len ? ", " : "", path);

@@ -50,6 +50,18 @@ int cdoc_heap_control_dir(char **out, int create);
 void cdoc_heap_control_name(const char *name, unsigned seq, char *out,
                             size_t size);
 
+#define CDOC_HEAP_CONTROL_LINE_MAX 255 /* longest request line */
+
+/*
+ * Parse one request line (@len bytes, without its newline; a trailing
+ * '\r' is ignored): "snapshot" or "snapshot NAME". Writes the snapshot
+ * name (cdoc_heap_control_name, with @seq for an unnamed one) to @name.
+ * 0 when a name was given, 1 when the run picks one (@seq used), or
+ * -CDOC_EFORMAT with a message for anything else.
+ */
+int cdoc_heap_control_parse(const char *line, size_t len, unsigned seq,
+                            char *name, size_t size);
+
 struct cdoc_heap_control; /* the listening side; opaque */
 
 /*
@@ -62,24 +74,34 @@ typedef int (*cdoc_heap_control_fn)(void *arg, const char *name,
 /*
  * Listen for requests about @pid: make the directory, remove a stale
  * socket of ours at <dir>/<pid>.sock (anything else there is refused),
- * bind and listen (CLOEXEC, NONBLOCK). 0 or negative with a message.
+ * bind and listen (CLOEXEC, NONBLOCK). Stale sockets of other runs in the
+ * directory go too: "<N>.sock" sockets of ours that nobody listens on
+ * (connect() is refused: the run that made them was killed); anything
+ * else there is left alone. 0 or negative with a message.
  * Free with cdoc_heap_control_free(), which unlinks the socket.
  */
 int cdoc_heap_control_listen(struct cdoc_heap_control **out, pid_t pid);
 
-/* The listening descriptor to poll() for POLLIN. */
+/* The descriptor to poll() for POLLIN: ready when a connection, a
+ * request or a client's timeout waits for cdoc_heap_control_serve(). */
 int cdoc_heap_control_fd(const struct cdoc_heap_control *ctl);
 
 /* The socket's path (borrowed; valid until _free). */
 const char *cdoc_heap_control_path(const struct cdoc_heap_control *ctl);
 
 /*
- * Serve the connections waiting now: peers of another uid are refused;
- * each request line is read with a short bound (a client that has not
- * sent its line within a few hundred ms is dropped), @fn is called with
- * the sanitized name, the answer is sent without blocking. Returns the
- * snapshots taken (>= 0); a client's fault is never an error.
+ * Serve what is ready now, never waiting: accept new connections (peers
+ * of another uid are refused), read what clients have sent, and for each
+ * complete request line call @fn with the sanitized name and send the
+ * answer without blocking. A client has CDOC_HEAP_CONTROL_TIMEOUT_MS from
+ * its connection to send its line, then it is dropped; at most
+ * CDOC_HEAP_CONTROL_CLIENTS wait at once (a new one pushes out the
+ * oldest). cdoc_heap_control_fd() becomes readable when there is work,
+ * including a timeout to act on. Returns the snapshots taken (>= 0); a
+ * client's fault is never an error.
  */
+#define CDOC_HEAP_CONTROL_TIMEOUT_MS 2000
+#define CDOC_HEAP_CONTROL_CLIENTS    16
 int cdoc_heap_control_serve(struct cdoc_heap_control *ctl,
                             cdoc_heap_control_fn fn, void *arg);
 

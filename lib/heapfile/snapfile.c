@@ -17,15 +17,7 @@
 
 static void put(struct cdoc_buf *b, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		tmp[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	tmp[n++] = (unsigned char)v;
-	cdoc_buf_add(b, tmp, n);
+	cdoc_varint_put(b, v);
 }
 
 static void put_counters(struct cdoc_buf *b, const struct cdoc_heap_snap *s)
@@ -122,20 +114,15 @@ static int fail(const struct prd *r, const char *what)
 
 static int get(struct prd *r, uint64_t *out)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
+	size_t left = r->len - r->off;
+	size_t n = cdoc_varint_get(r->d + r->off, left, out);
 
-	while (r->off < r->len && shift < 64) {
-		unsigned char c = r->d[r->off++];
-
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*out = v;
-			return 0;
-		}
-		shift += 7;
+	if (!n) {
+		r->off += left < CDOC_VARINT_MAX ? left : CDOC_VARINT_MAX;
+		return fail(r, "truncated or overlong number");
 	}
-	return fail(r, "truncated or overlong number");
+	r->off += n;
+	return 0;
 }
 
 static int get32(struct prd *r, uint32_t *out, uint64_t limit, const char *what)

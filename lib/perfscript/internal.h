@@ -94,15 +94,14 @@ void cdoc_ps_count_print(const struct ps_count *c, struct cdoc_buf *out);
 
 /* struct ps_table - distinct stack strings and their counts. */
 struct ps_entry {
-	uint64_t off; /* key offset in ->keys */
-	uint32_t len; /* key length */
+	uint64_t hash; /* of the key */
+	uint64_t off;  /* key offset in ->keys */
+	uint32_t len;  /* key length */
 	struct ps_count count;
 };
 
 struct ps_table {
-	uint64_t *hashes; /* per slot: hash, 0 = empty */
-	uint32_t *ids;    /* per slot: entry index */
-	size_t mask;      /* slots - 1 */
+	struct cdoc_index index; /* key hash -> entry */
 	struct ps_entry *ents;
 	size_t nr, alloc;
 	char *keys; /* key bytes, back to back */

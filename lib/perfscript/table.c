@@ -66,37 +66,37 @@ void cdoc_ps_table_init(struct ps_table *t)
 
 void cdoc_ps_table_release(struct ps_table *t)
 {
-	free(t->hashes);
-	free(t->ids);
+	cdoc_index_release(&t->index);
 	free(t->ents);
 	free(t->keys);
 	cdoc_ps_table_init(t);
 }
 
-static void table_rehash(struct ps_table *t)
-{
-	size_t slots = t->hashes ? (t->mask + 1) * 2 : 1024, i, j;
-	uint64_t *hashes = cdoc_calloc(slots, sizeof(*hashes));
-	uint32_t *ids = cdoc_malloc(slots * sizeof(*ids));
+/* What a probe of the table's index looks for. */
+struct table_probe {
+	const struct ps_table *t;
+	const char *s;
+	size_t len;
+	uint64_t h;
+};
 
-	for (i = 0; t->hashes && i <= t->mask; i++) {
-		if (!t->hashes[i])
-			continue;
-		for (j = t->hashes[i] & (slots - 1); hashes[j];
-		     j = (j + 1) & (slots - 1))
-			;
-		hashes[j] = t->hashes[i];
-		ids[j] = t->ids[i];
-	}
-	free(t->hashes);
-	free(t->ids);
-	t->hashes = hashes;
-	t->ids = ids;
-	t->mask = slots - 1;
+static int table_eq(const void *ctx, uint32_t id)
+{
+	const struct table_probe *p = ctx;
+	const struct ps_entry *e = &p->t->ents[id];
+
+	return e->hash == p->h && e->len == p->len &&
+	       !memcmp(p->t->keys + e->off, p->s, p->len);
 }
 
-static void table_insert(struct ps_table *t, size_t slot, uint64_t h,
-                         const char *s, size_t len, const struct ps_count *c)
+static uint64_t table_hash_of(const void *ctx, uint32_t id)
+{
+	return ((const struct ps_table *)ctx)->ents[id].hash;
+}
+
+static void table_insert(struct ps_table *t, struct cdoc_index_slot *slot,
+                         uint64_t h, const char *s, size_t len,
+                         const struct ps_count *c)
 {
 	struct ps_entry *e;
 
@@ -104,32 +104,26 @@ static void table_insert(struct ps_table *t, size_t slot, uint64_t h,
 	CDOC_GROW(t->keys, t->keys_len + len, t->keys_alloc);
 	memcpy(t->keys + t->keys_len, s, len);
 	e = &t->ents[t->nr];
+	e->hash = h;
 	e->off = t->keys_len;
 	e->len = len;
 	e->count = *c;
 	t->keys_len += len;
-	t->hashes[slot] = h;
-	t->ids[slot] = t->nr++;
+	cdoc_index_set(slot, h, (uint32_t)t->nr++);
 }
 
 void cdoc_ps_table_add(struct ps_table *t, const char *s, size_t len,
                        const struct ps_count *c)
 {
-	uint64_t h = cdoc_hash(s, len) | 1;
-	size_t j;
+	struct table_probe p = {t, s, len, cdoc_hash(s, len)};
+	struct cdoc_index_slot *slot;
 
-	if (!t->hashes || (t->nr + 1) * 2 > t->mask + 1)
-		table_rehash(t);
-	for (j = h & t->mask; t->hashes[j]; j = (j + 1) & t->mask) {
-		struct ps_entry *e = &t->ents[t->ids[j]];
-
-		if (t->hashes[j] == h && e->len == len &&
-		    !memcmp(t->keys + e->off, s, len)) {
-			cdoc_ps_count_add(&e->count, c);
-			return;
-		}
-	}
-	table_insert(t, j, h, s, len, c);
+	cdoc_index_reserve(&t->index, t->nr, 50, 1024, table_hash_of, t);
+	slot = cdoc_index_find(&t->index, p.h, table_eq, &p);
+	if (slot->id1)
+		cdoc_ps_count_add(&t->ents[slot->id1 - 1].count, c);
+	else
+		table_insert(t, slot, p.h, s, len, c);
 }
 
 void cdoc_ps_table_merge(struct ps_table *dst, const struct ps_table *src)

@@ -7,17 +7,7 @@
 
 void cdoc_rec_put_u64(struct cdoc_buf *b, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
-
-	do {
-		tmp[n] = v & 0x7f;
-		v >>= 7;
-		if (v)
-			tmp[n] |= 0x80;
-		n++;
-	} while (v);
-	cdoc_buf_add(b, tmp, n);
+	cdoc_varint_put(b, v);
 }
 
 void cdoc_rec_put_f64(struct cdoc_buf *b, double v)
@@ -54,22 +44,16 @@ static void fail(struct cdoc_rec_dec *d, const char *what)
 
 uint64_t cdoc_rec_get_u64(struct cdoc_rec_dec *d)
 {
-	uint64_t v = 0;
-	int shift;
+	uint64_t v;
+	size_t left = (size_t)(d->end - d->p);
+	size_t n = cdoc_varint_get(d->p, left, &v);
 
-	for (shift = 0; shift < 64; shift += 7) {
-		unsigned char c;
-
-		if (d->p >= d->end) {
-			fail(d, "a number, found the end of the chunk");
-			return 0;
-		}
-		c = *d->p++;
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			return v;
+	if (n) {
+		d->p += n;
+		return v;
 	}
-	fail(d, "a number of at most 10 bytes");
+	fail(d, left < CDOC_VARINT_MAX ? "a number, found the end of the chunk"
+	                               : "a number of at most 10 bytes");
 	return 0;
 }
 

@@ -483,16 +483,8 @@ int symbol__dso_read_vaddr(const struct dso *d, uint64_t vaddr, void *buf,
 
 const struct dso_sym *symbol__dso_find_sym(const struct dso *d, uint64_t vaddr)
 {
-	size_t lo = 0, hi = d->nr_syms;
+	size_t lo = CDOC_UPPER_BOUND(d->syms, d->nr_syms, start, vaddr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->syms[mid].start <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (!lo)
 		return NULL;
 	if (vaddr - d->syms[lo - 1].start < d->syms[lo - 1].size)

@@ -153,16 +153,8 @@ void cdoc_jitmap_sort(struct cdoc_jitmap *map)
 const struct cdoc_jit_entry *cdoc_jitmap_find(const struct cdoc_jitmap *map,
                                               uint64_t addr)
 {
-	size_t lo = 0, hi = map->nr, back;
+	size_t lo = CDOC_UPPER_BOUND(map->v, map->nr, start, addr), back;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (map->v[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (back = 0; lo > 0 && back < 8; lo--, back++) {
 		const struct cdoc_jit_entry *e = &map->v[lo - 1];
 

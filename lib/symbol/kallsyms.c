@@ -72,21 +72,13 @@ static void ksyms_load(struct cdoc_syms *s)
  */
 int symbol__ksyms_find(struct cdoc_syms *s, uint64_t addr, uint32_t *name_id)
 {
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (!s->ksyms_state)
 		ksyms_load(s);
 	if (s->ksyms_state < 0)
 		return 0;
-	hi = s->nr_ksyms;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->ksyms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = CDOC_UPPER_BOUND(s->ksyms, s->nr_ksyms, addr, addr);
 	if (!lo || !s->ksyms[lo - 1].addr)
 		return 0;
 	*name_id = s->ksyms[lo - 1].name_id;

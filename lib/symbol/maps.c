@@ -53,17 +53,7 @@ void symbol__proc_free(struct cdoc_syms *s, struct cdoc_syms_proc *p)
 /* Index of the first map whose end is above @addr. */
 static size_t first_above(const struct cdoc_syms_proc *p, uint64_t addr)
 {
-	size_t lo = 0, hi = p->nr_maps;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (p->maps[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return CDOC_UPPER_BOUND(p->maps, p->nr_maps, end, addr);
 }
 
 struct proc_map *symbol__find_map(struct cdoc_syms_proc *p, uint64_t addr)

@@ -2,7 +2,9 @@
  * collect.c - the collector through its library API: listening-port
  * discovery on a real socket, option checks, and a whole run of a real
  * program (/bin/sh spinning) whose recording is loaded back: root-first
- * stacks starting with the comm, PROCESS and EXIT chunks, META, counters.
+ * stacks starting with the comm, PROCESS and EXIT chunks, META, counters;
+ * the command's environment (not ours), no file for a command that
+ * cannot start, and outputs that are not replaced unless forced.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -110,5 +112,108 @@ Test(run, shell_loop_is_recorded_with_its_exit_status)
 	check_recording(path, res.status);
 	cdoc_collect_result_release(&res);
 	unlink(path);
+	rmdir(dir);
+}
+
+/* Run @argv under a session writing @dir/t.cdr; returns its exit code,
+ * or -1 to skip (perf events not allowed). */
+static int run_session(const char *dir, char **argv)
+{
+	char path[128];
+	struct cdoc_collect_opts o = {.argv = argv, .output = path};
+	struct cdoc_collect_result res;
+	struct cdoc_collector *c;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/t.cdr", dir);
+	cr_assert_eq(cdoc_collect_new(&c, &o), 0, "%s", cdoc_errmsg());
+	ret = cdoc_collect_start(c);
+	if (ret == -EACCES || ret == -EPERM) {
+		cdoc_collect_free(c);
+		return -1;
+	}
+	cr_assert_eq(ret, 0, "%s", cdoc_errmsg());
+	cr_expect_null(getenv("NODE_OPTIONS"), "cdoctor's environment changed");
+	cr_assert_eq(cdoc_collect_loop(c), 0, "%s", cdoc_errmsg());
+	cr_assert_eq(cdoc_collect_finish(c, &res), 0, "%s", cdoc_errmsg());
+	cdoc_collect_free(c);
+	ret = res.exit_code;
+	cdoc_collect_result_release(&res);
+	return ret;
+}
+
+Test(run, node_options_go_to_the_target_only)
+{
+	char dir[] = "/tmp/cdoc-collect-XXXXXX", node[96], script[160];
+	char *argv[] = {node, "-c", script, NULL};
+
+	unsetenv("NODE_OPTIONS");
+	cr_assert_not_null(mkdtemp(dir));
+	/* A command named like node: a shell that checks its environment. */
+	snprintf(node, sizeof(node), "%s/node-check", dir);
+	cr_assert_eq(symlink("/bin/sh", node), 0);
+	snprintf(script, sizeof(script),
+	         "case \"$NODE_OPTIONS\" in *--perf-basic-prof*) exit 0;; "
+	         "esac; exit 5");
+	switch (run_session(dir, argv)) {
+	case -1:
+		cr_skip_test("perf events not allowed: %s", cdoc_errmsg());
+		break;
+	default:
+		cr_expect_fail("the target did not get --perf-basic-prof");
+		break;
+	case 0:
+		break;
+	}
+	cr_expect_null(getenv("NODE_OPTIONS"), "cdoctor's environment changed");
+	snprintf(script, sizeof(script), "rm -rf %s", dir);
+	cr_expect_eq(system(script), 0);
+}
+
+Test(run, command_that_cannot_start_leaves_no_file)
+{
+	char dir[] = "/tmp/cdoc-collect-XXXXXX", path[64];
+	char *argv[] = {"/nonexistent/cdoc-prog", NULL};
+	struct cdoc_collect_opts o = {.argv = argv, .output = path};
+	struct cdoc_collector *c;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.cdr", dir);
+	cr_assert_eq(cdoc_collect_new(&c, &o), 0, "%s", cdoc_errmsg());
+	cr_expect_eq(cdoc_collect_start(c), -ENOENT);
+	cr_expect(strstr(cdoc_errmsg(), "cannot run /nonexistent/cdoc-prog"),
+	          "%s", cdoc_errmsg());
+	cdoc_collect_free(c);
+	cr_expect_neq(access(path, F_OK), 0, "a recording was made");
+	unlink(path);
+	rmdir(dir);
+}
+
+Test(opts, existing_output_is_refused_unless_forced)
+{
+	char dir[] = "/tmp/cdoc-collect-XXXXXX", path[64], html[80];
+	char *argv[] = {"/bin/true", NULL};
+	struct cdoc_collect_opts o = {.argv = argv, .output = path, .html = 1};
+	struct cdoc_collector *c = NULL;
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.cdr", dir);
+	snprintf(html, sizeof(html), "%s/t.cdr.html", dir);
+	cr_assert_not_null(f = fopen(html, "w"));
+	fclose(f);
+	cr_expect_eq(cdoc_collect_new(&c, &o), -EEXIST, "the report exists");
+	o.html = 0;
+	cr_assert_eq(cdoc_collect_new(&c, &o), 0, "%s", cdoc_errmsg());
+	cdoc_collect_free(c);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fclose(f);
+	cr_expect_eq(cdoc_collect_new(&c, &o), -EEXIST, "the recording exists");
+	cr_expect(strstr(cdoc_errmsg(), "--force"), "%s", cdoc_errmsg());
+	o.force = 1;
+	cr_assert_eq(cdoc_collect_new(&c, &o), 0, "%s", cdoc_errmsg());
+	cdoc_collect_free(c);
+	unlink(path);
+	unlink(html);
 	rmdir(dir);
 }

@@ -5,7 +5,13 @@
 . "$(dirname "$0")/run_common.bash"
 
 # wait_for FILE: until FILE has recorded samples (bounded).
-children() { cat "/proc/$1/task/$1/children" 2>/dev/null; }
+# children PID: the first child of PID (the file ends each pid with a
+# space, which would otherwise stay in the name of /proc/PID /comm).
+children() {
+	local c
+	c=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
+	echo "${c%% *}"
+}
 
 "$CDOCTOR" run --no-html -o "$T/a.cdr" -- "$EX/deep_nofp" 60 >/dev/null \
 	2>"$T/err" &

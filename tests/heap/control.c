@@ -155,6 +155,14 @@ static int fake_snapshot(void *arg, const char *name, struct cdoc_buf *where)
 	return 0;
 }
 
+/* Whether @fd is readable (or closed) within @ms. */
+static int readable(int fd, int ms)
+{
+	struct pollfd pfd = {fd, POLLIN, 0};
+
+	return poll(&pfd, 1, ms) > 0;
+}
+
 /* Serve @ctl until @child exits; returns the snapshots taken. */
 static int serve_until_exit(struct cdoc_heap_control *ctl, pid_t child,
                             int *status)
@@ -227,7 +235,13 @@ Test(control, silent_client_is_dropped)
 	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	cr_assert_eq(write(fd, "snap", 4), 4, "no newline, then silence");
 	t0 = cdoc_now_ns();
-	cr_assert_eq(cdoc_heap_control_serve(ctl, fake_snapshot, &calls), 0);
+	/* the run serves whenever the control fd is ready (the timeout
+	   makes it ready), until the client sees its connection closed */
+	while (!readable(fd, 0) && cdoc_now_ns() - t0 < 10000000000ull)
+		if (readable(cdoc_heap_control_fd(ctl), 50))
+			cr_assert_eq(cdoc_heap_control_serve(ctl, fake_snapshot,
+			                                     &calls),
+			             0);
 	cr_assert_lt(cdoc_now_ns() - t0, 5000000000ull, "bounded wait");
 	cr_assert_eq(calls, 0);
 	cr_assert_eq(read(fd, buf, sizeof(buf)), 0, "dropped");
@@ -277,4 +291,131 @@ Test(control, request_without_run_names_path)
 	cr_assert_null(reply);
 	cr_assert(strstr(cdoc_errmsg(), sock), "%s", cdoc_errmsg());
 	cr_assert(strstr(cdoc_errmsg(), "pid 4246"), "%s", cdoc_errmsg());
+}
+
+/* A connection that sends nothing; all made before the run serves any. */
+static int idle_client(const char *sock)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	strcpy(sa.sun_path, sock);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0,
+	             "idle connection refused: %s", strerror(errno));
+	return fd;
+}
+
+/*
+ * Serve @ctl until @child exits; returns the longest one serve call took
+ * (ns) and the snapshots taken in *@calls.
+ */
+static uint64_t serve_timed(struct cdoc_heap_control *ctl, pid_t child,
+                            int *status, int *calls)
+{
+	uint64_t t, worst = 0;
+
+	while (waitpid(child, status, WNOHANG) == 0) {
+		if (!readable(cdoc_heap_control_fd(ctl), 50))
+			continue;
+		t = cdoc_now_ns();
+		cdoc_heap_control_serve(ctl, fake_snapshot, calls);
+		t = cdoc_now_ns() - t;
+		worst = t > worst ? t : worst;
+	}
+	return worst;
+}
+
+Test(control, idle_clients_do_not_stall_the_run)
+{
+	struct cdoc_heap_control *ctl;
+	int idle[14], i, status, calls = 0;
+	uint64_t worst, t0;
+	char buf[8];
+
+	cr_assert_eq(cdoc_heap_control_listen(&ctl, 4250), 0, "%s",
+	             cdoc_errmsg());
+	for (i = 0; i < 14; i++)
+		idle[i] = idle_client(cdoc_heap_control_path(ctl));
+	worst = serve_timed(ctl, ask(4250, "real", "ok real /rec/x.cdr"),
+	                    &status, &calls);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	          "the request among 14 idle connections failed");
+	cr_assert_eq(calls, 1);
+	/* Serving never waits for a client: 14 idle ones held one call
+	   4.2 s before. The bound is far above a call's real cost. */
+	cr_assert_lt(worst, 1000000000ull, "one serve call took %llu ms",
+	             (unsigned long long)(worst / 1000000));
+	/* ... and they are dropped at their timeout. */
+	t0 = cdoc_now_ns();
+	for (i = 0; i < 14; i++) {
+		while (!readable(idle[i], 0) &&
+		       cdoc_now_ns() - t0 < 20000000000ull)
+			if (readable(cdoc_heap_control_fd(ctl), 50))
+				cdoc_heap_control_serve(ctl, fake_snapshot,
+				                        &calls);
+		cr_assert_eq(read(idle[i], buf, sizeof(buf)), 0,
+		             "idle client %d not dropped", i);
+		close(idle[i]);
+	}
+	cdoc_heap_control_free(ctl);
+}
+
+Test(control, more_idle_clients_than_the_limit_cannot_lock_out_a_request)
+{
+	struct cdoc_heap_control *ctl;
+	int idle[40], i, status, calls = 0;
+
+	cr_assert_eq(cdoc_heap_control_listen(&ctl, 4251), 0, "%s",
+	             cdoc_errmsg());
+	for (i = 0; i < 40; i++)
+		idle[i] = idle_client(cdoc_heap_control_path(ctl));
+	serve_timed(ctl, ask(4251, "real", "ok real /rec/x.cdr"), &status,
+	            &calls);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert_eq(calls, 1);
+	for (i = 0; i < 40; i++)
+		close(idle[i]);
+	cdoc_heap_control_free(ctl);
+}
+
+/* Bind a socket at @name in the control directory; listen if @live. */
+static int bound_socket(const char *name, int live)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/cdoctor/%s", dir, name);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	if (live)
+		cr_assert_eq(listen(fd, 1), 0);
+	return fd;
+}
+
+Test(control, listen_sweeps_stale_sockets_of_killed_runs)
+{
+	struct cdoc_heap_control *ctl;
+	struct stat st;
+	char p[4][300];
+	int live;
+	FILE *f;
+
+	cr_assert_eq(cdoc_heap_control_mkdir(sub("cdoctor")), 0);
+	close(bound_socket("5001.sock", 0));  /* left by a killed run */
+	live = bound_socket("5002.sock", 1);  /* a run still going */
+	close(bound_socket("notes.sock", 0)); /* not a name of ours */
+	snprintf(p[3], sizeof(p[3]), "%s/cdoctor/5003.sock", dir);
+	f = fopen(p[3], "w"); /* not a socket */
+	cr_assert(f);
+	fclose(f);
+	cr_assert_eq(cdoc_heap_control_listen(&ctl, 4252), 0, "%s",
+	             cdoc_errmsg());
+	snprintf(p[0], sizeof(p[0]), "%s/cdoctor/5001.sock", dir);
+	snprintf(p[1], sizeof(p[1]), "%s/cdoctor/5002.sock", dir);
+	snprintf(p[2], sizeof(p[2]), "%s/cdoctor/notes.sock", dir);
+	cr_assert_eq(lstat(p[0], &st), -1, "the stale socket stayed");
+	cr_assert_eq(lstat(p[1], &st), 0, "a live run's socket was removed");
+	cr_assert_eq(lstat(p[2], &st), 0, "another name was removed");
+	cr_assert_eq(lstat(p[3], &st), 0, "a regular file was removed");
+	close(live);
+	cdoc_heap_control_free(ctl);
 }

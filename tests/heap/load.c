@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collect/collect.h"
 #include "heap/heap.h"
 #include "heapfile/heapfile.h"
 #include "record/record.h"

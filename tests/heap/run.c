@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "collect/collect.h"
 #include "heap/heap.h"
 #include "report/report.h"
 #include "heapfile/heapfile.h"

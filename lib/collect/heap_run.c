@@ -1,5 +1,5 @@
 /*
- * run.c - `cdoctor heap run` without the CLI: start a command with the
+ * heap_run.c - `cdoctor heap run` without the CLI: start a command with the
  * allocation shim injected, read its stream while it runs, write
  * snapshots at intervals and on demand, and the final one once it has
  * exited.
