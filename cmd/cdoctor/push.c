@@ -47,11 +47,12 @@ static int parse(int argc, char **argv, struct cdoc_push_opts *o,
 			o->app = optarg;
 		else if (c == 'l')
 			o->labels = optarg;
-		else if (c == 't' && (o->timeout_s = atol(optarg)) > 0)
-			continue;
+		else if (c == 't' && cli_parse_long("push", "--timeout", optarg,
+		                                    1, 3600, &o->timeout_s))
+			return 2;
 		else if (c == 'h')
 			return fputs(usage, stdout), 0;
-		else
+		else if (c != 't')
 			return cli_usage_error("push", "bad option");
 	}
 	if (!o->url || optind != argc - 1)
