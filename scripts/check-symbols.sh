@@ -20,6 +20,7 @@ for obj in "$dir"/*/*.o; do
 	for sym in $(nm -g --defined-only "$obj" | awk 'NF == 3 { print $3 }'); do
 		case $sym in
 		cdoc_* | "$mod"__*) continue ;;
+		__*) continue ;; # the compiler's (sanitizers: __odr_asan...)
 		esac
 		if [[ $pending == *" $mod "* ]]; then
 			echo "pending: $src: $sym"

@@ -16,12 +16,12 @@
 #define MAX_FRAMES 127
 
 /*
- * struct blobtab - a hash table from byte-string keys to two u32 values,
- * for the address cache and the stack table. Owns its storage.
+ * struct blobtab - byte-string keys to two u32 values, for the address
+ * cache and the stack table: entries in an array, found through lib/base's
+ * hash index. Owns its storage.
  */
 struct blobtab {
-	uint32_t *slots; /* entry index + 1, 0 = empty */
-	size_t mask;     /* slots - 1 */
+	struct cdoc_index index;
 	struct blobent {
 		uint64_t hash;
 		uint64_t off;    /* key bytes in ->keys */

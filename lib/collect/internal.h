@@ -42,7 +42,6 @@ struct cdoc_collector {
 	struct source *srcs; /* in order: cpu, shim, metrics, added ones */
 	size_t nr_srcs, alloc_srcs;
 	struct cpu_src *cpu; /* the cpu source (for stats; owned by srcs) */
-	int started;         /* the sources' start hooks ran */
 
 	char **notices; /* lines for the user */
 	size_t nr_notices, alloc_notices;

@@ -297,7 +297,6 @@ static int open_recording(struct cdoc_collector *c)
 	cmd = command_line(c);
 	ret = cdoc_rec_meta(&c->w, "command", cmd);
 	free(cmd);
-	c->started = 1;
 	if (!ret)
 		ret = each_source(c, START);
 	if (!ret)

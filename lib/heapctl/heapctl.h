@@ -76,8 +76,9 @@ typedef int (*cdoc_heap_control_fn)(void *arg, const char *name,
  * socket of ours at <dir>/<pid>.sock (anything else there is refused),
  * bind and listen (CLOEXEC, NONBLOCK). Stale sockets of other runs in the
  * directory go too: "<N>.sock" sockets of ours that nobody listens on
- * (connect() is refused: the run that made them was killed); anything
- * else there is left alone. 0 or negative with a message.
+ * (connect() is refused: the run that made them was killed) and that
+ * were bound over 10 s ago (a younger one may be a run between bind()
+ * and listen()); anything else there is left alone. 0 or negative with a message.
  * Free with cdoc_heap_control_free(), which unlinks the socket.
  */
 int cdoc_heap_control_listen(struct cdoc_heap_control **out, pid_t pid);

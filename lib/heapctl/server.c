@@ -19,12 +19,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "heapctl/internal.h"
 
-#define ACCEPT_MAX 64 /* connections accepted per call */
-#define BACKLOG    64
+#define ACCEPT_MAX  64 /* connections accepted per call */
+#define BACKLOG     64
+#define STALE_AGE_S 10 /* a socket younger than this is never swept */
 
 /* struct client - a connection that has not sent its line yet. */
 struct client {
@@ -48,7 +50,11 @@ struct cdoc_heap_control {
 
 /* ---- stale sockets ---- */
 
-/* Whether @path is a socket of ours that nobody listens on. */
+/*
+ * Whether @path is a socket of ours that nobody listens on. One bound in
+ * the last STALE_AGE_S seconds is left alone: another run may be between
+ * its bind() and listen().
+ */
 static int is_stale_socket(const char *path)
 {
 	struct sockaddr_un sa;
@@ -56,7 +62,8 @@ static int is_stale_socket(const char *path)
 	int fd, stale;
 
 	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode) ||
-	    st.st_uid != geteuid() || heapctl__make_addr(&sa, path) < 0)
+	    st.st_uid != geteuid() || time(NULL) - st.st_mtime < STALE_AGE_S ||
+	    heapctl__make_addr(&sa, path) < 0)
 		return 0;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)

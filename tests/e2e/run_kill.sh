@@ -4,7 +4,15 @@
 # flush (cut short, with samples).
 . "$(dirname "$0")/run_common.bash"
 
-# wait_for FILE: until FILE has recorded samples (bounded).
+# wait_for FILE: until FILE has recorded samples of spin_leaf (bounded:
+# on a loaded machine the first ones can take seconds).
+wait_for() {
+	for _ in $(seq 300); do
+		folded "$1" 2>/dev/null | grep -q spin_leaf && return
+		sleep 0.1
+	done
+}
+
 # children PID: the first child of PID (the file ends each pid with a
 # space, which would otherwise stay in the name of /proc/PID /comm).
 children() {
@@ -22,6 +30,7 @@ for _ in $(seq 100); do
 		break
 	sleep 0.1
 done
+wait_for "$T/a.cdr"
 sleep 1
 kill -KILL $tgt
 wait $cd_pid
@@ -39,7 +48,8 @@ for _ in $(seq 100); do
 		break
 	sleep 0.1
 done
-sleep 1.5
+wait_for "$T/b.cdr"
+sleep 0.5
 kill -KILL $cd_pid
 wait $cd_pid 2>/dev/null
 kill -KILL $tgt 2>/dev/null
