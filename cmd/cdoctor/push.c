@@ -2,11 +2,13 @@
  * push.c - cdoctor push: send a recording's profiles to a Pyroscope
  * server (its /ingest API, pprof format).
  */
+#include "collect/collect.h"
 #include "common/cli.h"
 #include "cdoctor/cdoctor.h"
 
 #include "export/export.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 
@@ -62,20 +64,50 @@ static int parse(int argc, char **argv, struct cdoc_push_opts *o,
 	return 1;
 }
 
+static struct cdoc_pusher *pusher; /* run --push-interval */
+
+int push_start_interval(struct cdoc_collector *c, const char *url,
+                        double interval_s)
+{
+	struct cdoc_push_opts o = {0};
+	struct cdoc_rec_writer *w = cdoc_collect_writer(c);
+
+	o.url = url;
+	if (!w)
+		return cdoc_error(-EINVAL, "push: no recording to push");
+	return cdoc_export_pusher_start(&pusher, w->path, &o, interval_s);
+}
+
 int push_after_run(struct cdoc_recording *r, const char *url)
 {
 	struct cdoc_push_opts o = {0};
-	int ret;
+	int ret, n = 0;
 
 	o.url = url;
-	ret = cdoc_export_push(r, &o);
+	if (pusher) {
+		ret = cdoc_export_pusher_finish(pusher, r, &n);
+		push_stop_interval();
+		if (ret >= 0 && !n)
+			ret = cdoc_error(
+			        -CDOC_EFORMAT,
+			        "push: the recording has no profile to "
+			        "send");
+	} else {
+		ret = n = cdoc_export_push(r, &o);
+	}
 	if (ret < 0) {
 		cli_error("push failed: %s", cdoc_errmsg());
 		return 2;
 	}
-	fprintf(stderr, "pushed:    %d profile%s to %s\n", ret,
-	        ret == 1 ? "" : "s", url);
+	fprintf(stderr, "pushed:    %d profile%s to %s\n", n, n == 1 ? "" : "s",
+	        url);
 	return 0;
+}
+
+void push_stop_interval(void)
+{
+	cdoc_export_pusher_free(pusher);
+	pusher = NULL;
 }
 
 int cmd_push(int argc, char **argv)

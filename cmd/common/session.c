@@ -104,6 +104,7 @@ static int write_html(struct cdoc_recording *r, const char *path)
 }
 
 void (*cli_session_done)(struct cdoc_recording *r);
+int (*cli_session_started)(struct cdoc_collector *c);
 
 static void report(const struct cdoc_collect_result *res, int html)
 {
@@ -155,6 +156,8 @@ int cli_session_run(struct cdoc_collect_opts *o, int exit_with_target)
 		return cli_lib_error();
 	print_notices(c, &shown);
 	ret = cdoc_collect_start(c);
+	if (ret >= 0 && cli_session_started)
+		ret = cli_session_started(c);
 	if (ret >= 0) {
 		print_notices(c, &shown);
 		ret = cdoc_collect_loop(c);

@@ -83,4 +83,38 @@ int cdoc_export_push(struct cdoc_recording *r, const struct cdoc_push_opts *o);
 int cdoc_export_ingest_url(const struct cdoc_push_opts *o, uint64_t from_s,
                            uint64_t until_s, unsigned sample_rate, char **url);
 
+/*
+ * Keep in @r only the timed samples from index @first of r->tsamples on
+ * (the profiles that have timed samples are rebuilt from them; the
+ * others are kept when @keep_untimed, emptied otherwise), and set its
+ * start_time and duration_ns META to the interval [@from_ns, @until_ns)
+ * of the run. Returns the weight kept. For pushing intervals.
+ */
+uint64_t cdoc_export_window(struct cdoc_recording *r, size_t first,
+                            uint64_t from_ns, uint64_t until_ns,
+                            int keep_untimed);
+
+/*
+ * A pusher sends a recording that is being written to a Pyroscope
+ * server every @interval_s seconds, from a thread of its own that only
+ * reads the file at @path and does the HTTP (the run never waits on
+ * it): each push holds the timed samples written since the previous one,
+ * with from/until of that interval. Intervals without new samples are
+ * not sent. Failures are counted, not fatal; _finish reports them.
+ */
+struct cdoc_pusher;
+int cdoc_export_pusher_start(struct cdoc_pusher **p, const char *path,
+                             const struct cdoc_push_opts *o, double interval_s);
+/* Stop the thread (waits for a request in flight). Idempotent. */
+void cdoc_export_pusher_stop(struct cdoc_pusher *p);
+/*
+ * Stop, then push the rest of the finished recording @r (the timed
+ * samples not sent yet and the untimed profiles, such as heap). Sets
+ * *@pushes to the profiles sent in all; -EIO with a message when any
+ * push failed.
+ */
+int cdoc_export_pusher_finish(struct cdoc_pusher *p, struct cdoc_recording *r,
+                              int *pushes);
+void cdoc_export_pusher_free(struct cdoc_pusher *p);
+
 #endif
