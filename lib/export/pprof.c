@@ -38,15 +38,21 @@ enum {
 	M_LIMIT = 3,
 	M_OFFSET = 4,
 	M_FILENAME = 5,
+	M_BUILD_ID = 6,
 	M_HAS_FUNCTIONS = 7,
+	M_HAS_FILENAMES = 8,
+	M_HAS_LINE_NUMBERS = 9,
 	L_ID = 1,
 	L_MAPPING_ID = 2,
 	L_ADDRESS = 3,
 	L_LINE = 4,
 	LN_FUNCTION_ID = 1,
+	LN_LINE = 2,
 	F_ID = 1,
 	F_NAME = 2,
 	F_SYSTEM_NAME = 3,
+	F_FILENAME = 4,
+	F_START_LINE = 5,
 };
 
 #define MAX_TYPES 4
@@ -109,6 +115,10 @@ struct pp {
 	uint32_t nr_maps;
 	const char *main; /* the command's executable: mapping 1 */
 	size_t main_len;
+	const struct cdoc_recording *r;
+	const struct cdoc_rec_frame **fi; /* frame name id -> FRAMEINFO */
+	uint32_t *mod_map; /* recording module -> mapping id (0: none yet) */
+	uint32_t main_map; /* mapping id of the executable's module */
 };
 
 static uint64_t str(struct pp *pp, const char *s)
@@ -260,6 +270,48 @@ static uint64_t mapping_of(struct pp *pp, const char *mod, size_t len)
 	return id;
 }
 
+/* The mapping of recording module @mi (path, range, build-id). */
+static uint32_t module_mapping(struct pp *pp, uint32_t mi)
+{
+	const struct cdoc_rec_module *mod = &pp->r->modules[mi];
+	struct cdoc_buf b = CDOC_BUF_INIT;
+	uint32_t id;
+
+	if (pp->mod_map[mi])
+		return pp->mod_map[mi];
+	id = pp->mod_map[mi] = ++pp->nr_maps;
+	export__pb_u64(&b, M_ID, id);
+	export__pb_u64(&b, M_START, mod->start);
+	export__pb_u64(&b, M_LIMIT, mod->end);
+	export__pb_u64(&b, M_FILENAME, str(pp, mod->path));
+	if (*mod->build_id)
+		export__pb_u64(&b, M_BUILD_ID, str(pp, mod->build_id));
+	export__pb_u64(&b, M_HAS_FUNCTIONS, 1);
+	export__pb_u64(&b, M_HAS_FILENAMES, 1);
+	export__pb_u64(&b, M_HAS_LINE_NUMBERS, 1);
+	export__pb_bytes(&pp->maps_out, P_MAPPING, b.buf, b.len);
+	cdoc_buf_release(&b);
+	return id;
+}
+
+/* FRAMEINFO by frame name of @t (names without any stay NULL). */
+static void frame_infos(struct pp *pp, const struct cdoc_strtab *t)
+{
+	const struct cdoc_recording *r = pp->r;
+	size_t i;
+
+	pp->fi = cdoc_calloc(t->nr + 1, sizeof(*pp->fi));
+	for (i = 0; i < r->nr_frames && i < r->nr_strs; i++) {
+		int64_t id;
+
+		if (!r->frames[i].module && !r->frames[i].file)
+			continue;
+		id = cdoc_strtab_find(t, r->strs[i], r->str_lens[i]);
+		if (id >= 0)
+			pp->fi[id] = &r->frames[i];
+	}
+}
+
 /* One function and one location for frame name @id of @t. */
 static void put_frame(struct pp *pp, const struct cdoc_strtab *t, uint32_t id)
 {
@@ -267,17 +319,29 @@ static void put_frame(struct pp *pp, const struct cdoc_strtab *t, uint32_t id)
 	size_t len = cdoc_strtab_len(t, id), mod = module_len(s, len);
 	struct cdoc_buf b = CDOC_BUF_INIT, line = CDOC_BUF_INIT;
 	uint64_t name = strn(pp, s, len);
+	const struct cdoc_rec_frame *fi = pp->fi[id];
 
 	export__pb_u64(&b, F_ID, id + 1);
 	export__pb_u64(&b, F_NAME, name);
 	export__pb_u64(&b, F_SYSTEM_NAME, name);
+	if (fi && fi->file) {
+		export__pb_u64(&b, F_FILENAME, str(pp, fi->file));
+		export__pb_u64(&b, F_START_LINE, fi->line);
+	}
 	export__pb_bytes(&pp->funcs_out, P_FUNCTION, b.buf, b.len);
 	cdoc_buf_reset(&b);
 	export__pb_u64(&line, LN_FUNCTION_ID, id + 1);
+	if (fi && fi->file)
+		export__pb_u64(&line, LN_LINE, fi->line);
 	export__pb_u64(&b, L_ID, id + 1);
-	if (mod) {
+	if (fi && fi->module) {
+		export__pb_u64(&b, L_MAPPING_ID,
+		               module_mapping(pp, fi->module - 1));
+	} else if (mod) {
 		export__pb_u64(&b, L_MAPPING_ID, mapping_of(pp, s, mod));
 		export__pb_u64(&b, L_ADDRESS, strtoull(s + mod + 3, NULL, 16));
+	} else if (pp->main_map) {
+		export__pb_u64(&b, L_MAPPING_ID, pp->main_map);
 	} else if (pp->main) {
 		export__pb_u64(&b, L_MAPPING_ID,
 		               mapping_of(pp, pp->main, pp->main_len));
@@ -320,10 +384,26 @@ static void main_mapping(struct pp *pp, const struct cdoc_recording *r)
 {
 	const char *cmd = cdoc_recording_meta(r, "command");
 
+	const char *base, *end;
+	size_t i;
+
 	if (!cmd || !*cmd)
 		return;
 	pp->main = cmd;
 	pp->main_len = strchrnul(cmd, ' ') - cmd;
+	end = cmd + pp->main_len;
+	for (base = end; base > cmd && base[-1] != '/'; base--)
+		;
+	for (i = 0; i < r->nr_modules; i++) {
+		const char *path = r->modules[i].path;
+		size_t n = strlen(path), bl = (size_t)(end - base);
+
+		if (n > bl && path[n - bl - 1] == '/' &&
+		    !memcmp(path + n - bl, base, bl)) {
+			pp->main_map = module_mapping(pp, (uint32_t)i);
+			return;
+		}
+	}
 	mapping_of(pp, pp->main, pp->main_len);
 }
 
@@ -354,6 +434,7 @@ static void put_body(struct pp *pp, struct merged *m, struct cdoc_buf *out)
 	size_t i;
 
 	put_samples(m, out);
+	frame_infos(pp, &m->tree.names);
 	for (i = 1; i < m->tree.nr_nodes; i++)
 		used[m->tree.nodes[i].name] = 1;
 	for (i = 0; i < m->tree.names.nr; i++)
@@ -367,6 +448,7 @@ static void put_body(struct pp *pp, struct merged *m, struct cdoc_buf *out)
 		                 cdoc_strtab_get(&pp->strs, i),
 		                 cdoc_strtab_len(&pp->strs, i));
 	free(used);
+	free(pp->fi);
 }
 
 int cdoc_export_pprof_raw(struct cdoc_recording *r, const char *kind,
@@ -386,11 +468,14 @@ int cdoc_export_pprof_raw(struct cdoc_recording *r, const char *kind,
 	cdoc_strtab_init(&pp.strs);
 	cdoc_u64map_init(&pp.maps);
 	str(&pp, ""); /* string_table[0] must be "" */
+	pp.r = r;
+	pp.mod_map = cdoc_calloc(r->nr_modules + 1, sizeof(*pp.mod_map));
 	main_mapping(&pp, r);
 	put_header(&pp, r, g, out);
 	put_body(&pp, &m, out);
 	cdoc_strtab_release(&pp.strs);
 	cdoc_u64map_release(&pp.maps);
+	free(pp.mod_map);
 	cdoc_buf_release(&pp.maps_out);
 	cdoc_buf_release(&pp.locs_out);
 	cdoc_buf_release(&pp.funcs_out);
