@@ -50,6 +50,27 @@ go tool pprof -raw "$T/leaks.pb.gz" 2>/dev/null | grep -q \
 	'^leaked_objects/count leaked_space/bytes' || fail "leak sample types"
 exp "$OLD" pprof "$T/old.pb.gz"
 go tool pprof -top "$T/old.pb.gz" 2>/dev/null | grep -q 'spin$' || fail "old pprof"
+# The old recording has no MODULE/FRAMEINFO chunks: no build-ids, no lines.
+go tool pprof -raw "$T/old.pb.gz" 2>/dev/null | grep -q 'sym_deep.c:' &&
+	fail "old recording cannot have file:line"
+
+# Mappings with build-ids and file:line, for an example built with -g.
+"$CDOCTOR" run --no-html --no-alloc -o "$T/d.cdr" -- "$EX/sym_deep" \
+	>"$T/d.out" 2>&1 || { cat "$T/d.out"; fail "run sym_deep"; }
+exp "$T/d.cdr" pprof "$T/deep.pb.gz"
+go tool pprof -raw "$T/deep.pb.gz" >"$T/draw" 2>&1 || { cat "$T/draw"; fail "pprof -raw sym_deep"; }
+bid=$(readelf -n "$EX/sym_deep" | sed -n 's/.*Build ID: *\([0-9a-f]*\).*/\1/p')
+[ -n "$bid" ] || fail "sym_deep has no build-id"
+sed -n '/^Mappings/,$p' "$T/draw" | grep -q "^1: .*/sym_deep $bid " ||
+	{ cat "$T/draw"; fail "mapping 1 is not sym_deep with build-id $bid"; }
+# Functions of sym_deep carry their source file and a line in it.
+grep -Eq ' deep_[0-9] .*/examples/sym_deep\.c:[1-9][0-9]* ' "$T/draw" ||
+	{ cat "$T/draw"; fail "no file:line for sym_deep's functions"; }
+line=$(sed -n 's/.* spin .*sym_deep\.c:\([0-9]*\) .*/\1/p' "$T/draw" | head -1)
+first=$(grep -n '^NOINLINE uint64_t spin(' "$CDOC_SRC/examples/sym_deep.c" | cut -d: -f1)
+last=$(awk -v f="$first" 'NR > f && /^}/ {print NR; exit}' "$CDOC_SRC/examples/sym_deep.c")
+[ -n "$line" ] && [ "$line" -ge "$first" ] && [ "$line" -le "$last" ] ||
+	fail "spin's line $line is not within spin ($first-$last) in sym_deep.c"
 
 # speedscope: schema, one evented profile per thread, nested events.
 exp "$T/t.cdr" speedscope "$T/t.speedscope.json"
