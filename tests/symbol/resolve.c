@@ -58,7 +58,9 @@ Test(resolve, finds_function_in_own_pie_executable)
 	cr_assert(sym.map_start <= addr && addr < sym.map_end);
 	cr_assert_not_null(sym.file);
 	cr_assert(strstr(sym.file, "resolve.c") != NULL, "%s", sym.file);
-	cr_assert_eq(sym.line, 31); /* return x * 3 + 1; */
+	/* Lines 29-32 hold the function (signature to closing brace); which
+	 * one addr + 2 maps to depends on the compiler's flags. */
+	cr_assert(sym.line >= 29 && sym.line <= 32, "line %u", sym.line);
 }
 
 /* (Functions sanitizers do not intercept, so they are libc's own.) */
