@@ -1,12 +1,14 @@
 /*
  * check.c - cdoctor check: the CI regression gate. Compares the share of
  * each function in the cpu profile (and the allocation profiles present
- * in both recordings) of a new recording against a baseline.
+ * in both recordings) of a new recording against a baseline, with a
+ * significance test and a minimum effect (lib/doctor/check.c), and
+ * writes the verdict as text, JSON, JUnit XML or Markdown.
  */
 #include "common/cli.h"
 #include "cdoctor/cdoctor.h"
 
-#include "doctor/doctor.h"
+#include "cdoctor/check.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -15,50 +17,85 @@
 static const char usage[] =
         "usage: cdoctor check --baseline BASE.cdr NEW.cdr [OPTIONS]\n"
         "Fail when a function's share of the cpu profile (self or total)\n"
-        "in NEW rose against BASE; allocation profiles (alloc_bytes,\n"
-        "alloc_count, leaked_bytes) are compared too when both have them.\n\n"
-        "  --max-regress PCT  allowed rise in percentage points of the\n"
-        "                     profile's total (default 5)\n"
-        "  --min-share PCT    ignore functions below PCT %% in NEW "
-        "(default 1)\n\n"
-        "Exit status: 0 no regression, 1 regressions (a table is "
-        "printed),\n2 usage error or unreadable recording.\n";
+        "rose in NEW against BASE both significantly and by more than a\n"
+        "minimum effect; allocation profiles (alloc_count, alloc_bytes,\n"
+        "leaked_count, leaked_bytes) are compared too when both have "
+        "them.\n\n"
+        "  --min-effect PTS   smallest rise that counts, in percentage "
+        "points\n"
+        "                     of the profile (default 2)\n"
+        "  --alpha A          chance of a false alarm over all functions\n"
+        "                     (Holm-Bonferroni; default 0.01)\n"
+        "  --strict           an inconclusive comparison fails (exit 1)\n"
+        "  --format F         text (default), json, junit or markdown\n"
+        "  -o FILE            write to FILE instead of standard output\n\n"
+        "Exit status: 0 no regression, or inconclusive (too few samples "
+        "to\nsee a rise of PTS points; a warning on stderr); 1 "
+        "regressions (or\ninconclusive with --strict); 2 usage error, "
+        "unreadable recording, or\na recording without cpu samples.\n";
 
-static const char *const profiles[] = {"cpu", "alloc_bytes", "alloc_count",
-                                       "leaked_bytes"};
+enum fmt { TEXT, JSON, JUNIT, MARKDOWN };
 
 struct args {
-	const char *base, *cur;
+	const char *base, *cur, *out;
+	enum fmt fmt;
+	int strict;
 	struct cdoc_check_opts o;
 };
+
+static int format(const char *s, enum fmt *f)
+{
+	static const char *const names[] = {"text", "json", "junit",
+	                                    "markdown"};
+	size_t i;
+
+	for (i = 0; i < CDOC_ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i]))
+			return *f = (enum fmt)i, 1;
+	return 0;
+}
 
 /* 1 to go on; otherwise the exit status. */
 static int parse(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 	        {"baseline", required_argument, NULL, 'b'},
-	        {"max-regress", required_argument, NULL, 'm'},
-	        {"min-share", required_argument, NULL, 's'},
+	        {"min-effect", required_argument, NULL, 'm'},
+	        {"max-regress", required_argument, NULL, 'M'}, /* old name */
+	        {"alpha", required_argument, NULL, 'a'},
+	        {"strict", no_argument, NULL, 's'},
+	        {"format", required_argument, NULL, 'f'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	cdoc_check_opts_init(&a->o);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		if (c == 'b')
 			a->base = optarg;
 		else if (c == 'm' &&
+		         cli_parse_double("check", "--min-effect", optarg, 0,
+		                          100, &a->o.min_effect))
+			return 2;
+		else if (c == 'M' &&
 		         cli_parse_double("check", "--max-regress", optarg, 0,
-		                          100, &a->o.max_regress))
+		                          100, &a->o.min_effect))
 			return 2;
-		else if (c == 's' &&
-		         cli_parse_double("check", "--min-share", optarg, 0,
-		                          100, &a->o.min_share))
+		else if (c == 'a' &&
+		         cli_parse_double("check", "--alpha", optarg, 1e-12,
+		                          0.5, &a->o.alpha))
 			return 2;
+		else if (c == 's')
+			a->strict = 1;
+		else if (c == 'f' && !format(optarg, &a->fmt))
+			return cli_usage_error("check", "unknown format '%s'",
+			                       optarg);
+		else if (c == 'o')
+			a->out = optarg;
 		else if (c == 'h')
 			return fputs(usage, stdout), 0;
-		else if (c != 'm' && c != 's')
+		else if (!strchr("mMafso", c))
 			return cli_usage_error("check", "bad option");
 	}
 	if (!a->base || optind != argc - 1)
@@ -68,79 +105,21 @@ static int parse(int argc, char **argv, struct args *a)
 	return 1;
 }
 
-static void print_table(const char *prof, const struct cdoc_check_result *res,
-                        size_t from)
+/* The exit status for a check_output() result. */
+static int exit_status(int status, int strict)
 {
-	size_t i;
-
-	for (i = from; i < res->nr; i++) {
-		const struct cdoc_regression *x = &res->items[i];
-
-		printf("%-13s %-6s %8.1f%% %8.1f%% %+8.1f  %s\n", prof,
-		       x->total ? "total" : "self", x->base, x->cur,
-		       x->cur - x->base, x->name);
-	}
-}
-
-/* Compare profile @name; returns regressions, or -1 when cpu is missing. */
-static int compare(struct cdoc_recording *a, struct cdoc_recording *b,
-                   const char *name, const struct args *args,
-                   struct cdoc_check_result *res, int *header)
-{
-	struct cdoc_profile *pa = cdoc_recording_profile(a, name);
-	struct cdoc_profile *pb = cdoc_recording_profile(b, name);
-	size_t from = res->nr, n;
-
-	if (!pa || !pb || !cdoc_profile_total(pa, 0) ||
-	    !cdoc_profile_total(pb, 0)) {
-		if (!strcmp(name, "cpu")) {
-			cli_error("check: %s has no cpu samples",
-			          !pa || !cdoc_profile_total(pa, 0)
-			                  ? args->base
-			                  : args->cur);
-			return -1;
-		}
-		return 0;
-	}
-	n = cdoc_check_profiles(pa, pb, &args->o, res);
-	if (n && !(*header)++)
-		printf("%-13s %-6s %9s %9s %8s  %s\n", "profile", "share",
-		       "baseline", "current", "points", "function");
-	print_table(name, res, from);
-	return n;
-}
-
-static int run_check(struct cdoc_recording *a, struct cdoc_recording *b,
-                     const struct args *args)
-{
-	struct cdoc_check_result res = {0};
-	int header = 0, n, total = 0;
-	size_t i;
-
-	for (i = 0; i < CDOC_ARRAY_SIZE(profiles); i++) {
-		n = compare(a, b, profiles[i], args, &res, &header);
-		if (n < 0) {
-			cdoc_check_result_release(&res);
-			return 2;
-		}
-		total += n;
-	}
-	if (total)
-		printf("%d regression%s beyond %.1f points (baseline %s)\n",
-		       total, total == 1 ? "" : "s", args->o.max_regress,
-		       args->base);
-	else
-		printf("ok: no function's share rose by more than %.1f points "
-		       "(min share %.1f%%)\n",
-		       args->o.max_regress, args->o.min_share);
-	cdoc_check_result_release(&res);
-	return total ? 1 : 0;
+	if (status < 0)
+		return 2;
+	if (status == CDOC_CHECK_INCONCLUSIVE)
+		return strict ? 1 : 0;
+	return status == CDOC_CHECK_FAIL ? 1 : 0;
 }
 
 int cmd_check(int argc, char **argv)
 {
-	struct args a = {0};
+	struct cdoc_check_result res = {0};
 	struct cdoc_recording ra, rb;
+	struct args a = {0};
 	int ret = parse(argc, argv, &a);
 
 	if (ret != 1)
@@ -155,7 +134,14 @@ int cmd_check(int argc, char **argv)
 		cli_error("warning: %s", ra.cut_short);
 	if (rb.cut_short)
 		cli_error("warning: %s", rb.cut_short);
-	ret = run_check(&ra, &rb, &a);
+	ret = cdoc_check_recordings(&ra, &rb, &a.o, &res);
+	if (ret < 0)
+		ret = cli_lib_error();
+	else
+		ret = exit_status(
+		        check_output(&res, &a.o, a.base, a.out, (int)a.fmt),
+		        a.strict);
+	cdoc_check_result_release(&res);
 	cdoc_recording_release(&ra);
 	cdoc_recording_release(&rb);
 	return ret;

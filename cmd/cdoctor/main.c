@@ -18,6 +18,9 @@ static const struct cli_cmd cmds[] = {
         {"report", cmd_report, "render a recording (text, HTML, JSON, ...)"},
         {"heap", cmd_heap, "heap summary, snapshots and diffs"},
         {"check", cmd_check, "CI regression gate against a baseline"},
+        {"export", cmd_export, "a recording as pprof, speedscope, trace, ..."},
+        {"push", cmd_push, "send profiles to a Pyroscope server"},
+        {"merge", cmd_merge, "aggregate recordings into one"},
         {"sysinfo", cmd_sysinfo, "what this machine allows for profiling"},
         {NULL, NULL, NULL},
 };

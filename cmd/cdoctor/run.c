@@ -38,6 +38,11 @@ static const char run_usage[] =
         "      --open             open the report when done (xdg-open)\n"
         "      --force            replace an existing recording or report\n"
         "                         (without it cdoctor refuses to start)\n"
+        "      --push URL         when the run ends, send the profiles to "
+        "the\n                         Pyroscope server at URL (cdoctor push)\n"
+        "      --push-interval SEC  with --push: also push every SEC "
+        "seconds\n                         while the command runs (each "
+        "push the\n                         samples of that interval)\n"
         "\nAllocation tracking (sampled by default; see docs/alloc.md):\n"
         "      --alloc-sample B   sample one allocation per B bytes\n"
         "                         allocated, on average (default 524288,\n"
@@ -58,6 +63,8 @@ static const struct option run_longopts[] = {
         CLI_SESSION_LONGOPTS,
         {"on-port", required_argument, NULL, OPT_PORT},
         {"port-wait", required_argument, NULL, OPT_PORT_WAIT},
+        {"push", required_argument, NULL, 'P'},
+        {"push-interval", required_argument, NULL, OPT_PUSH_INTERVAL},
         {"alloc", no_argument, NULL, OPT_ALLOC},
         {"alloc-sample", required_argument, NULL, OPT_ALLOC_SAMPLE},
         {"alloc-mmap", no_argument, NULL, OPT_ALLOC_MMAP},
@@ -67,6 +74,20 @@ static const struct option run_longopts[] = {
         {NULL, 0, NULL, 0},
 };
 
+static const char *push_url; /* --push URL */
+
+static double push_interval; /* --push-interval SEC, 0 if none */
+
+static void push_done(struct cdoc_recording *r)
+{
+	push_after_run(r, push_url);
+}
+
+static int push_started(struct cdoc_collector *c)
+{
+	return push_start_interval(c, push_url, push_interval);
+}
+
 /* Options only `cdoctor run` has: 0, 2 after a usage error, -1 when @c
  * is not one of them. */
 static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
@@ -74,6 +95,13 @@ static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
 	double v;
 
 	switch (c) {
+	case 'P':
+		push_url = arg;
+		cli_session_done = push_done;
+		return 0;
+	case OPT_PUSH_INTERVAL:
+		return cli_parse_double("run", "--push-interval", arg, 0.1, 1e6,
+		                        &push_interval);
 	case OPT_PORT:
 		o->on_port = arg;
 		return 0;
@@ -142,6 +170,13 @@ int cmd_run(int argc, char **argv)
 		                              "other");
 	if (no_alloc)
 		o.alloc = CDOC_ALLOC_NONE;
+	if (push_interval && !push_url)
+		return cli_usage_error("run", "--push-interval needs --push "
+		                              "URL");
+	if (push_interval)
+		cli_session_started = push_started;
 	o.argv = argv + optind;
-	return cli_session_run(&o, 1);
+	ret = cli_session_run(&o, 1);
+	push_stop_interval();
+	return ret;
 }

@@ -151,6 +151,8 @@ static void open_page(const char *page)
 	if (why)
 		cli_error("--open: %s; open %s in a browser", why, page);
 }
+void (*cli_session_done)(struct cdoc_recording *r);
+int (*cli_session_started)(struct cdoc_collector *c);
 
 static void report(const struct cdoc_collect_result *res, int html)
 {
@@ -178,6 +180,8 @@ static void report(const struct cdoc_collect_result *res, int html)
 			open_page(page);
 	} else
 		fprintf(stderr, "recording: %s\n", res->path);
+	if (cli_session_done)
+		cli_session_done(&r);
 	free(page);
 	cdoc_recording_release(&r);
 }
@@ -246,6 +250,8 @@ int cli_session_run(struct cdoc_collect_opts *o, int exit_with_target)
 		return cli_lib_error();
 	print_notices(c, &shown);
 	ret = cdoc_collect_start(c);
+	if (ret >= 0 && cli_session_started)
+		ret = cli_session_started(c);
 	if (ret >= 0) {
 		print_notices(c, &shown);
 		ret = cdoc_collect_loop(c);

@@ -27,6 +27,7 @@ enum {
 	OPT_NO_ALLOC,
 	OPT_OPEN,
 	OPT_PORT_WAIT,
+	OPT_PUSH_INTERVAL,
 };
 
 /* The long options run and attach share (handled by cli_session_opt). */
@@ -58,5 +59,12 @@ int cli_session_opt(struct cdoc_collect_opts *o, const char *sub, int c,
  * @exit_with_target), else 0; 2 when cdoctor failed.
  */
 int cli_session_run(struct cdoc_collect_opts *o, int exit_with_target);
+
+/* When set, called with the recording after the summary (run --push). */
+struct cdoc_recording;
+extern void (*cli_session_done)(struct cdoc_recording *r);
+/* When set, called once the session has started (run --push-interval);
+ * a negative return (with a message) ends the session as a failure. */
+extern int (*cli_session_started)(struct cdoc_collector *c);
 
 #endif

@@ -217,6 +217,27 @@ static void dwarf_ips(struct cpu_src *c, struct chain *ch,
 	ch->nr_user = n;
 }
 
+/* Where a new frame name comes from (FRAMEINFO): module, build-id and
+ * the source line of the first address seen, for files mapped in. A
+ * write error shows up again at the next flush. */
+static void frame_info(struct cpu_src *c, uint32_t id,
+                       const struct cdoc_symbol *sym)
+{
+	struct cdoc_rec_frameinfo fi = {0};
+
+	if (sym->kind != CDOC_SYM_USER || sym->module[0] != '/')
+		return;
+	fi.module = sym->module;
+	fi.build_id = sym->build_id;
+	fi.build_id_len = sym->build_id_len;
+	fi.map_start = sym->map_start;
+	fi.map_end = sym->map_end;
+	fi.address = sym->offset;
+	fi.file = sym->file;
+	fi.line = sym->line;
+	cdoc_rec_frameinfo(c->w, id, &fi);
+}
+
 /* The recording's string id for one frame; counts unresolved ones. */
 static uint32_t frame_id(struct cpu_src *c, uint32_t pid, uint32_t space,
                          uint64_t addr, int kernel, int *unresolved)
@@ -226,6 +247,7 @@ static uint32_t frame_id(struct cpu_src *c, uint32_t pid, uint32_t space,
 	struct blobent *e =
 	        collect__blobtab_get(&c->addrs, key, sizeof(key), h);
 	struct cdoc_symbol sym;
+	size_t before;
 
 	if (!e) {
 		e = collect__blobtab_add(&c->addrs, key, sizeof(key), h);
@@ -233,7 +255,10 @@ static uint32_t frame_id(struct cpu_src *c, uint32_t pid, uint32_t space,
 		        !cdoc_syms_resolve(c->syms, pid, addr, kernel, &sym);
 		cdoc_buf_reset(&c->fbuf);
 		cdoc_symbol_format(&sym, &c->fbuf);
+		before = c->w->strs.nr;
 		e->val[0] = cdoc_rec_string(c->w, c->fbuf.buf, c->fbuf.len);
+		if (c->w->strs.nr != before) /* a new frame name */
+			frame_info(c, (uint32_t)e->val[0], &sym);
 		c->st.frames++;
 	}
 	*unresolved += e->val[1];

@@ -64,40 +64,92 @@ const struct cdoc_diagnosis *cdoc_diagnoses_find(const struct cdoc_diagnoses *d,
 size_t cdoc_doctor_run(struct cdoc_recording *r, struct cdoc_diagnoses *out);
 
 /*
- * The CI gate: compare the shares (in % of the profile's total weight) of
- * every function in @base and @cur, by self weight and by total weight.
- * A function regresses when its share in @cur exceeds its share in @base
- * by more than @max_regress percentage points (absolute) and its share in
- * @cur is at least @min_share %.
+ * The CI gate (`cdoctor check`, docs/ci.md). For every function of a
+ * profile, its share of the profile (by self and by total weight) in a
+ * baseline and in a current recording is compared with a one-sided
+ * two-proportion z-test on the sample counts behind the shares; the
+ * p-values of all comparisons are corrected with Holm-Bonferroni. A
+ * function regresses when its share rose significantly (adjusted p <=
+ * alpha) AND by more than min_effect percentage points. A profile whose
+ * counts are too small to detect a rise of min_effect points is
+ * inconclusive.
  */
 struct cdoc_check_opts {
-	double max_regress; /* percentage points; default 5 */
-	double min_share;   /* %; default 1 */
+	double min_effect; /* percentage points; default 2 */
+	double alpha;      /* family-wise significance level; default 0.01 */
 };
 
+/* One comparison that rose (kept until cdoc_check_finish filters). */
 struct cdoc_regression {
-	char *name;       /* function (owned) */
-	int total;        /* 0: self share, 1: total (inclusive) share */
-	double base, cur; /* shares in % */
+	const char *profile; /* static name: "cpu", "alloc_bytes", ... */
+	char *name;          /* function (owned) */
+	int total;           /* 0: self share, 1: total (inclusive) share */
+	double base, cur;    /* shares in % */
+	double p;            /* one-sided p-value of the rise */
+	double p_adj;        /* Holm-adjusted p-value */
+};
+
+/* One profile compared. */
+struct cdoc_check_prof {
+	const char *name;       /* static */
+	uint64_t base_n, cur_n; /* sample counts behind the shares */
+	double detectable;      /* smallest rise (points) the test can see */
+	size_t compared;        /* comparisons (functions x self/total) */
+	double var;             /* largest p(1-p) of a pooled self share */
+	int inconclusive;       /* detectable > min_effect */
+};
+
+enum cdoc_check_status {
+	CDOC_CHECK_OK = 0,
+	CDOC_CHECK_FAIL = 1,
+	CDOC_CHECK_INCONCLUSIVE = 2,
 };
 
 /* struct cdoc_check_result - regressions, worst first. Owns everything. */
 struct cdoc_check_result {
 	struct cdoc_regression *items;
 	size_t nr, alloc;
-	uint64_t base_total, cur_total; /* weights compared */
+	struct cdoc_check_prof *profs;
+	size_t nr_profs, alloc_profs;
+	size_t compared; /* comparisons over all profiles (Holm's m) */
+	enum cdoc_check_status status;
 };
 
 void cdoc_check_opts_init(struct cdoc_check_opts *o);
 
 /*
- * Compare @cur against @base and append regressions to @res (zeroed by the
- * caller). Returns the number of regressions found by this call.
+ * Compare profile @profile (a static string) of @cur against @base and
+ * keep every comparison whose share rose in @res (zeroed by the caller).
+ * @base_n and @cur_n are the numbers of samples behind the weights (the
+ * profiles' totals for cpu samples; see cdoc_check_recordings for
+ * allocation profiles).
  */
-size_t cdoc_check_profiles(const struct cdoc_profile *base,
-                           const struct cdoc_profile *cur,
-                           const struct cdoc_check_opts *o,
-                           struct cdoc_check_result *res);
+void cdoc_check_add(struct cdoc_check_result *res, const char *profile,
+                    const struct cdoc_profile *base, uint64_t base_n,
+                    const struct cdoc_profile *cur, uint64_t cur_n,
+                    const struct cdoc_check_opts *o);
+
+/*
+ * After every cdoc_check_add: Holm-correct, keep only regressions (worst
+ * first), set ->status. Returns the number of regressions.
+ */
+size_t cdoc_check_finish(struct cdoc_check_result *res,
+                         const struct cdoc_check_opts *o);
+
+/*
+ * Compare the cpu, alloc_count, alloc_bytes, leaked_count and
+ * leaked_bytes profiles that both recordings have, and finish. Returns
+ * the status, or -CDOC_EFORMAT with a message when either recording has
+ * no cpu samples.
+ */
+int cdoc_check_recordings(struct cdoc_recording *base,
+                          struct cdoc_recording *cur,
+                          const struct cdoc_check_opts *o,
+                          struct cdoc_check_result *res);
+
+/* "ok", "fail", "inconclusive". */
+const char *cdoc_check_status_name(enum cdoc_check_status s);
+
 void cdoc_check_result_release(struct cdoc_check_result *res);
 
 /* --- the machine: cdoctor sysinfo --- */

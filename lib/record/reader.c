@@ -403,6 +403,75 @@ static int keep_blob(const struct chunk_ctx *c, const void *data, size_t len)
 	return 0;
 }
 
+static char *hex_of(const char *p, size_t len)
+{
+	char *out = cdoc_malloc(2 * len + 1);
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", (unsigned char)p[i]);
+	out[2 * len] = '\0';
+	return out;
+}
+
+static int read_module(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+{
+	struct cdoc_recording *r = c->r;
+	uint64_t id = cdoc_rec_get_u64(d);
+	size_t plen, blen;
+	const char *path = cdoc_rec_get_bytes(d, &plen);
+	const char *bid = cdoc_rec_get_bytes(d, &blen);
+	uint64_t start = cdoc_rec_get_u64(d), end = cdoc_rec_get_u64(d);
+	struct cdoc_rec_module *m;
+
+	if (d->err)
+		return bad(c, d->err);
+	if (id != r->nr_modules)
+		return bad(c, "the next module id");
+	if (blen > 64)
+		return bad(c, "a build-id of at most 64 bytes");
+	CDOC_GROW(r->modules, r->nr_modules + 1, r->alloc_modules);
+	m = &r->modules[r->nr_modules++];
+	m->path = cdoc_strndup(path, plen);
+	m->build_id = hex_of(bid, blen);
+	m->start = start;
+	m->end = end;
+	return 0;
+}
+
+static int read_frameinfo(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+{
+	struct cdoc_recording *r = c->r;
+	uint64_t frame = cdoc_rec_get_u64(d), mod = cdoc_rec_get_u64(d);
+	uint64_t addr = cdoc_rec_get_u64(d);
+	size_t flen;
+	const char *file = cdoc_rec_get_bytes(d, &flen);
+	uint64_t line = cdoc_rec_get_u64(d);
+	struct cdoc_rec_frame *f;
+
+	if (d->err)
+		return bad(c, d->err);
+	if (check_str(c, frame))
+		return -CDOC_EFORMAT;
+	if (mod > r->nr_modules)
+		return bad(c, "a defined module id");
+	if (line > UINT32_MAX)
+		return bad(c, "a line number below 2^32");
+	if (frame >= r->nr_frames) {
+		CDOC_GROW(r->frames, frame + 1, r->alloc_frames);
+		memset(r->frames + r->nr_frames, 0,
+		       (frame + 1 - r->nr_frames) * sizeof(*r->frames));
+		r->nr_frames = frame + 1;
+	}
+	f = &r->frames[frame];
+	free(f->file);
+	f->module = (uint32_t)mod;
+	f->address = addr;
+	f->line = (unsigned)line;
+	f->file = flen ? cdoc_strndup(file, flen) : NULL;
+	return 0;
+}
+
 static int read_chunk(const struct chunk_ctx *c, const void *data, size_t len)
 {
 	struct cdoc_rec_dec d;
@@ -427,6 +496,10 @@ static int read_chunk(const struct chunk_ctx *c, const void *data, size_t len)
 		return read_exit(c, &d);
 	case CDOC_REC_TSAMPLES:
 		return record__read_timed(c->r, c->name, c->offset, &d);
+	case CDOC_REC_MODULE:
+		return read_module(c, &d);
+	case CDOC_REC_FRAMEINFO:
+		return read_frameinfo(c, &d);
 	case CDOC_REC_END:
 		c->r->complete = 1;
 		return 0;
@@ -642,6 +715,14 @@ void cdoc_recording_release(struct cdoc_recording *r)
 		free(r->metrics[i].names);
 		free(r->metrics[i].values);
 	}
+	for (i = 0; i < r->nr_modules; i++) {
+		free(r->modules[i].path);
+		free(r->modules[i].build_id);
+	}
+	free(r->modules);
+	for (i = 0; i < r->nr_frames; i++)
+		free(r->frames[i].file);
+	free(r->frames);
 	free(r->meta);
 	free(r->strs);
 	free(r->str_lens);

@@ -34,6 +34,8 @@ enum cdoc_rec_chunk {
 	CDOC_REC_EXIT = 9,          /* a process's exit status */
 	CDOC_REC_END = 10,          /* clean end of the recording */
 	CDOC_REC_TSAMPLES = 11,     /* samples with time, pid and tid */
+	CDOC_REC_MODULE = 12,       /* a loaded file: path, build-id, range */
+	CDOC_REC_FRAMEINFO = 13,    /* a frame's module, address, file:line */
 };
 
 /* Stack id 0 is the empty stack (the root); real stacks start at 1. */
@@ -64,6 +66,7 @@ struct cdoc_rec_writer {
 	uint32_t tsamples_nr;        /* entries in ->tsamples */
 	uint64_t t_prev;             /* last entry's time (delta base) */
 	uint32_t pid_prev, tid_prev; /* last entry's pid and tid */
+	struct cdoc_strtab modules;  /* path NUL build-id -> module id */
 };
 
 /*
@@ -71,6 +74,25 @@ struct cdoc_rec_writer {
  * is replaced) and write the file header. 0 or negative with message.
  */
 int cdoc_rec_writer_open(struct cdoc_rec_writer *w, const char *path);
+
+/* struct cdoc_rec_frameinfo - where a frame comes from (FRAMEINFO). */
+struct cdoc_rec_frameinfo {
+	const char *module;      /* the file's path; NULL: no module */
+	const uint8_t *build_id; /* raw GNU build-id, or NULL */
+	size_t build_id_len;
+	uint64_t map_start, map_end; /* the mapping seen first */
+	uint64_t address; /* in the module: ELF vaddr (addr2line's) */
+	const char *file; /* source file, or NULL */
+	unsigned line;    /* its line when file is set */
+};
+
+/*
+ * Record where frame string @frame comes from: a MODULE chunk the first
+ * time a (path, build-id) is seen, then one FRAMEINFO chunk. 0 or a
+ * negative code.
+ */
+int cdoc_rec_frameinfo(struct cdoc_rec_writer *w, uint32_t frame,
+                       const struct cdoc_rec_frameinfo *fi);
 
 /* Intern a string; returns its id. Written at the next flush or chunk. */
 uint32_t cdoc_rec_string(struct cdoc_rec_writer *w, const char *s, size_t len);
@@ -219,6 +241,20 @@ struct cdoc_rec_tsample {
 };
 
 /* A raw chunk kept for the module that understands it (heap snapshots). */
+struct cdoc_rec_module {
+	char *path;
+	char *build_id; /* lowercase hex, "" when none */
+	uint64_t start, end;
+};
+
+/* The FRAMEINFO of one frame string; module 0 is none, else index + 1. */
+struct cdoc_rec_frame {
+	uint32_t module;
+	unsigned line; /* 0: unknown */
+	uint64_t address;
+	char *file; /* NULL: unknown */
+};
+
 struct cdoc_rec_blob {
 	uint32_t type;
 	uint64_t offset; /* of the chunk in the file */
@@ -250,6 +286,10 @@ struct cdoc_recording {
 	size_t nr_metrics, alloc_metrics;
 	struct cdoc_rec_blob *blobs;
 	size_t nr_blobs, alloc_blobs;
+	struct cdoc_rec_module *modules; /* MODULE chunks, by id */
+	size_t nr_modules, alloc_modules;
+	struct cdoc_rec_frame *frames;     /* frame string id -> FRAMEINFO */
+	size_t nr_frames, alloc_frames;    /* (zeroed up to nr_frames) */
 	struct cdoc_rec_tsample *tsamples; /* samples with times, file order */
 	size_t nr_tsamples, alloc_tsamples;
 	int complete;    /* the END chunk was read */

@@ -67,6 +67,7 @@ int cdoc_rec_writer_open(struct cdoc_rec_writer *w, const char *path)
 
 	memset(w, 0, sizeof(*w));
 	cdoc_strtab_init(&w->strs);
+	cdoc_strtab_init(&w->modules);
 	cdoc_u64map_init(&w->stacks);
 	w->nr_stacks = 1; /* the root */
 	w->fd = cdoc_create_file(path, 1);
@@ -259,6 +260,54 @@ int cdoc_rec_metrics(struct cdoc_rec_writer *w, uint64_t time_ns,
 	return put_scratch(w, CDOC_REC_METRICS);
 }
 
+/* The module id of @fi's (path, build-id), writing MODULE when new. */
+static int module_id(struct cdoc_rec_writer *w,
+                     const struct cdoc_rec_frameinfo *fi, uint32_t *id)
+{
+	struct cdoc_buf key = CDOC_BUF_INIT;
+	size_t before = w->modules.nr;
+	int ret = 0;
+
+	cdoc_buf_addstr(&key, fi->module);
+	cdoc_buf_add(&key, "", 1);
+	if (fi->build_id_len)
+		cdoc_buf_add(&key, fi->build_id, fi->build_id_len);
+	*id = cdoc_strtab_intern(&w->modules, key.buf, key.len);
+	cdoc_buf_release(&key);
+	if (w->modules.nr == before)
+		return 0;
+	cdoc_buf_reset(&w->chunk);
+	cdoc_rec_put_u64(&w->chunk, *id);
+	cdoc_rec_put_bytes(&w->chunk, fi->module, strlen(fi->module));
+	cdoc_rec_put_bytes(&w->chunk, fi->build_id, fi->build_id_len);
+	cdoc_rec_put_u64(&w->chunk, fi->map_start);
+	cdoc_rec_put_u64(&w->chunk, fi->map_end);
+	ret = put_scratch(w, CDOC_REC_MODULE);
+	return ret;
+}
+
+int cdoc_rec_frameinfo(struct cdoc_rec_writer *w, uint32_t frame,
+                       const struct cdoc_rec_frameinfo *fi)
+{
+	uint32_t mod = 0;
+	int ret = 0;
+
+	if (fi->module) {
+		ret = module_id(w, fi, &mod);
+		mod++;
+	}
+	if (ret)
+		return ret;
+	cdoc_buf_reset(&w->chunk);
+	cdoc_rec_put_u64(&w->chunk, frame);
+	cdoc_rec_put_u64(&w->chunk, mod);
+	cdoc_rec_put_u64(&w->chunk, fi->address);
+	cdoc_rec_put_bytes(&w->chunk, fi->file ? fi->file : "",
+	                   fi->file ? strlen(fi->file) : 0);
+	cdoc_rec_put_u64(&w->chunk, fi->file ? fi->line : 0);
+	return put_scratch(w, CDOC_REC_FRAMEINFO);
+}
+
 int cdoc_rec_flush(struct cdoc_rec_writer *w)
 {
 	int ret = flush_defs(w);
@@ -274,6 +323,7 @@ void cdoc_rec_writer_abandon(struct cdoc_rec_writer *w)
 		close(w->fd);
 	free(w->path);
 	cdoc_strtab_release(&w->strs);
+	cdoc_strtab_release(&w->modules);
 	cdoc_u64map_release(&w->stacks);
 	cdoc_buf_release(&w->pend_stacks);
 	cdoc_buf_release(&w->samples);

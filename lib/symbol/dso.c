@@ -6,6 +6,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <elfutils/libdw.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdlib.h>
@@ -278,6 +279,7 @@ static int try_debug_file(struct dso *d, const char *path)
 	d->dbg_image = img;
 	d->dbg_len = len;
 	d->dbg_elf = e;
+	d->dbg_path = cdoc_strdup(path);
 	return 0;
 }
 
@@ -427,8 +429,53 @@ struct dso *symbol__dso_get(struct cdoc_syms *s, const char *path)
 	return d;
 }
 
+/* libdw on its own descriptor: the mapped images are read-only and
+ * libdw may write to what it is given. */
+static void open_dwarf(struct dso *d, const char *path)
+{
+	const char *p = d->dbg_path ? d->dbg_path : path;
+	int fd = p && *p == '/' ? open(p, O_RDONLY | O_CLOEXEC) : -1;
+
+	d->dwarf_state = -1;
+	if (fd < 0)
+		return;
+	d->dwarf = dwarf_begin(fd, DWARF_C_READ);
+	if (!d->dwarf) {
+		close(fd);
+		return;
+	}
+	d->dwarf_fd = fd;
+	d->dwarf_state = 1;
+}
+
+int symbol__dso_srcline(struct dso *d, const char *path, uint64_t vaddr,
+                        const char **file, unsigned *line)
+{
+	Dwarf_Die cu;
+	Dwarf_Line *l;
+	int n = 0;
+
+	if (!d->dwarf_state)
+		open_dwarf(d, path);
+	if (d->dwarf_state < 0 || dwarf_addrdie(d->dwarf, vaddr, &cu) != &cu)
+		return 0;
+	l = dwarf_getsrc_die(&cu, vaddr);
+	if (!l || !(*file = dwarf_linesrc(l, NULL, NULL)) ||
+	    dwarf_lineno(l, &n) || n <= 0) {
+		*file = NULL;
+		return 0;
+	}
+	*line = (unsigned)n;
+	return 1;
+}
+
 void symbol__dso_free(struct dso *d)
 {
+	if (d->dwarf) {
+		dwarf_end(d->dwarf);
+		close(d->dwarf_fd);
+	}
+	free(d->dbg_path);
 	if (d->dbg_elf)
 		elf_end(d->dbg_elf);
 	if (d->elf)

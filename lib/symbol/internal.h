@@ -44,6 +44,10 @@ struct dso {
 	size_t nr_syms;
 	uint8_t build_id[64];
 	size_t build_id_len;
+	char *dbg_path;  /* the separate debug file's path, or NULL */
+	void *dwarf;     /* libdw handle for line info (lazily), or NULL */
+	int dwarf_fd;    /* the file it reads (when dwarf is set) */
+	int dwarf_state; /* 0 not tried, 1 open, -1 none */
 };
 
 /* Kinds of mappings. */
@@ -110,6 +114,12 @@ int symbol__map_bias(const struct proc_map *m, uint64_t *bias);
 /* dso.c */
 struct dso *symbol__dso_get(struct cdoc_syms *s, const char *path);
 void symbol__dso_free(struct dso *d);
+
+/* Source file and line of ELF vaddr @vaddr in @d from its DWARF line
+ * table (the separate debug file's when there is one, else the file at
+ * @path, opened on first use); 1 when found. */
+int symbol__dso_srcline(struct dso *d, const char *path, uint64_t vaddr,
+                        const char **file, unsigned *line);
 /* ELF vaddr of file offset @off; 0 and *vaddr = off when in no segment. */
 int symbol__dso_off_to_vaddr(const struct dso *d, uint64_t off,
                              uint64_t *vaddr);

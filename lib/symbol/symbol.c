@@ -170,6 +170,11 @@ static int resolve_file(struct cdoc_syms *s, struct proc_map *m, uint64_t addr,
 	else
 		symbol__dso_off_to_vaddr(d, out->offset, &vaddr);
 	out->offset = vaddr;
+	if (d->build_id_len) {
+		out->build_id = d->build_id;
+		out->build_id_len = d->build_id_len;
+	}
+	symbol__dso_srcline(d, out->module, vaddr, &out->file, &out->line);
 	sym = (struct dso_sym *)symbol__dso_find_sym(d, vaddr);
 	if (!sym)
 		return 0;
@@ -190,6 +195,8 @@ static int resolve_user(struct cdoc_syms *s, uint32_t pid, uint64_t addr,
 		return resolve_jit(s, p, addr, out);
 	}
 	out->module = cdoc_strtab_get(&s->strs, m->name_id);
+	out->map_start = m->start;
+	out->map_end = m->end;
 	if (m->kind == PMAP_FILE || m->kind == PMAP_VDSO)
 		return resolve_file(s, m, addr, out);
 	out->offset = addr - m->start;

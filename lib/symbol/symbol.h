@@ -66,6 +66,12 @@ struct cdoc_symbol {
 			       mapping start, or addr itself when unmapped */
 	uint64_t sym_off;   /* addr - symbol start, when name is set */
 	int kind;           /* CDOC_SYM_* */
+	const uint8_t *build_id; /* the ELF file's GNU build-id, or NULL */
+	size_t build_id_len;
+	uint64_t map_start, map_end; /* the mapping that holds addr (0, 0
+	                                when none) */
+	const char *file; /* source file from DWARF line info, or NULL */
+	unsigned line;    /* its line, when file is set */
 };
 
 /*

@@ -53,6 +53,14 @@ Test(resolve, finds_function_in_own_pie_executable)
 	cr_assert_eq(sym.kind, CDOC_SYM_USER);
 	/* The ELF vaddr, not the runtime address: the load bias is gone. */
 	cr_assert_lt(sym.offset, addr);
+	/* Built with -g and linked with a build-id: both come along. */
+	cr_assert_gt(sym.build_id_len, 0);
+	cr_assert(sym.map_start <= addr && addr < sym.map_end);
+	cr_assert_not_null(sym.file);
+	cr_assert(strstr(sym.file, "resolve.c") != NULL, "%s", sym.file);
+	/* Lines 29-32 hold the function (signature to closing brace); which
+	 * one addr + 2 maps to depends on the compiler's flags. */
+	cr_assert(sym.line >= 29 && sym.line <= 32, "line %u", sym.line);
 }
 
 /* (Functions sanitizers do not intercept, so they are libc's own.) */
