@@ -53,15 +53,19 @@ static int check_opts(struct cdoc_collect_opts *o)
 {
 	if (!o->freq)
 		o->freq = 997;
-	if (!o->stack_size)
-		o->stack_size = CDOC_UNWIND_STACK_SIZE;
+	if (!o->stack_size) /* node: whole stacks through libuv's loop */
+		o->stack_size = o->argv && o->argv[0] && is_node(o->argv[0])
+		                        ? CDOC_UNWIND_STACK_SIZE_NODE
+		                        : CDOC_UNWIND_STACK_SIZE;
 	if (o->stack_size % 8 || o->stack_size > 65528)
 		return cdoc_error(-EINVAL,
 		                  "--stack-size must be a multiple "
 		                  "of 8 up to 65528, not %u",
 		                  o->stack_size);
 	if (!o->ring_kib)
-		o->ring_kib = o->call_graph == CDOC_CG_FP ? 1024 : 4096;
+		o->ring_kib = o->call_graph == CDOC_CG_FP
+		                      ? 1024
+		                      : CDOC_MAX(4096, o->stack_size / 4);
 	if (o->grace <= 0)
 		o->grace = 3;
 	if (o->port_wait <= 0)

@@ -137,6 +137,30 @@ static void jit_reload(struct cdoc_syms *s, struct cdoc_syms_proc *p)
 	close(fd);
 }
 
+/* V8 code kinds whose tier marker is dropped; the first three are "JS:". */
+static const char *const v8_kinds[] = {"JS", "LazyCompile", "Function", "Eval",
+                                       "Script"};
+
+int cdoc_symbol_jit_name(const char *raw, struct cdoc_buf *out)
+{
+	const char *colon = strchr(raw, ':');
+	size_t i, klen = colon ? (size_t)(colon - raw) : 0;
+
+	for (i = 0; colon && i < CDOC_ARRAY_SIZE(v8_kinds); i++) {
+		if (strlen(v8_kinds[i]) != klen ||
+		    memcmp(raw, v8_kinds[i], klen))
+			continue;
+		if (!colon[1] || !strchr("*~^+", colon[1]))
+			break;
+		cdoc_buf_addstr(out, i < 3 ? "JS" : v8_kinds[i]);
+		cdoc_buf_addch(out, ':');
+		cdoc_buf_addstr(out, colon + 2);
+		return 1;
+	}
+	cdoc_buf_addstr(out, raw);
+	return 0;
+}
+
 /* Look @addr up in @p's JIT map, re-reading the file once if it changed. */
 static int resolve_jit(struct cdoc_syms *s, struct cdoc_syms_proc *p,
                        uint64_t addr, struct cdoc_symbol *out)
@@ -149,7 +173,10 @@ static int resolve_jit(struct cdoc_syms *s, struct cdoc_syms_proc *p,
 	}
 	if (!e)
 		return 0;
-	out->name = cdoc_strtab_get(&s->strs, symbol__intern(s, e->name));
+	cdoc_buf_reset(&s->tmp);
+	cdoc_symbol_jit_name(e->name, &s->tmp);
+	out->name = cdoc_strtab_get(
+	        &s->strs, cdoc_strtab_intern(&s->strs, s->tmp.buf, s->tmp.len));
 	out->sym_off = addr - e->start;
 	out->kind = CDOC_SYM_JIT;
 	return 1;

@@ -89,6 +89,18 @@ int cdoc_syms_resolve(struct cdoc_syms *s, uint32_t pid, uint64_t addr,
  */
 void cdoc_symbol_format(const struct cdoc_symbol *sym, struct cdoc_buf *out);
 
+/*
+ * Append the JIT-map name @raw with V8's tier marker removed, so that one
+ * JavaScript function has one name whatever tier ran it: after V8's kind
+ * prefix ("JS:", "LazyCompile:", "Function:", "Eval:", "Script:", ...), a
+ * leading '*' (optimized), '~' (interpreted), '^' (baseline/sparkplug) or
+ * '+' (maglev) is dropped, and the kinds that name a compiled function
+ * (LazyCompile, Function, JS) all become "JS:". "JS:*serialize /app.js:12:3"
+ * and "LazyCompile:^serialize /app.js:12:3" are "JS:serialize /app.js:12:3".
+ * Other names are appended unchanged. Returns 1 when something was removed.
+ */
+int cdoc_symbol_jit_name(const char *raw, struct cdoc_buf *out);
+
 /* Counters for reports ("nothing silent"). */
 struct cdoc_syms_stats {
 	uint64_t resolved;      /* resolve calls that found a name */

@@ -283,12 +283,32 @@ static unw_addr_space_t proc_as(struct cdoc_syms *s, struct cdoc_syms_proc *p)
 	return u->as;
 }
 
-/* Step until the end of the stack, an error, or @max frames. */
-static int step_all(unw_cursor_t *c, uint64_t *ips, int n, int max, int *ret)
+/*
+ * Whether DWARF can step from a frame at @ip (the lookup address: ip - 1
+ * for a return address): an ELF image is mapped there and its
+ * .eh_frame_hdr has an FDE for it. JIT code (no image) and V8's embedded
+ * builtins (in node's .text without CFI) have none.
+ */
+static int has_fde(struct walk *w, unw_addr_space_t as, uint64_t ip)
+{
+	unw_proc_info_t pi;
+
+	memset(&pi, 0, sizeof(pi));
+	return find_proc_info(as, ip, &pi, 0, w) >= 0;
+}
+
+/*
+ * DWARF steps until the end of the stack, an error, @max frames, or a
+ * frame without an FDE (*nofde set: the cursor's registers are that
+ * frame's, for the frame-pointer walk to go on from).
+ */
+static int step_all(struct walk *w, unw_addr_space_t as, unw_cursor_t *c,
+                    uint64_t *ips, int n, int max, int *ret, int *nofde)
 {
 	unw_word_t ip, sp, prev_sp = 0;
 
 	*ret = 0;
+	*nofde = 0;
 	while (n < max && (*ret = unw_step(c)) > 0) {
 		if (unw_get_reg(c, UNW_REG_IP, &ip) < 0 ||
 		    unw_get_reg(c, UNW_REG_SP, &sp) < 0 || !ip)
@@ -297,18 +317,66 @@ static int step_all(unw_cursor_t *c, uint64_t *ips, int n, int max, int *ret)
 			break; /* no progress: a loop */
 		prev_sp = sp;
 		ips[n++] = ip;
+		if (!has_fde(w, as, ip - 1)) {
+			*nofde = 1;
+			break;
+		}
 	}
 	return n;
 }
+
+/*
+ * Frame pointers through frames without CFI (JIT code, V8's trampolines):
+ * the return address at [bp+8], the caller's BP at [bp], inside the stack
+ * copy only. Stops at the first return address with an FDE and leaves
+ * the register state of that frame in @st (IP, SP = bp + 16, BP), or at
+ * the end of the chain (*resume 0; *trunc set when BP points past the end
+ * of the copy).
+ */
+static int fp_walk(struct walk *w, unw_addr_space_t as, uint64_t bp,
+                   uint64_t *ips, int n, int max, uint64_t *st, int *resume,
+                   int *trunc)
+{
+	uint64_t frame[2];
+
+	*resume = 0;
+	while (n < max) {
+		if (bp < w->sp || w->len < 16 || bp - w->sp > w->len - 16) {
+			*trunc = bp >= w->sp + w->len - 16 && w->len >= 16;
+			break;
+		}
+		memcpy(frame, w->stack + (bp - w->sp), sizeof(frame));
+		if (!frame[1])
+			break;
+		ips[n++] = frame[1];
+		if (has_fde(w, as, frame[1] - 1)) {
+			st[0] = frame[0]; /* BP */
+			st[1] = bp + 16;  /* SP: the frame's CFA */
+			st[2] = frame[1]; /* IP */
+			*resume = 1;
+			break;
+		}
+		if (frame[0] <= bp)
+			break;
+		bp = frame[0];
+	}
+	return n;
+}
+
+/* Mask of the register state fp_walk() leaves: BP, SP, IP in that order. */
+#define FP_STATE_MASK                                                          \
+	((1ULL << CDOC_REG_BP) | (1ULL << CDOC_REG_SP) | (1ULL << CDOC_REG_IP))
 
 int cdoc_unwind_user(struct cdoc_syms *s, uint32_t pid, const uint64_t *regs,
                      uint64_t regs_mask, const void *stack, size_t stack_len,
                      uint64_t *ips, int max, int *truncated)
 {
 	struct walk w = {s, NULL, regs, regs_mask, stack, 0, stack_len};
+	uint64_t st[3];
 	unw_addr_space_t as;
 	unw_cursor_t c;
-	int n, ret;
+	unw_word_t bp;
+	int n = 1, ret = 0, nofde, resume, first = 1, fp_trunc = 0;
 
 	if (truncated)
 		*truncated = 0;
@@ -321,11 +389,28 @@ int cdoc_unwind_user(struct cdoc_syms *s, uint32_t pid, const uint64_t *regs,
 	as = proc_as(s, w.p);
 	if (!as)
 		return -ENOMEM;
-	if (unw_init_remote(&c, as, &w) < 0)
-		return -EINVAL;
-	n = step_all(&c, ips, 1, max, &ret);
-	if (ret < 0 && w.truncated && truncated)
-		*truncated = 1;
+	for (;;) {
+		w.truncated = 0;
+		if (unw_init_remote(&c, as, &w) < 0)
+			return n > 1 ? n : -EINVAL;
+		nofde = first && !has_fde(&w, as, ips[0]) &&
+		        has_reg(w.mask, CDOC_REG_BP);
+		if (!nofde)
+			n = step_all(&w, as, &c, ips, n, max, &ret, &nofde);
+		if (!nofde || n >= max ||
+		    unw_get_reg(&c, UNW_X86_64_RBP, &bp) < 0)
+			break;
+		/* A frame without CFI: frame pointers until native code. */
+		n = fp_walk(&w, as, bp, ips, n, max, st, &resume, &fp_trunc);
+		if (!resume)
+			break;
+		first = 0;
+		w.regs = st;
+		w.mask = FP_STATE_MASK;
+		w.have_img = 0;
+	}
+	if (truncated)
+		*truncated = (ret < 0 && w.truncated) || fp_trunc;
 	if (n == 1 && ret < 0 && !w.truncated)
 		return -EINVAL;
 	return n;

@@ -38,6 +38,13 @@ enum {
 /* Suggested sample_stack_user size (bytes). */
 #define CDOC_UNWIND_STACK_SIZE 16384
 
+/*
+ * Suggested size for node (and event loops like it): libuv's uv__io_poll
+ * keeps a 12 KiB epoll_event array on the stack under every JS callback,
+ * so 16 KiB ends most server stacks before main.
+ */
+#define CDOC_UNWIND_STACK_SIZE_NODE 32768
+
 /* Negative results of the unwinders (besides -errno). */
 #define CDOC_UNWIND_ENOREGS (-20001) /* mask lacks IP or SP */
 

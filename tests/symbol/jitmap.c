@@ -124,16 +124,31 @@ Test(jitmap, resolves_anonymous_code_and_rereads_growing_map)
 	cr_assert_eq(cdoc_syms_new(&s), 0);
 	cr_assert_eq(cdoc_syms_load_proc_maps(s, getpid()), 0);
 	cr_assert_eq(cdoc_syms_resolve(s, getpid(), base + 0x10, 0, &sym), 1);
-	cr_assert_str_eq(sym.name, "LazyCompile:*handler /srv/app.js:10");
+	cr_assert_str_eq(sym.name, "JS:handler /srv/app.js:10");
 	cr_assert_eq(sym.kind, CDOC_SYM_JIT);
 	cdoc_symbol_format(&sym, &b);
-	cr_assert_str_eq(b.buf, "LazyCompile:*handler /srv/app.js:10_[j]");
+	cr_assert_str_eq(b.buf, "JS:handler /srv/app.js:10_[j]");
 
-	/* The runtime appends while we profile: new code, one bad line. */
+	/* The runtime appends while we profile: new code, one bad line, the
+	   same function re-tiered (one name, the same interned string). */
 	append(path, "%llx %llx Function:later\nthis is not a map line\n",
 	       base + 0x800, 0x40);
+	append(path, "%llx %llx JS:^handler /srv/app.js:10\n", base + 0x900,
+	       0x40);
 	cr_assert_eq(cdoc_syms_resolve(s, getpid(), base + 0x810, 0, &sym), 1);
 	cr_assert_str_eq(sym.name, "Function:later");
+	{
+		const char *first;
+
+		cr_assert_eq(
+		        cdoc_syms_resolve(s, getpid(), base + 0x10, 0, &sym),
+		        1);
+		first = sym.name;
+		cr_assert_eq(
+		        cdoc_syms_resolve(s, getpid(), base + 0x910, 0, &sym),
+		        1);
+		cr_assert_eq(sym.name, first);
+	}
 	cr_assert_eq(cdoc_syms_resolve(s, getpid(), base + 0x2000, 0, &sym), 0);
 	cr_assert_eq(sym.kind, CDOC_SYM_USER);
 	cdoc_syms_get_stats(s, &st);
@@ -143,6 +158,50 @@ Test(jitmap, resolves_anonymous_code_and_rereads_growing_map)
 	cdoc_buf_release(&b);
 	unlink(path);
 	munmap(code, len);
+}
+
+static void check_jit_name(const char *raw, const char *want, int changed)
+{
+	struct cdoc_buf b = CDOC_BUF_INIT;
+
+	cr_assert_eq(cdoc_symbol_jit_name(raw, &b), changed, "%s", raw);
+	cdoc_buf_addch(&b, 0);
+	cr_assert_str_eq(b.buf, want, "%s", raw);
+	cdoc_buf_release(&b);
+}
+
+Test(jitmap, v8_tier_markers_are_removed_one_name_per_function)
+{
+	/* Node 20+ names: every tier of one function is one name. */
+	check_jit_name("JS:*serialize /srv/app.js:12:3",
+	               "JS:serialize /srv/app.js:12:3", 1);
+	check_jit_name("JS:^serialize /srv/app.js:12:3",
+	               "JS:serialize /srv/app.js:12:3", 1);
+	check_jit_name("JS:~serialize /srv/app.js:12:3",
+	               "JS:serialize /srv/app.js:12:3", 1);
+	check_jit_name("JS:+serialize /srv/app.js:12:3",
+	               "JS:serialize /srv/app.js:12:3", 1);
+	/* Older V8 kinds name the same function as "JS:" too. */
+	check_jit_name("LazyCompile:*serialize /srv/app.js:12",
+	               "JS:serialize /srv/app.js:12", 1);
+	check_jit_name("Function:^serialize /srv/app.js:12",
+	               "JS:serialize /srv/app.js:12", 1);
+	/* Anonymous functions and scripts keep their shape. */
+	check_jit_name("JS:~ /srv/app.js:1:1", "JS: /srv/app.js:1:1", 1);
+	check_jit_name("Eval:~ /srv/app.js:1:1", "Eval: /srv/app.js:1:1", 1);
+	check_jit_name("Script:~ node:internal/main:1",
+	               "Script: node:internal/main:1", 1);
+	/* No marker, other kinds, other runtimes: unchanged. */
+	check_jit_name("JS:serialize /srv/app.js:12",
+	               "JS:serialize /srv/app.js:12", 0);
+	check_jit_name("Builtin:ArrayMap", "Builtin:ArrayMap", 0);
+	check_jit_name("BytecodeHandler:Star0", "BytecodeHandler:Star0", 0);
+	check_jit_name("RegExp:*^a+$", "RegExp:*^a+$", 0);
+	check_jit_name("JSX:*notv8", "JSX:*notv8", 0);
+	check_jit_name("*starts_with_star", "*starts_with_star", 0);
+	check_jit_name("JS:", "JS:", 0);
+	check_jit_name("Ljava/lang/String;::hashCode",
+	               "Ljava/lang/String;::hashCode", 0);
 }
 
 /* A map planted by another user (or a link) must not name our code. */

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "symbol/symbol.h"
@@ -234,6 +235,70 @@ Test(self, frame_pointer_walk_follows_bp_chain)
 	n = cdoc_unwind_user(syms, getpid(), snap.regs, CDOC_UNWIND_REGS_MASK,
 	                     snap.stack, snap.len, ips, 128, NULL);
 	assert_chain(ips, n, want, 4);
+}
+
+/*
+ * A sample taken in JIT code called from nofp_leaf: two frames of code
+ * with no unwind tables (anonymous memory, as V8's), keeping rbp chains,
+ * pushed below the captured stack. @regs and @stack get that sample.
+ */
+static size_t jit_sample(const uint8_t *code, uint64_t *regs, uint8_t *stack)
+{
+	uint64_t s0 = snap.regs[CDOC_REG_SP], base = s0 - 64;
+	uint64_t words[8] = {
+	        0xdead,
+	        0xbeef,  /* JIT2's locals */
+	        s0 - 16, /* JIT2's saved rbp: JIT1's frame */
+	        (uint64_t)(uintptr_t)code + 0x40, /* return into JIT1 */
+	        0xfeed,
+	        0xface,                 /* JIT1's locals */
+	        snap.regs[CDOC_REG_BP], /* JIT1's saved rbp: the caller's */
+	        snap.regs[CDOC_REG_IP], /* return into nofp_leaf */
+	};
+
+	memcpy(regs, snap.regs, sizeof(snap.regs));
+	regs[CDOC_REG_IP] = (uint64_t)(uintptr_t)code + 0x100;
+	regs[CDOC_REG_SP] = base;
+	regs[CDOC_REG_BP] = s0 - 48;
+	memcpy(stack, words, sizeof(words));
+	memcpy(stack + sizeof(words), snap.stack, snap.len);
+	return sizeof(words) + snap.len;
+}
+
+Test(self, jit_frames_unwind_by_frame_pointers_then_dwarf_again)
+{
+	static uint8_t stack[sizeof(snap.stack) + 64];
+	const char *want[] = {"nofp_leaf", "nofp_d", "nofp_c", "nofp_b",
+	                      "nofp_a"};
+	uint8_t *code = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+	                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t regs[NREGS], ips[128];
+	size_t len;
+	int n, trunc = -1;
+
+	cr_assert_neq(code, MAP_FAILED);
+	sink += nofp_a(1);
+	len = jit_sample(code, regs, stack);
+	n = cdoc_unwind_user(syms, getpid(), regs, CDOC_UNWIND_REGS_MASK, stack,
+	                     len, ips, 128, &trunc);
+	cr_assert_geq(n, 8, "only %d frames", n);
+	cr_assert_eq(ips[0], (uint64_t)(uintptr_t)code + 0x100);
+	cr_assert_eq(ips[1], (uint64_t)(uintptr_t)code + 0x40);
+	/* DWARF resumed in native code, through frames without rbp. */
+	assert_chain(ips + 2, n - 2, want, 1);
+	for (int i = 1; i < 5; i++)
+		cr_assert_str_eq(frame_name(ips, i + 2), want[i], "frame %d",
+		                 i + 2);
+	cr_assert(has_frame(ips, n, "__libc_start_main"),
+	          "start of stack not reached in %d frames", n);
+	cr_assert_eq(trunc, 0);
+
+	/* The rbp chain leaving the copy is a truncated stack. */
+	n = cdoc_unwind_user(syms, getpid(), regs, CDOC_UNWIND_REGS_MASK, stack,
+	                     40, ips, 128, &trunc);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(trunc, 1);
+	munmap(code, 4096);
 }
 
 Test(self, register_lookup_follows_mask_order)
