@@ -24,7 +24,7 @@ static const char run_usage[] =
         "      --call-graph MODE  dwarf (default), fp, or auto (fp for "
         "node)\n"
         "      --stack-size B     user stack bytes copied per sample for\n"
-        "                         dwarf unwinding (16384)\n"
+        "                         dwarf unwinding (16384; 32768 for node)\n"
         "      --mmap-kib K       ring per CPU in KiB (4096; fp: 1024)\n"
         "  -d, --duration SEC     stop after SEC seconds (SIGINT to the\n"
         "                         command, SIGKILL 3 s later)\n"

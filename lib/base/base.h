@@ -458,4 +458,24 @@ static inline void cdoc_sort(void *base, size_t nmemb, size_t size,
 /* Monotonic time in nanoseconds. */
 uint64_t cdoc_now_ns(void);
 
+/*
+ * struct cdoc_reader - bounds-checked reading of varints, 8-byte floats and
+ * length-prefixed strings from one buffer (a recording chunk's payload,
+ * a heap snapshot). After the
+ * first failure ->err is set and every getter returns 0; check ->err once
+ * at the end.
+ */
+struct cdoc_reader {
+	const unsigned char *p;     /* next byte */
+	const unsigned char *end;   /* end of the payload */
+	const unsigned char *start; /* start of the payload */
+	const char *err; /* what was expected, when decoding failed */
+};
+
+void cdoc_reader_init(struct cdoc_reader *d, const void *data, size_t len);
+uint64_t cdoc_reader_u64(struct cdoc_reader *d);
+double cdoc_reader_f64(struct cdoc_reader *d);
+/* A length-prefixed byte string; *@len set; points into the payload. */
+const char *cdoc_reader_bytes(struct cdoc_reader *d, size_t *len);
+
 #endif

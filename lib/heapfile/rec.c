@@ -122,13 +122,13 @@ static int decode_blob(const struct cdoc_recording *r,
                        const struct cdoc_rec_blob *b,
                        struct cdoc_heap_snap *out, char **name)
 {
-	struct cdoc_rec_dec d;
+	struct cdoc_reader d;
 	const char *nm;
 	size_t len, off;
 	char where[300];
 
-	cdoc_rec_dec_init(&d, b->data, b->len);
-	nm = cdoc_rec_get_bytes(&d, &len);
+	cdoc_reader_init(&d, b->data, b->len);
+	nm = cdoc_reader_bytes(&d, &len);
 	if (d.err)
 		return cdoc_error(-CDOC_EFORMAT,
 		                  "%s: offset %llu: heap snapshot: %s",
@@ -168,10 +168,10 @@ int cdoc_heap_rec_load(const struct cdoc_recording *r, long index,
 static int blob_name(const struct cdoc_rec_blob *b, const char **name,
                      size_t *len)
 {
-	struct cdoc_rec_dec d;
+	struct cdoc_reader d;
 
-	cdoc_rec_dec_init(&d, b->data, b->len);
-	*name = cdoc_rec_get_bytes(&d, len);
+	cdoc_reader_init(&d, b->data, b->len);
+	*name = cdoc_reader_bytes(&d, len);
 	return d.err ? -1 : 0;
 }
 

@@ -89,10 +89,10 @@ static int check_new_string(const struct chunk_ctx *c, const char *s,
 	return 0; /* a hash collision: distinct strings */
 }
 
-static int read_strings(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+static int read_strings(const struct chunk_ctx *c, struct cdoc_reader *d)
 {
 	struct cdoc_recording *r = c->r;
-	uint64_t first = cdoc_rec_get_u64(d), n = cdoc_rec_get_u64(d), i;
+	uint64_t first = cdoc_reader_u64(d), n = cdoc_reader_u64(d), i;
 
 	if (d->err || first != r->nr_strs || n > (uint64_t)(d->end - d->p))
 		return bad(c, "strings continuing the previous ids");
@@ -100,7 +100,7 @@ static int read_strings(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 		return bad(c, "at least one string (none is never written)");
 	for (i = 0; i < n; i++) {
 		size_t len;
-		const char *s = cdoc_rec_get_bytes(d, &len);
+		const char *s = cdoc_reader_bytes(d, &len);
 
 		if (d->err)
 			return bad(c, d->err);
@@ -119,10 +119,10 @@ static int read_strings(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 	return 0;
 }
 
-static int read_stacks(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+static int read_stacks(const struct chunk_ctx *c, struct cdoc_reader *d)
 {
 	struct cdoc_recording *r = c->r;
-	uint64_t first = cdoc_rec_get_u64(d), n = cdoc_rec_get_u64(d), i;
+	uint64_t first = cdoc_reader_u64(d), n = cdoc_reader_u64(d), i;
 
 	if (d->err || first != r->nr_stacks || n > (uint64_t)(d->end - d->p))
 		return bad(c, "stacks continuing the previous ids");
@@ -131,8 +131,8 @@ static int read_stacks(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 	if (spend(c, n * 2 * sizeof(uint32_t) * 2))
 		return -CDOC_EFORMAT;
 	for (i = 0; i < n; i++) {
-		uint64_t parent = cdoc_rec_get_u64(d);
-		uint64_t frame = cdoc_rec_get_u64(d);
+		uint64_t parent = cdoc_reader_u64(d);
+		uint64_t frame = cdoc_reader_u64(d);
 
 		if (d->err)
 			return bad(c, d->err);
@@ -233,16 +233,16 @@ static int afford_node(const struct chunk_ctx *c, struct cdoc_rec_profile *p,
 	return spend(c, cost);
 }
 
-static int read_samples(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+static int read_samples(const struct chunk_ctx *c, struct cdoc_reader *d)
 {
 	struct cdoc_recording *r = c->r;
-	uint64_t prof = cdoc_rec_get_u64(d), n, i;
+	uint64_t prof = cdoc_reader_u64(d), n, i;
 	struct cdoc_buf path = CDOC_BUF_INIT;
 	struct cdoc_rec_profile *p;
 	int ret = 0;
 
-	cdoc_rec_get_u64(d); /* pid: profiles merge all processes */
-	n = cdoc_rec_get_u64(d);
+	cdoc_reader_u64(d); /* pid: profiles merge all processes */
+	n = cdoc_reader_u64(d);
 	if (d->err || check_str(c, prof))
 		return bad(c, "a profile name and sample count");
 	if (!n)
@@ -251,8 +251,8 @@ static int read_samples(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 		return -CDOC_EFORMAT;
 	p = get_profile(r, r->strs[prof]);
 	for (i = 0; i < n && !ret; i++) {
-		uint64_t stack = cdoc_rec_get_u64(d);
-		uint64_t weight = cdoc_rec_get_u64(d);
+		uint64_t stack = cdoc_reader_u64(d);
+		uint64_t weight = cdoc_reader_u64(d);
 
 		if (d->err || stack >= r->nr_stacks)
 			ret = bad(c, d->err ? d->err : "a defined stack id");
@@ -279,14 +279,14 @@ static struct cdoc_rec_proc *get_proc(struct cdoc_recording *r, uint32_t pid)
 	return &r->procs[r->nr_procs++];
 }
 
-static int read_process(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+static int read_process(const struct chunk_ctx *c, struct cdoc_reader *d)
 {
-	uint64_t pid = cdoc_rec_get_u64(d), ppid = cdoc_rec_get_u64(d);
+	uint64_t pid = cdoc_reader_u64(d), ppid = cdoc_reader_u64(d);
 	struct cdoc_rec_proc *p;
 	const char *name;
 	size_t len;
 
-	name = cdoc_rec_get_bytes(d, &len);
+	name = cdoc_reader_bytes(d, &len);
 	if (d->err)
 		return bad(c, d->err);
 	if (spend(c, len + ENTRY_COST * 2))
@@ -298,9 +298,9 @@ static int read_process(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 	return 0;
 }
 
-static int read_exit(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+static int read_exit(const struct chunk_ctx *c, struct cdoc_reader *d)
 {
-	uint64_t pid = cdoc_rec_get_u64(d), status = cdoc_rec_get_u64(d);
+	uint64_t pid = cdoc_reader_u64(d), status = cdoc_reader_u64(d);
 	struct cdoc_rec_proc *p;
 
 	if (d->err)
@@ -313,12 +313,12 @@ static int read_exit(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 	return 0;
 }
 
-static int read_meta(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+static int read_meta(const struct chunk_ctx *c, struct cdoc_reader *d)
 {
 	struct cdoc_recording *r = c->r;
 	size_t klen, vlen;
-	const char *k = cdoc_rec_get_bytes(d, &klen);
-	const char *v = cdoc_rec_get_bytes(d, &vlen);
+	const char *k = cdoc_reader_bytes(d, &klen);
+	const char *v = cdoc_reader_bytes(d, &vlen);
 
 	if (d->err)
 		return bad(c, d->err);
@@ -330,12 +330,12 @@ static int read_meta(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 	return 0;
 }
 
-static int read_counter(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+static int read_counter(const struct chunk_ctx *c, struct cdoc_reader *d)
 {
 	struct cdoc_recording *r = c->r;
 	size_t len, i;
-	const char *name = cdoc_rec_get_bytes(d, &len);
-	uint64_t value = cdoc_rec_get_u64(d);
+	const char *name = cdoc_reader_bytes(d, &len);
+	uint64_t value = cdoc_reader_u64(d);
 	char *s;
 
 	if (d->err)
@@ -355,11 +355,11 @@ static int read_counter(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 	return 0;
 }
 
-static int read_metrics(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+static int read_metrics(const struct chunk_ctx *c, struct cdoc_reader *d)
 {
 	struct cdoc_recording *r = c->r;
 	struct cdoc_rec_metric_sample *m;
-	uint64_t t = cdoc_rec_get_u64(d), n = cdoc_rec_get_u64(d), i;
+	uint64_t t = cdoc_reader_u64(d), n = cdoc_reader_u64(d), i;
 
 	if (d->err || n > (uint64_t)(d->end - d->p))
 		return bad(c, "a metrics count");
@@ -373,8 +373,8 @@ static int read_metrics(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 	m->values = cdoc_calloc(n, sizeof(double));
 	for (i = 0; i < n; i++) {
 		size_t len;
-		const char *s = cdoc_rec_get_bytes(d, &len);
-		double v = cdoc_rec_get_f64(d);
+		const char *s = cdoc_reader_bytes(d, &len);
+		double v = cdoc_reader_f64(d);
 
 		if (d->err)
 			return bad(c, d->err);
@@ -414,14 +414,14 @@ static char *hex_of(const char *p, size_t len)
 	return out;
 }
 
-static int read_module(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+static int read_module(const struct chunk_ctx *c, struct cdoc_reader *d)
 {
 	struct cdoc_recording *r = c->r;
-	uint64_t id = cdoc_rec_get_u64(d);
+	uint64_t id = cdoc_reader_u64(d);
 	size_t plen, blen;
-	const char *path = cdoc_rec_get_bytes(d, &plen);
-	const char *bid = cdoc_rec_get_bytes(d, &blen);
-	uint64_t start = cdoc_rec_get_u64(d), end = cdoc_rec_get_u64(d);
+	const char *path = cdoc_reader_bytes(d, &plen);
+	const char *bid = cdoc_reader_bytes(d, &blen);
+	uint64_t start = cdoc_reader_u64(d), end = cdoc_reader_u64(d);
 	struct cdoc_rec_module *m;
 
 	if (d->err)
@@ -439,14 +439,14 @@ static int read_module(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 	return 0;
 }
 
-static int read_frameinfo(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
+static int read_frameinfo(const struct chunk_ctx *c, struct cdoc_reader *d)
 {
 	struct cdoc_recording *r = c->r;
-	uint64_t frame = cdoc_rec_get_u64(d), mod = cdoc_rec_get_u64(d);
-	uint64_t addr = cdoc_rec_get_u64(d);
+	uint64_t frame = cdoc_reader_u64(d), mod = cdoc_reader_u64(d);
+	uint64_t addr = cdoc_reader_u64(d);
 	size_t flen;
-	const char *file = cdoc_rec_get_bytes(d, &flen);
-	uint64_t line = cdoc_rec_get_u64(d);
+	const char *file = cdoc_reader_bytes(d, &flen);
+	uint64_t line = cdoc_reader_u64(d);
 	struct cdoc_rec_frame *f;
 
 	if (d->err)
@@ -474,9 +474,9 @@ static int read_frameinfo(const struct chunk_ctx *c, struct cdoc_rec_dec *d)
 
 static int read_chunk(const struct chunk_ctx *c, const void *data, size_t len)
 {
-	struct cdoc_rec_dec d;
+	struct cdoc_reader d;
 
-	cdoc_rec_dec_init(&d, data, len);
+	cdoc_reader_init(&d, data, len);
 	switch (c->type) {
 	case CDOC_REC_META:
 		return read_meta(c, &d);

@@ -175,23 +175,7 @@ void cdoc_rec_put_u64(struct cdoc_buf *b, uint64_t v);
 void cdoc_rec_put_f64(struct cdoc_buf *b, double v);
 void cdoc_rec_put_bytes(struct cdoc_buf *b, const void *p, size_t len);
 
-/*
- * struct cdoc_rec_dec - bounds-checked decoding of one payload. After the
- * first failure ->err is set and every getter returns 0; check ->err once
- * at the end.
- */
-struct cdoc_rec_dec {
-	const unsigned char *p;     /* next byte */
-	const unsigned char *end;   /* end of the payload */
-	const unsigned char *start; /* start of the payload */
-	const char *err; /* what was expected, when decoding failed */
-};
-
-void cdoc_rec_dec_init(struct cdoc_rec_dec *d, const void *data, size_t len);
-uint64_t cdoc_rec_get_u64(struct cdoc_rec_dec *d);
-double cdoc_rec_get_f64(struct cdoc_rec_dec *d);
-/* A length-prefixed byte string; *@len set; points into the payload. */
-const char *cdoc_rec_get_bytes(struct cdoc_rec_dec *d, size_t *len);
+/* Payloads are decoded with lib/base's struct cdoc_reader. */
 
 /* A key and value from META chunks. */
 struct cdoc_rec_kv {

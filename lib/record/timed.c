@@ -79,15 +79,15 @@ struct prev {
 	int64_t pid, tid;
 };
 
-static int read_one(struct cdoc_recording *r, struct cdoc_rec_dec *d,
+static int read_one(struct cdoc_recording *r, struct cdoc_reader *d,
                     struct prev *pv, struct cdoc_rec_tsample *s,
                     uint64_t *stack)
 {
-	*stack = cdoc_rec_get_u64(d);
-	pv->t += (uint64_t)unzigzag(cdoc_rec_get_u64(d));
-	pv->pid += unzigzag(cdoc_rec_get_u64(d));
-	pv->tid += unzigzag(cdoc_rec_get_u64(d));
-	s->weight = cdoc_rec_get_u64(d);
+	*stack = cdoc_reader_u64(d);
+	pv->t += (uint64_t)unzigzag(cdoc_reader_u64(d));
+	pv->pid += unzigzag(cdoc_reader_u64(d));
+	pv->tid += unzigzag(cdoc_reader_u64(d));
+	s->weight = cdoc_reader_u64(d);
 	s->time_ns = pv->t;
 	s->pid = (uint32_t)pv->pid;
 	s->tid = (uint32_t)pv->tid;
@@ -100,9 +100,9 @@ static int read_one(struct cdoc_recording *r, struct cdoc_rec_dec *d,
 }
 
 int record__read_timed(struct cdoc_recording *r, const char *name,
-                       uint64_t offset, struct cdoc_rec_dec *d)
+                       uint64_t offset, struct cdoc_reader *d)
 {
-	uint64_t prof = cdoc_rec_get_u64(d), n = cdoc_rec_get_u64(d), i;
+	uint64_t prof = cdoc_reader_u64(d), n = cdoc_reader_u64(d), i;
 	struct cdoc_buf path = CDOC_BUF_INIT;
 	struct cdoc_rec_profile *p;
 	struct prev pv = {0, 0, 0};

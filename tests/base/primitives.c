@@ -1,9 +1,11 @@
 /*
  * primitives.c - the small primitives every parser and index shares:
  * varints (round trips at the edges, truncated and overlong input
- * refused) and the upper-bound search (duplicates, ends, empty).
+ * refused), the upper-bound search (duplicates, ends, empty) and the
+ * bounds-checked reader (order, a sticky first failure).
  */
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "base/base.h"
 
@@ -127,4 +129,38 @@ Test(index, finds_each_entry_through_growth_and_collisions)
 	cr_assert_eq(t.nr, 3000);
 	cr_assert_leq(t.nr * 2, t.x.mask + 1, "kept at most half full");
 	cdoc_index_release(&t.x);
+}
+
+Test(reader, reads_in_order_and_keeps_the_first_failure)
+{
+	static const unsigned char buf[] = {0xac, 0x02, 0x03, 'a',
+	                                    'b',  'c',  0x05, 'x'};
+	struct cdoc_reader d;
+	const char *s;
+	size_t len;
+
+	cdoc_reader_init(&d, buf, sizeof(buf));
+	cr_assert_eq(cdoc_reader_u64(&d), 300);
+	s = cdoc_reader_bytes(&d, &len);
+	cr_assert_eq(len, 3);
+	cr_assert_eq(memcmp(s, "abc", 3), 0);
+	cr_assert_null(d.err);
+	/* a string of 5 bytes with 1 left: refused, and so is all after */
+	s = cdoc_reader_bytes(&d, &len);
+	cr_assert_eq(len, 0);
+	cr_assert_str_eq(d.err, "a string within the chunk");
+	cr_assert_eq(cdoc_reader_u64(&d), 0);
+	cr_assert_eq(cdoc_reader_f64(&d), 0.0);
+	cr_assert_str_eq(d.err, "a string within the chunk");
+}
+
+Test(reader, refuses_a_float_past_the_end)
+{
+	static const unsigned char buf[] = {0, 0, 0, 0};
+	struct cdoc_reader d;
+
+	cdoc_reader_init(&d, buf, sizeof(buf));
+	cr_assert_eq(cdoc_reader_f64(&d), 0.0);
+	cr_assert_not_null(d.err);
+	cr_assert_eq(d.p, d.end);
 }
