@@ -39,7 +39,11 @@ echo "node_hot: $whole of $all samples reach an entry, $trunc truncated;" \
 [ $((whole * 4)) -ge $((all * 3)) ] || fail "$whole of $all reach an entry"
 [ -n "$trunc" ] || fail "no truncation count in: $(cat "$T/hot.err")"
 [ $((trunc * 4)) -le "$all" ] || fail "$trunc of $all truncated"
-[ $((hot * 2)) -ge "$all" ] || fail "hot function in $hot of $all"
+# Among the script's samples (node's start-up, compiler and GC threads
+# take a share of the rest that grows on a loaded machine).
+script=$(total "$T/hot" ";JS: [^;]*node_hot\\.js:1:1_\\[j\\]")
+[ $((hot * 2)) -ge "$script" ] && [ "$script" -gt 0 ] ||
+	fail "hot function in $hot of the script's $script samples"
 [ $((hot_main * 4)) -ge $((hot * 3)) ] ||
 	fail "hot function reaches node::Start in $hot_main of $hot"
 [ $((hot_caller * 2)) -ge "$hot" ] ||
