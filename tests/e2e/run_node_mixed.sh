@@ -40,9 +40,11 @@ echo "node_hot: $whole of $all samples reach an entry, $trunc truncated;" \
 [ -n "$trunc" ] || fail "no truncation count in: $(cat "$T/hot.err")"
 [ $((trunc * 4)) -le "$all" ] || fail "$trunc of $all truncated"
 # Among the script's samples (node's start-up, compiler and GC threads
-# take a share of the rest that grows on a loaded machine).
+# take a share of the rest that grows on a loaded machine), and a quarter
+# of them: once V8 inlines the hot function into the script's loop, its
+# samples carry the script's name (45% seen in CI runs, 70% by hand).
 script=$(total "$T/hot" ";JS: [^;]*node_hot\\.js:1:1_\\[j\\]")
-[ $((hot * 2)) -ge "$script" ] && [ "$script" -gt 0 ] ||
+[ $((hot * 4)) -ge "$script" ] && [ "$script" -gt 0 ] ||
 	fail "hot function in $hot of the script's $script samples"
 [ $((hot_main * 4)) -ge $((hot * 3)) ] ||
 	fail "hot function reaches node::Start in $hot_main of $hot"
