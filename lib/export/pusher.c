@@ -118,7 +118,6 @@ static void push_rest(struct cdoc_pusher *p, struct cdoc_recording *r,
 	size_t i;
 	int ret;
 
-
 	for (i = p->done; i < r->nr_tsamples; i++)
 		last = CDOC_MAX(last, r->tsamples[i].time_ns + 1);
 	if (!until_ns)
