@@ -22,8 +22,8 @@
 #include "collect/internal.h"
 #include "collect/offcpu.h"
 
-/* Switches per stack sample: every switch's duration is measured; one
- * switch in OFFCPU_PERIOD is unwound and weighs that many. */
+/* Switches per stack sample by default: every switch's duration is
+ * measured; one switch in that many is unwound and weighs that many. */
 #define OFFCPU_PERIOD 1
 
 enum { TH_IN, TH_SAMPLED, TH_OUT };
@@ -63,8 +63,8 @@ struct offcpu_src {
 	struct cdoc_u64map classes; /* stack id -> class (+1) */
 
 	struct cdoc_collect_stats st; /* unwinding of off-CPU stacks */
-	uint64_t samples, lost, preempt_ns, unsampled_ns;
-	uint64_t written[4];
+	uint64_t samples, lost, preempt_ns, unsampled_ns, throttled;
+	uint64_t written[5];
 	int counters_out;
 };
 
@@ -216,13 +216,16 @@ notice:
 static int offcpu_start(void *st, struct cdoc_collector *s)
 {
 	struct offcpu_src *o = st;
+	char every[16];
 
 	o->w = cdoc_collect_writer(s);
 	o->t_start = collect__start_ns(s);
 	for (int i = 0; i < OFFCPU_NR; i++)
 		o->prof[i] = cdoc_rec_str(o->w, collect__offcpu_profile(i));
+	snprintf(every, sizeof(every), "%u", o->period);
 	if (cdoc_rec_meta(o->w, "offcpu",
-	                  o->off_reason ? o->off_reason : "on") < 0)
+	                  o->off_reason ? o->off_reason : "on") < 0 ||
+	    (!o->off_reason && cdoc_rec_meta(o->w, "offcpu_every", every) < 0))
 		return -EIO;
 	if (o->off_reason || !o->cpu->attach)
 		return 0;
@@ -258,19 +261,19 @@ static int offcpu_ready(void *st, struct cdoc_collector *s, int fd, short rev)
 
 static int offcpu_flush(void *st, struct cdoc_collector *s)
 {
-	static const char *const names[4] = {"offcpu_samples", "offcpu_lost",
-	                                     "offcpu_preempt_ns",
-	                                     "offcpu_unwind_failures"};
+	static const char *const names[5] = {
+	        "offcpu_samples", "offcpu_lost", "offcpu_preempt_ns",
+	        "offcpu_unwind_failures", "offcpu_throttled"};
 	struct offcpu_src *o = st;
-	uint64_t v[4] = {o->samples, o->lost, o->preempt_ns,
-	                 o->st.unwind_failures};
+	uint64_t v[5] = {o->samples, o->lost, o->preempt_ns,
+	                 o->st.unwind_failures, o->throttled};
 	int ret;
 
 	if (o->off_reason ||
 	    (!memcmp(v, o->written, sizeof(v)) && o->counters_out))
 		return 0;
 	o->counters_out = 1;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		ret = cdoc_rec_counter(o->w, names[i], v[i]);
 		if (ret < 0)
 			return ret;
@@ -321,7 +324,7 @@ int collect__offcpu_add(struct cdoc_collector *s,
 
 	o->cpu = cpu;
 	o->disabled = opts->no_offcpu;
-	o->period = OFFCPU_PERIOD;
+	o->period = opts->offcpu_every ? opts->offcpu_every : OFFCPU_PERIOD;
 	cdoc_u64map_init(&o->tids);
 	cdoc_u64map_init(&o->classes);
 	cpu->off = o;
@@ -470,6 +473,9 @@ void collect__offcpu_record(struct offcpu_src *o, struct cpu_src *c,
 		break;
 	case PERF_RECORD_SWITCH:
 		on_switch(o, h);
+		break;
+	case PERF_RECORD_THROTTLE:
+		o->throttled++;
 		break;
 	case PERF_RECORD_LOST:
 	case PERF_RECORD_LOST_SAMPLES:
