@@ -68,4 +68,24 @@ state=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["meta"].get("off
 if "$CDOCTOR" report "$T/n.cdr" --folded offcpu_sleep >/dev/null 2>&1; then
 	fail "--no-offcpu still wrote offcpu_sleep"
 fi
+
+# Where perf_event_paranoid forbids kernel events (a user without
+# CAP_PERFMON at level 2), the run goes on without off-CPU and says why.
+p=$(cat /proc/sys/kernel/perf_event_paranoid)
+if [ "$(id -u)" = 0 ] && [ "$p" -ge 2 ] && command -v setpriv >/dev/null &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$CDOCTOR" --help >/dev/null 2>&1; then
+	chmod 777 "$T"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$CDOCTOR" run --no-html -o "$T/p.cdr" -- "$EX/offcpu_waits" 0.3 \
+		>/dev/null 2>"$T/err" || fail "run as nobody: $(cat "$T/err")"
+	grep -q 'off-CPU time is not recorded: perf_event_paranoid=' "$T/err" ||
+		fail "no notice: $(cat "$T/err")"
+	json "$T/p.cdr" >"$T/j"
+	state=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["meta"].get("offcpu", ""))' <"$T/j")
+	case $state in
+	"off: perf_event_paranoid=$p"*) echo "paranoid $p: $state" ;;
+	*) fail "paranoid $p: META offcpu '$state'" ;;
+	esac
+fi
 echo ok
