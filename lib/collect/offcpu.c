@@ -336,6 +336,12 @@ int collect__offcpu_add(struct cdoc_collector *s,
 	return cdoc_collect_add(s, &offcpu_ops, o);
 }
 
+void collect__offcpu_disable(struct offcpu_src *o)
+{
+	for (size_t i = 0; i < o->nr_fds; i++)
+		ioctl(o->fds[i], PERF_EVENT_IOC_DISABLE, 0);
+}
+
 size_t collect__offcpu_nr_rings(const struct offcpu_src *o)
 {
 	return o->nr_rings;
