@@ -117,6 +117,7 @@ struct cdoc_metrics_sampler {
 	long ticks_per_s;     /* sysconf(_SC_CLK_TCK) */
 	long page_size;       /* sysconf(_SC_PAGESIZE) */
 	unsigned fd_link_cap; /* fd links read per process and sample */
+	uint64_t nr_samples;  /* samples taken */
 	uint64_t fds_capped;  /* processes x samples over fd_link_cap */
 	/* processes of the latest and the previous sample */
 	struct cdoc_metrics_proc *procs, *prev_procs;
