@@ -141,7 +141,7 @@ void cdoc_metrics_sampler_release(struct cdoc_metrics_sampler *s);
 /*
  * Read the process tree of s->pid now into @out (and its threads into
  * s->threads). Returns 0, or -ESRCH (with a message) when the root
- * process is gone, or -CDOC_EFORMAT when its /proc/PID/stat does not
+ * process is gone (or a zombie; zombies in the tree are not counted), or -CDOC_EFORMAT when its /proc/PID/stat does not
  * parse. CPU percentages are set from the second call on.
  */
 int cdoc_metrics_sample(struct cdoc_metrics_sampler *s,
