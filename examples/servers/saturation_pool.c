@@ -19,6 +19,7 @@ __attribute__((noinline)) static void *compact_segments(void *arg)
 {
 	uint64_t x = (uintptr_t)arg + 1, sum = 0;
 
+	pthread_setname_np(pthread_self(), "compactor");
 	while (!srv_stopping()) {
 		for (int i = 0; i < 200000; i++) {
 			x ^= x << 13;

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,6 +47,7 @@ int main(void)
 		kids[i] = fork();
 		if (kids[i] == 0) {
 			close(lfd);
+			prctl(PR_SET_NAME, "indexer");
 			srv_catch_stop();
 			exit(rebuild_search_index(i) == 1);
 		}
