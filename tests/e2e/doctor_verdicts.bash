@@ -1,18 +1,21 @@
 #!/bin/bash
-# doctor_verdicts.sh SERVER [CATEGORY CULPRIT [SECONDARY]] - the doctor's
+# doctor_verdicts.bash SERVER [CATEGORY CULPRIT [SECONDARY]] - the doctor's
 # verdict on one example server (examples/servers/SERVER) under real HTTP
 # load: `cdoctor run --on-port 'wrk -t2 -c16 -d6s ...'`, then
 # `cdoctor report REC --json` must have verdict.category == CATEGORY and
-# CULPRIT as verdict.culprits[0].function (its name, or its name followed
-# by a C++ parameter list or ABI tag, or a compiler clone suffix such as
-# .constprop.0;
-# "-": no culprit at all), and SECONDARY, when
-# given, among the codes of "diagnoses". Without CATEGORY the expectation
-# is read from tests/e2e/doctor_expected.txt. Nothing here depends on
-# speed: wrk only has to complete some requests.
+# CULPRIT as verdict.culprits[0].function: its name, or its name followed
+# by a C++ parameter list or ABI tag, or by a compiler clone suffix such
+# as .constprop.0 ("-": no culprit at all); and SECONDARY, when given,
+# among the codes of "diagnoses". Without CATEGORY the expectation is read
+# from tests/e2e/doctor_expected.txt. Nothing here depends on speed: wrk
+# only has to complete some requests.
+# Named .bash, not .sh, so that the tests/e2e/*.sh glob does not register
+# it as one argument-less test: it is registered once per line of
+# doctor_expected.txt (e2e_doctor_SERVER, running `bash doctor_verdicts.bash
+# SERVER`).
 . "$(dirname "$0")/run_common.bash"
 
-srv=${1:?usage: doctor_verdicts.sh SERVER [CATEGORY CULPRIT [SECONDARY]]}
+srv=${1:?usage: doctor_verdicts.bash SERVER [CATEGORY CULPRIT [SECONDARY]]}
 if [ $# -ge 3 ]; then
 	want=$2 culprit=$3 second=${4:-}
 else
