@@ -5,8 +5,8 @@
 # `cdoctor report REC --json` must have verdict.category == CATEGORY and
 # CULPRIT as verdict.culprits[0].function: its name, or its name followed
 # by a C++ parameter list or ABI tag, or by a compiler clone suffix such
-# as .constprop.0 ("-": no culprit at all); and SECONDARY, when given,
-# among the codes of "diagnoses". Without CATEGORY the expectation is read
+# as .constprop.0 ("-": no culprit at all); and SECONDARY, when given
+# (CODE or CODE|CODE...: any of them), among the codes of "diagnoses". Without CATEGORY the expectation is read
 # from tests/e2e/doctor_expected.txt. Nothing here depends on speed: wrk
 # only has to complete some requests.
 # Named .bash, not .sh, so that the tests/e2e/*.sh glob does not register
@@ -52,7 +52,9 @@ else
 	esac
 fi
 if [ -n "${second:-}" ]; then
-	jq -e --arg c "$second" 'any(.diagnoses[]; .code == $c)' "$T/j" \
+	jq -e --arg c "$second" \
+		'any(.diagnoses[]; .code as $d | $c | split("|") | index($d))' \
+		"$T/j" \
 		>/dev/null || fail "$srv: no secondary finding $second in" \
 		"$(jq -c '[.diagnoses[].code]' "$T/j")"
 fi
