@@ -57,6 +57,10 @@
  *   FORK     v child_instance   the process forks here: the child's
  *            instance inherits what is live at this point of the stream
  *            (every thread's batch was sent just before)
+ *   EXT      v kind, v len, len bytes of payload (len <= CDOC_AEXT_MAX):
+ *            evidence other than allocations, from the same thread's
+ *            batch (CDOC_AEXT_*; the payload's format is the kind's).
+ *            Readers skip kinds they do not know.
  *
  * Stack ids are dense per process instance, starting at 1. A STACK record
  * may arrive after the first event that names its id (another thread
@@ -106,7 +110,15 @@ enum {
 	CDOC_AREC_ALLOCB = 0xb0,
 	CDOC_AREC_FREEB = 0xc0,
 	CDOC_AREC_FORK = 0xd0,
+	CDOC_AREC_EXT = 0xe0,
 };
+
+/* EXT record kinds, and the longest payload of one record. */
+enum {
+	CDOC_AEXT_TICKS = 1, /* event-loop ticks of the thread (loop.c) */
+	CDOC_AEXT_FD = 2,    /* descriptors opened and closed (fdsite.c) */
+};
+#define CDOC_AEXT_MAX 1024
 
 enum {
 	CDOC_AFN_MALLOC = 0,

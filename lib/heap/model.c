@@ -520,6 +520,7 @@ void cdoc_heap_free(struct cdoc_heap *h)
 	free(h->procs);
 	free(h->pend);
 	cdoc_u64map_release(&h->by_instance);
+	heap__frames_free(h);
 	free(h);
 }
 
