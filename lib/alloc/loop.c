@@ -170,12 +170,14 @@ static int wait_begin(struct lstate *l)
 	now = shim_now_ns();
 	if (l->ret_ns)
 		end_tick(l, now);
-	if (!l->sent_ns)
+	l->in_ns = now;
+	if (!l->sent_ns) {
 		l->sent_ns = now;
-	else if (l->nticks &&
-	         (now - l->sent_ns >= SEND_NS || l->nlongs == LOOP_LONGS))
+	} else if (l->nticks &&
+	           (now - l->sent_ns >= SEND_NS || l->nlongs == LOOP_LONGS)) {
 		send_ticks(l, now, 1);
-	l->in_ns = shim_now_ns();
+		l->in_ns = shim_now_ns(); /* the send is not waiting */
+	}
 	errno = saved;
 	return 1;
 }
