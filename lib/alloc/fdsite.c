@@ -26,6 +26,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -76,12 +77,27 @@ static int internal(const void *ra)
 	       (a >= shim.unw_lo && a < shim.unw_hi);
 }
 
+/* CDOC_ALLOC_FDS=0: descriptors are not tracked (allocations still
+ * are); -1 until read. */
+static int fds_off = -1;
+
+static int tracking_off(void)
+{
+	const char *s;
+
+	if (unlikely(fds_off < 0)) {
+		s = getenv("CDOC_ALLOC_FDS");
+		fds_off = s && !strcmp(s, "0");
+	}
+	return fds_off;
+}
+
 /* Whether an event of the program's may be recorded now. */
 static int recording(const void *ra)
 {
 	struct tstate *ts = &shim_tls;
 
-	if (likely(!shim.enabled) || internal(ra))
+	if (likely(!shim.enabled) || internal(ra) || tracking_off())
 		return 0;
 	if (ts->busy) {
 		if (!ts->internal)
