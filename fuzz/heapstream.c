@@ -6,18 +6,22 @@
 #include "heap/heap.h"
 #include "report/report.h"
 
-/* EXT records: a payload's first byte taken as a stack id to resolve
- * (as the descriptor tracking does), an odd kind refused. */
+/* EXT records as the collector takes them: TICKS decoded, an FD
+ * payload's first byte taken as a stack id to resolve; other kinds
+ * refused. */
 static int on_ext(void *arg, uint32_t pid, uint32_t tid, uint64_t instance,
                   uint64_t time_ns, uint32_t kind, const void *payload,
                   size_t len)
 {
+	static struct cdoc_heap_ticks t;
 	struct cdoc_heap *h = arg;
 	uint64_t pcs[CDOC_ASTREAM_MAX_FRAMES];
 
 	(void)pid, (void)tid, (void)time_ns;
-	if (kind & 1)
-		return cdoc_error(-CDOC_EFORMAT, "odd kind");
+	if (kind == CDOC_AEXT_TICKS)
+		return cdoc_heap_ticks_decode(payload, len, &t);
+	if (kind != CDOC_AEXT_FD)
+		return cdoc_error(-CDOC_EFORMAT, "unknown kind");
 	if (len)
 		cdoc_heap_stack_pcs(h, instance, *(const uint8_t *)payload, pcs,
 		                    CDOC_ASTREAM_MAX_FRAMES);

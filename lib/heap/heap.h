@@ -116,6 +116,38 @@ int cdoc_heap_stack_pcs(const struct cdoc_heap *h, uint64_t instance,
 int cdoc_heap_stack_frames(struct cdoc_heap *h, uint64_t instance, uint32_t id,
                            struct cdoc_buf *out);
 
+/* struct cdoc_heap_ticks - one EXT TICKS payload (alloc/stream.h),
+ * decoded; times are CLOCK_MONOTONIC. */
+struct cdoc_heap_long_tick {
+	uint64_t start_ns, dur_ns;
+};
+struct cdoc_heap_ticks {
+	uint64_t end_ns; /* when the shim wrote it */
+	uint64_t waits;  /* the thread's wait calls so far */
+	uint64_t nticks, busy_ns, wait_ns, max_ns;
+	uint64_t hist[CDOC_AEXT_TICK_BUCKETS];
+	size_t nr_longs;
+	struct cdoc_heap_long_tick longs[CDOC_AEXT_MAX / 2];
+};
+
+/*
+ * Decode the @len bytes at @payload of an EXT TICKS record into @out.
+ * 0, or -CDOC_EFORMAT with a message saying what is wrong (the stream
+ * reader adds the input and offset): fields cut off, more than
+ * CDOC_AEXT_TICK_BUCKETS buckets, counts that do not add up to the ticks,
+ * a long tick longer than the longest or ending after end_ns.
+ */
+int cdoc_heap_ticks_decode(const void *payload, size_t len,
+                           struct cdoc_heap_ticks *out);
+
+/* What the model has counted, all processes together: allocation calls,
+ * bytes asked and frees (scaled estimates when sampled). */
+struct cdoc_heap_totals {
+	uint64_t allocs, bytes, frees;
+};
+void cdoc_heap_get_totals(const struct cdoc_heap *h,
+                          struct cdoc_heap_totals *out);
+
 /* ---- the collector: the channel to a target ---- */
 
 /* struct cdoc_heap_opts - what the shim is asked to do. */

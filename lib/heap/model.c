@@ -570,3 +570,21 @@ void cdoc_heap_get_counters(const struct cdoc_heap *h,
 		out->unmatched_frees += unmatched(p);
 	}
 }
+
+void cdoc_heap_get_totals(const struct cdoc_heap *h,
+                          struct cdoc_heap_totals *out)
+{
+	size_t i;
+	int fn;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < h->nr_procs; i++) {
+		const struct hproc *p = h->procs[i];
+
+		for (fn = 0; fn < CDOC_AFN_NR; fn++) {
+			out->allocs += p->calls[fn];
+			out->bytes += p->bytes[fn];
+		}
+		out->frees += p->frees;
+	}
+}

@@ -194,3 +194,40 @@ Test(ext, a_payload_the_callback_refuses_names_the_record)
 	          "%s", cdoc_errmsg());
 	cdoc_heap_free(h);
 }
+
+Test(ext, ticks_payload_decodes_and_bad_ones_are_refused)
+{
+	struct bb a;
+	static struct cdoc_heap_ticks t;
+
+	bb_start(&a);
+	a.len = 0;
+	v(&a, 5000000000ull); /* end */
+	v(&a, 40);            /* waits so far */
+	v(&a, 3);             /* ticks */
+	v(&a, 30012000);      /* busy */
+	v(&a, 150000000);     /* waiting */
+	v(&a, 30000000);      /* longest */
+	v(&a, 15);            /* buckets */
+	for (int i = 0; i < 15; i++)
+		v(&a, i == 2 ? 2 : i == 14 ? 1 : 0);
+	v(&a, 1);
+	v(&a, 40000000); /* started 40 ms before the end */
+	v(&a, 30000000);
+	cr_assert_eq(cdoc_heap_ticks_decode(a.buf, a.len, &t), 0, "%s",
+	             cdoc_errmsg());
+	cr_assert_eq(t.waits, 40);
+	cr_assert_eq(t.nticks, 3);
+	cr_assert_eq(t.hist[2], 2);
+	cr_assert_eq(t.hist[14], 1);
+	cr_assert_eq(t.nr_longs, 1);
+	cr_assert_eq(t.longs[0].start_ns, 4960000000ull);
+	cr_assert_eq(t.longs[0].dur_ns, 30000000);
+	/* cut anywhere: refused */
+	for (size_t n = 0; n < a.len; n++)
+		cr_assert_eq(cdoc_heap_ticks_decode(a.buf, n, &t),
+		             -CDOC_EFORMAT, "cut at %zu", n);
+	/* the long tick outlasting the longest */
+	a.buf[a.len - 4]++;
+	cr_assert_eq(cdoc_heap_ticks_decode(a.buf, a.len, &t), -CDOC_EFORMAT);
+}
