@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collect/fdsites.h"
 #include "collect/internal.h"
 #include "collect/ticks.h"
 #include "heap/heap.h"
@@ -33,6 +34,7 @@ struct shim_src {
 	char mode[64]; /* how allocations are tracked, for the recording */
 	uint64_t long_tick_ns;   /* the threshold the shim was given */
 	struct ticks_src *ticks; /* event-loop ticks (ticks.c), from start */
+	struct fdsites *fds;     /* descriptors by opening site (fdsites.c) */
 };
 
 static int shim_env(void *st, struct cdoc_collector *c, struct cdoc_env *env)
@@ -136,10 +138,14 @@ static int on_ext(void *arg, uint32_t pid, uint32_t tid, uint64_t instance,
 {
 	struct shim_src *s = arg;
 
-	(void)instance, (void)time_ns;
+	(void)time_ns;
 	switch (kind) {
 	case CDOC_AEXT_TICKS:
 		return collect__ticks_take(s->ticks, pid, tid, payload, len);
+	case CDOC_AEXT_FD: /* descriptors by opening site (fdsites.c) */
+		return s->fds ? collect__fdsites_ext(s->fds, pid, tid, instance,
+		                                     payload, len)
+		              : 0;
 	}
 	return 0;
 }
@@ -352,7 +358,11 @@ int collect__shim_add(struct cdoc_collector *c)
 		free(s);
 		return ret;
 	}
-	return cdoc_collect_add(c, &shim_ops, s);
+	ret = cdoc_collect_add(c, &shim_ops, s);
+	if (!ret) /* after the shim source: it finishes after the drain */
+		ret = collect__fdsites_add(c, cdoc_heap_collector_model(s->hc),
+		                           &s->fds);
+	return ret;
 }
 
 char *cdoc_collect_find_shim(void)
