@@ -46,6 +46,40 @@ struct shim_uentry {
 	uintptr_t val[SHIM_UCACHE_WORDS];
 };
 
+/*
+ * The thread's last walk by rules, outermost frame first (stack.c): a
+ * new walk that reaches one of its frames in the same state (pc, sp, and
+ * rbp where the rest of the walk reads it) stops there when every word
+ * the rest of the last walk read still holds its value: the same inputs
+ * give the same frames. So a deep stack costs a walk of what is new and
+ * a check of one or two words per older frame.
+ */
+#define SHIM_LWALK_MAX (CDOC_ASTREAM_MAX_FRAMES + 8)
+struct shim_lframe {
+	uintptr_t pc, sp, bp; /* the walker's state at this frame */
+	uintptr_t ra_at, ra;  /* the return-address slot read here (0: the
+	                         outermost frame read none), its value */
+	uintptr_t bp_at, bpv; /* the saved-rbp slot read here when an outer
+	                         frame uses the value (else 0), its value */
+	uint64_t h;           /* hash of the pcs from the outermost to here */
+	uint32_t need_bp;     /* the walk from here on reads rbp */
+	uint32_t flags;       /* SHIM_LF_* of this frame's rule */
+};
+#define SHIM_LF_CFA_RBP 1u /* the CFA is computed from rbp */
+#define SHIM_LF_RELOAD  2u /* rbp is reloaded from the frame */
+/* What a walk read at a frame it walked (its pc is in the pcs array). */
+struct shim_wframe {
+	uintptr_t sp, bp, ra_at, ra, bp_at, bpv;
+	uint32_t flags;
+};
+struct shim_lwalk {
+	int n; /* frames; 0: none */
+	struct shim_lframe f[SHIM_LWALK_MAX];
+	struct shim_wframe scratch[SHIM_LWALK_MAX]; /* the walk under way:
+	                                   off the stack of a thread that
+	                                   may have little */
+};
+
 /* A per-thread direct-mapped cache of unwind rules by code address
  * (eh.c computes them). */
 #define SHIM_RCACHE_N 4096
@@ -116,6 +150,7 @@ struct tstate {
 	uintptr_t stack_hi;
 	struct shim_uentry *ucache; /* SHIM_UCACHE_N * WAYS, mmap'd with */
 	struct shim_rentry *rcache; /* SHIM_RCACHE_N rules; see stack.c */
+	struct shim_lwalk *lwalk;   /* the last walk, in the same pages */
 	unsigned rc_gen;            /* shim_eh_gen when they were filled */
 	uintptr_t uc_lo;            /* the cache's stack bounds */
 	uintptr_t uc_hi;
@@ -165,6 +200,8 @@ struct shim_globals {
 	atomic_uint_fast64_t write_errors;
 	atomic_uint_fast64_t unwinds;   /* stacks walked by rules */
 	atomic_uint_fast64_t fallbacks; /* stacks libunwind had to walk */
+	atomic_uint_fast64_t partial;   /* walks ended on the last walk's
+					   frames (only what was new) */
 	const char *verify;             /* CDOC_UNWIND_VERIFY: report file */
 	atomic_uint_fast64_t fd_lost;   /* our descriptors the program closed
 					 or took (sent as send errors) */
