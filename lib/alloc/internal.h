@@ -238,10 +238,70 @@ static inline uint64_t shim_stamp(struct tstate *ts)
 		ts->seq++;
 	return ts->seq;
 }
-void shim_lock(struct tstate *ts);
-void shim_unlock(struct tstate *ts);
-unsigned char *shim_reserve(struct tstate *ts, size_t need);
-void shim_commit(struct tstate *ts, unsigned char *end);
+
+/*
+ * The batch buffer's lock (buffer.c) is asymmetric: the owner appends on
+ * every event, another thread takes the buffer only at exit. The owner
+ * marks ->appending with a plain store and checks ->stolen with a plain
+ * load; the taker sets ->stolen, then membarrier() makes every running
+ * thread execute a full barrier, so either the owner sees ->stolen or
+ * the taker sees ->appending (Dekker with the fence moved to the rare
+ * side). Without membarrier (shim_asym 0), ->stolen is an ordinary
+ * spinlock word.
+ */
+extern int shim_asym;
+void shim_lock_slow(struct tstate *ts);
+
+static inline void shim_lock(struct tstate *ts)
+{
+	if (likely(shim_asym)) {
+		atomic_store_explicit(&ts->appending, 1, memory_order_relaxed);
+		atomic_signal_fence(memory_order_seq_cst);
+		if (likely(!atomic_load_explicit(&ts->stolen,
+		                                 memory_order_relaxed)))
+			return;
+	}
+	shim_lock_slow(ts);
+}
+
+static inline void shim_unlock(struct tstate *ts)
+{
+	if (!shim_asym) {
+		atomic_store_explicit(&ts->stolen, 0, memory_order_release);
+		return;
+	}
+	atomic_signal_fence(memory_order_seq_cst);
+	atomic_store_explicit(&ts->appending, 0, memory_order_release);
+}
+
+/*
+ * Room for @need bytes of records; sends the batch first when full, or
+ * when it is marked SOLO and the process has a second thread now (the
+ * event about to be written may not be ordered before that thread's).
+ * Returns where to write; shim_commit() takes the end back.
+ */
+unsigned char *shim_reserve_slow(struct tstate *ts, size_t need);
+
+static inline unsigned char *shim_reserve(struct tstate *ts, size_t need)
+{
+	if (unlikely(ts->len + need > ts->cap) ||
+	    unlikely(ts->len == sizeof(struct cdoc_astream_hdr)) ||
+	    unlikely(ts->solo && shim.multi))
+		return shim_reserve_slow(ts, need);
+	return ts->buf + ts->len;
+}
+
+/* The records up to @end are written; the batch is sent when it is 20 ms
+ * old (checked every 16 events) or the thread or process is exiting. */
+void shim_commit_slow(struct tstate *ts);
+
+static inline void shim_commit(struct tstate *ts, unsigned char *end)
+{
+	ts->len = (size_t)(end - ts->buf);
+	if (unlikely(ts->state == TS_DEAD || shim.exiting) ||
+	    unlikely((++ts->nev & 15) == 0))
+		shim_commit_slow(ts);
+}
 void shim_flush(struct tstate *ts);
 void shim_flush_all(void);
 void shim_send_hello(struct tstate *ts, uint64_t parent, uint32_t below);
