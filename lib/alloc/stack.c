@@ -69,20 +69,28 @@ static int find_text(struct dl_phdr_info *info, size_t size, void *data)
 /*
  * The stack table: random probes into 16 MiB would miss the TLB on most
  * lookups (a deep program with thousands of distinct stacks pays that on
- * every allocation), so with full tracking it is aligned for and asked
- * to be in huge pages (each one touched costs 2 MiB of memory).
+ * every allocation), and each first touch of a 4 KiB page is a page
+ * fault (thousands of them for a program with thousands of stacks: 40%
+ * of the sampled overhead on bench/alloc_paths). So it is aligned for
+ * and asked to be in huge pages (each one touched costs 2 MiB of
+ * memory). Sampling looks up few stacks: its table is one huge page
+ * (2^17 slots; past that, stacks are sent inline and counted).
  */
-#define HUGE (2u << 20)
+#define HUGE         (2u << 20)
+#define SAMPLED_BITS 17
+static uint64_t table_mask;
+
 static struct slot *table_pages(void)
 {
-	size_t len = sizeof(struct slot) << TABLE_BITS;
+	unsigned bits = shim.sample_rate ? SAMPLED_BITS : TABLE_BITS;
+	size_t len = sizeof(struct slot) << bits;
 	uintptr_t p = (uintptr_t)shim_pages(len + HUGE);
 
 	if (!p)
 		return NULL;
 	p = (p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
-	if (!shim.sample_rate) /* sampling looks up few stacks */
-		syscall(SYS_madvise, p, len, MADV_HUGEPAGE);
+	syscall(SYS_madvise, p, len, MADV_HUGEPAGE);
+	table_mask = (1ull << bits) - 1;
 	return (struct slot *)p;
 }
 
@@ -233,8 +241,7 @@ static uint32_t table_id_h(struct tstate *ts, uint64_t h, const uintptr_t *pcs,
 
 	*cached = 0;
 	for (i = 0; table && i < PROBES; i++) {
-		struct slot *s =
-		        &table[(h + (uint64_t)i) & ((1u << TABLE_BITS) - 1)];
+		struct slot *s = &table[(h + (uint64_t)i) & table_mask];
 
 		cur = atomic_load_explicit(&s->hash, memory_order_acquire);
 		if (cur == 0 &&
