@@ -447,6 +447,10 @@ static int lwalk_fill(const struct shim_lwalk *lw, uintptr_t key,
 {
 	int i;
 
+	/* a word per frame but the outermost, at most a few frames (the
+	 * walker's) below the key: deeper stacks cannot fit */
+	if (lw->n > SHIM_UCACHE_WORDS + 8)
+		return 0;
 	f->n = 0;
 	for (i = lw->n - 1; i >= 0; i--) {
 		const struct shim_lframe *o = &lw->f[i];
