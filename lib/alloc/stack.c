@@ -283,7 +283,6 @@ static uint32_t table_id(struct tstate *ts, const uintptr_t *pcs, int n,
  * values, and a hit needs them all unchanged.
  */
 struct fill {
-	int ok;
 	int n;
 	uint32_t off[SHIM_UCACHE_WORDS];
 	uintptr_t val[SHIM_UCACHE_WORDS];
