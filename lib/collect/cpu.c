@@ -67,8 +67,11 @@ static int cpu_open(void *st, struct cdoc_collector *s)
 	ret = cdoc_perf_event_resolve(&c->ev, c->event_name);
 	if (!ret)
 		ret = cdoc_syms_new(&c->syms);
-	if (!ret)
+	if (!ret) {
+		/* Lines are looked up at the end (collect__cpu_lines). */
+		cdoc_syms_set_lines(c->syms, 0);
 		ret = collect__cpu_open_events(c);
+	}
 	if (!ret)
 		add_notice(c, s);
 	return ret;
@@ -183,7 +186,9 @@ static int cpu_finish(void *st, struct cdoc_collector *s)
 	while (collect__cpu_drain(c) > 0)
 		;
 	collect__cpu_sweep_ended(c);
-	ret = cpu_flush(c, s);
+	ret = collect__cpu_lines(c);
+	if (!ret)
+		ret = cpu_flush(c, s);
 	if (!ret && c->ev.fallback_reason)
 		ret = cdoc_rec_meta(c->w, "fallback_reason",
 		                    c->ev.fallback_reason);
@@ -195,6 +200,9 @@ static void cpu_free(void *st)
 	struct cpu_src *c = st;
 
 	collect__cpu_close_events(c);
+	for (size_t i = 0; i < c->nr_lines; i++)
+		free(c->lines[i].module);
+	free(c->lines);
 	if (c->syms)
 		cdoc_syms_free(c->syms);
 	cdoc_perf_event_release(&c->ev);

@@ -51,6 +51,15 @@ struct qrec {
 
 struct offcpu_src;
 
+/* A frame whose source line collect__cpu_lines looks up. */
+struct cpu_line {
+	uint32_t id;
+	char *module;
+	const uint8_t *build_id; /* the symbolizer's, valid until it is freed */
+	size_t build_id_len;
+	uint64_t map_start, map_end, address;
+};
+
 /* struct cpu_src - cpu sampling of the target and everything below it. */
 struct cpu_src {
 	/* what was asked */
@@ -94,6 +103,9 @@ struct cpu_src {
 	size_t nr_exit, alloc_exit;
 	struct cdoc_buf fbuf;   /* frame formatting scratch */
 	struct offcpu_src *off; /* off-CPU source, whose rings drain here */
+	struct cpu_line *lines; /* frames whose source line is looked up at
+	                           the end (collect__cpu_lines) */
+	size_t nr_lines, alloc_lines;
 
 	/* what was counted */
 	struct cdoc_collect_stats st;
@@ -124,6 +136,15 @@ uint32_t collect__cpu_intern(struct cpu_src *c, const struct chain *ch,
                              uint32_t pid, struct cdoc_collect_stats *st);
 /* The recording's string id for one frame; adds 1 to @unresolved when
  * it has no name. */
+/*
+ * The source lines of the frames named during the run, as FRAMEINFO
+ * chunks that complete the first ones (looking them up while collecting
+ * would stall the loop: finding a line opens the module's DWARF, and
+ * inflating libc's compressed debug sections takes seconds on a busy
+ * machine). 0 or a write error.
+ */
+int collect__cpu_lines(struct cpu_src *c);
+
 uint32_t collect__cpu_frame(struct cpu_src *c, uint32_t pid, uint32_t space,
                             uint64_t addr, int kernel, int *unresolved);
 int collect__cpu_drain(struct cpu_src *c);

@@ -212,12 +212,13 @@ static void dwarf_ips(struct cpu_src *c, struct chain *ch,
 }
 
 /* Where a new frame name comes from (FRAMEINFO): module, build-id and
- * the source line of the first address seen, for files mapped in. A
- * write error shows up again at the next flush. */
+ * address now, for files mapped in; the source line at the end. A write
+ * error shows up again at the next flush. */
 static void frame_info(struct cpu_src *c, uint32_t id,
                        const struct cdoc_symbol *sym)
 {
 	struct cdoc_rec_frameinfo fi = {0};
+	struct cpu_line *l;
 
 	if (sym->kind != CDOC_SYM_USER || sym->module[0] != '/')
 		return;
@@ -227,9 +228,42 @@ static void frame_info(struct cpu_src *c, uint32_t id,
 	fi.map_start = sym->map_start;
 	fi.map_end = sym->map_end;
 	fi.address = sym->offset;
-	fi.file = sym->file;
-	fi.line = sym->line;
 	cdoc_rec_frameinfo(c->w, id, &fi);
+	CDOC_GROW(c->lines, c->nr_lines + 1, c->alloc_lines);
+	l = &c->lines[c->nr_lines++];
+	l->id = id;
+	l->module = cdoc_strdup(sym->module);
+	l->build_id = sym->build_id;
+	l->build_id_len = sym->build_id_len;
+	l->map_start = sym->map_start;
+	l->map_end = sym->map_end;
+	l->address = sym->offset;
+}
+
+int collect__cpu_lines(struct cpu_src *c)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < c->nr_lines; i++) {
+		struct cpu_line *l = &c->lines[i];
+		struct cdoc_rec_frameinfo fi = {0};
+
+		if (!ret && cdoc_syms_srcline(c->syms, l->module, l->address,
+		                              &fi.file, &fi.line)) {
+			fi.module = l->module;
+			fi.build_id = l->build_id;
+			fi.build_id_len = l->build_id_len;
+			fi.map_start = l->map_start;
+			fi.map_end = l->map_end;
+			fi.address = l->address;
+			ret = cdoc_rec_frameinfo(c->w, l->id, &fi);
+		}
+		free(l->module);
+	}
+	free(c->lines);
+	c->lines = NULL;
+	c->nr_lines = c->alloc_lines = 0;
+	return ret;
 }
 
 uint32_t collect__cpu_frame(struct cpu_src *c, uint32_t pid, uint32_t space,

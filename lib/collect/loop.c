@@ -226,7 +226,7 @@ static int drain(struct cdoc_collector *c)
 	return ret;
 }
 
-/* One turn: wait, dispatch, drain, timers, flush when due. */
+/* One turn: wait, dispatch, flush when due, drain, timers. */
 static int turn(struct cdoc_collector *c, struct pollset *ps, int *tmp)
 {
 	uint64_t now = cdoc_now_ns();
@@ -238,17 +238,19 @@ static int turn(struct cdoc_collector *c, struct pollset *ps, int *tmp)
 		return cdoc_error(-errno, "poll: %s", strerror(errno));
 	if (n > 0)
 		ret = dispatch(c, ps);
-	if (!ret)
-		ret = drain(c);
 	now = cdoc_now_ns();
-	timers(c, now);
 	if (now >= c->next_flush) {
+		/* Before the drain: a long drain (first symbol loads, a burst)
+		 * must not hold the metrics' reading back. */
 		if (!ret)
 			ret = collect__flush(c);
 		c->next_flush = now + FLUSH_NS;
 		if (!ret)
 			progress(c, now);
 	}
+	if (!ret)
+		ret = drain(c);
+	timers(c, cdoc_now_ns());
 	return ret;
 }
 

@@ -331,7 +331,10 @@ int cdoc_collect_start(struct cdoc_collector *c)
 	ret = open_recording(c);
 	if (ret < 0)
 		return ret;
-	c->next_flush = c->t_start + FLUSH_NS;
+	/* The first turn flushes at once: the metrics' first reading does
+	 * not wait for the first drain, whose symbol loading can take
+	 * seconds on a busy machine. */
+	c->next_flush = c->t_start;
 	c->next_port = c->t_start;
 	if (c->opts.duration > 0)
 		c->deadline = c->t_start + (uint64_t)(c->opts.duration * 1e9);

@@ -294,6 +294,19 @@ void cdoc_syms_set_lines(struct cdoc_syms *s, int on)
 	s->no_lines = !on;
 }
 
+int cdoc_syms_srcline(struct cdoc_syms *s, const char *path, uint64_t vaddr,
+                      const char **file, unsigned *line)
+{
+	struct dso *d;
+
+	if (!path || *path != '/')
+		return 0;
+	d = symbol__dso_get(s, path);
+	if (d->state < 0)
+		return 0;
+	return symbol__dso_srcline(d, path, vaddr, file, line);
+}
+
 void cdoc_syms_get_stats(const struct cdoc_syms *s, struct cdoc_syms_stats *out)
 {
 	*out = s->stats;

@@ -36,6 +36,15 @@ void cdoc_syms_free(struct cdoc_syms *s);
 void cdoc_syms_set_lines(struct cdoc_syms *s, int on);
 
 /*
+ * The source file and line of ELF address @vaddr in module @path (the
+ * module string resolve gave), looked up now whatever set_lines says: for
+ * callers that name frames while collecting and add lines once the run
+ * is over. 1 with *@file (valid until cdoc_syms_free) and *@line, else 0.
+ */
+int cdoc_syms_srcline(struct cdoc_syms *s, const char *path, uint64_t vaddr,
+                      const char **file, unsigned *line);
+
+/*
  * Address-space events, fed in record order. @filename is copied; it may be
  * a path, "//anon", "[vdso]", "[heap]", "[stack]", or "" for anonymous
  * memory. @prot is PROT_* (only PROT_EXEC matters). A new mapping replaces
