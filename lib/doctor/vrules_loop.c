@@ -1,0 +1,181 @@
+/*
+ * vrules_loop.c - the event-loop-blocked verdict: a loop thread (one
+ * that waits in epoll_wait/poll/select between pieces of work) spent a
+ * large share of the window in long ticks, so every connection it
+ * serves waited. What blocked it is read from the cpu and off-CPU
+ * samples of that thread inside its long ticks: a handler that computes
+ * for 19 ms and one that calls fsync look the same to the requests, and
+ * both are a blocked loop even when the function is also hot.
+ */
+#include "doctor/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The share of the loops' time in long ticks that blocks the server:
+ * at a tenth, one request in ten waits a long tick behind another. */
+#define LOOP_MIN_PCT 10.0
+/* At least this many long ticks (one slow start-up tick is not it). */
+#define LOOP_MIN_LONG 5
+/* When off-CPU time was recorded, samples must explain this share of
+ * the long ticks; less, and the ticks were stretched by the scheduler
+ * (the thread was runnable, not blocked): a saturated machine, not a
+ * blocking call. */
+#define LOOP_COVER_MIN 0.3
+#define MAX_CULPRITS   3
+
+/* Whether @t falls in a long tick of @l (binary search). */
+static int in_long(const struct vloop *l, uint64_t t)
+{
+	size_t lo = 0, hi = l->nr_longs;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (l->longs[mid].end < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < l->nr_longs && l->longs[lo].start <= t;
+}
+
+struct blockers {
+	struct vtally t;
+	int vp;
+	double covered; /* sampled ns inside long ticks */
+};
+
+static const struct vloop *loop_of(const struct vctx *c, uint32_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr_loops; i++)
+		if (c->loops[i].tid == tid)
+			return &c->loops[i];
+	return NULL;
+}
+
+static void blocker_one(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
+                        uint32_t node, double w)
+{
+	struct blockers *b = arg;
+	const struct vloop *l = loop_of(c, tid);
+	enum vkind kind;
+	uint32_t via, who;
+
+	if (!l || !in_long(l, t))
+		return;
+	who = doctor__culprit(c, b->vp, node, &via, &kind);
+	doctor__vtally_add(&b->t, who, via, w);
+	b->covered += w;
+}
+
+/* The samples of loop threads inside their long ticks, by culprit. */
+static void what_blocked(struct vctx *c, struct blockers *b)
+{
+	for (b->vp = VP_CPU; b->vp <= VP_OTHER; b->vp++)
+		doctor__vsamples(c, b->vp, blocker_one, b);
+}
+
+/* Upper bound in ms of the bucket holding quantile @q of @hist. */
+static double hist_quantile(const uint64_t *hist, size_t n, double q)
+{
+	uint64_t all = 0, acc = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		all += hist[i];
+	for (i = 0; i < n && all; i++) {
+		acc += hist[i];
+		if (acc >= q * all)
+			return (double)(2ull << i) / 1000;
+	}
+	return 0;
+}
+
+struct loopsum {
+	uint64_t blocked, nlong, nticks, max;
+	uint64_t hist[32];
+	size_t active;
+};
+
+static void sum_loops(const struct vctx *c, struct loopsum *s)
+{
+	size_t i, k;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < c->nr_loops; i++) {
+		const struct vloop *l = &c->loops[i];
+
+		if (!l->nticks && !l->nr_longs)
+			continue;
+		s->active++;
+		s->blocked += l->blocked_ns;
+		s->nlong += l->nr_longs;
+		s->nticks += l->nticks;
+		s->max = CDOC_MAX(s->max, l->max_ns);
+		for (k = 0; k < 32; k++)
+			s->hist[k] += l->hist[k];
+	}
+}
+
+static void loop_text(struct vctx *c, struct cdoc_verdict *v,
+                      const struct loopsum *s, double blocked_pct, double p99)
+{
+	doctor__v_summary(
+	        v,
+	        "The event loop%s %s blocked %.0f%% of %s: %llu ticks of "
+	        "%.0f ms or more (p99 tick under %.1f ms, longest %.1f ms), "
+	        "during which every other connection waited",
+	        s->active > 1 ? "s" : "", s->active > 1 ? "were" : "was",
+	        blocked_pct, c->wrule, (unsigned long long)s->nlong,
+	        c->long_tick_ns / 1e6, p99, s->max / 1e6);
+	if (v->nr_culprits)
+		doctor__v_summary(v, "; %.0f%% of that time in %s%s%s.",
+		                  v->culprits[0].share, v->culprits[0].function,
+		                  v->culprits[0].via ? " calling " : "",
+		                  v->culprits[0].via ? v->culprits[0].via : "");
+	else
+		doctor__v_summary(v, ".");
+	doctor__v_rec(v, "See what ran inside the long ticks: the cpu and "
+	                 "offcpu_* tabs of `cdoctor report REC --html FILE` "
+	                 "with the range of a long tick selected on the "
+	                 "timeline.");
+	doctor__v_rec(v, "Never block the loop: move slow work (computation, "
+	                 "fsync and file I/O, DNS, locks) to a worker thread "
+	                 "pool and post the result back to the loop, or split "
+	                 "it into chunks that yield between ticks.");
+}
+
+void doctor__v_loop(struct vctx *c, struct cdoc_verdict *v)
+{
+	struct blockers b = {0};
+	struct loopsum s;
+	double win = doctor__v_window_s(c), blocked_pct, p99, cover = 1;
+
+	sum_loops(c, &s);
+	if (!s.active || win <= 0)
+		return;
+	blocked_pct = pct(s.blocked / 1e9, win * s.active);
+	p99 = hist_quantile(s.hist, 32, 0.99);
+	doctor__v_evidence(v, "loop_blocked_pct", blocked_pct, "%");
+	doctor__v_evidence(v, "long_ticks", (double)s.nlong, "");
+	doctor__v_evidence(v, "tick_p99_ms", p99, "ms");
+	doctor__v_evidence(v, "tick_max_ms", s.max / 1e6, "ms");
+	if (blocked_pct < LOOP_MIN_PCT || s.nlong < LOOP_MIN_LONG)
+		return;
+	what_blocked(c, &b);
+	if (c->offcpu && s.blocked)
+		cover = b.covered / s.blocked;
+	doctor__v_evidence(v, "long_tick_sampled_pct", 100 * cover, "%");
+	if (cover < LOOP_COVER_MIN) {
+		doctor__vtally_release(&b.t);
+		return;
+	}
+	v->category = CDOC_V_LOOP;
+	v->impact = blocked_pct;
+	doctor__v_culprits(c, v, &b.t, MAX_CULPRITS, blocked_pct);
+	loop_text(c, v, &s, blocked_pct, p99);
+	doctor__vtally_release(&b.t);
+}
