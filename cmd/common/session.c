@@ -77,6 +77,9 @@ int cli_session_opt(struct cdoc_collect_opts *o, const char *sub, int c,
 	case OPT_OPEN:
 		open_report = 1;
 		break;
+	case OPT_NO_OFFCPU:
+		o->no_offcpu = 1;
+		break;
 	default:
 		return cli_usage_error(sub, "unknown option");
 	}

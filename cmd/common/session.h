@@ -28,6 +28,7 @@ enum {
 	OPT_OPEN,
 	OPT_PORT_WAIT,
 	OPT_PUSH_INTERVAL,
+	OPT_NO_OFFCPU,
 };
 
 /* The long options run and attach share (handled by cli_session_opt). */
@@ -42,6 +43,7 @@ enum {
 	        {"no-html", no_argument, NULL, OPT_NOHTML},                    \
 	        {"force", no_argument, NULL, OPT_FORCE},                       \
 	        {"open", no_argument, NULL, OPT_OPEN},                         \
+	        {"no-offcpu", no_argument, NULL, OPT_NO_OFFCPU},               \
 	{                                                                      \
 		"help", no_argument, NULL, 'h'                                 \
 	}

@@ -104,6 +104,8 @@ struct cdoc_collect_opts {
 	int alloc_fp;          /* frame-pointer stacks in the shim */
 	double heap_interval;  /* heap snapshot every N s; 0: at exit */
 	const char *shim;      /* the shim; NULL: cdoc_collect_find_shim() */
+
+	int no_offcpu; /* no off-CPU source (META offcpu "off: --no-offcpu") */
 };
 
 /* struct cdoc_collect_stats - what was counted ("nothing silent"). */
