@@ -307,6 +307,10 @@ int shim_fd_unwinder_ok(void);
 int shim_fd_channel_ok(void);
 int shim_fd_find(uint64_t ino);
 
+/* ext.c: an EXT record (stream.h) into this thread's batch. 0, or -1
+ * when not appended (tracking off, payload too long, inside the shim). */
+int shim_ext(unsigned kind, const void *payload, size_t len, int flush);
+
 /* Raw allocation without malloc: anonymous memory, zeroed. */
 void *shim_pages(size_t len);
 void shim_unpages(void *p, size_t len);

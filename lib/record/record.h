@@ -36,6 +36,7 @@ enum cdoc_rec_chunk {
 	CDOC_REC_TSAMPLES = 11,     /* samples with time, pid and tid */
 	CDOC_REC_MODULE = 12,       /* a loaded file: path, build-id, range */
 	CDOC_REC_FRAMEINFO = 13,    /* a frame's module, address, file:line */
+	CDOC_REC_TICKS = 14,        /* event-loop ticks of one thread */
 };
 
 /* Stack id 0 is the empty stack (the root); real stacks start at 1. */
@@ -148,6 +149,37 @@ int cdoc_rec_exit(struct cdoc_rec_writer *w, uint32_t pid, int status);
  */
 int cdoc_rec_metrics(struct cdoc_rec_writer *w, uint64_t time_ns,
                      const char *const *names, const double *values, size_t n);
+
+/*
+ * Event-loop ticks (TICKS chunks, lib/record/ticks.c). A tick is the time
+ * from a wait call (epoll_wait, poll, select, ...) returning on a thread
+ * to its next wait call; a long tick lasted at least META long_tick_ns.
+ * One tickset covers one loop thread over one interval: what ended in
+ * it. Times are ns since the run started.
+ */
+#define CDOC_TICK_BUCKETS                                                      \
+	24 /* bucket 0: < 2 us; bucket i: [2^i, 2^(i+1)) \
+                                us; last: everything above */
+struct cdoc_rec_long_tick {
+	uint64_t start_ns, dur_ns;
+};
+struct cdoc_rec_tickset {
+	uint32_t pid, tid;
+	uint64_t time_ns; /* end of the interval this set covers */
+	uint64_t hist[CDOC_TICK_BUCKETS];
+	uint64_t nticks;  /* ticks that ended in the interval */
+	uint64_t busy_ns; /* sum of their durations */
+	uint64_t wait_ns; /* time spent inside wait calls in the interval */
+	uint64_t max_ns;  /* longest tick of the interval */
+	struct cdoc_rec_long_tick *longs; /* long ticks that ended in it */
+	size_t nr_longs;
+};
+
+/* The bucket of a tick of @ns nanoseconds. */
+unsigned cdoc_rec_tick_bucket(uint64_t ns);
+
+/* One TICKS chunk for @t. 0 or a negative code. */
+int cdoc_rec_ticks(struct cdoc_rec_writer *w, const struct cdoc_rec_tickset *t);
 
 /*
  * A chunk of @type whose payload is @len bytes at @data (for chunk types
@@ -276,6 +308,9 @@ struct cdoc_recording {
 	size_t nr_frames, alloc_frames;    /* (zeroed up to nr_frames) */
 	struct cdoc_rec_tsample *tsamples; /* samples with times, file order */
 	size_t nr_tsamples, alloc_tsamples;
+	struct cdoc_rec_tickset *ticksets; /* TICKS, file order; each owns
+					      its ->longs */
+	size_t nr_ticksets, alloc_ticksets;
 	int complete;    /* the END chunk was read */
 	char *cut_short; /* why the file ends early (NULL when complete) */
 };
