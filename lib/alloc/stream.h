@@ -156,4 +156,50 @@ enum {
 #define CDOC_AHELLO_FP         2u /* stacks from frame pointers */
 #define CDOC_AHELLO_FORK_CHILD 4u /* started by fork(): inherits the heap */
 
+/*
+ * CDOC_AEXT_FD payloads (lib/alloc/fdsite.c writes, lib/collect/fdsites.c
+ * reads): v op, then by op
+ *   OPEN     v fd, v call (CDOC_AFD_CALL_*), v type (CDOC_AFD_TYPE_*),
+ *            v stack id (the caller's stack, same table as allocations),
+ *            v flags (CDOC_AFD_CLOEXEC)
+ *   CLOSE    v fd
+ *   RANGE    v first, v last, v flags: close_range(); with
+ *            CDOC_AFD_CLOEXEC the fds are only marked close-on-exec
+ *   SETFD    v fd, v flags: fcntl(F_SETFD) set or cleared close-on-exec
+ *   FORK     v child_instance (sent right after the FORK record)
+ *   EXEC     (none) this instance replaces the image of the same pid
+ */
+enum {
+	CDOC_AFD_OPEN = 1,
+	CDOC_AFD_CLOSE,
+	CDOC_AFD_RANGE,
+	CDOC_AFD_SETFD,
+	CDOC_AFD_FORK,
+	CDOC_AFD_EXEC,
+};
+enum {
+	CDOC_AFD_CALL_OPEN = 0,
+	CDOC_AFD_CALL_CREAT,
+	CDOC_AFD_CALL_SOCKET,
+	CDOC_AFD_CALL_SOCKETPAIR,
+	CDOC_AFD_CALL_ACCEPT,
+	CDOC_AFD_CALL_PIPE,
+	CDOC_AFD_CALL_DUP,
+	CDOC_AFD_CALL_EVENTFD,
+	CDOC_AFD_CALL_TIMERFD,
+	CDOC_AFD_CALL_EPOLL,
+	CDOC_AFD_CALL_SIGNALFD,
+	CDOC_AFD_CALL_MEMFD,
+	CDOC_AFD_CALL_FOPEN,
+	CDOC_AFD_CALL_NR,
+};
+enum {
+	CDOC_AFD_TYPE_FILE = 0,
+	CDOC_AFD_TYPE_SOCKET,
+	CDOC_AFD_TYPE_PIPE,
+	CDOC_AFD_TYPE_OTHER,
+	CDOC_AFD_TYPE_NR,
+};
+#define CDOC_AFD_CLOEXEC 1u
+
 #endif

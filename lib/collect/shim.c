@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collect/fdsites.h"
 #include "collect/internal.h"
 #include "heap/heap.h"
 #include "heapctl/heapctl.h"
@@ -30,6 +31,7 @@ struct shim_src {
 			    readable, so the loop does not spin) */
 	struct cdoc_heap_control *ctl; /* on-demand snapshots; or NULL */
 	char mode[64]; /* how allocations are tracked, for the recording */
+	struct fdsites *fds; /* descriptors by opening site (fdsites.c) */
 };
 
 static int shim_env(void *st, struct cdoc_collector *c, struct cdoc_env *env)
@@ -218,6 +220,20 @@ static const struct cdoc_source_ops shim_ops = {
         .free = shim_free,
 };
 
+/* EXT records of the stream: descriptor events go to fdsites.c. */
+static int on_ext(void *arg, uint32_t pid, uint32_t tid, uint64_t instance,
+                  uint64_t time_ns, uint32_t kind, const void *payload,
+                  size_t len)
+{
+	struct shim_src *s = arg;
+
+	(void)time_ns;
+	if (kind == CDOC_AEXT_FD && s->fds)
+		return collect__fdsites_ext(s->fds, pid, tid, instance, payload,
+		                            len);
+	return 0;
+}
+
 /* The shim to use, or NULL after the default policy's notice/error
  * (*@err set for an error). */
 static char *find_shim(struct cdoc_collector *c, int *err)
@@ -285,7 +301,13 @@ int collect__shim_add(struct cdoc_collector *c)
 		free(s);
 		return ret;
 	}
-	return cdoc_collect_add(c, &shim_ops, s);
+	ret = cdoc_collect_add(c, &shim_ops, s);
+	if (!ret) /* after the shim source: it finishes after the drain */
+		ret = collect__fdsites_add(c, cdoc_heap_collector_model(s->hc),
+		                           &s->fds);
+	if (!ret)
+		cdoc_heap_set_ext(cdoc_heap_collector_model(s->hc), on_ext, s);
+	return ret;
 }
 
 char *cdoc_collect_find_shim(void)
