@@ -37,6 +37,7 @@ enum cdoc_rec_chunk {
 	CDOC_REC_MODULE = 12,       /* a loaded file: path, build-id, range */
 	CDOC_REC_FRAMEINFO = 13,    /* a frame's module, address, file:line */
 	CDOC_REC_TICKS = 14,        /* event-loop ticks of one thread */
+	CDOC_REC_THREADS = 15,      /* scheduler evidence per thread */
 };
 
 /* Stack id 0 is the empty stack (the root); real stacks start at 1. */
@@ -180,6 +181,31 @@ unsigned cdoc_rec_tick_bucket(uint64_t ns);
 
 /* One TICKS chunk for @t. 0 or a negative code. */
 int cdoc_rec_ticks(struct cdoc_rec_writer *w, const struct cdoc_rec_tickset *t);
+ * struct cdoc_rec_threadstat - one thread of the process tree at one
+ * metrics sample (THREADS chunk). Counts are cumulative since the thread
+ * started: take differences between samples for rates.
+ */
+struct cdoc_rec_threadstat {
+	uint32_t pid, tid;
+	const char *name;    /* writer: any string (NULL: ""); reader: points
+	                        into r->strs */
+	uint64_t on_cpu_ns;  /* schedstat field 1: time on a CPU */
+	uint64_t runq_ns;    /* schedstat field 2: time runnable, waiting */
+	uint64_t timeslices; /* schedstat field 3: times it ran */
+	uint64_t vol, invol; /* voluntary and involuntary context switches */
+	char state;          /* R, S, D, ... from /proc (0: unknown) */
+};
+
+/* struct cdoc_rec_threadstats - every thread at @time_ns (THREADS). */
+struct cdoc_rec_threadstats {
+	uint64_t time_ns; /* since the run started */
+	size_t n;
+	struct cdoc_rec_threadstat *t; /* reader: owned */
+};
+
+/* A THREADS chunk with the threads of @s. 0 or a negative code. */
+int cdoc_rec_threadstats(struct cdoc_rec_writer *w,
+                         const struct cdoc_rec_threadstats *s);
 
 /*
  * A chunk of @type whose payload is @len bytes at @data (for chunk types
@@ -311,6 +337,8 @@ struct cdoc_recording {
 	struct cdoc_rec_tickset *ticksets; /* TICKS, file order; each owns
 					      its ->longs */
 	size_t nr_ticksets, alloc_ticksets;
+	struct cdoc_rec_threadstats *threadstats; /* THREADS, file order */
+	size_t nr_threadstats, alloc_threadstats;
 	int complete;    /* the END chunk was read */
 	char *cut_short; /* why the file ends early (NULL when complete) */
 };
