@@ -181,6 +181,8 @@ unsigned cdoc_rec_tick_bucket(uint64_t ns);
 
 /* One TICKS chunk for @t. 0 or a negative code. */
 int cdoc_rec_ticks(struct cdoc_rec_writer *w, const struct cdoc_rec_tickset *t);
+
+/*
  * struct cdoc_rec_threadstat - one thread of the process tree at one
  * metrics sample (THREADS chunk). Counts are cumulative since the thread
  * started: take differences between samples for rates.
