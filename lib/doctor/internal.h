@@ -135,9 +135,15 @@ struct vctx {
 	struct cdoc_u64map thr_of; /* tid -> index in ->thr */
 	double tot[VP_N];          /* sums over threads */
 	double mutex_ns;           /* lock waits acquiring a lock */
-	double work_ns;            /* cpu + mutex + disk: time spent on work */
+	double work_ns;            /* cpu + mutex + disk + downstream outside
+	                              long ticks, + long ticks; at least the
+	                              window (one CPU's worth) */
 	struct vloop *loops;
 	size_t nr_loops, alloc_loops;
+	struct cdoc_u64map loop_of; /* tid -> index in ->loops */
+	int skip_long;              /* doctor__vsamples leaves out samples
+	                               inside long ticks (the loop verdict's) */
+	double downstream_ns;       /* net waits nested in request handling */
 	uint64_t long_tick_ns;
 	struct cdoc_strtab names;    /* culprit and via names (id 0: "") */
 	struct cdoc_strtab fi_names; /* frame strings with FRAMEINFO */
@@ -210,6 +216,16 @@ void doctor__cpu_split(struct vctx *c, struct vcpu *s,
                        const struct cdoc_u64map *only);
 void doctor__cpu_split_release(struct vcpu *s);
 
+/*
+ * Network waits nested in request handling (vrules_time.c): a wait in
+ * recv/read/connect/... whose stack passes through a function that
+ * itself waits for the network further out (the connection loop that
+ * reads the next request) is a downstream call (a backend, a database),
+ * not a wait for work. Their time, tallied by culprit into @t when not
+ * NULL; outside long ticks.
+ */
+double doctor__downstream(struct vctx *c, struct vtally *t);
+
 /* Verdict helpers (verdict.c). */
 void doctor__v_culprits(struct vctx *c, struct cdoc_verdict *v,
                         const struct vtally *t, size_t max,
@@ -227,6 +243,10 @@ double doctor__v_window_s(const struct vctx *c);
 
 /* Load the loop threads of TICKS into ctx->loops (ticks.c). */
 void doctor__loops_load(struct vctx *c);
+/* The loop thread @tid, or NULL. */
+const struct vloop *doctor__loop_of(const struct vctx *c, uint32_t tid);
+/* Whether time @t of thread @tid is inside one of its long ticks. */
+int doctor__in_long_tick(const struct vctx *c, uint32_t tid, uint64_t t);
 
 /*
  * Verdict rules: each measures one category and fills @v (initialized,

@@ -142,6 +142,7 @@ static void ctx_init(struct vctx *c, struct cdoc_recording *r)
 	if (!c->long_tick_ns)
 		c->long_tick_ns = 10000000;
 	cdoc_u64map_init(&c->thr_of);
+	cdoc_u64map_init(&c->loop_of);
 	cdoc_strtab_init(&c->names);
 	cdoc_strtab_intern(&c->names, "", 0);
 	index_frameinfo(c);
@@ -163,6 +164,7 @@ static void ctx_release(struct vctx *c)
 	free(c->thr);
 	free(c->fi_idx);
 	cdoc_u64map_release(&c->thr_of);
+	cdoc_u64map_release(&c->loop_of);
 	cdoc_strtab_release(&c->names);
 	cdoc_strtab_release(&c->fi_names);
 }
@@ -190,10 +192,14 @@ void doctor__vsamples(struct vctx *c, int vp, vsample_fn fn, void *arg)
 		for (i = 0; i < c->r->nr_tsamples; i++) {
 			const struct cdoc_rec_tsample *s = &c->r->tsamples[i];
 
-			if ((int)s->profile == c->prof[vp] &&
-			    s->time_ns >= c->w0 && s->time_ns <= c->w1)
-				fn(c, arg, s->tid, s->time_ns, s->node,
-				   s->weight * scale);
+			if ((int)s->profile != c->prof[vp] ||
+			    s->time_ns < c->w0 || s->time_ns > c->w1)
+				continue;
+			if (c->skip_long &&
+			    doctor__in_long_tick(c, s->tid, s->time_ns))
+				continue;
+			fn(c, arg, s->tid, s->time_ns, s->node,
+			   s->weight * scale);
 		}
 		return;
 	}
@@ -270,14 +276,18 @@ static void account(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
 
 static void gather(struct vctx *c)
 {
+	double blocked = 0, win;
 	size_t i;
 	int vp;
 
+	doctor__loops_load(c);
+	c->skip_long = 1;
 	for (vp = VP_CPU; vp <= VP_OTHER; vp++)
 		doctor__vsamples(c, vp, account, &vp);
-	doctor__loops_load(c);
-	for (i = 0; i < c->nr_loops; i++)
+	for (i = 0; i < c->nr_loops; i++) {
 		doctor__vthread(c, c->loops[i].tid)->loop = 1;
+		blocked += c->loops[i].blocked_ns;
+	}
 	for (i = 0; i < c->nr_thr; i++) {
 		struct vthread *th = &c->thr[i];
 
@@ -287,7 +297,12 @@ static void gather(struct vctx *c)
 			c->tot[vp] += th->ns[vp];
 		c->mutex_ns += th->mutex_ns;
 	}
-	c->work_ns = c->tot[VP_CPU] + c->mutex_ns + c->tot[VP_DISK];
+	c->downstream_ns = doctor__downstream(c, NULL);
+	c->work_ns = c->tot[VP_CPU] + c->mutex_ns + c->tot[VP_DISK] +
+	             c->downstream_ns + blocked;
+	win = doctor__v_window_s(c) * 1e9;
+	if (c->timed && c->work_ns < win)
+		c->work_ns = win;
 }
 
 double doctor__v_window_s(const struct vctx *c)

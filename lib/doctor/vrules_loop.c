@@ -24,47 +24,20 @@
 #define LOOP_COVER_MIN 0.3
 #define MAX_CULPRITS   3
 
-/* Whether @t falls in a long tick of @l (binary search). */
-static int in_long(const struct vloop *l, uint64_t t)
-{
-	size_t lo = 0, hi = l->nr_longs;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (l->longs[mid].end < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < l->nr_longs && l->longs[lo].start <= t;
-}
-
 struct blockers {
 	struct vtally t;
 	int vp;
 	double covered; /* sampled ns inside long ticks */
 };
 
-static const struct vloop *loop_of(const struct vctx *c, uint32_t tid)
-{
-	size_t i;
-
-	for (i = 0; i < c->nr_loops; i++)
-		if (c->loops[i].tid == tid)
-			return &c->loops[i];
-	return NULL;
-}
-
 static void blocker_one(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
                         uint32_t node, double w)
 {
 	struct blockers *b = arg;
-	const struct vloop *l = loop_of(c, tid);
 	enum vkind kind;
 	uint32_t via, who;
 
-	if (!l || !in_long(l, t))
+	if (!doctor__in_long_tick(c, tid, t))
 		return;
 	who = doctor__culprit(c, b->vp, node, &via, &kind);
 	doctor__vtally_add(&b->t, who, via, w);
@@ -74,8 +47,10 @@ static void blocker_one(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
 /* The samples of loop threads inside their long ticks, by culprit. */
 static void what_blocked(struct vctx *c, struct blockers *b)
 {
+	c->skip_long = 0;
 	for (b->vp = VP_CPU; b->vp <= VP_OTHER; b->vp++)
 		doctor__vsamples(c, b->vp, blocker_one, b);
+	c->skip_long = 1;
 }
 
 /* Upper bound in ms of the bucket holding quantile @q of @hist. */

@@ -30,20 +30,111 @@
 /* Culprits listed per verdict. */
 #define MAX_CULPRITS 3
 
+/* Calls that wait for work: never a downstream wait. */
+static int waits_for_work(const char *via)
+{
+	static const char *const calls[] = {
+	        "accept",       "accept4", "epoll_wait", "epoll_pwait",
+	        "epoll_pwait2", "poll",    "ppoll",      "select",
+	        "pselect6",     "pselect"};
+	size_t i;
+
+	for (i = 0; i < CDOC_ARRAY_SIZE(calls); i++)
+		if (!strcmp(via, calls[i]))
+			return 1;
+	return 0;
+}
+
+struct nested {
+	struct cdoc_u64map readers; /* culprit ids that wait for the net */
+	struct vtally *t;
+	double sum;
+	int pass;
+};
+
+/* Whether a frame above the culprit of @node is one of the readers. */
+static int under_reader(struct vctx *c, struct nested *x, uint32_t node,
+                        uint32_t who)
+{
+	const struct cdoc_profile *p = &c->r->profiles[c->prof[VP_NET]].prof;
+	uint32_t n, id;
+	int64_t k;
+
+	for (n = node; n && n != CDOC_NONE; n = p->nodes[n].parent) {
+		const char *f = cdoc_profile_node_name(p, n);
+
+		k = cdoc_strtab_find(&c->names, f, strlen(f));
+		if (k > 0 && (uint32_t)k != who &&
+		    cdoc_u64map_get(&x->readers, (uint64_t)k, &id))
+			return 1;
+	}
+	return 0;
+}
+
+static void nested_one(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
+                       uint32_t node, double w)
+{
+	struct nested *x = arg;
+	enum vkind kind;
+	uint32_t via, who = doctor__culprit(c, VP_NET, node, &via, &kind);
+
+	(void)tid;
+	(void)t;
+	if (!who || (via && waits_for_work(cdoc_strtab_get(&c->names, via))))
+		return;
+	if (!x->pass) {
+		cdoc_u64map_put(&x->readers, who, 1);
+		return;
+	}
+	if (!under_reader(c, x, node, who))
+		return;
+	x->sum += w;
+	if (x->t)
+		doctor__vtally_add(x->t, who, via, w);
+}
+
+double doctor__downstream(struct vctx *c, struct vtally *t)
+{
+	struct nested x = {.t = t};
+
+	cdoc_u64map_init(&x.readers);
+	doctor__vsamples(c, VP_NET, nested_one, &x);
+	x.pass = 1;
+	doctor__vsamples(c, VP_NET, nested_one, &x);
+	cdoc_u64map_release(&x.readers);
+	return x.sum;
+}
+
 static int enough_cpu(const struct vctx *c)
 {
 	return c->tot[VP_CPU] >= MIN_CPU_SAMPLES * c->period_ns;
 }
 
+/* The request path: threads that serve the network (NULL: all). */
+static const struct cdoc_u64map *request_path(struct vctx *c,
+                                              struct cdoc_u64map *tids)
+{
+	size_t i, n = 0;
+
+	cdoc_u64map_init(tids);
+	for (i = 0; i < c->nr_thr; i++)
+		if (c->thr[i].net && c->thr[i].tid) {
+			cdoc_u64map_put(tids, c->thr[i].tid, 1);
+			n++;
+		}
+	return n ? tids : NULL;
+}
+
 void doctor__v_hotspot(struct vctx *c, struct cdoc_verdict *v)
 {
+	struct cdoc_u64map tids;
 	struct vcpu s;
 	double w, impact, cores = 0;
 	uint32_t top;
 
 	if (!enough_cpu(c))
 		return;
-	doctor__cpu_split(c, &s, NULL);
+	doctor__cpu_split(c, &s, request_path(c, &tids));
 	top = doctor__vtally_top(&s.own, &w);
 	impact = pct(w, c->work_ns);
 	if (doctor__v_window_s(c) > 0)
@@ -64,7 +155,8 @@ void doctor__v_hotspot(struct vctx *c, struct cdoc_verdict *v)
 		        v,
 		        "%s used %.0f%% of the CPU time in %s (the server "
 		        "used %.2f CPUs; this is %.0f%% of its work time): one "
-		        "function of the program's own code dominates.",
+		        "function of the program's own code dominates the "
+		        "request path.",
 		        cdoc_strtab_get(&c->names, top), pct(w, c->tot[VP_CPU]),
 		        c->wrule, cores, impact);
 		doctor__v_rec(v,
@@ -80,6 +172,7 @@ void doctor__v_hotspot(struct vctx *c, struct cdoc_verdict *v)
 		                 "with `cdoctor check BASE.cdr NEW.cdr`.");
 	}
 	doctor__cpu_split_release(&s);
+	cdoc_u64map_release(&tids);
 }
 
 /* Tally the waits of profile @vp (lock: acquiring only) by culprit. */
@@ -165,33 +258,39 @@ void doctor__v_lock(struct vctx *c, struct cdoc_verdict *v)
 void doctor__v_io(struct vctx *c, struct cdoc_verdict *v)
 {
 	struct waits x = {.locks_only = 0};
-	double impact = pct(c->tot[VP_DISK], c->work_ns);
+	double io = c->tot[VP_DISK] + c->downstream_ns;
+	double impact = pct(io, c->work_ns);
 
-	doctor__v_evidence(v, "disk_wait_work_pct", impact, "%");
+	doctor__v_evidence(v, "io_wait_work_pct", impact, "%");
 	doctor__v_evidence(v, "disk_wait_s", c->tot[VP_DISK] / 1e9, "s");
-	if (c->prof[VP_DISK] < 0 || impact < IO_MIN_PCT)
+	doctor__v_evidence(v, "downstream_wait_s", c->downstream_ns / 1e9, "s");
+	if (impact < IO_MIN_PCT)
 		return;
 	cdoc_u64map_init(&x.tids);
 	doctor__vsamples(c, VP_DISK, wait_one, &x);
+	doctor__downstream(c, &x.t);
 	v->category = CDOC_V_IO;
 	v->impact = impact;
 	doctor__v_culprits(c, v, &x.t, MAX_CULPRITS, impact);
 	doctor__v_summary(
 	        v,
-	        "Threads waited %.2f s for the disk in %s (%.0f%% of their "
-	        "work time); most waits start in %s%s%s.",
-	        c->tot[VP_DISK] / 1e9, c->wrule, impact,
+	        "Threads waited %.2f s for the disk and %.2f s for "
+	        "downstream services in %s (%.0f%% of their work time); "
+	        "most waits start in %s%s%s.",
+	        c->tot[VP_DISK] / 1e9, c->downstream_ns / 1e9, c->wrule, impact,
 	        v->nr_culprits ? v->culprits[0].function : "unknown code",
 	        v->nr_culprits && v->culprits[0].via ? " calling " : "",
 	        v->nr_culprits && v->culprits[0].via ? v->culprits[0].via : "");
 	doctor__v_rec(v, "See the waits by stack: `cdoctor report REC "
-	                 "--folded offcpu_disk` or the offcpu_disk tab of "
-	                 "the HTML report.");
-	doctor__v_rec(v, "Take the disk off the request path: batch "
+	                 "--folded offcpu_disk` (and offcpu_net for "
+	                 "downstream calls), or those tabs of the HTML "
+	                 "report.");
+	doctor__v_rec(v, "Take the wait off the request path: batch "
 	                 "fsync/fdatasync (group commit), write from a "
-	                 "background thread, buffer small writes, and keep "
-	                 "read data in memory instead of reading it per "
-	                 "request.");
+	                 "background thread, buffer small writes, keep read "
+	                 "data in memory; for a downstream service, pool and "
+	                 "reuse connections, cache its answers, call it "
+	                 "asynchronously or in parallel.");
 	doctor__vtally_release(&x.t);
 	cdoc_u64map_release(&x.tids);
 }
