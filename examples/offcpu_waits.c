@@ -1,7 +1,8 @@
 /*
  * offcpu_waits.c - threads that spend their time off CPU, each in one
  * kind of wait, for the off-CPU profiles (tests/e2e/run_offcpu.sh):
- *   lock-holder   holds a mutex while it sleeps (hold_lock_and_sleep)
+ *   lock-holder   holds a mutex while it waits for a signal that never
+ *                 comes, 20 ms at a time (hold_lock_and_wait)
  *   lock-waiter   blocks on that mutex (wait_for_lock)
  *   disk          writes and fsyncs a file in a temporary directory
  *                 (sync_to_disk)
@@ -14,6 +15,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,17 +33,27 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-__attribute__((noinline)) static void hold_lock_and_sleep(void)
+/* Neither a lock, a file, a socket nor a sleep: an "other" wait. */
+static void wait_other(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigtimedwait(&none, NULL, &ts);
+}
+
+__attribute__((noinline)) static void hold_lock_and_wait(void)
 {
 	pthread_mutex_lock(&lock);
-	sleep_ms(20);
+	wait_other(20);
 	pthread_mutex_unlock(&lock);
 }
 
 static void *holder(void *arg)
 {
 	while (!stop) {
-		hold_lock_and_sleep();
+		hold_lock_and_wait();
 		sched_yield(); /* let the waiter in now and then */
 	}
 	return arg;
@@ -136,7 +148,7 @@ int main(int argc, char **argv)
 		}
 		pthread_setname_np(t[i], names[i]);
 	}
-	sleep_ms((long)(secs * 1000));
+	wait_other((long)(secs * 1000));
 	stop = 1;
 	for (int i = 0; i < 5; i++)
 		pthread_join(t[i], NULL);

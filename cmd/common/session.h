@@ -29,6 +29,7 @@ enum {
 	OPT_PORT_WAIT,
 	OPT_PUSH_INTERVAL,
 	OPT_NO_OFFCPU,
+	OPT_OFFCPU_EVERY,
 };
 
 /* The long options run and attach share (handled by cli_session_opt). */
@@ -44,6 +45,7 @@ enum {
 	        {"force", no_argument, NULL, OPT_FORCE},                       \
 	        {"open", no_argument, NULL, OPT_OPEN},                         \
 	        {"no-offcpu", no_argument, NULL, OPT_NO_OFFCPU},               \
+	        {"offcpu-every", required_argument, NULL, OPT_OFFCPU_EVERY},   \
 	{                                                                      \
 		"help", no_argument, NULL, 'h'                                 \
 	}

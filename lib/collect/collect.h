@@ -105,7 +105,8 @@ struct cdoc_collect_opts {
 	double heap_interval;  /* heap snapshot every N s; 0: at exit */
 	const char *shim;      /* the shim; NULL: cdoc_collect_find_shim() */
 
-	int no_offcpu; /* no off-CPU source (META offcpu "off: --no-offcpu") */
+	int no_offcpu;         /* no off-CPU source (META offcpu "off: ...") */
+	unsigned offcpu_every; /* unwind one context switch in N; 0: 1 */
 };
 
 /* struct cdoc_collect_stats - what was counted ("nothing silent"). */

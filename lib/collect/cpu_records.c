@@ -418,5 +418,7 @@ int collect__cpu_drain(struct cpu_src *c)
 	cdoc_sort(c->q, n, sizeof(*c->q), qrec_cmp);
 	for (size_t i = 0; i < n; i++)
 		handle(c, &c->q[i]);
+	if (c->off)
+		collect__offcpu_round_end(c->off, c);
 	return (int)CDOC_MIN(n, (size_t)INT32_MAX);
 }

@@ -22,19 +22,22 @@
 #include "collect/internal.h"
 #include "collect/offcpu.h"
 
-/* Switches per stack sample: every switch's duration is measured; one
- * switch in OFFCPU_PERIOD is unwound and weighs that many. */
+/* Switches per stack sample by default: every switch's duration is
+ * measured; one switch in that many is unwound and weighs that many. */
 #define OFFCPU_PERIOD 1
 
 enum { TH_IN, TH_SAMPLED, TH_OUT };
 
 /* One thread's last switch. */
 struct offcpu_thread {
-	uint64_t t_out;  /* when it left the CPU */
-	uint64_t t_in;   /* when it last came back */
-	uint32_t pid;    /* its process */
-	uint32_t tid;    /* the thread */
-	uint32_t stack;  /* stack id of the sample, when ->has_stack */
+	uint64_t t_out; /* when it left the CPU */
+	uint64_t t_in;  /* when it last came back */
+	uint32_t pid;   /* its process */
+	uint32_t tid;   /* the thread */
+	uint32_t stack; /* stack id of the sample, when ->has_stack */
+	/* the sample, in this round's buffer, until it is unwound (or
+	 * dropped: a preempted thread's stack is never unwound) */
+	const struct perf_event_header *rec;
 	uint8_t cls;     /* enum offcpu_class of ->stack */
 	uint8_t state;   /* TH_* */
 	uint8_t preempt; /* switched out while runnable */
@@ -61,10 +64,12 @@ struct offcpu_src {
 	struct offcpu_thread *th;
 	size_t nr_th, alloc_th;
 	struct cdoc_u64map classes; /* stack id -> class (+1) */
+	uint32_t *pend;             /* threads with a ->rec this round */
+	size_t nr_pend, alloc_pend;
 
 	struct cdoc_collect_stats st; /* unwinding of off-CPU stacks */
-	uint64_t samples, lost, preempt_ns, unsampled_ns;
-	uint64_t written[4];
+	uint64_t samples, lost, preempt_ns, unsampled_ns, throttled;
+	uint64_t written[5];
 	int counters_out;
 };
 
@@ -207,7 +212,7 @@ static int offcpu_open(void *st, struct cdoc_collector *s)
 	        strerror(-ret));
 notice:
 	cdoc_collect_add_notice(s,
-	                        "off-CPU time is not recorded (%s): no "
+	                        "off-CPU time is not recorded: %s; no "
 	                        "offcpu_* profiles, no wait classes",
 	                        o->off_reason + 5);
 	return 0;
@@ -216,13 +221,16 @@ notice:
 static int offcpu_start(void *st, struct cdoc_collector *s)
 {
 	struct offcpu_src *o = st;
+	char every[16];
 
 	o->w = cdoc_collect_writer(s);
 	o->t_start = collect__start_ns(s);
 	for (int i = 0; i < OFFCPU_NR; i++)
 		o->prof[i] = cdoc_rec_str(o->w, collect__offcpu_profile(i));
+	snprintf(every, sizeof(every), "%u", o->period);
 	if (cdoc_rec_meta(o->w, "offcpu",
-	                  o->off_reason ? o->off_reason : "on") < 0)
+	                  o->off_reason ? o->off_reason : "on") < 0 ||
+	    (!o->off_reason && cdoc_rec_meta(o->w, "offcpu_every", every) < 0))
 		return -EIO;
 	if (o->off_reason || !o->cpu->attach)
 		return 0;
@@ -258,19 +266,19 @@ static int offcpu_ready(void *st, struct cdoc_collector *s, int fd, short rev)
 
 static int offcpu_flush(void *st, struct cdoc_collector *s)
 {
-	static const char *const names[4] = {"offcpu_samples", "offcpu_lost",
-	                                     "offcpu_preempt_ns",
-	                                     "offcpu_unwind_failures"};
+	static const char *const names[5] = {
+	        "offcpu_samples", "offcpu_lost", "offcpu_preempt_ns",
+	        "offcpu_unwind_failures", "offcpu_throttled"};
 	struct offcpu_src *o = st;
-	uint64_t v[4] = {o->samples, o->lost, o->preempt_ns,
-	                 o->st.unwind_failures};
+	uint64_t v[5] = {o->samples, o->lost, o->preempt_ns,
+	                 o->st.unwind_failures, o->throttled};
 	int ret;
 
 	if (o->off_reason ||
 	    (!memcmp(v, o->written, sizeof(v)) && o->counters_out))
 		return 0;
 	o->counters_out = 1;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		ret = cdoc_rec_counter(o->w, names[i], v[i]);
 		if (ret < 0)
 			return ret;
@@ -289,13 +297,13 @@ static void offcpu_free(void *st)
 {
 	struct offcpu_src *o = st;
 
-	if (o->cpu)
-		o->cpu->off = NULL;
+	/* o->cpu is freed already (sources are freed in order) */
 	close_events(o);
 	free(o->fds);
 	free(o->rings);
 	free(o->ring_hup);
 	free(o->th);
+	free(o->pend);
 	free(o->off_reason);
 	cdoc_u64map_release(&o->tids);
 	cdoc_u64map_release(&o->classes);
@@ -321,11 +329,17 @@ int collect__offcpu_add(struct cdoc_collector *s,
 
 	o->cpu = cpu;
 	o->disabled = opts->no_offcpu;
-	o->period = OFFCPU_PERIOD;
+	o->period = opts->offcpu_every ? opts->offcpu_every : OFFCPU_PERIOD;
 	cdoc_u64map_init(&o->tids);
 	cdoc_u64map_init(&o->classes);
 	cpu->off = o;
 	return cdoc_collect_add(s, &offcpu_ops, o);
+}
+
+void collect__offcpu_disable(struct offcpu_src *o)
+{
+	for (size_t i = 0; i < o->nr_fds; i++)
+		ioctl(o->fds[i], PERF_EVENT_IOC_DISABLE, 0);
 }
 
 size_t collect__offcpu_nr_rings(const struct offcpu_src *o)
@@ -379,12 +393,30 @@ static int class_of(struct offcpu_src *o, struct cpu_src *c,
 	return (int)v;
 }
 
-static void on_sample(struct offcpu_src *o, struct cpu_src *c,
-                      const struct perf_event_header *h)
+/* The stack and class of @t's sample, from the record kept this round. */
+static void unwind(struct offcpu_src *o, struct cpu_src *c,
+                   struct offcpu_thread *t)
+{
+	const struct perf_event_header *h = t->rec;
+	struct cdoc_perf_sample s;
+	struct chain ch;
+
+	t->rec = NULL;
+	if (!h || cdoc_perf_parse_sample(h, o->attr.sample_type,
+	                                 o->attr.sample_regs_user, &s) < 0)
+		return;
+	collect__cpu_chain(c, &s, &ch, &o->st);
+	t->stack = collect__cpu_intern(c, &ch, s.pid, &o->st);
+	t->cls = (uint8_t)class_of(o, c, &ch, t->stack, s.pid);
+	t->has_stack = 1;
+}
+
+/* A thread leaves the CPU: keep the record; it is unwound once its
+ * switch record says the thread waits (not when it was preempted). */
+static void on_sample(struct offcpu_src *o, const struct perf_event_header *h)
 {
 	struct cdoc_perf_sample s;
 	struct offcpu_thread *t;
-	struct chain ch;
 
 	if (cdoc_perf_parse_sample(h, o->attr.sample_type,
 	                           o->attr.sample_regs_user, &s) < 0) {
@@ -394,15 +426,24 @@ static void on_sample(struct offcpu_src *o, struct cpu_src *c,
 	if (!s.pid && !s.tid)
 		return; /* the idle task */
 	t = thread_of(o, s.tid);
-	collect__cpu_chain(c, &s, &ch, &o->st);
-	t->stack = collect__cpu_intern(c, &ch, s.pid, &o->st);
-	t->cls = (uint8_t)class_of(o, c, &ch, t->stack, s.pid);
-	t->has_stack = 1;
+	if (!t->rec) {
+		CDOC_GROW(o->pend, o->nr_pend + 1, o->alloc_pend);
+		o->pend[o->nr_pend++] = (uint32_t)(t - o->th);
+	}
+	t->rec = h;
+	t->has_stack = 0;
 	t->t_out = s.time;
 	t->pid = s.pid;
 	t->tid = s.tid;
 	t->preempt = 0;
 	t->state = TH_SAMPLED;
+}
+
+void collect__offcpu_round_end(struct offcpu_src *o, struct cpu_src *c)
+{
+	for (size_t i = 0; i < o->nr_pend; i++)
+		unwind(o, c, &o->th[o->pend[i]]);
+	o->nr_pend = 0;
 }
 
 /* Thread @t came back at @now: its wait goes where it belongs. */
@@ -425,7 +466,8 @@ static void wait_ended(struct offcpu_src *o, struct offcpu_thread *t,
 	                   t->stack, dur * o->period);
 }
 
-static void on_switch(struct offcpu_src *o, const struct perf_event_header *h)
+static void on_switch(struct offcpu_src *o, struct cpu_src *c,
+                      const struct perf_event_header *h)
 {
 	uint64_t now = cdoc_perf_record_time(h, o->attr.sample_type);
 	struct offcpu_thread *t;
@@ -440,6 +482,8 @@ static void on_switch(struct offcpu_src *o, const struct perf_event_header *h)
 		return;
 	t = thread_of(o, tid);
 	if (!(h->misc & PERF_RECORD_MISC_SWITCH_OUT)) {
+		if (t->state == TH_SAMPLED) /* its switch out was lost */
+			unwind(o, c, t);
 		if (t->state != TH_IN && now >= t->t_out)
 			wait_ended(o, t, now);
 		t->state = TH_IN;
@@ -450,12 +494,17 @@ static void on_switch(struct offcpu_src *o, const struct perf_event_header *h)
 		return; /* older than its last switch in: out of order */
 	if (t->state != TH_SAMPLED) {
 		/* no stack for this one (sampled out, or lost) */
+		t->rec = NULL;
 		t->has_stack = 0;
 		t->t_out = now;
 		t->pid = pid;
 	}
 	t->tid = tid;
 	t->preempt = !!(h->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
+	if (t->preempt)
+		t->rec = NULL; /* runnable: no wait to unwind */
+	else
+		unwind(o, c, t);
 	t->state = TH_OUT;
 }
 
@@ -466,10 +515,13 @@ void collect__offcpu_record(struct offcpu_src *o, struct cpu_src *c,
 
 	switch (h->type) {
 	case PERF_RECORD_SAMPLE:
-		on_sample(o, c, h);
+		on_sample(o, h);
 		break;
 	case PERF_RECORD_SWITCH:
-		on_switch(o, h);
+		on_switch(o, c, h);
+		break;
+	case PERF_RECORD_THROTTLE:
+		o->throttled++;
 		break;
 	case PERF_RECORD_LOST:
 	case PERF_RECORD_LOST_SAMPLES:

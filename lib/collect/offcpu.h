@@ -56,6 +56,12 @@ int collect__offcpu_add(struct cdoc_collector *s,
 /* One record from an off-CPU ring, in time order (cpu_records.c). */
 void collect__offcpu_record(struct offcpu_src *o, struct cpu_src *c,
                             const struct perf_event_header *h);
+/* The end of a round: unwind the samples still waiting for their
+ * switch record (their bytes go with the round). */
+void collect__offcpu_round_end(struct offcpu_src *o, struct cpu_src *c);
+/* The run is over: no more records (a target that goes on running,
+ * attached, would keep the last drain going). */
+void collect__offcpu_disable(struct offcpu_src *o);
 size_t collect__offcpu_nr_rings(const struct offcpu_src *o);
 struct cdoc_perf_ring *collect__offcpu_ring(struct offcpu_src *o, size_t i);
 
