@@ -6,13 +6,18 @@
  * a socket pair (ping_over_socketpair), a stdio stream (append_log) and
  * a dup (check_dup), all closed. At the end a forked child (inheriting
  * the leaked descriptors) opens and closes a file of its own and exits.
- * Prints how many descriptors it leaked.
+ * Prints how many descriptors it leaked. With "exec" as the fourth
+ * argument it then opens one more file close-on-exec (keep_cloexec_file)
+ * and execs itself for one request: the leaked descriptors survive the
+ * exec, that one does not.
  *
- * usage: fd_leak [REQUESTS [EVERY [MICROSECONDS_BETWEEN]]]  (1000, 10, 0)
+ * usage: fd_leak [REQUESTS [EVERY [MICROSECONDS_BETWEEN [exec]]]]
+ *        (1000, 10, 0)
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -110,6 +115,15 @@ NOINLINE static int handle_request(int i, int every)
 	return leaked;
 }
 
+/* Kept open, but close-on-exec: the exec below closes it. */
+NOINLINE static void keep_cloexec_file(void)
+{
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0)
+		consume(fd);
+}
+
 NOINLINE static void child_work(void)
 {
 	read_page();
@@ -139,5 +153,13 @@ int main(int argc, char **argv)
 	if (pid > 0)
 		waitpid(pid, &status, 0);
 	printf("leaked %d descriptors (checksum %lu)\n", leaked, checksum);
+	if (argc > 4 && !strcmp(argv[4], "exec")) {
+		keep_cloexec_file();
+		fflush(stdout);
+		execl("/proc/self/exe", "fd_leak", "1", "1000000",
+		      (char *)NULL);
+		perror("fd_leak: exec");
+		return 1;
+	}
 	return 0;
 }

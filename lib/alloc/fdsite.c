@@ -26,6 +26,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -76,12 +77,27 @@ static int internal(const void *ra)
 	       (a >= shim.unw_lo && a < shim.unw_hi);
 }
 
+/* CDOC_ALLOC_FDS=0: descriptors are not tracked (allocations still
+ * are); -1 until read. */
+static int fds_off = -1;
+
+static int tracking_off(void)
+{
+	const char *s;
+
+	if (unlikely(fds_off < 0)) {
+		s = getenv("CDOC_ALLOC_FDS");
+		fds_off = s && !strcmp(s, "0");
+	}
+	return fds_off;
+}
+
 /* Whether an event of the program's may be recorded now. */
 static int recording(const void *ra)
 {
 	struct tstate *ts = &shim_tls;
 
-	if (likely(!shim.enabled) || internal(ra))
+	if (likely(!shim.enabled) || internal(ra) || tracking_off())
 		return 0;
 	if (ts->busy) {
 		if (!ts->internal)
@@ -666,6 +682,116 @@ EXPORT int close_range(unsigned first, unsigned last, int flags)
 		send_op(pl, (size_t)(p - pl));
 	}
 	return r;
+}
+
+/* ---- exec: the image's unsent events would be lost with it ---- */
+
+/* Send this thread's batch before the image is replaced (other threads'
+ * batches die with them; a vfork child sends its parent's thread's batch,
+ * which it shares, once). A failed exec only sent it early. */
+static void before_exec(void)
+{
+	struct tstate *ts = &shim_tls;
+	int saved = errno;
+
+	if (!shim.enabled || ts->busy || ts->state != TS_LIVE)
+		return;
+	ts->busy = 1;
+	shim_lock(ts);
+	shim_flush(ts);
+	shim_unlock(ts);
+	ts->busy = 0;
+	errno = saved;
+}
+
+static int (*real_execve)(const char *, char *const[], char *const[]);
+static int (*real_execv)(const char *, char *const[]);
+static int (*real_execvp)(const char *, char *const[]);
+static int (*real_execvpe)(const char *, char *const[], char *const[]);
+static int (*real_fexecve)(int, char *const[], char *const[]);
+
+#define EXEC_ENTRY(name, params, args)                                         \
+	EXPORT int name params                                                 \
+	{                                                                      \
+		before_exec();                                                 \
+		if (!REAL(name)) {                                             \
+			errno = ENOSYS;                                        \
+			return -1;                                             \
+		}                                                              \
+		return real_##name args;                                       \
+	}
+
+EXEC_ENTRY(execve, (const char *p, char *const a[], char *const e[]), (p, a, e))
+EXEC_ENTRY(execv, (const char *p, char *const a[]), (p, a))
+EXEC_ENTRY(execvp, (const char *p, char *const a[]), (p, a))
+EXEC_ENTRY(execvpe, (const char *p, char *const a[], char *const e[]),
+           (p, a, e))
+EXEC_ENTRY(fexecve, (int fd, char *const a[], char *const e[]), (fd, a, e))
+
+/* The execl family: the arguments into an array, then the v form. */
+#define ARGS_TO_ARRAY(ap, n)                                                   \
+	do {                                                                   \
+		va_list cp;                                                    \
+		va_copy(cp, ap);                                               \
+		for (n = 1; va_arg(cp, char *); n++)                           \
+			;                                                      \
+		va_end(cp);                                                    \
+	} while (0)
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	size_t n, i;
+
+	va_start(ap, arg);
+	ARGS_TO_ARRAY(ap, n);
+	{
+		char *argv[n + 1];
+
+		argv[0] = (char *)arg;
+		for (i = 1; i <= n; i++)
+			argv[i] = va_arg(ap, char *);
+		va_end(ap);
+		return execv(path, argv);
+	}
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	va_list ap;
+	size_t n, i;
+
+	va_start(ap, arg);
+	ARGS_TO_ARRAY(ap, n);
+	{
+		char *argv[n + 1];
+
+		argv[0] = (char *)arg;
+		for (i = 1; i <= n; i++)
+			argv[i] = va_arg(ap, char *);
+		va_end(ap);
+		return execvp(file, argv);
+	}
+}
+
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	size_t n, i;
+	char *const *envp;
+
+	va_start(ap, arg);
+	ARGS_TO_ARRAY(ap, n);
+	{
+		char *argv[n + 1];
+
+		argv[0] = (char *)arg;
+		for (i = 1; i <= n; i++)
+			argv[i] = va_arg(ap, char *);
+		envp = va_arg(ap, char *const *);
+		va_end(ap);
+		return execve(path, argv, envp);
+	}
 }
 
 /* ---- fork and exec (called by shim.c, batch locked) ---- */

@@ -149,23 +149,21 @@ static void closed(struct fdtab *t, uint32_t *slot, uint32_t pid, uint32_t tid)
 }
 
 static void ev_open(struct fdtab *t, struct fdtab_inst *in, uint32_t tid,
-                    const uint64_t *v)
+                    const struct cdoc_heap_fd *e)
 {
-	uint32_t *slot = slot_of(t, in, (uint32_t)v[0]);
+	uint32_t *slot = slot_of(t, in, e->fd);
 	int64_t site;
 
 	t->opens++;
 	if (slot && *slot)
 		closed(t, slot, in->pid, tid);
-	site = slot ? site_get(t, in, (uint32_t)v[3], (uint32_t)v[1],
-	                       (uint32_t)v[2])
-	            : -1;
+	site = slot ? site_get(t, in, e->stack, e->call, e->type) : -1;
 	if (site < 0) {
 		t->untracked++;
 		return;
 	}
 	*slot = (uint32_t)(site + 1) |
-	        ((v[4] & CDOC_AFD_CLOEXEC) ? FDTAB_CLOEXEC : 0);
+	        ((e->flags & CDOC_AFD_CLOEXEC) ? FDTAB_CLOEXEC : 0);
 	tally(t, (uint32_t)site, in->pid, tid)->opens++;
 }
 
@@ -264,56 +262,37 @@ static void ev_exec(struct fdtab *t, struct fdtab_inst *in, uint32_t tid)
 	old->nr = 0;
 }
 
-static int bad(const char *what)
-{
-	return cdoc_error(-CDOC_EFORMAT, "descriptor event: %s", what);
-}
-
 int collect__fdtab_event(struct fdtab *t, uint32_t pid, uint32_t tid,
                          uint64_t instance, const void *p, size_t len)
 {
-	static const int nargs[] = {0, 5, 1, 3, 2, 1, 0};
-	struct cdoc_reader d;
+	struct cdoc_heap_fd e;
 	struct fdtab_inst *in;
-	uint64_t op, v[5];
-	int i;
+	int ret = cdoc_heap_fd_decode(p, len, &e);
 
-	cdoc_reader_init(&d, p, len);
-	op = cdoc_reader_u64(&d);
-	if (d.err || op == 0 || op > CDOC_AFD_EXEC)
-		return bad(d.err ? d.err : "unknown op");
-	for (i = 0; i < nargs[op]; i++)
-		v[i] = cdoc_reader_u64(&d);
-	if (d.err)
-		return bad(d.err);
-	if (d.p != d.end)
-		return bad("bytes after its fields");
-	if (op == CDOC_AFD_OPEN &&
-	    (v[0] > INT32_MAX || v[1] >= CDOC_AFD_CALL_NR ||
-	     v[2] >= CDOC_AFD_TYPE_NR || v[3] == 0 || v[3] >= (1u << 22)))
-		return bad("open with a value out of range");
+	if (ret < 0)
+		return ret;
 	in = inst_get(t, instance, pid);
 	if (!in) {
-		t->untracked += op == CDOC_AFD_OPEN;
+		t->untracked += e.op == CDOC_AFD_OPEN;
 		return 0;
 	}
 	if (!in->pid)
 		in->pid = pid; /* made by its parent's FORK */
-	switch (op) {
+	switch (e.op) {
 	case CDOC_AFD_OPEN:
-		ev_open(t, in, tid, v);
+		ev_open(t, in, tid, &e);
 		break;
 	case CDOC_AFD_CLOSE:
-		ev_close(t, in, tid, v[0]);
+		ev_close(t, in, tid, e.fd);
 		break;
 	case CDOC_AFD_RANGE:
-		ev_range(t, in, tid, v[0], v[1], v[2] & CDOC_AFD_CLOEXEC);
+		ev_range(t, in, tid, e.fd, e.last, e.flags & CDOC_AFD_CLOEXEC);
 		break;
 	case CDOC_AFD_SETFD:
-		ev_setfd(in, v[0], v[1] & CDOC_AFD_CLOEXEC);
+		ev_setfd(in, e.fd, e.flags & CDOC_AFD_CLOEXEC);
 		break;
 	case CDOC_AFD_FORK:
-		ev_fork(t, (size_t)(in - t->insts), v[0]);
+		ev_fork(t, (size_t)(in - t->insts), e.child);
 		break;
 	case CDOC_AFD_EXEC:
 		ev_exec(t, in, tid);

@@ -148,6 +148,29 @@ struct cdoc_heap_totals {
 void cdoc_heap_get_totals(const struct cdoc_heap *h,
                           struct cdoc_heap_totals *out);
 
+/*
+ * A descriptor event: the payload of an EXT record of kind CDOC_AEXT_FD
+ * (alloc/stream.h), decoded. Fields by op: OPEN fd, call, type, stack,
+ * flags; CLOSE fd; RANGE fd (the first), last, flags; SETFD fd, flags;
+ * FORK child; EXEC none. flags: CDOC_AFD_CLOEXEC or 0.
+ */
+struct cdoc_heap_fd {
+	unsigned op; /* CDOC_AFD_* */
+	uint32_t fd, last;
+	uint32_t call, type, stack, flags;
+	uint64_t child;
+};
+
+/*
+ * Decode @len bytes of @payload into @out. 0, or -CDOC_EFORMAT with a
+ * message naming the byte: an unknown op, a truncated or overlong
+ * varint, bytes after the last field, a value out of range (a call or
+ * type beyond CDOC_AFD_*_NR, a stack id 0 or beyond the stream's
+ * limit, a descriptor above INT32_MAX, a range whose end comes before its start, a fork into instance 0).
+ */
+int cdoc_heap_fd_decode(const void *payload, size_t len,
+                        struct cdoc_heap_fd *out);
+
 /* ---- the collector: the channel to a target ---- */
 
 /* struct cdoc_heap_opts - what the shim is asked to do. */

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdarg.h>
+#include <string.h>
 
 #include "alloc/stream.h"
 #include "collect/fdsites.h"
@@ -213,6 +214,13 @@ Test(fdtab, malformed)
 	cr_assert_eq(ev(&t, P1, I1, 99, 0), -CDOC_EFORMAT);
 	cr_assert_eq(collect__fdtab_event(&t, P1, P1, I1, trunc, sizeof(trunc)),
 	             -CDOC_EFORMAT);
+	cr_assert(strstr(cdoc_errmsg(), "descriptor event, byte "),
+	          "the message names the byte: %s", cdoc_errmsg());
+	cr_assert_eq(ev(&t, P1, I1, CDOC_AFD_RANGE, 3, (uint64_t)9, (uint64_t)3,
+	                (uint64_t)0),
+	             -CDOC_EFORMAT, "a range that ends before it starts");
+	cr_assert_eq(ev(&t, P1, I1, CDOC_AFD_FORK, 1, (uint64_t)0),
+	             -CDOC_EFORMAT, "a fork into instance 0");
 	cr_assert_eq(collect__fdtab_event(&t, P1, P1, I1, extra, sizeof(extra)),
 	             -CDOC_EFORMAT);
 	cr_assert_eq(ev(&t, P1, I1, CDOC_AFD_OPEN, 5, (uint64_t)3,

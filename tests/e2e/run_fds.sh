@@ -58,3 +58,23 @@ grep -Eq "^  fd_events +[1-9][0-9]*$" "$T/text" || fail "no fd_events counter"
 grep -Eq "^  fd_untracked +0$" "$T/text" ||
 	fail "untracked: $(grep fd_untracked "$T/text")"
 echo "ok: load_settings_leaky holds $want descriptors at the end"
+
+# exec: the leaked descriptors (not close-on-exec) survive into the new
+# image and stay live; the one opened O_CLOEXEC just before is closed by
+# the exec (and the old image's last events are sent before it)
+"$CDOCTOR" run --no-html -o "$T/x.cdr" -- "$EX/fd_leak" 300 7 0 exec \
+	>"$T/xout" 2>"$T/xerr" || fail "exec run exited $?: $(cat "$T/xerr")"
+want=$(sed -n '1s/^leaked \([0-9]*\) descriptors.*/\1/p' "$T/xout")
+[ "$want" = 42 ] && grep -q "^leaked 0 descriptors" "$T/xout" ||
+	fail "exec run output: $(cat "$T/xout")"
+"$CDOCTOR" report "$T/x.cdr" --folded fd_live >"$T/xlive" || fail "fd_live"
+n=$(total "$T/xlive" ';load_settings_leaky;\[open:file\] ')
+[ "$n" = 42 ] || fail "after exec, load_settings_leaky holds $n, not 42:
+$(cat "$T/xlive")"
+! grep -q ";keep_cloexec_file;" "$T/xlive" ||
+	fail "a close-on-exec descriptor is live after exec"
+"$CDOCTOR" report "$T/x.cdr" --folded fd_close >"$T/xclose" || fail "fd_close"
+[ "$(total "$T/xclose" ';keep_cloexec_file;\[open:file\] ')" = 1 ] ||
+	fail "the exec did not close keep_cloexec_file's descriptor:
+$(grep keep_cloexec "$T/xclose")"
+echo "ok: exec keeps the 42 leaked, closes the close-on-exec one"
