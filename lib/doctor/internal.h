@@ -136,8 +136,7 @@ struct vctx {
 	double tot[VP_N];          /* sums over threads */
 	double mutex_ns;           /* lock waits acquiring a lock */
 	double work_ns;            /* cpu + mutex + disk + downstream outside
-	                              long ticks, + long ticks; at least the
-	                              window (one CPU's worth) */
+	                              long ticks, + the long ticks */
 	struct vloop *loops;
 	size_t nr_loops, alloc_loops;
 	struct cdoc_u64map loop_of; /* tid -> index in ->loops */

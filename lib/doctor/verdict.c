@@ -276,7 +276,7 @@ static void account(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
 
 static void gather(struct vctx *c)
 {
-	double blocked = 0, win;
+	double blocked = 0;
 	size_t i;
 	int vp;
 
@@ -300,9 +300,6 @@ static void gather(struct vctx *c)
 	c->downstream_ns = doctor__downstream(c, NULL);
 	c->work_ns = c->tot[VP_CPU] + c->mutex_ns + c->tot[VP_DISK] +
 	             c->downstream_ns + blocked;
-	win = doctor__v_window_s(c) * 1e9;
-	if (c->timed && c->work_ns < win)
-		c->work_ns = win;
 }
 
 double doctor__v_window_s(const struct vctx *c)
@@ -447,6 +444,32 @@ static int by_impact(const void *a, const void *b)
 	return x->impact > y->impact ? -1 : x->impact < y->impact;
 }
 
+/*
+ * A hotspot whose function is also the allocator's main caller is that
+ * function's allocations: the more specific finding (and its fix, reuse
+ * instead of malloc per piece) comes first, the hotspot stays secondary.
+ */
+static void prefer_specific(struct cdoc_verdict *hit, size_t k)
+{
+	struct cdoc_verdict x;
+	size_t i;
+
+	if (k < 2 || strcmp(hit[0].category, CDOC_V_HOTSPOT) ||
+	    !hit[0].nr_culprits)
+		return;
+	for (i = 1; i < k; i++) {
+		if (strcmp(hit[i].category, CDOC_V_CHURN) ||
+		    !hit[i].nr_culprits ||
+		    strcmp(hit[i].culprits[0].function,
+		           hit[0].culprits[0].function))
+			continue;
+		x = hit[i];
+		memmove(hit + 1, hit, i * sizeof(*hit));
+		hit[0] = x;
+		return;
+	}
+}
+
 /* "none": what was measured and found small. */
 static void verdict_none(struct vctx *c, struct cdoc_verdict *v,
                          struct cdoc_verdict *probes, size_t n)
@@ -489,6 +512,7 @@ static void choose(struct vctx *c, struct cdoc_verdict *v,
 		}
 	}
 	qsort(hit, k, sizeof(*hit), by_impact);
+	prefer_specific(hit, k);
 	if (!k) {
 		verdict_none(c, v, cand, n);
 		free(hit);

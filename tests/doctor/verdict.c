@@ -511,3 +511,25 @@ Test(verdict, pool_threads_reading_the_next_request_are_not_io_wait)
 	judge();
 	cr_assert_str_eq(v.category, "none", "%s", v.summary);
 }
+
+Test(verdict, a_hot_function_that_mostly_allocates_is_alloc_churn)
+{
+	cpu(7, "srv;main;serve;build_pieces;snprintf;__vfprintf_internal", 35);
+	cpu(7, "srv;main;serve;build_pieces;malloc;_int_malloc", 12);
+	cpu(7, "srv;main;serve;build_pieces;free;_int_free", 8);
+	cpu(7, "srv;main;serve;write;__x64_sys_write_[k]", 45);
+	judge();
+	cr_assert_str_eq(v.category, "alloc-churn", "%s", v.summary);
+	cr_assert_str_eq(v.culprits[0].function, "build_pieces");
+	cr_assert(has_other("cpu-hotspot"));
+}
+
+Test(verdict, a_hot_function_beside_a_busy_allocator_elsewhere_stays_hotspot)
+{
+	cpu(7, "srv;main;serve;checksum", 50);
+	cpu(7, "srv;main;serve;make_headers;malloc;_int_malloc", 20);
+	cpu(7, "srv;main;serve;write;__x64_sys_write_[k]", 30);
+	judge();
+	cr_assert_str_eq(v.category, "cpu-hotspot", "%s", v.summary);
+	cr_assert(has_other("alloc-churn"));
+}
