@@ -498,6 +498,22 @@ static void verdict_none(struct vctx *c, struct cdoc_verdict *v,
 	                 "`cdoctor report REC --html FILE` (tab cpu).");
 }
 
+/* Without off-CPU profiles, waits are invisible: say so, and how. */
+static void no_offcpu_note(const struct cdoc_recording *r,
+                           struct cdoc_verdict *v)
+{
+	const char *why = cdoc_recording_meta(r, "offcpu");
+
+	doctor__v_summary(v,
+	                  " Off-CPU time was not recorded (%s): lock, disk "
+	                  "and downstream waits could not be weighed against "
+	                  "this.",
+	                  why && *why ? why : "no off-CPU profiles");
+	doctor__v_rec(v, "Record off-CPU time to see waits: `cdoctor "
+	                 "sysinfo` says what this machine allows (e.g. sudo "
+	                 "sysctl kernel.perf_event_paranoid=1).");
+}
+
 /* Move the triggered candidates (sorted) into @v and its ->others. */
 static void choose(struct vctx *c, struct cdoc_verdict *v,
                    struct cdoc_verdict *cand, size_t n)
@@ -541,6 +557,8 @@ int cdoc_doctor_verdict(struct cdoc_recording *r, struct cdoc_verdict *v)
 		doctor__v_node(&c, &cand[n - 1]);
 	cdoc_verdict_release(v);
 	choose(&c, v, cand, n);
+	if (!c.offcpu && strcmp(v->category, CDOC_V_NONE))
+		no_offcpu_note(r, v);
 	v->window_rule = c.wrule;
 	v->window_start_s = c.w0 / 1e9;
 	v->window_end_s = c.w1 == UINT64_MAX ? 0 : c.w1 / 1e9;

@@ -533,3 +533,14 @@ Test(verdict, a_hot_function_beside_a_busy_allocator_elsewhere_stays_hotspot)
 	cr_assert_str_eq(v.category, "cpu-hotspot", "%s", v.summary);
 	cr_assert(has_other("alloc-churn"));
 }
+
+Test(verdict, without_off_cpu_the_verdict_says_waits_were_not_seen)
+{
+	cdoc_rec_meta(&w, "offcpu", "off: perf_event_paranoid is 3");
+	cpu(7, "srv;main;serve;checksum", 80);
+	judge();
+	cr_assert_str_eq(v.category, "cpu-hotspot", "%s", v.summary);
+	cr_assert(strstr(v.summary, "perf_event_paranoid is 3"), "%s",
+	          v.summary);
+	cr_assert(strstr(v.recs[v.nr_recs - 1], "cdoctor sysinfo"));
+}
