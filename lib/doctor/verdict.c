@@ -514,6 +514,29 @@ static void no_offcpu_note(const struct cdoc_recording *r,
 	                 "sysctl kernel.perf_event_paranoid=1).");
 }
 
+/* "cdoctor report REC" -> "cdoctor report PATH": steps one can paste. */
+static void name_recording(const struct cdoc_recording *r,
+                           struct cdoc_verdict *v)
+{
+	size_t i;
+
+	for (i = 0; r->path && i < v->nr_recs; i++) {
+		struct cdoc_buf b = CDOC_BUF_INIT;
+		const char *p = v->recs[i], *q;
+
+		while ((q = strstr(p, " REC"))) {
+			cdoc_buf_add(&b, p, q - p);
+			cdoc_buf_addf(&b, " %s", r->path);
+			p = q + 4;
+		}
+		cdoc_buf_addstr(&b, p);
+		free(v->recs[i]);
+		v->recs[i] = cdoc_buf_detach(&b, NULL);
+	}
+	for (i = 0; i < v->nr_others; i++)
+		name_recording(r, &v->others[i]);
+}
+
 /* Move the triggered candidates (sorted) into @v and its ->others. */
 static void choose(struct vctx *c, struct cdoc_verdict *v,
                    struct cdoc_verdict *cand, size_t n)
@@ -559,6 +582,7 @@ int cdoc_doctor_verdict(struct cdoc_recording *r, struct cdoc_verdict *v)
 	choose(&c, v, cand, n);
 	if (!c.offcpu && strcmp(v->category, CDOC_V_NONE))
 		no_offcpu_note(r, v);
+	name_recording(r, v);
 	v->window_rule = c.wrule;
 	v->window_start_s = c.w0 / 1e9;
 	v->window_end_s = c.w1 == UINT64_MAX ? 0 : c.w1 / 1e9;

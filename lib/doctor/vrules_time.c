@@ -274,12 +274,19 @@ void doctor__v_io(struct vctx *c, struct cdoc_verdict *v)
 	v->category = CDOC_V_IO;
 	v->impact = impact;
 	doctor__v_culprits(c, v, &x.t, MAX_CULPRITS, impact);
+	doctor__v_summary(v, "Threads waited ");
+	if (c->tot[VP_DISK] > 0)
+		doctor__v_summary(v, "%.2f s for the disk%s",
+		                  c->tot[VP_DISK] / 1e9,
+		                  c->downstream_ns > 0 ? " and " : "");
+	if (c->downstream_ns > 0)
+		doctor__v_summary(v, "%.2f s for downstream services",
+		                  c->downstream_ns / 1e9);
 	doctor__v_summary(
 	        v,
-	        "Threads waited %.2f s for the disk and %.2f s for "
-	        "downstream services in %s (%.0f%% of their work time); "
-	        "most waits start in %s%s%s.",
-	        c->tot[VP_DISK] / 1e9, c->downstream_ns / 1e9, c->wrule, impact,
+	        " in %s (%.0f%% of their work time); most waits start in "
+	        "%s%s%s.",
+	        c->wrule, impact,
 	        v->nr_culprits ? v->culprits[0].function : "unknown code",
 	        v->nr_culprits && v->culprits[0].via ? " calling " : "",
 	        v->nr_culprits && v->culprits[0].via ? v->culprits[0].via : "");
