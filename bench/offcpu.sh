@@ -3,7 +3,9 @@
 # examples/http_server under wrk (-t2 -c16, DURATION s) bare, under
 # `cdoctor run --no-offcpu`, under `cdoctor run` (every context switch
 # unwound: --offcpu-every 1) and with --offcpu-every 8, in one run; each
-# ratio against the bare run, and the context switches cdoctor saw.
+# ratio against the bare run, the CPU seconds cdoctor itself used, and
+# the waits written and records lost. On a shared machine the req/s
+# ratios move with the load: run it on an idle one.
 # Usage: bench/offcpu.sh [BUILD_DIR] (default: build). DURATION=5.
 set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,8 +36,10 @@ run() {
 		--on-port "$WRK" "$@" -- "$SRV" >"$T/$name" 2>&1
 	local r
 	r=$(rps "$T/$name")
-	printf '%-26s %10s req/s  %s of bare  %s\n' "$name" "$r" \
+	printf '%-26s %10s req/s  %s of bare  collector CPU %s s %s\n' \
+		"$name" "$r" \
 		"$(awk -v a="$r" -v b="$bare" 'BEGIN { printf "%.2f", a / b }')" \
+		"$(sed -n 's/.*collector CPU \([0-9.]*\) s.*/\1/p' "$T/$name")" \
 		"$(grep -E 'offcpu_(samples|lost) ' "$T/$name" | tr -s ' ' | tr '\n' ' ')"
 }
 run "cdoctor --no-offcpu" --no-offcpu

@@ -58,9 +58,17 @@ static const char run_usage[] =
         "                         code built with frame pointers)\n"
         "      --heap-interval S  heap snapshot every S seconds (and one\n"
         "                         at exit always)\n"
+        "      --long-tick MS     event-loop ticks (from a wait call\n"
+        "                         returning to the next: epoll_wait, poll,\n"
+        "                         select, ...) of at least MS milliseconds\n"
+        "                         are listed with their times (10); ticks\n"
+        "                         come through the preload library\n"
         "  -h, --help             this help\n\n"
         "Exit status: the command's (128+N when killed by signal N), 2 "
         "when\ncdoctor itself fails (no file is written then).\n";
+
+/* run's own option codes, apart from session.h's */
+enum { OPT_LONG_TICK = 0x400 };
 
 static const struct option run_longopts[] = {
         CLI_SESSION_LONGOPTS,
@@ -74,6 +82,7 @@ static const struct option run_longopts[] = {
         {"alloc-fp", no_argument, NULL, OPT_ALLOC_FP},
         {"heap-interval", required_argument, NULL, OPT_HEAP_INTERVAL},
         {"no-alloc", no_argument, NULL, OPT_NO_ALLOC},
+        {"long-tick", required_argument, NULL, OPT_LONG_TICK},
         {NULL, 0, NULL, 0},
 };
 
@@ -132,6 +141,11 @@ static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
 	case OPT_HEAP_INTERVAL:
 		return cli_parse_double("run", "--heap-interval", arg, 0.01,
 		                        1e6, &o->heap_interval);
+	case OPT_LONG_TICK:
+		if (cli_parse_double("run", "--long-tick", arg, 0.001, 1e7, &v))
+			return 2;
+		o->long_tick_ns = (uint64_t)(v * 1e6);
+		return 0;
 	}
 	return -1;
 }
@@ -140,7 +154,8 @@ static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
 static int alloc_conflict(const struct cdoc_collect_opts *o, int no_alloc)
 {
 	return no_alloc && (o->alloc_sample || o->alloc_mmap || o->alloc_fp ||
-	                    o->heap_interval || o->alloc == CDOC_ALLOC_ALL);
+	                    o->heap_interval || o->alloc == CDOC_ALLOC_ALL ||
+	                    o->long_tick_ns);
 }
 
 int cmd_run(int argc, char **argv)

@@ -97,7 +97,7 @@ static int recording(const void *ra)
 {
 	struct tstate *ts = &shim_tls;
 
-	if (likely(!shim.enabled) || internal(ra) || tracking_off())
+	if (!shim.enabled || internal(ra) || tracking_off())
 		return 0;
 	if (ts->busy) {
 		if (!ts->internal)
@@ -656,9 +656,9 @@ EXPORT int close(int fd)
 		r = real_close(fd);
 	else
 		r = (int)syscall(SYS_close, fd);
-	/* Linux releases the number even when close() fails with EINTR */
-	if (fd >= 0 && (r == 0 || errno == EINTR || errno == EIO) &&
-	    recording(ra))
+	/* Linux releases the number whatever close() returns, but for
+	 * EBADF (it was not open) */
+	if (fd >= 0 && (r == 0 || errno != EBADF) && recording(ra))
 		put_close(fd);
 	return r;
 }

@@ -107,6 +107,8 @@ struct cdoc_collect_opts {
 
 	int no_offcpu;         /* no off-CPU source (META offcpu "off: ...") */
 	unsigned offcpu_every; /* unwind one context switch in N; 0: 1 */
+	uint64_t long_tick_ns; /* event-loop ticks listed one by one from
+				  this long (through the shim); 0: 10 ms */
 };
 
 /* struct cdoc_collect_stats - what was counted ("nothing silent"). */

@@ -175,12 +175,14 @@ int cdoc_heap_fd_decode(const void *payload, size_t len,
 
 /* struct cdoc_heap_opts - what the shim is asked to do. */
 struct cdoc_heap_opts {
-	const char *shim;     /* path of libcdoctor-alloc.so (required) */
-	uint64_t sample_rate; /* mean bytes between samples; 0 = all */
-	int track_mmap;       /* anonymous mmap/munmap too */
-	int use_fp;           /* frame-pointer stacks instead of libunwind */
-	const char *dump;     /* if set, also copy the raw stream there
+	const char *shim;      /* path of libcdoctor-alloc.so (required) */
+	uint64_t sample_rate;  /* mean bytes between samples; 0 = all */
+	int track_mmap;        /* anonymous mmap/munmap too */
+	int use_fp;            /* frame-pointer stacks instead of libunwind */
+	const char *dump;      /* if set, also copy the raw stream there
 				 (created with O_EXCL) */
+	uint64_t long_tick_ns; /* event-loop ticks the shim lists one by
+				  one; 0: its default (10 ms) */
 };
 
 struct cdoc_heap_collector;

@@ -8,6 +8,8 @@
 
 /* parse.c: read @path into @buf (NUL-terminated); bytes read or -errno. */
 ssize_t metrics__read(const char *path, char *buf, size_t size);
+/* parse.c: the same for @path relative to directory fd @dirfd. */
+ssize_t metrics__read_at(int dirfd, const char *path, char *buf, size_t size);
 
 /* parse.c: /proc/.../schedstat "ON_CPU_NS RUNQ_NS TIMESLICES" into @out;
  * 0, or -1 when it does not parse. */

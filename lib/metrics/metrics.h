@@ -117,6 +117,7 @@ struct cdoc_metrics_sampler {
 	long ticks_per_s;     /* sysconf(_SC_CLK_TCK) */
 	long page_size;       /* sysconf(_SC_PAGESIZE) */
 	unsigned fd_link_cap; /* fd links read per process and sample */
+	uint64_t nr_samples;  /* samples taken */
 	uint64_t fds_capped;  /* processes x samples over fd_link_cap */
 	/* processes of the latest and the previous sample */
 	struct cdoc_metrics_proc *procs, *prev_procs;
@@ -140,7 +141,7 @@ void cdoc_metrics_sampler_release(struct cdoc_metrics_sampler *s);
 /*
  * Read the process tree of s->pid now into @out (and its threads into
  * s->threads). Returns 0, or -ESRCH (with a message) when the root
- * process is gone, or -CDOC_EFORMAT when its /proc/PID/stat does not
+ * process is gone (or a zombie; zombies in the tree are not counted), or -CDOC_EFORMAT when its /proc/PID/stat does not
  * parse. CPU percentages are set from the second call on.
  */
 int cdoc_metrics_sample(struct cdoc_metrics_sampler *s,

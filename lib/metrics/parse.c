@@ -12,8 +12,13 @@
 
 ssize_t metrics__read(const char *path, char *buf, size_t size)
 {
+	return metrics__read_at(AT_FDCWD, path, buf, size);
+}
+
+ssize_t metrics__read_at(int dirfd, const char *path, char *buf, size_t size)
+{
 	ssize_t n, got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;

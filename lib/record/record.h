@@ -152,37 +152,6 @@ int cdoc_rec_metrics(struct cdoc_rec_writer *w, uint64_t time_ns,
                      const char *const *names, const double *values, size_t n);
 
 /*
- * Event-loop ticks (TICKS chunks, lib/record/ticks.c). A tick is the time
- * from a wait call (epoll_wait, poll, select, ...) returning on a thread
- * to its next wait call; a long tick lasted at least META long_tick_ns.
- * One tickset covers one loop thread over one interval: what ended in
- * it. Times are ns since the run started.
- */
-#define CDOC_TICK_BUCKETS                                                      \
-	24 /* bucket 0: < 2 us; bucket i: [2^i, 2^(i+1)) \
-                                us; last: everything above */
-struct cdoc_rec_long_tick {
-	uint64_t start_ns, dur_ns;
-};
-struct cdoc_rec_tickset {
-	uint32_t pid, tid;
-	uint64_t time_ns; /* end of the interval this set covers */
-	uint64_t hist[CDOC_TICK_BUCKETS];
-	uint64_t nticks;  /* ticks that ended in the interval */
-	uint64_t busy_ns; /* sum of their durations */
-	uint64_t wait_ns; /* time spent inside wait calls in the interval */
-	uint64_t max_ns;  /* longest tick of the interval */
-	struct cdoc_rec_long_tick *longs; /* long ticks that ended in it */
-	size_t nr_longs;
-};
-
-/* The bucket of a tick of @ns nanoseconds. */
-unsigned cdoc_rec_tick_bucket(uint64_t ns);
-
-/* One TICKS chunk for @t. 0 or a negative code. */
-int cdoc_rec_ticks(struct cdoc_rec_writer *w, const struct cdoc_rec_tickset *t);
-
-/*
  * struct cdoc_rec_threadstat - one thread of the process tree at one
  * metrics sample (THREADS chunk). Counts are cumulative since the thread
  * started: take differences between samples for rates.
@@ -208,6 +177,36 @@ struct cdoc_rec_threadstats {
 /* A THREADS chunk with the threads of @s. 0 or a negative code. */
 int cdoc_rec_threadstats(struct cdoc_rec_writer *w,
                          const struct cdoc_rec_threadstats *s);
+
+/*
+ * Event-loop ticks (TICKS chunks, lib/record/ticks.c). A tick is the time
+ * from a wait call (epoll_wait, poll, select, ...) returning on a thread
+ * to its next wait call; a long tick lasted at least META long_tick_ns.
+ * One tickset covers one loop thread over one interval: what ended in
+ * it. Times are ns since the run started.
+ */
+/* Bucket 0: < 2 us; bucket i: [2^i, 2^(i+1)) us; the last: all above. */
+#define CDOC_TICK_BUCKETS 24
+struct cdoc_rec_long_tick {
+	uint64_t start_ns, dur_ns;
+};
+struct cdoc_rec_tickset {
+	uint32_t pid, tid;
+	uint64_t time_ns; /* end of the interval this set covers */
+	uint64_t hist[CDOC_TICK_BUCKETS];
+	uint64_t nticks;  /* ticks that ended in the interval */
+	uint64_t busy_ns; /* sum of their durations */
+	uint64_t wait_ns; /* time spent inside wait calls in the interval */
+	uint64_t max_ns;  /* longest tick of the interval */
+	struct cdoc_rec_long_tick *longs; /* long ticks that ended in it */
+	size_t nr_longs;
+};
+
+/* The bucket of a tick of @ns nanoseconds. */
+unsigned cdoc_rec_tick_bucket(uint64_t ns);
+
+/* One TICKS chunk for @t. 0 or a negative code. */
+int cdoc_rec_ticks(struct cdoc_rec_writer *w, const struct cdoc_rec_tickset *t);
 
 /*
  * A chunk of @type whose payload is @len bytes at @data (for chunk types
@@ -336,11 +335,11 @@ struct cdoc_recording {
 	size_t nr_frames, alloc_frames;    /* (zeroed up to nr_frames) */
 	struct cdoc_rec_tsample *tsamples; /* samples with times, file order */
 	size_t nr_tsamples, alloc_tsamples;
+	struct cdoc_rec_threadstats *threadstats; /* THREADS, file order */
+	size_t nr_threadstats, alloc_threadstats;
 	struct cdoc_rec_tickset *ticksets; /* TICKS, file order; each owns
 					      its ->longs */
 	size_t nr_ticksets, alloc_ticksets;
-	struct cdoc_rec_threadstats *threadstats; /* THREADS, file order */
-	size_t nr_threadstats, alloc_threadstats;
 	int complete;    /* the END chunk was read */
 	char *cut_short; /* why the file ends early (NULL when complete) */
 };
