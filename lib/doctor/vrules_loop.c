@@ -17,12 +17,12 @@
 #define LOOP_MIN_PCT 10.0
 /* At least this many long ticks (one slow start-up tick is not it). */
 #define LOOP_MIN_LONG 5
-/* When off-CPU time was recorded, samples must explain this share of
- * the long ticks; less, and the ticks were stretched by the scheduler
- * (the thread was runnable, not blocked): a saturated machine, not a
- * blocking call. */
-#define LOOP_COVER_MIN 0.3
-#define MAX_CULPRITS   3
+/* The work of the loop threads (CPU and blocking waits) inside long
+ * ticks must be this share of all their work too: on a busy machine a
+ * healthy loop's short ticks are stretched by the scheduler (runnable,
+ * not running), and those long ticks hold little of its work. */
+#define LOOP_MIN_WORK_PCT 10.0
+#define MAX_CULPRITS      3
 
 struct blockers {
 	struct vtally t;
@@ -123,11 +123,29 @@ static void loop_text(struct vctx *c, struct cdoc_verdict *v,
 	                 "it into chunks that yield between ticks.");
 }
 
+/* Work of the loop threads outside long ticks: CPU and every off-CPU
+ * wait except the network (where a loop waits for work). */
+static double loop_work_outside(const struct vctx *c)
+{
+	double sum = 0;
+	size_t i;
+	int vp;
+
+	for (i = 0; i < c->nr_thr; i++) {
+		if (!c->thr[i].loop)
+			continue;
+		for (vp = VP_CPU; vp <= VP_OTHER; vp++)
+			if (vp != VP_NET)
+				sum += c->thr[i].ns[vp];
+	}
+	return sum;
+}
+
 void doctor__v_loop(struct vctx *c, struct cdoc_verdict *v)
 {
 	struct blockers b = {0};
 	struct loopsum s;
-	double win = doctor__v_window_s(c), blocked_pct, p99, cover = 1;
+	double win = doctor__v_window_s(c), blocked_pct, p99, share;
 
 	sum_loops(c, &s);
 	if (!s.active || win <= 0)
@@ -141,16 +159,17 @@ void doctor__v_loop(struct vctx *c, struct cdoc_verdict *v)
 	if (blocked_pct < LOOP_MIN_PCT || s.nlong < LOOP_MIN_LONG)
 		return;
 	what_blocked(c, &b);
-	if (c->offcpu && s.blocked)
-		cover = b.covered / s.blocked;
-	doctor__v_evidence(v, "long_tick_sampled_pct", 100 * cover, "%");
-	if (cover < LOOP_COVER_MIN) {
+	/* Without samples, the wall-clock share is all there is. */
+	share = b.covered > 0 ? pct(b.covered, b.covered + loop_work_outside(c))
+	                      : blocked_pct;
+	doctor__v_evidence(v, "loop_work_in_long_ticks_pct", share, "%");
+	if (share < LOOP_MIN_WORK_PCT) {
 		doctor__vtally_release(&b.t);
 		return;
 	}
 	v->category = CDOC_V_LOOP;
-	v->impact = blocked_pct;
-	doctor__v_culprits(c, v, &b.t, MAX_CULPRITS, blocked_pct);
+	v->impact = share;
+	doctor__v_culprits(c, v, &b.t, MAX_CULPRITS, share);
 	loop_text(c, v, &s, blocked_pct, p99);
 	doctor__vtally_release(&b.t);
 }
