@@ -143,6 +143,10 @@ struct vctx {
 	int skip_long;              /* doctor__vsamples leaves out samples
 	                               inside long ticks (the loop verdict's) */
 	double downstream_ns;       /* net waits nested in request handling */
+	int loop_blocked;           /* the loop rule's thresholds are met */
+	double loop_blocked_pct;    /* long ticks' share of the loops' time */
+	double loop_share;          /* loop work inside long ticks, % */
+	double long_work_ns;        /* sampled time inside long ticks */
 	uint64_t long_tick_ns;
 	struct cdoc_strtab names;    /* culprit and via names (id 0: "") */
 	struct cdoc_strtab fi_names; /* frame strings with FRAMEINFO */
@@ -242,6 +246,10 @@ double doctor__v_window_s(const struct vctx *c);
 
 /* Load the loop threads of TICKS into ctx->loops (ticks.c). */
 void doctor__loops_load(struct vctx *c);
+/* Measure the loops (ctx->loop_*) from samples over all the window's
+ * time; sets ctx->loop_blocked when the loop rule's thresholds are met
+ * (vrules_loop.c). */
+void doctor__loop_measure(struct vctx *c);
 /* The loop thread @tid, or NULL. */
 const struct vloop *doctor__loop_of(const struct vctx *c, uint32_t tid);
 /* Whether time @t of thread @tid is inside one of its long ticks. */

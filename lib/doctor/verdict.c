@@ -274,20 +274,34 @@ static void account(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
 		th->comm = comm_of(c, vp, node);
 }
 
+/* Time by thread and kind; with @skip_long, outside long ticks. */
+static void account_all(struct vctx *c, int skip_long)
+{
+	size_t i;
+	int vp;
+
+	for (i = 0; i < c->nr_thr; i++) {
+		memset(c->thr[i].ns, 0, sizeof(c->thr[i].ns));
+		c->thr[i].mutex_ns = 0;
+	}
+	c->skip_long = skip_long;
+	for (vp = VP_CPU; vp <= VP_OTHER; vp++)
+		doctor__vsamples(c, vp, account, &vp);
+}
+
 static void gather(struct vctx *c)
 {
-	double blocked = 0;
 	size_t i;
 	int vp;
 
 	doctor__loops_load(c);
-	c->skip_long = 1;
-	for (vp = VP_CPU; vp <= VP_OTHER; vp++)
-		doctor__vsamples(c, vp, account, &vp);
-	for (i = 0; i < c->nr_loops; i++) {
+	for (i = 0; i < c->nr_loops; i++)
 		doctor__vthread(c, c->loops[i].tid)->loop = 1;
-		blocked += c->loops[i].blocked_ns;
-	}
+	account_all(c, 0);
+	doctor__loop_measure(c);
+	/* Time inside long ticks belongs to the loop verdict. */
+	if (c->loop_blocked)
+		account_all(c, 1);
 	for (i = 0; i < c->nr_thr; i++) {
 		struct vthread *th = &c->thr[i];
 
@@ -299,7 +313,7 @@ static void gather(struct vctx *c)
 	}
 	c->downstream_ns = doctor__downstream(c, NULL);
 	c->work_ns = c->tot[VP_CPU] + c->mutex_ns + c->tot[VP_DISK] +
-	             c->downstream_ns + blocked;
+	             c->downstream_ns + (c->loop_blocked ? c->long_work_ns : 0);
 }
 
 double doctor__v_window_s(const struct vctx *c)

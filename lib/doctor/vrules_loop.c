@@ -27,7 +27,8 @@
 struct blockers {
 	struct vtally t;
 	int vp;
-	double covered; /* sampled ns inside long ticks */
+	double covered;        /* sampled ns inside long ticks */
+	double covered_nonnet; /* the part not in network waits */
 };
 
 static void blocker_one(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
@@ -42,6 +43,8 @@ static void blocker_one(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
 	who = doctor__culprit(c, b->vp, node, &via, &kind);
 	doctor__vtally_add(&b->t, who, via, w);
 	b->covered += w;
+	if (b->vp != VP_NET)
+		b->covered_nonnet += w;
 }
 
 /* The samples of loop threads inside their long ticks, by culprit. */
@@ -123,9 +126,9 @@ static void loop_text(struct vctx *c, struct cdoc_verdict *v,
 	                 "it into chunks that yield between ticks.");
 }
 
-/* Work of the loop threads outside long ticks: CPU and every off-CPU
+/* Work of the loop threads over the window: CPU and every off-CPU
  * wait except the network (where a loop waits for work). */
-static double loop_work_outside(const struct vctx *c)
+static double loop_work(const struct vctx *c)
 {
 	double sum = 0;
 	size_t i;
@@ -141,35 +144,51 @@ static double loop_work_outside(const struct vctx *c)
 	return sum;
 }
 
-void doctor__v_loop(struct vctx *c, struct cdoc_verdict *v)
+void doctor__loop_measure(struct vctx *c)
 {
 	struct blockers b = {0};
 	struct loopsum s;
-	double win = doctor__v_window_s(c), blocked_pct, p99, share;
+	double win = doctor__v_window_s(c);
 
 	sum_loops(c, &s);
 	if (!s.active || win <= 0)
 		return;
-	blocked_pct = pct(s.blocked / 1e9, win * s.active);
-	p99 = hist_quantile(s.hist, 32, 0.99);
-	doctor__v_evidence(v, "loop_blocked_pct", blocked_pct, "%");
-	doctor__v_evidence(v, "long_ticks", (double)s.nlong, "");
-	doctor__v_evidence(v, "tick_p99_ms", p99, "ms");
-	doctor__v_evidence(v, "tick_max_ms", s.max / 1e6, "ms");
-	if (blocked_pct < LOOP_MIN_PCT || s.nlong < LOOP_MIN_LONG)
+	c->loop_blocked_pct = pct(s.blocked / 1e9, win * s.active);
+	if (c->loop_blocked_pct < LOOP_MIN_PCT || s.nlong < LOOP_MIN_LONG)
 		return;
 	what_blocked(c, &b);
 	/* Without samples, the wall-clock share is all there is. */
-	share = b.covered > 0 ? pct(b.covered, b.covered + loop_work_outside(c))
-	                      : blocked_pct;
-	doctor__v_evidence(v, "loop_work_in_long_ticks_pct", share, "%");
-	if (share < LOOP_MIN_WORK_PCT) {
-		doctor__vtally_release(&b.t);
+	c->loop_share = b.covered > 0
+	                        ? pct(b.covered, b.covered + loop_work(c) -
+	                                                 b.covered_nonnet)
+	                        : c->loop_blocked_pct;
+	c->long_work_ns = b.covered;
+	c->loop_blocked = c->loop_share >= LOOP_MIN_WORK_PCT;
+	doctor__vtally_release(&b.t);
+}
+
+void doctor__v_loop(struct vctx *c, struct cdoc_verdict *v)
+{
+	struct blockers b = {0};
+	struct loopsum s;
+	double p99;
+
+	sum_loops(c, &s);
+	if (!s.active || doctor__v_window_s(c) <= 0)
 		return;
-	}
+	p99 = hist_quantile(s.hist, 32, 0.99);
+	doctor__v_evidence(v, "loop_blocked_pct", c->loop_blocked_pct, "%");
+	doctor__v_evidence(v, "long_ticks", (double)s.nlong, "");
+	doctor__v_evidence(v, "tick_p99_ms", p99, "ms");
+	doctor__v_evidence(v, "tick_max_ms", s.max / 1e6, "ms");
+	doctor__v_evidence(v, "loop_work_in_long_ticks_pct", c->loop_share,
+	                   "%");
+	if (!c->loop_blocked)
+		return;
+	what_blocked(c, &b);
 	v->category = CDOC_V_LOOP;
-	v->impact = share;
-	doctor__v_culprits(c, v, &b.t, MAX_CULPRITS, share);
-	loop_text(c, v, &s, blocked_pct, p99);
+	v->impact = c->loop_share;
+	doctor__v_culprits(c, v, &b.t, MAX_CULPRITS, c->loop_share);
+	loop_text(c, v, &s, c->loop_blocked_pct, p99);
 	doctor__vtally_release(&b.t);
 }

@@ -27,6 +27,11 @@
  * tuned allocators keep it to a few percent (the healthy examples: under
  * 0.1%); a tenth of the work in malloc and free is churn. */
 #define CHURN_MIN_PCT 10.0
+/* Or: allocations per CPU-second of the tree (alloc_count_total) that no
+ * request path needs (a million: a malloc/free pair every microsecond of
+ * CPU), with at least this share of the work in the allocator. */
+#define CHURN_RATE_PER_CPU_S 1e6
+#define CHURN_RATE_MIN_PCT   5.0
 /* Fewer cpu samples in the window, and shares mean little. */
 #define MIN_CPU_SAMPLES 50
 /* Culprits listed per verdict. */
@@ -329,10 +334,21 @@ static double alloc_rate(struct vctx *c)
 	return t1 > t0 ? (last - first) / (t1 - t0) : -1;
 }
 
+/* Allocations per CPU-second; -1 unknown. */
+static double alloc_per_cpu_s(struct vctx *c, double rate)
+{
+	double win = doctor__v_window_s(c), cores;
+
+	if (rate < 0 || win <= 0 || c->tot[VP_CPU] <= 0)
+		return -1;
+	cores = c->tot[VP_CPU] / 1e9 / win;
+	return rate / cores;
+}
+
 void doctor__v_churn(struct vctx *c, struct cdoc_verdict *v)
 {
 	struct vcpu s;
-	double impact, rate = alloc_rate(c);
+	double impact, rate = alloc_rate(c), per_cpu;
 
 	if (!enough_cpu(c))
 		return;
@@ -343,7 +359,11 @@ void doctor__v_churn(struct vctx *c, struct cdoc_verdict *v)
 		doctor__v_evidence(v, "allocs_per_s", rate, "1/s");
 	doctor__v_evidence(v, "alloc_tracking_cpu_pct",
 	                   pct(s.shim_ns, c->tot[VP_CPU]), "%");
-	if (impact >= CHURN_MIN_PCT) {
+	per_cpu = alloc_per_cpu_s(c, rate);
+	if (per_cpu >= 0)
+		doctor__v_evidence(v, "allocs_per_cpu_s", per_cpu, "1/s");
+	if (impact >= CHURN_MIN_PCT ||
+	    (impact >= CHURN_RATE_MIN_PCT && per_cpu >= CHURN_RATE_PER_CPU_S)) {
 		v->category = CDOC_V_CHURN;
 		v->impact = impact;
 		doctor__v_culprits(c, v, &s.alloc, MAX_CULPRITS, impact);
