@@ -165,57 +165,41 @@ void shim_thread_start(struct tstate *ts)
 	ts->state = TS_LIVE;
 }
 
-/*
- * The buffer lock is asymmetric: the owner appends on every event, another
- * thread takes the buffer only at exit. The owner marks ->appending with a
- * plain store and checks ->stolen with a plain load; the taker sets
- * ->stolen, then membarrier() makes every running thread execute a full
- * barrier, so either the owner sees ->stolen or the taker sees
- * ->appending (Dekker with the fence moved to the rare side). Without
- * membarrier, ->stolen is an ordinary spinlock word.
- */
-static int asym;
+/* The buffer lock: see internal.h (shim_lock). */
+int shim_asym;
 
 void shim_asym_init(void)
 {
-	asym = syscall(SYS_membarrier,
-	               MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+	shim_asym =
+	        syscall(SYS_membarrier,
+	                MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
 }
 
-void shim_lock(struct tstate *ts)
+/* shim_lock() when the buffer is being taken, or without membarrier. */
+void shim_lock_slow(struct tstate *ts)
 {
-	if (!asym) {
+	if (!shim_asym) {
 		while (atomic_exchange_explicit(&ts->stolen, 1,
 		                                memory_order_acquire))
 			sched_yield();
 		return;
 	}
 	for (;;) {
+		atomic_store_explicit(&ts->appending, 0, memory_order_release);
+		while (atomic_load_explicit(&ts->stolen, memory_order_acquire))
+			sched_yield();
 		atomic_store_explicit(&ts->appending, 1, memory_order_relaxed);
 		atomic_signal_fence(memory_order_seq_cst);
 		if (likely(!atomic_load_explicit(&ts->stolen,
 		                                 memory_order_relaxed)))
 			return;
-		atomic_store_explicit(&ts->appending, 0, memory_order_release);
-		while (atomic_load_explicit(&ts->stolen, memory_order_acquire))
-			sched_yield();
 	}
-}
-
-void shim_unlock(struct tstate *ts)
-{
-	if (!asym) {
-		atomic_store_explicit(&ts->stolen, 0, memory_order_release);
-		return;
-	}
-	atomic_signal_fence(memory_order_seq_cst);
-	atomic_store_explicit(&ts->appending, 0, memory_order_release);
 }
 
 /* Take another thread's buffer (at exit); shim_give() returns it. */
 static void shim_take(struct tstate *t)
 {
-	if (!asym) {
+	if (!shim_asym) {
 		shim_lock(t);
 		return;
 	}
@@ -303,16 +287,11 @@ void shim_flush(struct tstate *ts)
 	ts->last_ns = coarse_ns();
 }
 
-/*
- * Room for @need bytes of records; sends the batch first when full, or
- * when it is marked SOLO and the process has a second thread now (the
- * event about to be written may not be ordered before that thread's).
- * Returns where to write; shim_commit() takes the end back.
- */
-unsigned char *shim_reserve(struct tstate *ts, size_t need)
+/* shim_reserve() when the batch is full, SOLO while the process has a
+ * second thread now, or empty. */
+unsigned char *shim_reserve_slow(struct tstate *ts, size_t need)
 {
-	if (unlikely(ts->len + need > ts->cap) ||
-	    unlikely(ts->solo && shim.multi))
+	if (ts->len + need > ts->cap || (ts->solo && shim.multi))
 		shim_flush(ts);
 	if (unlikely(ts->len == HDR) && !shim.multi) {
 		ts->buf[ts->len++] = CDOC_AREC_SOLO;
@@ -321,15 +300,14 @@ unsigned char *shim_reserve(struct tstate *ts, size_t need)
 	return ts->buf + ts->len;
 }
 
-void shim_commit(struct tstate *ts, unsigned char *end)
+/* shim_commit() every 16th event, and for each one of a thread or
+ * process that is exiting. */
+void shim_commit_slow(struct tstate *ts)
 {
-	ts->len = (size_t)(end - ts->buf);
-	if (unlikely(ts->state == TS_DEAD || shim.exiting)) {
+	if (ts->state == TS_DEAD || shim.exiting)
 		shim_flush(ts);
-		return;
-	}
-	if (unlikely((++ts->nev & 15) == 0) &&
-	    coarse_ns() - ts->last_ns > FLUSH_AGE_NS)
+	else if ((ts->nev & 15) == 0 &&
+	         coarse_ns() - ts->last_ns > FLUSH_AGE_NS)
 		shim_flush(ts);
 }
 

@@ -46,6 +46,40 @@ struct shim_uentry {
 	uintptr_t val[SHIM_UCACHE_WORDS];
 };
 
+/*
+ * The thread's last walk by rules, outermost frame first (stack.c): a
+ * new walk that reaches one of its frames in the same state (pc, sp, and
+ * rbp where the rest of the walk reads it) stops there when every word
+ * the rest of the last walk read still holds its value: the same inputs
+ * give the same frames. So a deep stack costs a walk of what is new and
+ * a check of one or two words per older frame.
+ */
+#define SHIM_LWALK_MAX (CDOC_ASTREAM_MAX_FRAMES + 8)
+struct shim_lframe {
+	uintptr_t pc, sp, bp; /* the walker's state at this frame */
+	uintptr_t ra_at, ra;  /* the return-address slot read here (0: the
+	                         outermost frame read none), its value */
+	uintptr_t bp_at, bpv; /* the saved-rbp slot read here when an outer
+	                         frame uses the value (else 0), its value */
+	uint64_t h;           /* hash of the pcs from the outermost to here */
+	uint32_t need_bp;     /* the walk from here on reads rbp */
+	uint32_t flags;       /* SHIM_LF_* of this frame's rule */
+};
+#define SHIM_LF_CFA_RBP 1u /* the CFA is computed from rbp */
+#define SHIM_LF_RELOAD  2u /* rbp is reloaded from the frame */
+/* What a walk read at a frame it walked (its pc is in the pcs array). */
+struct shim_wframe {
+	uintptr_t sp, bp, ra_at, ra, bp_at, bpv;
+	uint32_t flags;
+};
+struct shim_lwalk {
+	int n; /* frames; 0: none */
+	struct shim_lframe f[SHIM_LWALK_MAX];
+	struct shim_wframe scratch[SHIM_LWALK_MAX]; /* the walk under way:
+	                                   off the stack of a thread that
+	                                   may have little */
+};
+
 /* A per-thread direct-mapped cache of unwind rules by code address
  * (eh.c computes them). */
 #define SHIM_RCACHE_N 4096
@@ -116,6 +150,7 @@ struct tstate {
 	uintptr_t stack_hi;
 	struct shim_uentry *ucache; /* SHIM_UCACHE_N * WAYS, mmap'd with */
 	struct shim_rentry *rcache; /* SHIM_RCACHE_N rules; see stack.c */
+	struct shim_lwalk *lwalk;   /* the last walk, in the same pages */
 	unsigned rc_gen;            /* shim_eh_gen when they were filled */
 	uintptr_t uc_lo;            /* the cache's stack bounds */
 	uintptr_t uc_hi;
@@ -165,6 +200,8 @@ struct shim_globals {
 	atomic_uint_fast64_t write_errors;
 	atomic_uint_fast64_t unwinds;   /* stacks walked by rules */
 	atomic_uint_fast64_t fallbacks; /* stacks libunwind had to walk */
+	atomic_uint_fast64_t partial;   /* walks ended on the last walk's
+					   frames (only what was new) */
 	const char *verify;             /* CDOC_UNWIND_VERIFY: report file */
 	atomic_uint_fast64_t fd_lost;   /* our descriptors the program closed
 					 or took (sent as send errors) */
@@ -201,10 +238,70 @@ static inline uint64_t shim_stamp(struct tstate *ts)
 		ts->seq++;
 	return ts->seq;
 }
-void shim_lock(struct tstate *ts);
-void shim_unlock(struct tstate *ts);
-unsigned char *shim_reserve(struct tstate *ts, size_t need);
-void shim_commit(struct tstate *ts, unsigned char *end);
+
+/*
+ * The batch buffer's lock (buffer.c) is asymmetric: the owner appends on
+ * every event, another thread takes the buffer only at exit. The owner
+ * marks ->appending with a plain store and checks ->stolen with a plain
+ * load; the taker sets ->stolen, then membarrier() makes every running
+ * thread execute a full barrier, so either the owner sees ->stolen or
+ * the taker sees ->appending (Dekker with the fence moved to the rare
+ * side). Without membarrier (shim_asym 0), ->stolen is an ordinary
+ * spinlock word.
+ */
+extern int shim_asym;
+void shim_lock_slow(struct tstate *ts);
+
+static inline void shim_lock(struct tstate *ts)
+{
+	if (likely(shim_asym)) {
+		atomic_store_explicit(&ts->appending, 1, memory_order_relaxed);
+		atomic_signal_fence(memory_order_seq_cst);
+		if (likely(!atomic_load_explicit(&ts->stolen,
+		                                 memory_order_relaxed)))
+			return;
+	}
+	shim_lock_slow(ts);
+}
+
+static inline void shim_unlock(struct tstate *ts)
+{
+	if (!shim_asym) {
+		atomic_store_explicit(&ts->stolen, 0, memory_order_release);
+		return;
+	}
+	atomic_signal_fence(memory_order_seq_cst);
+	atomic_store_explicit(&ts->appending, 0, memory_order_release);
+}
+
+/*
+ * Room for @need bytes of records; sends the batch first when full, or
+ * when it is marked SOLO and the process has a second thread now (the
+ * event about to be written may not be ordered before that thread's).
+ * Returns where to write; shim_commit() takes the end back.
+ */
+unsigned char *shim_reserve_slow(struct tstate *ts, size_t need);
+
+static inline unsigned char *shim_reserve(struct tstate *ts, size_t need)
+{
+	if (unlikely(ts->len + need > ts->cap) ||
+	    unlikely(ts->len == sizeof(struct cdoc_astream_hdr)) ||
+	    unlikely(ts->solo && shim.multi))
+		return shim_reserve_slow(ts, need);
+	return ts->buf + ts->len;
+}
+
+/* The records up to @end are written; the batch is sent when it is 20 ms
+ * old (checked every 16 events) or the thread or process is exiting. */
+void shim_commit_slow(struct tstate *ts);
+
+static inline void shim_commit(struct tstate *ts, unsigned char *end)
+{
+	ts->len = (size_t)(end - ts->buf);
+	if (unlikely(ts->state == TS_DEAD || shim.exiting) ||
+	    unlikely((++ts->nev & 15) == 0))
+		shim_commit_slow(ts);
+}
 void shim_flush(struct tstate *ts);
 void shim_flush_all(void);
 void shim_send_hello(struct tstate *ts, uint64_t parent, uint32_t below);

@@ -29,7 +29,8 @@
 #define MAXF       CDOC_ASTREAM_MAX_FRAMES
 #define CACHE_BYTES                                                            \
 	(sizeof(struct shim_uentry) * SHIM_UCACHE_N * SHIM_UCACHE_WAYS +       \
-	 sizeof(struct shim_rentry) * SHIM_RCACHE_N)
+	 sizeof(struct shim_rentry) * SHIM_RCACHE_N +                          \
+	 sizeof(struct shim_lwalk))
 
 struct slot {
 	_Atomic uint64_t hash; /* 0 = empty */
@@ -68,20 +69,28 @@ static int find_text(struct dl_phdr_info *info, size_t size, void *data)
 /*
  * The stack table: random probes into 16 MiB would miss the TLB on most
  * lookups (a deep program with thousands of distinct stacks pays that on
- * every allocation), so with full tracking it is aligned for and asked
- * to be in huge pages (each one touched costs 2 MiB of memory).
+ * every allocation), and each first touch of a 4 KiB page is a page
+ * fault (thousands of them for a program with thousands of stacks: 40%
+ * of the sampled overhead on bench/alloc_paths). So it is aligned for
+ * and asked to be in huge pages (each one touched costs 2 MiB of
+ * memory). Sampling looks up few stacks: its table is one huge page
+ * (2^17 slots; past that, stacks are sent inline and counted).
  */
-#define HUGE (2u << 20)
+#define HUGE         (2u << 20)
+#define SAMPLED_BITS 17
+static uint64_t table_mask;
+
 static struct slot *table_pages(void)
 {
-	size_t len = sizeof(struct slot) << TABLE_BITS;
+	unsigned bits = shim.sample_rate ? SAMPLED_BITS : TABLE_BITS;
+	size_t len = sizeof(struct slot) << bits;
 	uintptr_t p = (uintptr_t)shim_pages(len + HUGE);
 
 	if (!p)
 		return NULL;
 	p = (p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
-	if (!shim.sample_rate) /* sampling looks up few stacks */
-		syscall(SYS_madvise, p, len, MADV_HUGEPAGE);
+	syscall(SYS_madvise, p, len, MADV_HUGEPAGE);
+	table_mask = (1ull << bits) - 1;
 	return (struct slot *)p;
 }
 
@@ -148,16 +157,34 @@ static int capture(struct tstate *ts, uintptr_t *pcs, int max,
 	return n - skip;
 }
 
+/*
+ * A stack's hash is folded from its outermost frame in, so that the hash
+ * of a walk that ended on the last walk's frames starts from theirs
+ * (struct shim_lframe .h); hash_end() adds the depth.
+ */
+#define HASH_SEED 0x84222325cbf29ce4ull
+
+static inline uint64_t hash_step(uint64_t h, uintptr_t pc)
+{
+	h = (h ^ pc) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+static inline uint64_t hash_end(uint64_t h, int n)
+{
+	h = (h ^ (uint64_t)n) * 0x9e3779b97f4a7c15ull;
+	h ^= h >> 32;
+	return h ? h : 1;
+}
+
 static uint64_t hash_pcs(const uintptr_t *pcs, int n)
 {
-	uint64_t h = 0x84222325cbf29ce4ull ^ (uint64_t)n;
+	uint64_t h = HASH_SEED;
 	int i;
 
-	for (i = 0; i < n; i++) {
-		h = (h ^ pcs[i]) * 0x100000001b3ull;
-		h ^= h >> 29;
-	}
-	return h ? h : 1;
+	for (i = n - 1; i >= 0; i--)
+		h = hash_step(h, pcs[i]);
+	return hash_end(h, n);
 }
 
 static void send_stack(struct tstate *ts, uint32_t id, const uintptr_t *pcs,
@@ -205,17 +232,16 @@ static uint32_t fresh(struct tstate *ts, struct slot *s, const uintptr_t *pcs,
 
 /* The id of a captured stack: *cached is set when it came from the table
  * (an id sent only once, safe to remember). */
-static uint32_t table_id(struct tstate *ts, const uintptr_t *pcs, int n,
-                         int *cached)
+static uint32_t table_id_h(struct tstate *ts, uint64_t h, const uintptr_t *pcs,
+                           int n, int *cached)
 {
-	uint64_t h = hash_pcs(pcs, n), cur;
+	uint64_t cur;
 	uint32_t id;
 	int i;
 
 	*cached = 0;
 	for (i = 0; table && i < PROBES; i++) {
-		struct slot *s =
-		        &table[(h + (uint64_t)i) & ((1u << TABLE_BITS) - 1)];
+		struct slot *s = &table[(h + (uint64_t)i) & table_mask];
 
 		cur = atomic_load_explicit(&s->hash, memory_order_acquire);
 		if (cur == 0 &&
@@ -232,6 +258,12 @@ static uint32_t table_id(struct tstate *ts, const uintptr_t *pcs, int n,
 		break;
 	}
 	return fresh(ts, NULL, pcs, n);
+}
+
+static uint32_t table_id(struct tstate *ts, const uintptr_t *pcs, int n,
+                         int *cached)
+{
+	return table_id_h(ts, hash_pcs(pcs, n), pcs, n, cached);
 }
 
 /*
@@ -251,7 +283,6 @@ static uint32_t table_id(struct tstate *ts, const uintptr_t *pcs, int n,
  * values, and a hit needs them all unchanged.
  */
 struct fill {
-	int ok;
 	int n;
 	uint32_t off[SHIM_UCACHE_WORDS];
 	uintptr_t val[SHIM_UCACHE_WORDS];
@@ -273,18 +304,6 @@ __attribute__((noinline)) static void here(struct regs *r)
 	__asm__ volatile("" ::: "memory");
 }
 
-static void watch(struct fill *f, uintptr_t addr, uintptr_t val, uintptr_t key)
-{
-	if (addr < key || !f->ok) /* below the key: the walker's own */
-		return;
-	if (f->n == SHIM_UCACHE_WORDS || addr - key > UINT32_MAX) {
-		f->ok = 0;
-		return;
-	}
-	f->off[f->n] = (uint32_t)(addr - key);
-	f->val[f->n++] = val;
-}
-
 static uint64_t rule_of(struct tstate *ts, uintptr_t pc)
 {
 	struct shim_rentry *e =
@@ -297,33 +316,77 @@ static uint64_t rule_of(struct tstate *ts, uintptr_t pc)
 	return e->rule;
 }
 
-/* The stack from the caller of here(), leaf first; -1 when a frame needs
- * libunwind. Words read above @key go to @f. */
-static int walk(struct tstate *ts, uintptr_t *pcs, int max, struct fill *f,
-                uintptr_t key)
+/*
+ * The words that the last walk read from its frame @m outwards, checked
+ * from @m out: -1 when they all hold, else the first frame whose word
+ * changed (no later match can be on this side of it).
+ */
+static int tail_changed(const struct shim_lwalk *lw, int m)
 {
-	uintptr_t lo = ts->uc_lo, hi = ts->uc_hi, bp_src = 0, bp_val = 0;
+	const struct shim_lframe *f;
+	int i;
+
+	for (i = m; i >= 0; i--) {
+		f = &lw->f[i];
+		if (f->ra_at && *(const volatile uintptr_t *)f->ra_at != f->ra)
+			return i;
+		if (f->bp_at && *(const volatile uintptr_t *)f->bp_at != f->bpv)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * The stack from the caller of here(), leaf first, by rules: the frames
+ * walked go to @pcs and @wf, and the count is returned (-1 when a frame
+ * needs libunwind). The walk stops early on a frame of the last walk
+ * (ts->lwalk) in the same state whose older words all hold: *@match is
+ * then its index there (the rest of the stack is its frames 0..*match),
+ * else -1. Every stack word read is inside the thread's stack bounds.
+ */
+static int walk(struct tstate *ts, uintptr_t *pcs, struct shim_wframe *wf,
+                int max, int *match)
+{
+	uintptr_t lo = ts->uc_lo, hi = ts->uc_hi;
+	const struct shim_lwalk *lw = ts->lwalk;
 	struct regs r;
-	int n = 0;
+	int n = 0, m = lw->n - 1;
 
 	here(&r);
-	f->ok = 1;
-	f->n = 0;
+	*match = -1;
 	while (n < max) {
+		const struct shim_lframe *o;
+		struct shim_wframe *w;
 		uint64_t rule;
 		uintptr_t cfa, d;
 
-		pcs[n++] = r.pc;
+		while (m >= 0 && lw->f[m].sp < r.sp)
+			m--;
+		o = m >= 0 ? &lw->f[m] : NULL;
+		if (o && o->sp == r.sp && o->pc == r.pc &&
+		    (!o->need_bp || o->bp == r.bp) && n + m + 1 < max) {
+			int q = tail_changed(lw, m);
+
+			if (q < 0) {
+				*match = m;
+				return n;
+			}
+			m = q - 1;
+		}
+		pcs[n] = r.pc;
+		w = &wf[n++];
+		w->sp = r.sp;
+		w->bp = r.bp;
+		w->ra_at = w->bp_at = 0;
+		w->flags = 0;
 		rule = rule_of(ts, r.pc - 1);
 		if (rule == SHIM_RULE_END)
 			return n;
 		if (!(rule & SHIM_RULE_OK))
 			return -1;
 		cfa = (rule & SHIM_RULE_CFA_RBP) ? r.bp : r.sp;
-		if ((rule & SHIM_RULE_CFA_RBP) && bp_src) {
-			watch(f, bp_src, bp_val, key);
-			bp_src = 0; /* once is enough */
-		}
+		if (rule & SHIM_RULE_CFA_RBP)
+			w->flags |= SHIM_LF_CFA_RBP;
 		cfa += (uint32_t)rule;
 		if (cfa < r.sp + 8 || cfa < lo + 8 || cfa > hi)
 			return -1;
@@ -332,16 +395,79 @@ static int walk(struct tstate *ts, uintptr_t *pcs, int max, struct fill *f,
 			if (cfa - d < r.sp || cfa - d < lo || cfa - d + 8 > hi)
 				return -1;
 			r.bp = *(const uintptr_t *)(cfa - d);
-			bp_src = cfa - d;
-			bp_val = r.bp;
+			w->flags |= SHIM_LF_RELOAD;
+			w->bp_at = cfa - d;
+			w->bpv = r.bp;
 		}
 		r.pc = *(const uintptr_t *)(cfa - 8);
-		watch(f, cfa - 8, r.pc, key);
+		w->ra_at = cfa - 8;
+		w->ra = r.pc;
 		r.sp = cfa;
 		if (!r.pc)
 			return n;
 	}
 	return n;
+}
+
+/*
+ * The last walk becomes this one: its frames 0..@m (all when @m is -1:
+ * none), then the @n new ones, outermost first, with what each one's
+ * outer frames need of it.
+ */
+static void lwalk_update(struct shim_lwalk *lw, const uintptr_t *pcs,
+                         const struct shim_wframe *wf, int n, int m)
+{
+	int k = m, i;
+
+	for (i = n - 1; i >= 0; i--) {
+		struct shim_lframe *f = &lw->f[++k];
+		uint32_t outer = k > 0 ? lw->f[k - 1].need_bp : 0;
+		const struct shim_wframe *w = &wf[i];
+
+		f->pc = pcs[i];
+		f->sp = w->sp;
+		f->bp = w->bp;
+		f->ra_at = w->ra_at;
+		f->ra = w->ra;
+		f->flags = w->flags;
+		f->bp_at = (w->flags & SHIM_LF_RELOAD) && outer ? w->bp_at : 0;
+		f->bpv = w->bpv;
+		f->need_bp = (w->flags & SHIM_LF_CFA_RBP) ||
+		             (!(w->flags & SHIM_LF_RELOAD) && outer);
+		f->h = hash_step(k > 0 ? lw->f[k - 1].h : HASH_SEED, pcs[i]);
+	}
+	lw->n = k + 1;
+}
+
+/* The unwind cache entry's words: what the walk in @lw read above @key
+ * (the walker's own frames are below it). 0 when they do not fit. */
+static int lwalk_fill(const struct shim_lwalk *lw, uintptr_t key,
+                      struct fill *f)
+{
+	int i;
+
+	/* a word per frame but the outermost, at most a few frames (the
+	 * walker's) below the key: deeper stacks cannot fit */
+	if (lw->n > SHIM_UCACHE_WORDS + 8)
+		return 0;
+	f->n = 0;
+	for (i = lw->n - 1; i >= 0; i--) {
+		const struct shim_lframe *o = &lw->f[i];
+		uintptr_t at[2] = {o->ra_at, o->bp_at},
+		          val[2] = {o->ra, o->bpv};
+		int j;
+
+		for (j = 0; j < 2; j++) {
+			if (!at[j] || at[j] < key)
+				continue;
+			if (f->n == SHIM_UCACHE_WORDS ||
+			    at[j] - key > UINT32_MAX)
+				return 0;
+			f->off[f->n] = (uint32_t)(at[j] - key);
+			f->val[f->n++] = val[j];
+		}
+	}
+	return 1;
 }
 
 static int valid(const struct shim_uentry *e, uintptr_t key)
@@ -432,6 +558,10 @@ static void cache_start(struct tstate *ts, uintptr_t key)
 	m = hi ? shim_pages(CACHE_BYTES) : NULL;
 	ts->ucache = (struct shim_uentry *)m;
 	ts->rcache = m ? (struct shim_rentry *)(m + u) : NULL;
+	ts->lwalk = m ? (struct shim_lwalk *)(m + u +
+	                                      sizeof(struct shim_rentry) *
+	                                              SHIM_RCACHE_N)
+	              : NULL;
 	ts->rc_gen = atomic_load(&shim_eh_gen);
 	ts->uc_lo = lo;
 	ts->uc_hi = hi;
@@ -444,6 +574,7 @@ void shim_stack_thread_end(struct tstate *ts)
 
 	ts->ucache = NULL;
 	ts->rcache = NULL;
+	ts->lwalk = NULL;
 	if (c)
 		shim_unpages(c, CACHE_BYTES);
 }
@@ -455,37 +586,94 @@ static void cache_flush(struct tstate *ts)
 	ts->rc_gen = atomic_load(&shim_eh_gen);
 }
 
-/* The stack by rules (and into the cache), else libunwind's. */
+/* The leading frames of @pcs that are the shim's own. */
+static int shim_frames(const uintptr_t *pcs, int n)
+{
+	int skip = 0;
+
+	while (skip < n && pcs[skip] >= shim.self_lo &&
+	       pcs[skip] < shim.self_hi)
+		skip++;
+	return skip;
+}
+
+/*
+ * The id of a stack walked by rules: @n new frames in @pcs, then (@m >=
+ * 0) the last walk's frames @m..0. Its hash continues the last walk's
+ * where its frames start. Updates the last walk, and the unwind cache
+ * entry @set's victim when the stack's words fit.
+ */
+static uint32_t rules_id(struct tstate *ts, uintptr_t *pcs,
+                         const struct shim_wframe *wf, int n, int m,
+                         uintptr_t key, struct shim_uentry *set)
+{
+	struct shim_lwalk *lw = ts->lwalk;
+	int total = n + m + 1, skip, cnt, i, cached;
+	struct fill f;
+	uint64_t h;
+	uint32_t id;
+
+	for (i = m; i >= 0; i--)
+		pcs[n + m - i] = lw->f[i].pc;
+	skip = shim_frames(pcs, total);
+	cnt = total - skip;
+	if (cnt > MAXF) {
+		cnt = MAXF;
+		h = hash_pcs(pcs + skip, cnt);
+	} else if (m >= 0 && skip >= n) { /* the new frames are the shim's */
+		h = hash_end(cnt ? lw->f[m - (skip - n)].h : HASH_SEED, cnt);
+	} else {
+		h = m >= 0 ? lw->f[m].h : HASH_SEED;
+		for (i = n - 1; i >= skip; i--)
+			h = hash_step(h, pcs[i]);
+		h = hash_end(h, cnt);
+	}
+	id = table_id_h(ts, h, pcs + skip, cnt, &cached);
+	if (total >= MAXF + 8) { /* cut short: no last walk */
+		lw->n = 0;
+		return id;
+	}
+	lwalk_update(lw, pcs, wf, n, m);
+	if (set && cached && cnt < MAXF && lwalk_fill(lw, key, &f))
+		fill(victim(set), key, &f, id);
+	return id;
+}
+
+/* CDOC_UNWIND_VERIFY's counts of walks by rules (shared atomics: not
+ * on the path of every allocation otherwise). */
+static atomic_uint_fast64_t v_frames;
+
+static void verify_count(int n, int m)
+{
+	atomic_fetch_add(&shim.unwinds, 1);
+	atomic_fetch_add(&v_frames, (uint64_t)n);
+	if (m >= 0)
+		atomic_fetch_add(&shim.partial, 1);
+}
+
+/* The stack by rules (and into the caches), else libunwind's. */
 static uint32_t unwind_id(struct tstate *ts, uintptr_t key,
                           struct shim_uentry *set)
 {
 	uintptr_t buf[MAXF + 8], *pcs = buf;
-	struct fill f;
+	struct shim_wframe *wf = ts->lwalk ? ts->lwalk->scratch : NULL;
 	uint32_t id;
-	int n = -1, cached, skip = 0;
+	int n = -1, m = -1, cached;
 
 	if (set && key >= ts->uc_lo && key < ts->uc_hi)
-		n = walk(ts, buf, MAXF + 8, &f, key);
+		n = walk(ts, buf, wf, MAXF + 8, &m);
 	if (n >= 0) {
-		atomic_fetch_add_explicit(&shim.unwinds, 1,
-		                          memory_order_relaxed);
-		while (skip < n && buf[skip] >= shim.self_lo &&
-		       buf[skip] < shim.self_hi)
-			skip++;
-		pcs = buf + skip;
-		n -= skip;
-	} else {
-		if (set)
-			atomic_fetch_add_explicit(&shim.fallbacks, 1,
-			                          memory_order_relaxed);
-		f.ok = 0;
-		n = capture(ts, buf, MAXF + 8, &pcs);
+		if (unlikely(shim.verify)) /* counted for its report only */
+			verify_count(n, m);
+		return rules_id(ts, buf, wf, n, m, key, set);
 	}
+	if (set)
+		atomic_fetch_add_explicit(&shim.fallbacks, 1,
+		                          memory_order_relaxed);
+	n = capture(ts, buf, MAXF + 8, &pcs);
 	if (n > MAXF)
 		n = MAXF;
 	id = table_id(ts, pcs, n, &cached);
-	if (set && cached && f.ok && n < MAXF)
-		fill(victim(set), key, &f, id);
 	return id;
 }
 
@@ -602,6 +790,8 @@ void shim_stack_verify_report(void)
 	p = v_num(p, "mismatched=", atomic_load(&v_bad));
 	p = v_num(p, "walked=", atomic_load(&shim.unwinds));
 	p = v_num(p, "fallbacks=", atomic_load(&shim.fallbacks));
+	p = v_num(p, "partial=", atomic_load(&shim.partial));
+	p = v_num(p, "frames=", atomic_load(&v_frames));
 	p[-1] = '\n';
 	fd = open(shim.verify, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)

@@ -44,6 +44,31 @@ size_t export__node_path(const struct cdoc_profile *p, uint32_t node,
 /* JSON string with quotes, escaped. */
 void export__json_str(struct cdoc_buf *b, const char *s, size_t len);
 
+/*
+ * libcurl's entry points (curl.c), opened with dlopen() on the first call
+ * so that runs that never push do not load it; NULL (with no message)
+ * when it cannot be loaded. Thread-safe.
+ */
+#include <curl/curl.h>
+struct export__curl {
+	__typeof__(curl_global_init) *global_init;
+	__typeof__(curl_global_cleanup) *global_cleanup;
+	__typeof__(curl_easy_init) *easy_init;
+	__typeof__(curl_easy_cleanup) *easy_cleanup;
+	__typeof__(curl_easy_setopt) *easy_setopt;
+	__typeof__(curl_easy_perform) *easy_perform;
+	__typeof__(curl_easy_getinfo) *easy_getinfo;
+	__typeof__(curl_easy_strerror) *easy_strerror;
+	__typeof__(curl_mime_init) *mime_init;
+	__typeof__(curl_mime_addpart) *mime_addpart;
+	__typeof__(curl_mime_name) *mime_name;
+	__typeof__(curl_mime_filename) *mime_filename;
+	__typeof__(curl_mime_type) *mime_type;
+	__typeof__(curl_mime_data) *mime_data;
+	__typeof__(curl_mime_free) *mime_free;
+};
+const struct export__curl *export__curl(void);
+
 #endif
 
 /* The samples of one thread in time order (timeline.c). */

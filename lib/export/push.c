@@ -6,7 +6,6 @@
  */
 #include "export/internal.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <string.h>
 
@@ -90,8 +89,9 @@ static size_t discard(char *p, size_t size, size_t n, void *arg)
 /* POST @body (a pprof file) to @url; 0 or negative with a message. */
 static int post(const char *url, const struct cdoc_buf *body, long timeout)
 {
+	const struct export__curl *cu = export__curl();
 	struct cdoc_buf resp = CDOC_BUF_INIT;
-	CURL *c = curl_easy_init();
+	CURL *c = cu->easy_init();
 	curl_mime *mime;
 	curl_mimepart *part;
 	CURLcode rc;
@@ -100,29 +100,29 @@ static int post(const char *url, const struct cdoc_buf *body, long timeout)
 
 	if (!c)
 		return cdoc_error(-ENOMEM, "push: cannot start libcurl");
-	mime = curl_mime_init(c);
-	part = curl_mime_addpart(mime);
-	curl_mime_name(part, "profile");
-	curl_mime_filename(part, "profile.pprof");
-	curl_mime_type(part, "application/octet-stream");
-	curl_mime_data(part, body->buf, body->len);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "cdoctor");
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	mime = cu->mime_init(c);
+	part = cu->mime_addpart(mime);
+	cu->mime_name(part, "profile");
+	cu->mime_filename(part, "profile.pprof");
+	cu->mime_type(part, "application/octet-stream");
+	cu->mime_data(part, body->buf, body->len);
+	cu->easy_setopt(c, CURLOPT_URL, url);
+	cu->easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	cu->easy_setopt(c, CURLOPT_TIMEOUT, timeout);
+	cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	cu->easy_setopt(c, CURLOPT_WRITEDATA, &resp);
+	cu->easy_setopt(c, CURLOPT_USERAGENT, "cdoctor");
+	rc = cu->easy_perform(c);
+	cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK)
 		ret = cdoc_error(-EIO, "push: %s: %s", url,
-		                 curl_easy_strerror(rc));
+		                 cu->easy_strerror(rc));
 	else if (status < 200 || status > 299)
 		ret = cdoc_error(-EIO, "push: %s: HTTP %ld: %.200s", url,
 		                 status, resp.len ? resp.buf : "");
-	curl_mime_free(mime);
-	curl_easy_cleanup(c);
+	cu->mime_free(mime);
+	cu->easy_cleanup(c);
 	cdoc_buf_release(&resp);
 	return ret;
 }
@@ -181,9 +181,15 @@ int cdoc_export_push(struct cdoc_recording *r, const struct cdoc_push_opts *o)
 	char *app = app_name(r, o->app);
 	size_t i;
 	int ret = 0, n = 0;
+	const struct export__curl *cu = export__curl();
 
+	if (!cu) {
+		free(app);
+		return cdoc_error(-EIO, "push: cannot load %s",
+		                  CDOC_CURL_SONAME);
+	}
 	opts.app = app;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+	if (cu->global_init(CURL_GLOBAL_DEFAULT)) {
 		free(app);
 		return cdoc_error(-EIO, "push: cannot start libcurl");
 	}
@@ -191,7 +197,7 @@ int cdoc_export_push(struct cdoc_recording *r, const struct cdoc_push_opts *o)
 		ret = push_group(r, &opts, push_groups[i]);
 		n += ret > 0;
 	}
-	curl_global_cleanup();
+	cu->global_cleanup();
 	free(app);
 	if (ret >= 0 && !n)
 		return cdoc_error(-CDOC_EFORMAT,

@@ -10,7 +10,6 @@
  */
 #include "export/internal.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -196,12 +195,14 @@ int cdoc_export_pusher_start(struct cdoc_pusher **out, const char *path,
                              const struct cdoc_push_opts *o, double interval_s)
 {
 	struct cdoc_pusher *p = cdoc_calloc(1, sizeof(*p));
+	const struct export__curl *cu = export__curl();
 	pthread_condattr_t ca;
 	int ret;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+	if (!cu || cu->global_init(CURL_GLOBAL_DEFAULT)) {
 		free(p);
-		return cdoc_error(-EIO, "push: cannot start libcurl");
+		return cdoc_error(-EIO, "push: cannot %s libcurl",
+		                  cu ? "start" : "load");
 	}
 	p->path = cdoc_strdup(path);
 	p->url = cdoc_strdup(o->url);
@@ -257,7 +258,7 @@ void cdoc_export_pusher_free(struct cdoc_pusher *p)
 	cdoc_export_pusher_stop(p);
 	pthread_cond_destroy(&p->wake);
 	pthread_mutex_destroy(&p->lock);
-	curl_global_cleanup();
+	export__curl()->global_cleanup(); /* loaded by the start */
 	free(p->path);
 	free(p->url);
 	free(p->app);

@@ -195,6 +195,7 @@ int cdoc_heap_snapshot(struct cdoc_heap *h, struct cdoc_heap_snap *out)
 	cdoc_heap_snap_release(out);
 	if ((ret = cdoc_syms_new(&c.syms)) < 0)
 		return ret;
+	cdoc_syms_set_lines(c.syms, 0); /* frames are named, not lined */
 	out->time_ns = h->now;
 	out->peak_bytes = h->peak_bytes;
 	out->peak_ns = h->peak_ns;

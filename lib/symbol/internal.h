@@ -95,6 +95,7 @@ struct cdoc_syms {
 	uint32_t unknown_id; /* "[unknown]" */
 	struct cdoc_buf tmp; /* scratch for demangling */
 	struct cdoc_syms_stats stats;
+	int no_lines; /* cdoc_syms_set_lines(s, 0): no DWARF line lookups */
 	/* lib/unwind's destructor for proc->unwind (set by unwind). */
 	void (*unwind_free)(void *state);
 	/* ... and its cache flush when a process's maps change. */

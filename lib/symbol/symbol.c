@@ -201,7 +201,9 @@ static int resolve_file(struct cdoc_syms *s, struct proc_map *m, uint64_t addr,
 		out->build_id = d->build_id;
 		out->build_id_len = d->build_id_len;
 	}
-	symbol__dso_srcline(d, out->module, vaddr, &out->file, &out->line);
+	if (!s->no_lines)
+		symbol__dso_srcline(d, out->module, vaddr, &out->file,
+		                    &out->line);
 	sym = (struct dso_sym *)symbol__dso_find_sym(d, vaddr);
 	if (!sym)
 		return 0;
@@ -285,6 +287,11 @@ void cdoc_symbol_format(const struct cdoc_symbol *sym, struct cdoc_buf *out)
 		cdoc_buf_addstr(out, "_[k]");
 	else if (sym->kind == CDOC_SYM_JIT)
 		cdoc_buf_addstr(out, "_[j]");
+}
+
+void cdoc_syms_set_lines(struct cdoc_syms *s, int on)
+{
+	s->no_lines = !on;
 }
 
 void cdoc_syms_get_stats(const struct cdoc_syms *s, struct cdoc_syms_stats *out)

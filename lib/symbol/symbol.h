@@ -28,6 +28,14 @@ int cdoc_syms_new(struct cdoc_syms **out);
 void cdoc_syms_free(struct cdoc_syms *s);
 
 /*
+ * Whether resolve fills ->file and ->line (default 1). Callers that only
+ * name frames turn it off: finding a line opens the module's DWARF (for
+ * libc, its detached debug file, whose compressed sections cost some
+ * 50 ms of CPU to inflate), where names need only the symbol table.
+ */
+void cdoc_syms_set_lines(struct cdoc_syms *s, int on);
+
+/*
  * Address-space events, fed in record order. @filename is copied; it may be
  * a path, "//anon", "[vdso]", "[heap]", "[stack]", or "" for anonymous
  * memory. @prot is PROT_* (only PROT_EXEC matters). A new mapping replaces

@@ -9,6 +9,9 @@
 # pointers), the exact-count examples, threads freeing each other's
 # memory, a process tree with exec, and the benchmark workloads (deep
 # paths that rarely repeat, an STL-heavy C++ program, the ring churn).
+# Walks that stopped on frames of the thread's previous walk ("partial":
+# only the new frames walked, the older ones checked word by word) are
+# among those compared: on paths and alloc_unwind they must occur.
 . "$(dirname "$0")/heap_common.bash"
 src=${CDOC_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 ex=$CDOC_EXAMPLES
@@ -16,7 +19,7 @@ export CDOC_UNWIND_VERIFY=$tmp/verify
 
 # check NAME CMD...: every stack checked matched; prints the counts.
 check() {
-	local name=$1 checked bad walked
+	local name=$1 checked bad walked partial
 	shift
 	rm -f "$CDOC_UNWIND_VERIFY"
 	"$CDOCTOR" heap run -q --force --shim "$CDOC_SHIM" -o "$tmp/h.heap" -- "$@" \
@@ -28,14 +31,19 @@ check() {
 		paste -sd+ | bc)
 	walked=$(sed -n 's/.* walked=\([0-9]*\) .*/\1/p' "$CDOC_UNWIND_VERIFY" |
 		paste -sd+ | bc)
+	partial=$(sed -n 's/.* partial=\([0-9]*\) .*/\1/p' "$CDOC_UNWIND_VERIFY" |
+		paste -sd+ | bc)
 	[ "$checked" -gt 0 ] || fail "$name: nothing checked"
 	[ "$bad" = 0 ] || fail "$name: $bad of $checked stacks differ from libunwind's: $(cat "$CDOC_UNWIND_VERIFY")"
-	echo "ok $name: $checked stacks, $walked walked by rules, all as libunwind's"
+	echo "ok $name: $checked stacks, $walked walked by rules ($partial on the previous walk's frames), all as libunwind's"
 	echo "$walked" >"$tmp/walked"
+	echo "$partial" >"$tmp/partial"
 }
 
 check alloc_unwind "$ex/alloc_unwind"
 [ "$(cat "$tmp/walked")" -gt 0 ] || fail "alloc_unwind: no stack walked by rules"
+[ "$(cat "$tmp/partial")" -gt 0 ] ||
+	fail "alloc_unwind: no walk ended on the previous walk's frames"
 check alloc_unwind_fp "$ex/alloc_unwind_fp"
 grep -q "fallbacks=[1-9]" "$CDOC_UNWIND_VERIFY" ||
 	fail "signal frames should have gone to libunwind: $(cat "$CDOC_UNWIND_VERIFY")"
@@ -55,6 +63,8 @@ if command -v c++ >/dev/null; then
 		fail "cc threads"
 	c++ -O2 -o "$tmp/stl" "$src/bench/alloc_stl.cpp" || fail "c++ stl"
 	check paths "$tmp/paths" 200000
+	[ "$(cat "$tmp/partial")" -gt 100000 ] ||
+		fail "paths: few walks ended on the previous walk's frames: $(cat "$CDOC_UNWIND_VERIFY")"
 	check ring "$tmp/ring" 300000
 	check ring_fp "$tmp/ring_fp" 300000
 	check threads "$tmp/threads" 300000 4
