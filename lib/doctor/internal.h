@@ -124,13 +124,14 @@ struct vloop {
 /* The evidence gathered once for every verdict rule. */
 struct vctx {
 	struct cdoc_recording *r;
-	uint64_t w0, w1;     /* the window, ns since the run started */
-	const char *wrule;   /* how it was chosen */
-	int timed;           /* samples kept their times (TSAMPLES) */
-	double period_ns;    /* on-CPU time one cpu sample stands for */
-	int prof[VP_N];      /* index in r->profiles, or -1 */
-	int offcpu;          /* off-CPU profiles were recorded */
-	struct vthread *thr; /* threads with samples in the window */
+	uint64_t w0, w1;      /* the window, ns since the run started */
+	const char *wrule;    /* how it was chosen */
+	int timed;            /* samples kept their times (TSAMPLES) */
+	double period_ns;     /* on-CPU time one cpu sample stands for */
+	int prof[VP_N];       /* index in r->profiles, or -1 */
+	int prof_timed[VP_N]; /* its samples kept times */
+	int offcpu;           /* off-CPU profiles were recorded */
+	struct vthread *thr;  /* threads with samples in the window */
 	size_t nr_thr, alloc_thr;
 	struct cdoc_u64map thr_of; /* tid -> index in ->thr */
 	double tot[VP_N];          /* sums over threads */

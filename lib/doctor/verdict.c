@@ -123,6 +123,18 @@ static void index_frameinfo(struct vctx *c)
 	}
 }
 
+/* Which profiles kept times (some TSAMPLES sample is in them). */
+static void find_timed(struct vctx *c)
+{
+	size_t i;
+	int vp;
+
+	for (i = 0; i < c->r->nr_tsamples; i++)
+		for (vp = 0; vp < VP_N; vp++)
+			if ((int)c->r->tsamples[i].profile == c->prof[vp])
+				c->prof_timed[vp] = 1;
+}
+
 static void ctx_init(struct vctx *c, struct cdoc_recording *r)
 {
 	const char *hz = cdoc_recording_meta(r, "frequency");
@@ -147,6 +159,7 @@ static void ctx_init(struct vctx *c, struct cdoc_recording *r)
 	cdoc_strtab_intern(&c->names, "", 0);
 	index_frameinfo(c);
 	pick_window(c);
+	find_timed(c);
 }
 
 static void ctx_release(struct vctx *c)
@@ -169,17 +182,6 @@ static void ctx_release(struct vctx *c)
 	cdoc_strtab_release(&c->fi_names);
 }
 
-/* Whether profile @vp kept times (some TSAMPLES sample is in it). */
-static int prof_timed(struct vctx *c, int vp)
-{
-	size_t i;
-
-	for (i = 0; c->timed && i < c->r->nr_tsamples; i++)
-		if ((int)c->r->tsamples[i].profile == c->prof[vp])
-			return 1;
-	return 0;
-}
-
 void doctor__vsamples(struct vctx *c, int vp, vsample_fn fn, void *arg)
 {
 	const struct cdoc_profile *p;
@@ -188,7 +190,7 @@ void doctor__vsamples(struct vctx *c, int vp, vsample_fn fn, void *arg)
 
 	if (c->prof[vp] < 0)
 		return;
-	if (prof_timed(c, vp)) {
+	if (c->prof_timed[vp]) {
 		for (i = 0; i < c->r->nr_tsamples; i++) {
 			const struct cdoc_rec_tsample *s = &c->r->tsamples[i];
 

@@ -26,6 +26,11 @@
  * seconds of load is gigabytes a day. */
 #define LEAK_MIN_BYTES (1.0 * 1024 * 1024)
 #define LEAK_MIN_FRAC  0.10
+/* Smaller steady resident growth is a leak when the shim's live
+ * allocations (alloc_count_total - free_count_total) grew steadily too,
+ * by at least this many objects: a small leak under a light load. */
+#define LEAK_SMALL_BYTES (256.0 * 1024)
+#define LEAK_MIN_OBJECTS 1000
 /* Descriptor growth that is a leak: more than any pool or cache of
  * connections a test load opens. */
 #define FD_MIN_GROWTH 64
@@ -78,6 +83,24 @@ static int window_growth(struct vctx *c, const char *name, struct growth *g)
 	free(v);
 	free(t);
 	return g->n >= GROW_MIN_POINTS;
+}
+
+/* Live allocations over the window from the shim's counts. */
+static int live_growth(struct vctx *c, struct growth *g)
+{
+	struct growth a, f;
+
+	if (!window_growth(c, "alloc_count_total", &a) ||
+	    !window_growth(c, "free_count_total", &f))
+		return 0;
+	memset(g, 0, sizeof(*g));
+	g->first = a.first - f.first;
+	g->mid = a.mid - f.mid;
+	g->last = a.last - f.last;
+	g->t0 = a.t0;
+	g->t1 = a.t1;
+	g->n = a.n;
+	return 1;
 }
 
 /* Growth through the whole window, not only early. */
@@ -169,9 +192,10 @@ static void tally_profile(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
 void doctor__v_memleak(struct vctx *c, struct cdoc_verdict *v)
 {
 	struct vtally t = {0};
-	struct growth g;
+	struct growth g, live;
 	double grow;
 	const char *from = "heap snapshots";
+	int objs;
 
 	if (!window_growth(c, "rss_bytes", &g))
 		return;
@@ -179,8 +203,14 @@ void doctor__v_memleak(struct vctx *c, struct cdoc_verdict *v)
 	doctor__v_evidence(v, "rss_growth_bytes", grow, "bytes");
 	doctor__v_evidence(v, "rss_growth_rate", rate(&g), "bytes/s");
 	doctor__v_evidence(v, "rss_growth_late_bytes", g.last - g.mid, "bytes");
-	if (!steady(&g) || grow < LEAK_MIN_BYTES ||
-	    grow < LEAK_MIN_FRAC * g.first)
+	objs = live_growth(c, &live) && steady(&live) &&
+	       live.last - live.first >= LEAK_MIN_OBJECTS;
+	if (objs)
+		doctor__v_evidence(v, "live_allocations_growth",
+		                   live.last - live.first, "objects");
+	if (!steady(&g) ||
+	    !((grow >= LEAK_MIN_BYTES && grow >= LEAK_MIN_FRAC * g.first) ||
+	      (objs && grow >= LEAK_SMALL_BYTES)))
 		return;
 	v->category = CDOC_V_MEMLEAK;
 	v->impact = LEAK_IMPACT;

@@ -103,11 +103,13 @@ static void loop_text(struct vctx *c, struct cdoc_verdict *v,
 {
 	doctor__v_summary(
 	        v,
-	        "The event loop%s %s blocked %.0f%% of %s: %llu ticks of "
-	        "%.0f ms or more (p99 tick under %.1f ms, longest %.1f ms), "
-	        "during which every other connection waited",
+	        "The event loop%s %s blocked %.0f%% of %s (%.0f%% of %s "
+	        "work): %llu ticks of %.0f ms or more (p99 tick under %.1f "
+	        "ms, longest %.1f ms), during which every other connection "
+	        "waited",
 	        s->active > 1 ? "s" : "", s->active > 1 ? "were" : "was",
-	        blocked_pct, c->wrule, (unsigned long long)s->nlong,
+	        blocked_pct, c->wrule, v->impact,
+	        s->active > 1 ? "their" : "its", (unsigned long long)s->nlong,
 	        c->long_tick_ns / 1e6, p99, s->max / 1e6);
 	if (v->nr_culprits)
 		doctor__v_summary(v, "; %.0f%% of that time in %s%s%s.",

@@ -544,3 +544,43 @@ Test(verdict, without_off_cpu_the_verdict_says_waits_were_not_seen)
 	          v.summary);
 	cr_assert(strstr(v.recs[v.nr_recs - 1], "cdoctor sysinfo"));
 }
+
+static double small_leak(double t)
+{
+	return 3e6 + t * 60e3;
+}
+
+static double allocs(double t)
+{
+	return t * 100000;
+}
+
+static double frees_leaving_500_per_s(double t)
+{
+	return t * 100000 - t * 500;
+}
+
+static double frees_all(double t)
+{
+	return t * 100000;
+}
+
+Test(verdict, small_steady_growth_with_live_allocations_is_a_leak)
+{
+	healthy_loop(7);
+	metric("rss_bytes", small_leak);
+	metric("alloc_count_total", allocs);
+	metric("free_count_total", frees_leaving_500_per_s);
+	judge();
+	cr_assert_str_eq(v.category, "memory-leak", "%s", v.summary);
+}
+
+Test(verdict, small_growth_without_live_allocations_is_not_a_leak)
+{
+	healthy_loop(7);
+	metric("rss_bytes", small_leak);
+	metric("alloc_count_total", allocs);
+	metric("free_count_total", frees_all);
+	judge();
+	cr_assert_str_eq(v.category, "none", "%s", v.summary);
+}
