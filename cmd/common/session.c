@@ -90,13 +90,15 @@ int cli_session_opt(struct cdoc_collect_opts *o, const char *sub, int c,
 	return ret ? 2 : 0;
 }
 
-static void print_summary(struct cdoc_recording *r)
+static void print_summary(struct cdoc_recording *r,
+                          const struct cdoc_verdict *v)
 {
 	struct cdoc_report_opts ro;
 	struct cdoc_buf b = CDOC_BUF_INIT;
 
 	cdoc_report_opts_init(&ro);
 	ro.top = 10;
+	ro.verdict = v;
 	ro.colour = cli_colour(stderr);
 	cdoc_report_text(r, &ro, &b);
 	fputs("\n", stderr);
@@ -105,13 +107,15 @@ static void print_summary(struct cdoc_recording *r)
 }
 
 /* The HTML report (diagnoses, counters, flame graph) at @path. */
-static int write_html(struct cdoc_recording *r, const char *path)
+static int write_html(struct cdoc_recording *r, const char *path,
+                      const struct cdoc_verdict *v)
 {
 	struct cdoc_report_opts ro;
 	struct cdoc_buf out = CDOC_BUF_INIT;
 	int ret;
 
 	cdoc_report_opts_init(&ro);
+	ro.verdict = v;
 	ret = cdoc_report_html(r, &ro, &out);
 	if (ret < 0)
 		cli_lib_error();
@@ -161,9 +165,21 @@ static void open_page(const char *page)
 void (*cli_session_done)(struct cdoc_recording *r);
 int (*cli_session_started)(struct cdoc_collector *c);
 
+/* The verdict last, where the eye lands when the run ends. */
+static void print_verdict(const struct cdoc_verdict *v, const char *path)
+{
+	struct cdoc_buf b = CDOC_BUF_INIT;
+
+	cdoc_report_verdict_text(v, path, cli_colour(stderr), &b);
+	fputs("\n", stderr);
+	cdoc_buf_write(&b, stderr);
+	cdoc_buf_release(&b);
+}
+
 static void report(const struct cdoc_collect_result *res, int html)
 {
 	struct cdoc_recording r;
+	struct cdoc_verdict v;
 	char *page = cdoc_collect_report_path(res->path);
 
 	if (cdoc_recording_load(&r, res->path) < 0) {
@@ -171,7 +187,9 @@ static void report(const struct cdoc_collect_result *res, int html)
 		free(page);
 		return;
 	}
-	print_summary(&r);
+	cdoc_verdict_init(&v);
+	cdoc_doctor_verdict(&r, &v);
+	print_summary(&r, &v);
 	fprintf(stderr,
 	        "cdoctor: %llu samples, %llu lost, %llu unwind "
 	        "failures, %llu truncated stacks; collector CPU %.2f s\n",
@@ -180,16 +198,18 @@ static void report(const struct cdoc_collect_result *res, int html)
 	        (unsigned long long)res->stats.unwind_failures,
 	        (unsigned long long)res->stats.truncated,
 	        res->self_cpu_ns / 1e9);
-	if (html && write_html(&r, page) == 0) {
+	if (html && write_html(&r, page, &v) == 0) {
 		fprintf(stderr, "recording: %s\nreport:    %s\n", res->path,
 		        page);
 		if (open_report)
 			open_page(page);
 	} else
 		fprintf(stderr, "recording: %s\n", res->path);
+	print_verdict(&v, res->path);
 	if (cli_session_done)
 		cli_session_done(&r);
 	free(page);
+	cdoc_verdict_release(&v);
 	cdoc_recording_release(&r);
 }
 

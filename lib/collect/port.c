@@ -12,8 +12,9 @@
 
 #include "collect/internal.h"
 
-/* Add the socket inodes of @pid's fds to @m. */
-static void socket_inodes(pid_t pid, struct cdoc_u64map *m)
+/* Add the socket inodes of @pid's fds to @m, valued by the depth in
+ * the tree (+1) of the shallowest process that holds them. */
+static void socket_inodes(pid_t pid, struct cdoc_u64map *m, int depth)
 {
 	char path[64], link[64];
 	struct dirent *d;
@@ -33,8 +34,13 @@ static void socket_inodes(pid_t pid, struct cdoc_u64map *m)
 		if (n <= 0)
 			continue;
 		link[n] = 0;
-		if (sscanf(link, "socket:[%llu]", &ino) == 1 && ino)
-			cdoc_u64map_put(m, ino, 1);
+		if (sscanf(link, "socket:[%llu]", &ino) == 1 && ino) {
+			uint32_t have;
+
+			if (!cdoc_u64map_get(m, ino, &have) ||
+			    have > (uint32_t)depth + 1)
+				cdoc_u64map_put(m, ino, (uint32_t)depth + 1);
+		}
 	}
 	closedir(dir);
 }
@@ -46,7 +52,7 @@ static void tree_inodes(pid_t pid, struct cdoc_u64map *m, int depth)
 	FILE *f;
 	int child;
 
-	socket_inodes(pid, m);
+	socket_inodes(pid, m, depth);
 	if (depth > 8)
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid,
@@ -59,7 +65,11 @@ static void tree_inodes(pid_t pid, struct cdoc_u64map *m, int depth)
 	fclose(f);
 }
 
-/* The lowest LISTEN port in @file whose inode is in @m, or 0. */
+/*
+ * The LISTEN port in @file whose inode is in @m held highest in the tree
+ * (the target's own before a forked helper's, e.g. a backend it starts),
+ * the lowest port among those, as depth << 16 | port; 0 when none.
+ */
 static int scan_table(const char *file, const struct cdoc_u64map *m)
 {
 	char line[512];
@@ -82,8 +92,10 @@ static int scan_table(const char *file, const struct cdoc_u64map *m)
 		colon = strrchr(local, ':');
 		if (!colon || sscanf(colon + 1, "%x", &port) != 1)
 			continue;
-		if (cdoc_u64map_get(m, ino, &v) && (!best || (int)port < best))
-			best = (int)port;
+		if (!cdoc_u64map_get(m, ino, &v) || port > 0xffff)
+			continue;
+		if (!best || (int)(v << 16 | port) < best)
+			best = (int)(v << 16 | port);
 	}
 	fclose(f);
 	return best;
@@ -107,6 +119,6 @@ int cdoc_collect_listen_port(pid_t pid)
 	p6 = scan_table(path, &m);
 	cdoc_u64map_release(&m);
 	if (p4 && p6)
-		return CDOC_MIN(p4, p6);
-	return p4 ? p4 : p6;
+		return CDOC_MIN(p4, p6) & 0xffff;
+	return (p4 ? p4 : p6) & 0xffff;
 }

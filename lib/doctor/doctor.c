@@ -93,12 +93,54 @@ static void sort_by_severity(struct cdoc_diagnoses *d)
 	}
 }
 
+/* Findings the verdict weighs against the rest: with timed samples they
+ * are context (info), the verdict says what matters. */
+static const char *const cpu_share_codes[] = {
+        "hot-function", "kernel-heavy", "lock-contention",
+        "alloc-heavy",  "mostly-idle",  "memory-growth",
+};
+
+static void demote_cpu_shares(struct cdoc_diagnoses *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->nr; i++)
+		for (j = 0; j < CDOC_ARRAY_SIZE(cpu_share_codes); j++)
+			if (!strcmp(d->items[i].code, cpu_share_codes[j]))
+				d->items[i].severity = CDOC_SEV_INFO;
+}
+
+/* The verdict's secondary findings, as warnings. */
+static void add_secondary(struct cdoc_recording *r, struct cdoc_diagnoses *d)
+{
+	struct cdoc_verdict v;
+	size_t i;
+
+	cdoc_verdict_init(&v);
+	cdoc_doctor_verdict(r, &v);
+	for (i = 0; i < v.nr_others; i++) {
+		const struct cdoc_verdict *o = &v.others[i];
+		struct cdoc_buf title = CDOC_BUF_INIT;
+
+		cdoc_buf_addf(&title, "Secondary finding: %s (%.0f%% impact)",
+		              o->category, o->impact);
+		cdoc_diagnoses_add(d, CDOC_SEV_WARNING, o->category, title.buf,
+		                   o->nr_recs ? o->recs[0] : "", "%s",
+		                   o->summary ? o->summary : "");
+		cdoc_buf_release(&title);
+	}
+	cdoc_verdict_release(&v);
+}
+
 size_t cdoc_doctor_run(struct cdoc_recording *r, struct cdoc_diagnoses *out)
 {
 	size_t i;
 
 	for (i = 0; i < CDOC_ARRAY_SIZE(rules); i++)
 		rules[i](r, out);
+	if (r->nr_tsamples)
+		demote_cpu_shares(out);
+	add_secondary(r, out);
 	sort_by_severity(out);
 	return out->nr;
 }

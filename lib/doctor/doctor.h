@@ -63,6 +63,75 @@ const struct cdoc_diagnosis *cdoc_diagnoses_find(const struct cdoc_diagnoses *d,
  */
 size_t cdoc_doctor_run(struct cdoc_recording *r, struct cdoc_diagnoses *out);
 
+/* --- the verdict: what holds a server back (docs/doctor.md) --- */
+
+/* The verdict words (stable; JSON "category"). */
+#define CDOC_V_LOOP      "event-loop-blocked"
+#define CDOC_V_HOTSPOT   "cpu-hotspot"
+#define CDOC_V_SATURATED "cpu-saturation"
+#define CDOC_V_LOCK      "lock-contention"
+#define CDOC_V_IO        "io-wait"
+#define CDOC_V_MEMLEAK   "memory-leak"
+#define CDOC_V_FDLEAK    "fd-leak"
+#define CDOC_V_CHURN     "alloc-churn"
+#define CDOC_V_THROTTLED "cpu-throttled"
+#define CDOC_V_GC        "gc-pressure" /* from the Node rules */
+#define CDOC_V_NONE      "none"
+
+/* struct cdoc_culprit - one function responsible. Owns its strings. */
+struct cdoc_culprit {
+	char *function; /* the first own-code frame ("render_report") */
+	char *where;    /* "file.c:42" from FRAMEINFO, or NULL */
+	char *via;      /* what it called that cost the time ("fsync",
+	                   "pthread_mutex_lock", "malloc"), or NULL */
+	double share;   /* % of the verdict's measured time (or growth) */
+	double impact;  /* % of the analysis window's work it cost */
+};
+
+/* struct cdoc_evidence - one measurement a verdict rests on. */
+struct cdoc_evidence {
+	char *name; /* "loop_blocked_pct", ... (stable) */
+	double value;
+	char *unit; /* "%", "ms", "bytes/s", ... */
+};
+
+/*
+ * struct cdoc_verdict - the one answer for a recording: its category
+ * word, the culprits most responsible first (none for "none"), a summary
+ * with the measured impact, the evidence and the next steps. ->others
+ * holds the other findings that crossed their thresholds (secondary,
+ * largest impact first; their own ->others are empty). Owns everything;
+ * cdoc_verdict_release().
+ */
+struct cdoc_verdict {
+	const char *category; /* a CDOC_V_* word (static) */
+	double impact;        /* % of the window's work lost: the ranking */
+	char *summary;
+	struct cdoc_culprit *culprits;
+	size_t nr_culprits, alloc_culprits;
+	struct cdoc_evidence *evidence;
+	size_t nr_evidence, alloc_evidence;
+	char **recs; /* recommendations, most useful first */
+	size_t nr_recs, alloc_recs;
+	double window_start_s, window_end_s; /* the analysis window */
+	const char *window_rule;             /* how it was chosen (static) */
+	struct cdoc_verdict *others;
+	size_t nr_others, alloc_others;
+};
+
+void cdoc_verdict_init(struct cdoc_verdict *v);
+void cdoc_verdict_release(struct cdoc_verdict *v);
+
+/*
+ * Judge @r: measure every category over the analysis window (the load
+ * window [load_start_ns, load_end_ns] when META has it, else the run
+ * without its start-up and shutdown), keep those that cross their
+ * thresholds, and make the one that cost the requests most the verdict
+ * (the rest go to ->others). "none" when nothing crosses. @v must be
+ * initialized. Returns 0; never fails on a valid recording.
+ */
+int cdoc_doctor_verdict(struct cdoc_recording *r, struct cdoc_verdict *v);
+
 /*
  * The CI gate (`cdoctor check`, docs/ci.md). For every function of a
  * profile, its share of the profile (by self and by total weight) in a

@@ -45,6 +45,17 @@ const struct cdoc_diagnoses *report__diagnoses(struct cdoc_recording *r,
 	return own;
 }
 
+const struct cdoc_verdict *report__verdict(struct cdoc_recording *r,
+                                           const struct cdoc_report_opts *o,
+                                           struct cdoc_verdict *own)
+{
+	cdoc_verdict_init(own);
+	if (o && o->verdict)
+		return o->verdict;
+	cdoc_doctor_verdict(r, own);
+	return own;
+}
+
 void report__add_safe(struct cdoc_buf *b, const char *s)
 {
 	cdoc_buf_add_term(b, s, strlen(s));

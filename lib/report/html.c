@@ -155,18 +155,136 @@ static void finding_html(struct cdoc_buf *b, const struct cdoc_recording *r,
 	cdoc_buf_addstr(b, "</div>\n");
 }
 
-/* The main finding on top (later: the verdict), the others below. */
-static void findings_html(struct cdoc_buf *main, struct cdoc_buf *rest,
-                          const struct cdoc_recording *r,
-                          const struct cdoc_diagnoses *d)
+/* Which flame graph tab shows a verdict's culprits. */
+static const char *verdict_tab(const struct cdoc_recording *r,
+                               const char *category)
+{
+	static const char *const tabs[][2] = {
+	        {CDOC_V_LOCK, "offcpu_lock"},  {CDOC_V_IO, "offcpu_disk"},
+	        {CDOC_V_FDLEAK, "fd_open"},    {CDOC_V_MEMLEAK, "leaked_bytes"},
+	        {CDOC_V_CHURN, "alloc_count"}, {CDOC_V_LOOP, "cpu"},
+	        {CDOC_V_HOTSPOT, "cpu"},       {CDOC_V_SATURATED, "cpu"},
+	        {CDOC_V_THROTTLED, "cpu"},
+	};
+	const struct cdoc_profile *p;
+	size_t i;
+
+	for (i = 0; i < CDOC_ARRAY_SIZE(tabs); i++) {
+		if (strcmp(category, tabs[i][0]))
+			continue;
+		p = cdoc_recording_profile((struct cdoc_recording *)r,
+		                           tabs[i][1]);
+		return p && cdoc_profile_total(p, 0) ? tabs[i][1] : NULL;
+	}
+	return NULL;
+}
+
+static void verdict_culprits(struct cdoc_buf *b, const struct cdoc_verdict *v)
 {
 	size_t i;
 
+	if (!v->nr_culprits)
+		return;
+	cdoc_buf_addstr(b, "<ol class=\"culprits\">");
+	for (i = 0; i < v->nr_culprits; i++) {
+		const struct cdoc_culprit *c = &v->culprits[i];
+
+		cdoc_buf_addstr(b, "<li><code>");
+		html_text(b, c->function);
+		cdoc_buf_addstr(b, "</code>");
+		if (c->where) {
+			cdoc_buf_addstr(b, " <span class=\"where\">");
+			html_text(b, c->where);
+			cdoc_buf_addstr(b, "</span>");
+		}
+		if (c->via) {
+			cdoc_buf_addstr(b, " calling <code>");
+			html_text(b, c->via);
+			cdoc_buf_addstr(b, "</code>");
+		}
+		cdoc_buf_addf(b, ": %.0f%%</li>", c->share);
+	}
+	cdoc_buf_addstr(b, "</ol>");
+}
+
+static void verdict_evidence(struct cdoc_buf *b, const struct cdoc_verdict *v)
+{
+	char num[64];
+	size_t i;
+
+	if (!v->nr_evidence)
+		return;
+	cdoc_buf_addstr(b, "<div class=\"evidence\">");
+	for (i = 0; i < v->nr_evidence; i++) {
+		snprintf(num, sizeof(num), "%.3g", v->evidence[i].value);
+		cdoc_buf_addstr(b, i ? ", <span>" : "<span>");
+		html_text(b, v->evidence[i].name);
+		cdoc_buf_addf(b, " <strong>%s</strong> ", num);
+		html_text(b, v->evidence[i].unit);
+		cdoc_buf_addstr(b, "</span>");
+	}
+	cdoc_buf_addstr(b, "</div>");
+}
+
+/* The verdict card: category, culprits, summary, evidence, next steps. */
+static void verdict_html(struct cdoc_buf *b, const struct cdoc_recording *r,
+                         const struct cdoc_verdict *v)
+{
+	int none = !strcmp(v->category, CDOC_V_NONE);
+	const char *tab = verdict_tab(r, v->category);
+	size_t i;
+
+	cdoc_buf_addf(b,
+	              "<div class=\"item main verdict %s\" "
+	              "id=\"verdict\" data-category=\"",
+	              none ? "ok" : "problem");
+	html_text(b, v->category);
+	cdoc_buf_addstr(b, "\"><h3>Verdict: ");
+	html_text(b, v->category);
+	if (!none)
+		cdoc_buf_addf(b,
+		              " <small>(%.0f%% of the work in the "
+		              "window)</small>",
+		              v->impact);
+	cdoc_buf_addstr(b, "</h3>");
+	verdict_culprits(b, v);
+	cdoc_buf_addstr(b, "<div class=\"detail\">");
+	html_text(b, v->summary ? v->summary : "");
+	cdoc_buf_addstr(b, "</div>");
+	verdict_evidence(b, v);
+	cdoc_buf_addstr(b, "<div class=\"rec\"><ul>");
+	for (i = 0; i < v->nr_recs; i++) {
+		cdoc_buf_addstr(b, "<li>&rarr; ");
+		html_text(b, v->recs[i]);
+		cdoc_buf_addstr(b, "</li>");
+	}
+	cdoc_buf_addstr(b, "</ul></div>");
+	if (tab) {
+		cdoc_buf_addstr(b, "<div class=\"proof\">Evidence: <a "
+		                   "class=\"to-tab\" href=\"#flames\" "
+		                   "data-tab=\"");
+		html_text(b, tab);
+		cdoc_buf_addstr(b, "\">");
+		html_text(b, tab);
+		cdoc_buf_addstr(b, " flame graph</a></div>");
+	}
+	cdoc_buf_addstr(b, "</div>\n");
+}
+
+/* The verdict on top, the findings below. */
+static void findings_html(struct cdoc_buf *main, struct cdoc_buf *rest,
+                          const struct cdoc_recording *r,
+                          const struct cdoc_diagnoses *d,
+                          const struct cdoc_verdict *v)
+{
+	size_t i;
+
+	verdict_html(main, r, v);
 	if (!d->nr)
-		cdoc_buf_addstr(main, "<div class=\"item ok main\"><h3>Nothing "
-		                      "stands out</h3></div>\n");
+		cdoc_buf_addstr(rest, "<div class=\"item ok\"><h3>Nothing "
+		                      "else stands out</h3></div>\n");
 	for (i = 0; i < d->nr; i++)
-		finding_html(i ? rest : main, r, &d->items[i], i, i == 0);
+		finding_html(rest, r, &d->items[i], i, 0);
 }
 
 /* The page's JSON: time axis, load window, charts, profiles. */
@@ -217,7 +335,8 @@ static void script_json(struct cdoc_buf *out, const struct cdoc_buf *json)
 }
 
 static int doctor_page(struct cdoc_recording *r, const char *title,
-                       const struct cdoc_diagnoses *d, const size_t *idx,
+                       const struct cdoc_diagnoses *d,
+                       const struct cdoc_verdict *verdict, const size_t *idx,
                        size_t n, struct cdoc_buf *out)
 {
 	struct cdoc_buf v[9], json = CDOC_BUF_INIT;
@@ -237,7 +356,7 @@ static int doctor_page(struct cdoc_recording *r, const char *title,
 		cdoc_buf_init(&v[i]);
 	html_text(&v[0], title);
 	html_text(&v[1], r->cut_short ? r->cut_short : r->path);
-	findings_html(&v[2], &v[3], r, d);
+	findings_html(&v[2], &v[3], r, d, verdict);
 	basic_tables(&v[4], &v[5], r);
 	page_data(r, idx, n, &json);
 	script_json(&v[8], &json);
@@ -257,6 +376,8 @@ int cdoc_report_html(struct cdoc_recording *r, const struct cdoc_report_opts *o,
 {
 	struct cdoc_diagnoses own;
 	const struct cdoc_diagnoses *d = report__diagnoses(r, o, &own);
+	struct cdoc_verdict vown;
+	const struct cdoc_verdict *v = report__verdict(r, o, &vown);
 	const char *cmd = cdoc_recording_meta(r, "command");
 	struct cdoc_buf title = CDOC_BUF_INIT;
 	size_t *idx = cdoc_calloc(r->nr_profiles + 1, sizeof(*idx));
@@ -267,9 +388,10 @@ int cdoc_report_html(struct cdoc_recording *r, const struct cdoc_report_opts *o,
 		cdoc_buf_addstr(&title, o->title);
 	else
 		cdoc_buf_addf(&title, "cdoctor: %s", cmd ? cmd : r->path);
-	ret = doctor_page(r, title.buf, d, idx, n, out);
+	ret = doctor_page(r, title.buf, d, v, idx, n, out);
 	free(idx);
 	cdoc_buf_release(&title);
 	cdoc_diagnoses_release(&own);
+	cdoc_verdict_release(&vown);
 	return ret;
 }

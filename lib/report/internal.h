@@ -20,6 +20,17 @@ const struct cdoc_diagnoses *report__diagnoses(struct cdoc_recording *r,
                                                const struct cdoc_report_opts *o,
                                                struct cdoc_diagnoses *own);
 
+/*
+ * The verdict to show: @o->verdict, or the doctor's on @r into @own
+ * (initialized here; release it with cdoc_verdict_release()).
+ */
+const struct cdoc_verdict *report__verdict(struct cdoc_recording *r,
+                                           const struct cdoc_report_opts *o,
+                                           struct cdoc_verdict *own);
+
+/* Append the verdict as a JSON object. */
+void report__verdict_json(struct cdoc_buf *b, const struct cdoc_verdict *v);
+
 /* Append @s with control characters replaced by '?', for terminals. */
 void report__add_safe(struct cdoc_buf *b, const char *s);
 

@@ -246,11 +246,98 @@ static void json_list(struct cdoc_buf *b, const struct cdoc_recording *r,
 	cdoc_buf_addch(b, ']');
 }
 
+static void json_culprit(struct cdoc_buf *b, const struct cdoc_culprit *c)
+{
+	cdoc_buf_addstr(b, "{\"function\":");
+	report__json_str(b, c->function);
+	cdoc_buf_addstr(b, ",\"share\":");
+	report__json_num(b, c->share);
+	cdoc_buf_addstr(b, ",\"impact\":");
+	report__json_num(b, c->impact);
+	cdoc_buf_addstr(b, ",\"where\":");
+	if (c->where)
+		report__json_str(b, c->where);
+	else
+		cdoc_buf_addstr(b, "null");
+	cdoc_buf_addstr(b, ",\"via\":");
+	if (c->via)
+		report__json_str(b, c->via);
+	else
+		cdoc_buf_addstr(b, "null");
+	cdoc_buf_addch(b, '}');
+}
+
+static void json_evidence(struct cdoc_buf *b, const struct cdoc_evidence *e)
+{
+	cdoc_buf_addstr(b, "{\"name\":");
+	report__json_str(b, e->name);
+	cdoc_buf_addstr(b, ",\"value\":");
+	report__json_num(b, e->value);
+	cdoc_buf_addstr(b, ",\"unit\":");
+	report__json_str(b, e->unit);
+	cdoc_buf_addch(b, '}');
+}
+
+/* The verdict's body without its secondary findings. */
+static void json_verdict_body(struct cdoc_buf *b, const struct cdoc_verdict *v)
+{
+	size_t i;
+
+	cdoc_buf_addstr(b, "{\"category\":");
+	report__json_str(b, v->category ? v->category : CDOC_V_NONE);
+	cdoc_buf_addstr(b, ",\"impact\":");
+	report__json_num(b, v->impact);
+	cdoc_buf_addstr(b, ",\"culprits\":[");
+	for (i = 0; i < v->nr_culprits; i++) {
+		if (i)
+			cdoc_buf_addch(b, ',');
+		json_culprit(b, &v->culprits[i]);
+	}
+	cdoc_buf_addstr(b, "],\"summary\":");
+	report__json_str(b, v->summary ? v->summary : "");
+	cdoc_buf_addstr(b, ",\"evidence\":[");
+	for (i = 0; i < v->nr_evidence; i++) {
+		if (i)
+			cdoc_buf_addch(b, ',');
+		json_evidence(b, &v->evidence[i]);
+	}
+	cdoc_buf_addstr(b, "],\"recommendations\":[");
+	for (i = 0; i < v->nr_recs; i++) {
+		if (i)
+			cdoc_buf_addch(b, ',');
+		report__json_str(b, v->recs[i]);
+	}
+	cdoc_buf_addstr(b, "],\"window\":{\"start_s\":");
+	report__json_num(b, v->window_start_s);
+	cdoc_buf_addstr(b, ",\"end_s\":");
+	report__json_num(b, v->window_end_s);
+	cdoc_buf_addstr(b, ",\"rule\":");
+	report__json_str(b, v->window_rule ? v->window_rule : "");
+	cdoc_buf_addch(b, '}');
+}
+
+void report__verdict_json(struct cdoc_buf *b, const struct cdoc_verdict *v)
+{
+	size_t i;
+
+	json_verdict_body(b, v);
+	cdoc_buf_addstr(b, ",\"secondary\":[");
+	for (i = 0; i < v->nr_others; i++) {
+		if (i)
+			cdoc_buf_addch(b, ',');
+		json_verdict_body(b, &v->others[i]);
+		cdoc_buf_addch(b, '}');
+	}
+	cdoc_buf_addstr(b, "]}");
+}
+
 int cdoc_report_json(struct cdoc_recording *r, const struct cdoc_report_opts *o,
                      struct cdoc_buf *out)
 {
 	struct cdoc_diagnoses own;
 	const struct cdoc_diagnoses *d = report__diagnoses(r, o, &own);
+	struct cdoc_verdict vown;
+	const struct cdoc_verdict *v = report__verdict(r, o, &vown);
 	double secs = report__duration(r);
 
 	cdoc_buf_addstr(out, "{\"path\":");
@@ -263,6 +350,8 @@ int cdoc_report_json(struct cdoc_recording *r, const struct cdoc_report_opts *o,
 		cdoc_buf_addstr(out, "null");
 	cdoc_buf_addstr(out, ",\"duration_s\":");
 	report__json_num(out, secs >= 0 ? secs : 0.0 / 0.0);
+	cdoc_buf_addstr(out, ",\"verdict\":");
+	report__verdict_json(out, v);
 	cdoc_buf_addstr(out, ",\"meta\":");
 	json_meta(out, r);
 	cdoc_buf_addstr(out, ",\"counters\":");
@@ -276,6 +365,7 @@ int cdoc_report_json(struct cdoc_recording *r, const struct cdoc_report_opts *o,
 	json_ticks(out, r);
 	cdoc_buf_addstr(out, "}\n");
 	cdoc_diagnoses_release(&own);
+	cdoc_verdict_release(&vown);
 	return 0;
 }
 

@@ -32,6 +32,7 @@ struct cdoc_report_opts {
 	const struct cdoc_diagnoses *diag; /* findings to show; NULL: the
 	                                      renderer runs the doctor */
 	const char *title; /* HTML page title; NULL: "cdoctor: COMMAND" */
+	const struct cdoc_verdict *verdict; /* NULL: the renderer judges */
 };
 
 void cdoc_report_opts_init(struct cdoc_report_opts *o);
@@ -82,6 +83,14 @@ int cdoc_report_html(struct cdoc_recording *r, const struct cdoc_report_opts *o,
  */
 int cdoc_report_folded(struct cdoc_recording *r, const char *kind,
                        struct cdoc_buf *out);
+
+/*
+ * The verdict in a few lines for the end of `cdoctor run`: category,
+ * culprit, impact and the first next step, with @rec named in commands.
+ * Control characters replaced; @colour: ANSI colours.
+ */
+void cdoc_report_verdict_text(const struct cdoc_verdict *v, const char *rec,
+                              int colour, struct cdoc_buf *out);
 
 /* The unit of a profile's weights: "samples", "bytes", "allocations". */
 const char *cdoc_report_unit(const char *profile);

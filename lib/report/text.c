@@ -187,6 +187,99 @@ static void resources_section(struct text *t, const struct cdoc_recording *r)
 	cdoc_buf_release(&line);
 }
 
+/* "f (file.c:12) calling fsync: 91% of the time" */
+static void culprit_line(struct cdoc_buf *b, const struct cdoc_culprit *c)
+{
+	cdoc_buf_addstr(b, c->function);
+	if (c->where)
+		cdoc_buf_addf(b, " (%s)", c->where);
+	if (c->via)
+		cdoc_buf_addf(b, " calling %s", c->via);
+	cdoc_buf_addf(b, ": %.0f%%", c->share);
+}
+
+static void verdict_head(struct text *t, const struct cdoc_verdict *v)
+{
+	int none = !strcmp(v->category, CDOC_V_NONE);
+
+	sgr(t, "1");
+	cdoc_buf_addstr(t->out, "Verdict: ");
+	sgr(t, none ? "32;1" : "31;1");
+	cdoc_buf_addstr(t->out, v->category);
+	sgr(t, "0");
+	if (!none)
+		cdoc_buf_addf(t->out, " (%.0f%% of the work in the window)",
+		              v->impact);
+	cdoc_buf_addch(t->out, '\n');
+}
+
+static void verdict_section(struct text *t, const struct cdoc_verdict *v)
+{
+	struct cdoc_buf line = CDOC_BUF_INIT;
+	size_t i;
+
+	cdoc_buf_addch(t->out, '\n');
+	verdict_head(t, v);
+	for (i = 0; i < v->nr_culprits; i++) {
+		cdoc_buf_reset(&line);
+		culprit_line(&line, &v->culprits[i]);
+		field(t, i ? "" : "culprit:", line.buf);
+	}
+	field(t, "summary:", v->summary ? v->summary : "");
+	cdoc_buf_reset(&line);
+	for (i = 0; i < v->nr_evidence; i++)
+		cdoc_buf_addf(&line, "%s%s %.3g%s%s", i ? ", " : "",
+		              v->evidence[i].name, v->evidence[i].value,
+		              *v->evidence[i].unit ? " " : "",
+		              v->evidence[i].unit);
+	if (line.buf)
+		field(t, "evidence:", line.buf);
+	for (i = 0; i < v->nr_recs; i++) {
+		cdoc_buf_reset(&line);
+		cdoc_buf_addf(&line, "-> %s", v->recs[i]);
+		field(t, i ? "" : "do:", line.buf);
+	}
+	for (i = 0; i < v->nr_others; i++) {
+		cdoc_buf_reset(&line);
+		cdoc_buf_addf(&line, "%s (%.0f%%)", v->others[i].category,
+		              v->others[i].impact);
+		if (v->others[i].nr_culprits)
+			cdoc_buf_addf(&line, ", in %s",
+			              v->others[i].culprits[0].function);
+		field(t, i ? "" : "also:", line.buf);
+	}
+	cdoc_buf_reset(&line);
+	cdoc_buf_addf(&line, "%s (%.2f s to %.2f s)",
+	              v->window_rule ? v->window_rule : "?", v->window_start_s,
+	              v->window_end_s);
+	field(t, "window:", line.buf);
+	cdoc_buf_release(&line);
+}
+
+void cdoc_report_verdict_text(const struct cdoc_verdict *v, const char *rec,
+                              int colour, struct cdoc_buf *out)
+{
+	struct text t = {out, colour};
+	struct cdoc_buf line = CDOC_BUF_INIT;
+
+	verdict_head(&t, v);
+	if (v->nr_culprits) {
+		culprit_line(&line, &v->culprits[0]);
+		field(&t, "culprit:", line.buf);
+	}
+	field(&t, "summary:", v->summary ? v->summary : "");
+	if (v->nr_recs) {
+		cdoc_buf_reset(&line);
+		cdoc_buf_addf(&line, "-> %s", v->recs[0]);
+		field(&t, "do:", line.buf);
+	}
+	cdoc_buf_reset(&line);
+	cdoc_buf_addf(&line, "cdoctor report %s (--html FILE, --json)",
+	              rec ? rec : "REC");
+	field(&t, "details:", line.buf);
+	cdoc_buf_release(&line);
+}
+
 static void diagnosis(struct text *t, const struct cdoc_diagnosis *d)
 {
 	static const char *const col[] = {"36", "33", "31;1"};
@@ -304,6 +397,8 @@ int cdoc_report_text(struct cdoc_recording *r, const struct cdoc_report_opts *o,
 	struct cdoc_report_opts def;
 	struct cdoc_diagnoses own;
 	const struct cdoc_diagnoses *d;
+	struct cdoc_verdict vown;
+	const struct cdoc_verdict *v;
 	struct text t = {out, 0};
 
 	if (!o) {
@@ -312,6 +407,7 @@ int cdoc_report_text(struct cdoc_recording *r, const struct cdoc_report_opts *o,
 	}
 	t.colour = o->colour;
 	d = report__diagnoses(r, o, &own);
+	v = report__verdict(r, o, &vown);
 	cdoc_buf_addstr(out, "cdoctor report: ");
 	report__add_safe(out, r->path ? r->path : "?");
 	cdoc_buf_addch(out, '\n');
@@ -321,11 +417,13 @@ int cdoc_report_text(struct cdoc_recording *r, const struct cdoc_report_opts *o,
 		sgr(&t, "0");
 		wrapped(&t, r->cut_short, 9);
 	}
+	verdict_section(&t, v);
 	run_section(&t, r);
 	resources_section(&t, r);
 	diag_section(&t, d);
 	profiles_section(&t, r, o->top ? o->top : 10);
 	counters_section(&t, r);
 	cdoc_diagnoses_release(&own);
+	cdoc_verdict_release(&vown);
 	return 0;
 }
