@@ -117,6 +117,10 @@ const char *cdoc_report_unit(const char *profile)
 {
 	size_t n = strlen(profile);
 
+	if (!strncmp(profile, "offcpu_", 7) || !strcmp(profile, "blocked_loop"))
+		return "ns";
+	if (!strncmp(profile, "fd_", 3))
+		return "fds";
 	if (n >= 6 && !strcmp(profile + n - 6, "_bytes"))
 		return "bytes";
 	if (!strcmp(profile, "leaked_count"))
