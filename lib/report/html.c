@@ -169,6 +169,20 @@ static void findings_html(struct cdoc_buf *main, struct cdoc_buf *rest,
 		finding_html(i ? rest : main, r, &d->items[i], i, i == 0);
 }
 
+/* The derived "blocked_loop" profile after the @n others, when any. */
+static void blocked_tab(const struct cdoc_recording *r, double span, size_t n,
+                        struct cdoc_buf *b)
+{
+	struct cdoc_buf t = CDOC_BUF_INIT;
+
+	if (report__blocked_json(r, span, &t)) {
+		if (n)
+			cdoc_buf_addch(b, ',');
+		cdoc_buf_add(b, t.buf, t.len);
+	}
+	cdoc_buf_release(&t);
+}
+
 /* The page's JSON: time axis, load window, charts, profiles. */
 static void page_data(struct cdoc_recording *r, const size_t *idx, size_t n,
                       struct cdoc_buf *b)
@@ -198,6 +212,7 @@ static void page_data(struct cdoc_recording *r, const size_t *idx, size_t n,
 			cdoc_buf_addch(b, ',');
 		report__profile_json(r, idx[i], span, b);
 	}
+	blocked_tab(r, span, n, b);
 	cdoc_buf_addstr(b, "]}");
 }
 
