@@ -275,8 +275,32 @@ static int in_long_tick(const struct span_ns *v, size_t n, uint32_t tid,
 	return lo > 0 && v[lo - 1].tid == tid && t <= v[lo - 1].end;
 }
 
+/*
+ * Whether frame @name is one of the wait calls that end a tick (epoll_wait,
+ * poll, select, ... or their libc aliases such as __GI___poll): a sample
+ * in one is the loop waiting between ticks, never inside one (its time can
+ * read as just before the tick's end when clocks differ by a little).
+ */
+static int wait_frame(const char *name)
+{
+	static const char *const waits[] = {
+	        "epoll_wait", "epoll_pwait", "epoll_pwait2", "poll",
+	        "ppoll",      "select",      "pselect",      "pselect6"};
+	size_t i;
+
+	if (!strncmp(name, "__GI_", 5))
+		name += 5;
+	while (*name == '_')
+		name++;
+	for (i = 0; i < CDOC_ARRAY_SIZE(waits); i++)
+		if (!strcmp(name, waits[i]))
+			return 1;
+	return 0;
+}
+
 /* Add sample @x of profile @src to @dst (frames copied), @leaf appended
- * when not NULL; the new node of the sample. */
+ * when not NULL; the new node of the sample, or CDOC_NONE (nothing added)
+ * when a frame of it is a wait call that ends ticks. */
 static uint32_t copy_sample(struct cdoc_profile *dst,
                             const struct cdoc_profile *src, uint32_t node,
                             const char *leaf, uint64_t w)
@@ -287,6 +311,9 @@ static uint32_t copy_sample(struct cdoc_profile *dst,
 	for (; node && node != CDOC_NONE && n < CDOC_ARRAY_SIZE(path);
 	     node = src->nodes[node].parent)
 		path[n++] = node;
+	for (i = 0; i < n; i++)
+		if (wait_frame(cdoc_profile_node_name(src, path[i])))
+			return CDOC_NONE;
 	for (i = 0; i < n; i++) {
 		const char *s = cdoc_profile_node_name(src, path[n - 1 - i]);
 
@@ -318,6 +345,7 @@ int report__blocked_json(const struct cdoc_recording *r, double span,
 		const char *pn = r->profiles[x->profile].name, *leaf = NULL;
 		char off[48];
 		uint64_t w = x->weight;
+		uint32_t node;
 
 		if ((int)x->profile == cpu) {
 			w = (uint64_t)(x->weight * 1e9 /
@@ -330,6 +358,10 @@ int report__blocked_json(const struct cdoc_recording *r, double span,
 		}
 		if (!w || !in_long_tick(v, nv, x->tid, x->time_ns))
 			continue;
+		node = copy_sample(&out, &r->profiles[x->profile].prof, x->node,
+		                   leaf, w);
+		if (node == CDOC_NONE)
+			continue;
 		if (n == alloc) {
 			alloc = alloc ? 2 * alloc : 256;
 			ts = cdoc_realloc(ts, alloc * sizeof(*ts));
@@ -337,8 +369,7 @@ int report__blocked_json(const struct cdoc_recording *r, double span,
 		ts[n] = *x;
 		ts[n].profile = 0;
 		ts[n].weight = w;
-		ts[n++].node = copy_sample(&out, &r->profiles[x->profile].prof,
-		                           x->node, leaf, w);
+		ts[n++].node = node;
 	}
 	if (n)
 		profile_json(b, "blocked_loop", &out, ts, n, 0, span);

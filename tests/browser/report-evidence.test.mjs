@@ -1,6 +1,7 @@
 // report-evidence.test.mjs - the doctor's evidence in cdoctor's HTML
 // report, in headless Chromium, for real recordings: examples/loop_ticks
-// (an event loop whose handler burns ~30 ms of CPU every 50th turn) and
+// (an event loop whose handler burns ~30 ms of CPU every 50th turn, 2000
+// turns of >= 1 ms, so the run spans several 200 ms intervals) and
 // examples/offcpu_waits (threads that lock, fsync, poll and sleep), both
 // under cdoctor run. Asserts: the event-loop delay chart has data and
 // long-tick marks; the "blocked loop" tab exists and has frames (the slow
@@ -9,7 +10,7 @@
 // tabs switch; runtime internals collapse; no console errors, no network
 // requests. With SHOTS=DIR it saves docs/report-evidence.png.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, watchedPage, assertOffline, check, done, assert, skip } from './lib.mjs';
 
@@ -17,9 +18,12 @@ const t = await setup();
 const cdoctor = process.env.CDOCTOR, ex = process.env.CDOC_EXAMPLES;
 if (!cdoctor || !existsSync(cdoctor) || !ex) skip('CDOCTOR or CDOC_EXAMPLES not set');
 
-// Run in the temporary directory with relative names: the page shows
-// "loop.cdr", not a path of this machine.
+// Run in the temporary directory with relative names (the programs through
+// links there): the page shows ./loop_ticks and loop.cdr, not a path of
+// this machine.
 function record(name, args) {
+	symlinkSync(join(ex, args[0]), join(t.dir, args[0]));
+	args = [`./${args[0]}`, ...args.slice(1)];
 	try {
 		execFileSync(cdoctor, ['run', '--no-html', '-o', `${name}.cdr`, '--', ...args],
 			{ stdio: 'pipe', cwd: t.dir });
@@ -30,8 +34,8 @@ function record(name, args) {
 	}
 	return t.url(join(t.dir, `${name}.html`));
 }
-const loopUrl = record('loop', [join(ex, 'loop_ticks'), 'epoll', '400', '50']);
-const offUrl = record('waits', [join(ex, 'offcpu_waits'), '1']);
+const loopUrl = record('loop', ['loop_ticks', 'epoll', '2000', '50']);
+const offUrl = record('waits', ['offcpu_waits', '1']);
 
 const { page, errors, requests } = await watchedPage(t.browser);
 page.setDefaultTimeout(10000);
@@ -100,7 +104,9 @@ await check('runtime internals collapse and come back', async () => {
 
 if (process.env.SHOTS) {
 	await page.locator('#tabs button[data-tab=blocked_loop]').click();
-	await page.locator('#chart-ticks').scrollIntoViewIfNeeded();
+	await R(() => document.getElementById('chart-ticks').scrollIntoView({ block: 'start' }));
+	const box = await page.locator('#chart-ticks canvas').boundingBox();
+	await page.mouse.move(box.x + box.width * 0.55, box.y + 40);
 	await page.screenshot({ path: join(process.env.SHOTS, 'report-evidence.png') });
 }
 

@@ -75,7 +75,8 @@ Test(evidence, text_report_names_the_unit_of_each_profile)
 /*
  * A loop thread 7 with one long tick [1.0 s, 1.1 s]: cpu samples of "slow"
  * inside it, of "fast" outside it, of "other" on thread 8 inside the
- * same time; an off-CPU sample of thread 7 inside it.
+ * same time; an off-CPU sample of thread 7 inside it, and one in the
+ * loop's epoll_wait.
  */
 static void write_loop(void)
 {
@@ -86,7 +87,7 @@ static void write_loop(void)
 	        {.pid = 7, .tid = 7, .name = "loop"},
 	        {.pid = 7, .tid = 8, .name = "worker"}};
 	struct cdoc_rec_threadstats st = {0, 2, th};
-	uint32_t cpu, off, m, slow, fast, other, lock;
+	uint32_t cpu, off, net, m, slow, fast, other, lock, ew;
 	uint64_t i;
 
 	synth_open(&w);
@@ -94,11 +95,13 @@ static void write_loop(void)
 	cdoc_rec_meta(&w, "duration_ns", "2000000000");
 	cpu = cdoc_rec_str(&w, "cpu");
 	off = cdoc_rec_str(&w, "offcpu_lock");
+	net = cdoc_rec_str(&w, "offcpu_net");
 	m = cdoc_rec_stack(&w, CDOC_REC_ROOT, cdoc_rec_str(&w, "main"));
 	slow = cdoc_rec_stack(&w, m, cdoc_rec_str(&w, "slow"));
 	fast = cdoc_rec_stack(&w, m, cdoc_rec_str(&w, "fast"));
 	other = cdoc_rec_stack(&w, m, cdoc_rec_str(&w, "other"));
 	lock = cdoc_rec_stack(&w, m, cdoc_rec_str(&w, "wait_lock"));
+	ew = cdoc_rec_stack(&w, m, cdoc_rec_str(&w, "__GI_epoll_wait"));
 	for (i = 0; i < 10; i++) {
 		uint64_t in = 1000000000ull + i * 10000000ull;
 
@@ -110,6 +113,10 @@ static void write_loop(void)
 	}
 	cr_assert_eq(cdoc_rec_sample_at(&w, off, 7, 7, 1050000000ull, lock,
 	                                20000000ull),
+	             0);
+	/* the loop's own wait, its time read as just inside the tick */
+	cr_assert_eq(cdoc_rec_sample_at(&w, net, 7, 7, 1099000000ull, ew,
+	                                50000000ull),
 	             0);
 	for (i = 0; i < 10; i++) { /* 10 intervals of 200 ms */
 		ts.time_ns = (i + 1) * 200000000ull;
@@ -175,6 +182,7 @@ Test(evidence, blocked_loop_has_what_ran_inside_long_ticks)
 	cr_assert(strstr(b, "\"[off-CPU: lock]\""));
 	cr_assert(!strstr(b, "\"fast\"") || strstr(b, "\"fast\"") > end);
 	cr_assert(!strstr(b, "\"other\"") || strstr(b, "\"other\"") > end);
+	cr_assert(!strstr(b, "epoll_wait") || strstr(b, "epoll_wait") > end);
 	cr_assert(strstr(b, "\"timed\":"));
 }
 
