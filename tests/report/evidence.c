@@ -198,3 +198,24 @@ Test(evidence, no_long_tick_no_blocked_loop)
 	cr_assert_null(strstr(out.buf, "{\"name\":\"blocked_loop\""));
 	cr_assert_null(strstr(out.buf, "\"id\":\"ticks\""));
 }
+
+Test(evidence, html_shows_other_counters_and_folds_the_zero_ones)
+{
+	struct cdoc_rec_writer w;
+	const char *fold;
+
+	synth_open(&w);
+	synth_folded(&w, "cpu", 7, "main;work 10\n");
+	cdoc_rec_counter(&w, "offcpu_lost", 60);
+	cdoc_rec_counter(&w, "fd_untracked", 0);
+	cdoc_rec_counter(&w, "alloc_no_exit", 0);
+	synth_load(&w, &rec);
+	cr_assert_eq(cdoc_report_html(&rec, NULL, &out), 0);
+	/* the quality counters even at 0; others when not 0 */
+	cr_assert(strstr(out.buf, "<th>unwind_failures</th><td class=\"n\">0"));
+	cr_assert(strstr(out.buf, "<th>offcpu_lost</th><td class=\"n\">60"));
+	cr_assert_null(strstr(out.buf, "<th>fd_untracked</th>"));
+	fold = strstr(out.buf, "2 more counters were 0 (folded away)");
+	cr_assert_not_null(fold, "%s", strstr(out.buf, "Data quality"));
+	cr_assert(strstr(fold, "fd_untracked, alloc_no_exit"));
+}
