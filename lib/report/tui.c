@@ -412,8 +412,12 @@ static void draw_help(void)
 static void draw_pick(struct tui *t)
 {
 	size_t i;
-	int y0 = 3;
+	int y0 = 3, y;
 
+	for (y = y0 - 2; y <= y0 + (int)t->nr_profs && y < LINES; y++) {
+		move(y, 0); /* the view below does not show through */
+		clrtoeol();
+	}
 	put(y0 - 1, 2, COLS - 4, "Profile (up/down, Enter, Esc):", A_BOLD);
 	for (i = 0; i < t->nr_profs; i++) {
 		struct cdoc_rec_profile *rp = &t->r->profiles[t->profs[i]];

@@ -62,6 +62,16 @@ await check('event-loop delay chart has data and long-tick marks', async () => {
 	assert(/p99, thread \d+ [\d.]+ ms/.test(vals), `hover values: ${vals}`);
 });
 
+await check('descriptors by type are charted when procfs was sampled', async () => {
+	const ids = (await R(() => window.cdocReport.charts())).map((c) => c.id);
+	// loop_ticks holds a timerfd and an epoll fd the whole run: with any
+	// procfs sample (the cpu chart), fds_other is not 0.
+	if (!ids.includes('cpu')) return;
+	assert(ids.includes('fds'), `no fds chart: ${ids}`);
+	const vals = await R(() => window.cdocReport.charts().find((c) => c.id === 'fds').vals);
+	assert(/other/.test(vals), `fds legend: ${vals}`);
+});
+
 await check('the blocked-loop tab exists and has frames', async () => {
 	const tabs = await R(() => window.cdocReport.tabs());
 	const i = tabs.findIndex((p) => p.name === 'blocked_loop');
