@@ -113,6 +113,8 @@ void report__proc_status(const struct cdoc_rec_proc *p, struct cdoc_buf *b)
 	}
 }
 
+/* "samples" (cpu), "ns" (offcpu_*: time off CPU; the derived blocked_loop),
+ * "fds" (fd_*: descriptors), "bytes", "allocations", "blocks". */
 const char *cdoc_report_unit(const char *profile)
 {
 	size_t n = strlen(profile);

@@ -83,11 +83,7 @@ int cdoc_report_html(struct cdoc_recording *r, const struct cdoc_report_opts *o,
 int cdoc_report_folded(struct cdoc_recording *r, const char *kind,
                        struct cdoc_buf *out);
 
-/*
- * The unit of a profile's weights: "samples" (cpu), "ns" (offcpu_*: time
- * off CPU), "fds" (fd_*: descriptors), "bytes" (*_bytes), "allocations"
- * (*_count), "blocks" (leaked_count).
- */
+/* The unit of a profile's weights: "samples", "bytes", "allocations". */
 const char *cdoc_report_unit(const char *profile);
 
 /*
