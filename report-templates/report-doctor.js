@@ -12,7 +12,7 @@
 	var FH = 18, PADL = 64, PADR = 12, CH = 110;
 	var COLORS = ["#1565c0", "#c62828", "#2e7d32", "#ef8f00", "#6a1b9a", "#00838f"];
 	var data, charts = [], P = null, flameCanvas, fctx, drawn = [];
-	var state = { range: null, cursor: null, tab: 0, zoom: 0, search: "", drag: null };
+	var state = { range: null, cursor: null, tab: 0, zoom: 0, search: "", drag: null, collapse: false };
 	var $ = function (id) { return document.getElementById(id); };
 
 	function el(tag, cls, text) {
@@ -42,7 +42,16 @@
 		if (unit === "bytes/s") return bytes(v) + "/s";
 		if (unit === "%") return v.toFixed(1) + " %";
 		if (unit === "/s") return num(v) + "/s";
+		if (unit === "ms" || unit === "ms/s") return num(v, 2) + " " + unit;
 		return num(v);
+	}
+	// A duration of @ns nanoseconds: ns, us, ms, s.
+	function dur(ns) {
+		var a = Math.abs(ns);
+		if (a >= 1e9) return (ns / 1e9).toFixed(2) + " s";
+		if (a >= 1e6) return (ns / 1e6).toFixed(1) + " ms";
+		if (a >= 1e3) return (ns / 1e3).toFixed(1) + " \u00b5s";
+		return Math.round(ns) + " ns";
 	}
 	function secs(t) {
 		if (t >= 3600) return Math.floor(t / 3600) + "h" + String(Math.floor(t % 3600 / 60)).padStart(2, "0") + "m";
@@ -50,7 +59,9 @@
 		return (t >= 10 ? t.toFixed(1) : t.toFixed(2)) + " s";
 	}
 	function weight(v, unit) {
-		return unit === "bytes" ? bytes(v) : v.toLocaleString("en-US") + " " + unit;
+		if (unit === "bytes") return bytes(v);
+		if (unit === "ns") return dur(v);
+		return Math.round(v).toLocaleString("en-US") + " " + unit;
 	}
 
 	// --- timelines ------------------------------------------------------
@@ -88,6 +99,7 @@
 		live.forEach(function (s) {
 			(s.hi || s.v).forEach(function (v) { if (v > max) max = v; });
 		});
+		(c.marks || []).forEach(function (m) { if (m[1] > max) max = m[1]; });
 		if (c.unit === "%" && max < 100 && max > 50) max = 100;
 		var ch = { c: c, series: live, box: box, canvas: cv, vals: vals,
 			max: max > 0 ? max * 1.08 : 1 };
@@ -172,6 +184,16 @@
 				for (i = 0; i < s.t.length; i++)
 					ctx.fillRect(xOf(ch, s.t[i]) - 2, yOf(ch, s.v[i]) - 2, 4, 4);
 		});
+		if (ch.c.marks && ch.c.marks.length) { // long ticks: red stems
+			ctx.strokeStyle = "#d32f2f";
+			ctx.fillStyle = "#d32f2f";
+			ctx.lineWidth = 1;
+			ch.c.marks.forEach(function (m) {
+				var x = xOf(ch, m[0]), y = yOf(ch, m[1]);
+				ctx.beginPath(); ctx.moveTo(x, CH - 18); ctx.lineTo(x, y); ctx.stroke();
+				ctx.beginPath(); ctx.arc(x, y, 2.5, 0, 2 * Math.PI); ctx.fill();
+			});
+		}
 		ch.vals.textContent = "";
 		if (state.cursor !== null) {
 			var x = xOf(ch, state.cursor);
@@ -192,6 +214,12 @@
 			}
 			ch.vals.appendChild(document.createTextNode(txt));
 		});
+		if (ch.c.marks && ch.c.marks.length) {
+			var sw = el("i");
+			sw.style.background = "#d32f2f";
+			ch.vals.appendChild(sw);
+			ch.vals.appendChild(document.createTextNode(ch.c.marks.length + " long ticks"));
+		}
 	}
 	function redrawCharts() { charts.forEach(drawChart); }
 	function hover(ch, e) {
@@ -212,7 +240,8 @@
 			c.series.forEach(function (s) {
 				if (s.zero) zero.push(c.title + ": " + s.label);
 			});
-			if (!c.series.some(function (s) { return !s.zero && s.t.length; })) return;
+			if (!c.series.some(function (s) { return !s.zero && s.t.length; }) &&
+				!(c.marks && c.marks.length)) return;
 			if (!charts.length) box.textContent = "";
 			var ch = makeChart(c);
 			charts.push(ch);
@@ -283,7 +312,12 @@
 		for (var i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
 		return (h >>> 0) / 4294967296;
 	}
+	// Frames of the runtime rather than the program: kernel, V8 builtins
+	// and stubs, libuv, libc/ld.so internals (folded by "collapse").
+	var RUNTIME = /_\[k\]$|^(Builtins?_|Builtin:|BytecodeHandler:|Stub:|v8::internal::|v8::|uv_|uv__|__libc_|__GI_|__GI___|_dl_|__pthread_|pthread_|start_thread$|clone3?$|_start$|__clock_|__poll|__select|epoll_wait$|epoll_pwait)|\[(libc|libm|libpthread|ld-linux[^\]]*)\.so/;
+	function internal(name) { return RUNTIME.test(name); }
 	function family(name) {
+		if (/^\[off-CPU: |^\[[a-z_]+:[a-z]+\]$/.test(name)) return "wait";
 		if (/_\[k\]$/.test(name)) return "kernel";
 		if (/_\[j\]$/.test(name) || /\.(m?js|ts)\b|^\(?anonymous|^~?[A-Za-z_$][\w$]* \S+\.js:\d+/.test(name)) return "js";
 		return "native";
@@ -291,6 +325,7 @@
 	function color(f) {
 		var v = hash(f.name), fam = family(f.name);
 		if (fam === "kernel") return "rgb(" + (70 + Math.floor(50 * v)) + "," + (130 + Math.floor(50 * v)) + ",230)";
+		if (fam === "wait") return "rgb(" + (150 + Math.floor(40 * v)) + "," + (130 + Math.floor(40 * v)) + ",200)";
 		if (fam === "js") return "rgb(" + (50 + Math.floor(70 * v)) + "," + (170 + Math.floor(50 * v)) + "," + (50 + Math.floor(40 * v)) + ")";
 		return "rgb(" + (220 + Math.floor(35 * v)) + "," + (70 + Math.floor(130 * v)) + ",30)";
 	}
@@ -377,10 +412,38 @@
 		redrawCharts();
 		refreshFlame();
 	}
+	// @p with runtime frames taken out of every stack: their weight goes
+	// to the nearest caller that is the program's (same-named siblings
+	// merge). Node ids change; the timed table is remapped.
+	function collapsed(p) {
+		if (p.folded) return p.folded;
+		var n = p.nodes.length / 2, map = new Int32Array(n), key = {};
+		var out = { name: p.name, unit: p.unit, total: p.total, names: p.names,
+			nodes: [-1, p.nodes[1]], self: [0] };
+		for (var i = 1; i < n; i++) {
+			var par = map[p.nodes[2 * i]], nm = p.nodes[2 * i + 1];
+			if (internal(p.names[nm])) { map[i] = par; continue; }
+			var k = par + ":" + nm;
+			if (key[k] === undefined) {
+				key[k] = out.self.length;
+				out.nodes.push(par, nm);
+				out.self.push(0);
+			}
+			map[i] = key[k];
+		}
+		for (i = 0; i < n; i++) out.self[map[i]] += p.self[i];
+		if (p.timed) {
+			var b = p.timed.b, nb = [];
+			for (i = 0; i < b.length; i += 3) nb.push(b[i], map[b[i + 1]], b[i + 2]);
+			out.timed = { span: p.timed.span, buckets: p.timed.buckets, b: nb };
+		}
+		p.folded = out;
+		return out;
+	}
 	function selectTab(i) {
 		state.tab = i;
 		state.zoom = 0;
-		P = build(data.profiles[i]);
+		P = build(state.collapse ? collapsed(data.profiles[i]) : data.profiles[i]);
 		var btns = $("tabs").children;
 		for (var k = 0; k < btns.length; k++) {
 			btns[k].classList.toggle("active", k === i);
@@ -398,7 +461,10 @@
 			return;
 		}
 		data.profiles.forEach(function (p, i) {
-			var b = el("button", null, p.name);
+			var b = el("button", null, p.name === "blocked_loop" ? "blocked loop" : p.name);
+			b.title = p.name === "blocked_loop" ?
+				"what loop threads ran or waited on during their long ticks (" + weight(p.total, p.unit) + ")" :
+				weight(p.total, p.unit);
 			b.type = "button";
 			b.setAttribute("role", "tab");
 			b.setAttribute("data-tab", p.name);
@@ -419,6 +485,10 @@
 		$("reset-zoom").addEventListener("click", function () { state.zoom = 0; drawFlame(); });
 		$("clear-range").addEventListener("click", function () { setRange(null); });
 		$("search").addEventListener("input", function () { state.search = this.value; drawFlame(); });
+		$("collapse").addEventListener("change", function () {
+			state.collapse = this.checked;
+			selectTab(state.tab);
+		});
 		selectTab(0);
 	}
 
@@ -463,6 +533,9 @@
 		state: state,
 		charts: function () { return charts.map(function (c) { return { id: c.c.id, vals: c.vals.textContent, points: c.series.reduce(function (n, s) { return n + s.t.length; }, 0) }; }); },
 		profile: function () { return P; },
+		selectTab: selectTab,
+		tabs: function () { return (data.profiles || []).map(function (p) { return { name: p.name, unit: p.unit, total: p.total }; }); },
+		marks: function (id) { var c = (data.charts || []).filter(function (x) { return x.id === id; })[0]; return c && c.marks ? c.marks.length : 0; },
 		drawn: function () { return drawn.map(function (d) { return { name: d.f.name, w: d.f.w, x: d.x, y: d.y, width: d.w }; }); },
 		setRange: setRange
 	};

@@ -241,7 +241,7 @@ static void on_progress(void *arg, const struct cdoc_collect_progress *p)
 {
 	const struct cdoc_collect_opts *o = arg;
 	static int warned;
-	char cpu[32] = "?", rss[32] = "?";
+	char cpu[32] = "?", rss[32] = "?", loop[48] = "";
 
 	if (p->port_late && !p->port && !warned) {
 		warned = 1;
@@ -254,9 +254,12 @@ static void on_progress(void *arg, const struct cdoc_collect_progress *p)
 		snprintf(cpu, sizeof(cpu), "%.0f%%", p->cpu_pct);
 	if (p->rss_bytes >= 0)
 		human_bytes(rss, sizeof(rss), p->rss_bytes);
-	cli_progress("%.1f s, %llu samples, CPU %s, RSS %s%s",
+	if (p->loop_p99_ms >= 0)
+		snprintf(loop, sizeof(loop), ", loop p99 %.1f ms",
+		         p->loop_p99_ms);
+	cli_progress("%.1f s, %llu samples, CPU %s, RSS %s%s%s",
 	             p->elapsed_ns / 1e9, (unsigned long long)p->samples, cpu,
-	             rss,
+	             rss, loop,
 	             p->port_late && !p->port ? ", waiting for a port" : "");
 }
 

@@ -66,6 +66,9 @@ struct cdoc_collect_progress {
 	                        target listens on no TCP port yet */
 	int port;            /* --on-port: the port found, or 0 */
 	double port_wait;    /* opts->port_wait, in seconds */
+	double loop_p99_ms;  /* the worst loop thread's tick p99 over the
+	                        last interval it ticked in (ms); negative
+	                        while no loop thread is known */
 };
 
 /* Called with the session's progress (see opts->progress). */

@@ -54,6 +54,7 @@ struct cdoc_collector {
 	int port, port_status;
 	int port_late; /* ->opts.port_wait passed without a port */
 	double usage_cpu, usage_rss; /* the target's, last read; -1 unknown */
+	double loop_p99_ms;          /* last loop tick p99 (ms); -1 unknown */
 };
 
 /* loop.c */
@@ -77,6 +78,9 @@ int collect__target_done(const struct cdoc_collector *c);
 /* The target's CPU (% of one CPU) and RSS (bytes) just read, for the
  * progress; negative: unknown. */
 void collect__set_usage(struct cdoc_collector *c, double cpu_pct, double rss);
+/* The worst loop thread's tick p99 (ms) of the last interval, for the
+ * progress callback; negative: not known. */
+void collect__set_loop_p99(struct cdoc_collector *c, double ms);
 /* The session's start (CLOCK_MONOTONIC ns), the zero of recorded times. */
 uint64_t collect__start_ns(const struct cdoc_collector *c);
 

@@ -109,6 +109,7 @@ static void progress(struct cdoc_collector *c, uint64_t now)
 	p.port_late = c->port_late;
 	p.port = c->port;
 	p.port_wait = c->opts.port_wait;
+	p.loop_p99_ms = c->loop_p99_ms;
 	c->opts.progress(c->opts.progress_arg, &p);
 }
 

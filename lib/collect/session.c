@@ -134,6 +134,7 @@ int cdoc_collect_new(struct cdoc_collector **out,
 	c->target.go_fd = c->target.err_fd = -1;
 	c->status = c->port_status = -1;
 	c->usage_cpu = c->usage_rss = -1;
+	c->loop_p99_ms = -1;
 	ret = check_opts(&c->opts);
 	if (ret < 0)
 		goto fail;
@@ -379,6 +380,12 @@ void collect__set_usage(struct cdoc_collector *c, double cpu_pct, double rss)
 {
 	c->usage_cpu = cpu_pct;
 	c->usage_rss = rss;
+}
+
+void collect__set_loop_p99(struct cdoc_collector *c, double ms)
+{
+	if (ms >= 0)
+		c->loop_p99_ms = ms;
 }
 
 uint64_t collect__start_ns(const struct cdoc_collector *c)

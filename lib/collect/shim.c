@@ -179,6 +179,7 @@ static int write_stream_evidence(struct shim_src *s)
 		return 0;
 	if ((ret = collect__ticks_write(s->ticks, w)) < 0)
 		return ret;
+	collect__set_loop_p99(s->c, collect__ticks_p99_ms(s->ticks));
 	return write_rates(s);
 }
 

@@ -32,6 +32,7 @@ struct ticks_src {
 	size_t n, alloc;
 	struct cdoc_u64map idx; /* pid << 32 | tid -> index + 1 */
 	uint64_t total;
+	double p99_ms;              /* see collect__ticks_p99_ms(); -1 */
 	struct cdoc_heap_ticks dec; /* the record being taken */
 };
 
@@ -40,6 +41,7 @@ struct ticks_src *collect__ticks_new(uint64_t t0)
 	struct ticks_src *t = cdoc_calloc(1, sizeof(*t));
 
 	t->t0 = t0;
+	t->p99_ms = -1;
 	cdoc_u64map_init(&t->idx);
 	return t;
 }
@@ -129,8 +131,28 @@ int collect__ticks_take(struct ticks_src *t, uint32_t pid, uint32_t tid,
 	return 0;
 }
 
+double collect__ticks_p99_ms(const struct ticks_src *t)
+{
+	return t ? t->p99_ms : -1;
+}
+
+/* The p99 of @s in ms: the upper bound of the bucket it falls in, at
+ * most the longest tick (bucket i: [2^i, 2^(i+1)) us). */
+static double set_p99_ms(const struct cdoc_rec_tickset *s)
+{
+	uint64_t seen = 0, want = s->nticks - s->nticks / 100;
+	unsigned i;
+
+	for (i = 0; i + 1 < CDOC_TICK_BUCKETS; i++)
+		if ((seen += s->hist[i]) >= want)
+			return CDOC_MIN((double)(2ull << i) / 1e3,
+			                s->max_ns / 1e6);
+	return s->max_ns / 1e6;
+}
+
 int collect__ticks_write(struct ticks_src *t, struct cdoc_rec_writer *w)
 {
+	double worst = -1;
 	size_t i;
 	int ret;
 
@@ -143,9 +165,12 @@ int collect__ticks_write(struct ticks_src *t, struct cdoc_rec_writer *w)
 		if ((ret = cdoc_rec_ticks(w, s)) < 0)
 			return ret;
 		t->total += s->nticks;
+		worst = CDOC_MAX(worst, set_p99_ms(s));
 		memset(s->hist, 0, sizeof(s->hist));
 		s->nticks = s->busy_ns = s->wait_ns = s->max_ns = 0;
 		s->nr_longs = 0;
 	}
+	if (worst >= 0)
+		t->p99_ms = worst;
 	return 0;
 }

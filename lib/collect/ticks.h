@@ -29,6 +29,10 @@ int collect__ticks_take(struct ticks_src *t, uint32_t pid, uint32_t tid,
  * call. 0 or a negative code. */
 int collect__ticks_write(struct ticks_src *t, struct cdoc_rec_writer *w);
 
+/* The worst loop thread's tick p99 (ms, the upper bound of its
+ * histogram bucket) in the last write that wrote any; -1 before. */
+double collect__ticks_p99_ms(const struct ticks_src *t);
+
 /* Ticks of loop threads written so far. */
 uint64_t collect__ticks_total(const struct ticks_src *t);
 

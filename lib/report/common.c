@@ -124,10 +124,16 @@ void report__proc_status(const struct cdoc_rec_proc *p, struct cdoc_buf *b)
 	}
 }
 
+/* "samples" (cpu), "ns" (offcpu_*: time off CPU; the derived blocked_loop),
+ * "fds" (fd_*: descriptors), "bytes", "allocations", "blocks". */
 const char *cdoc_report_unit(const char *profile)
 {
 	size_t n = strlen(profile);
 
+	if (!strncmp(profile, "offcpu_", 7) || !strcmp(profile, "blocked_loop"))
+		return "ns";
+	if (!strncmp(profile, "fd_", 3))
+		return "fds";
 	if (n >= 6 && !strcmp(profile + n - 6, "_bytes"))
 		return "bytes";
 	if (!strcmp(profile, "leaked_count"))

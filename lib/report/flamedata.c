@@ -5,7 +5,9 @@
  * the number of distinct stacks) and, when the recording kept sample
  * times (TSAMPLES), the weight of each kept frame per time bucket, so the
  * page can rebuild the flame graph of any time range. Buckets are coarsened
- * until the table fits a fixed number of entries.
+ * until the table fits a fixed number of entries. Also the derived
+ * "blocked loop" profile: what loop threads ran or waited on inside their
+ * long event-loop ticks.
  */
 #include "report/page.h"
 
@@ -143,8 +145,9 @@ static void coarsen(struct entries *e)
 	*e = h;
 }
 
-static void timed_json(struct cdoc_buf *b, const struct cdoc_recording *r,
-                       size_t prof, const struct pruned *pr, double span)
+static void timed_json(struct cdoc_buf *b, const struct cdoc_rec_tsample *ts,
+                       size_t nts, size_t prof, const struct pruned *pr,
+                       double span)
 {
 	struct entries e = {0};
 	size_t nb = REPORT_MAX_BUCKETS, i;
@@ -153,8 +156,8 @@ static void timed_json(struct cdoc_buf *b, const struct cdoc_recording *r,
 	if (span <= 0)
 		return;
 	cdoc_u64map_init(&e.slot);
-	for (i = 0; i < r->nr_tsamples; i++) {
-		const struct cdoc_rec_tsample *s = &r->tsamples[i];
+	for (i = 0; i < nts; i++) {
+		const struct cdoc_rec_tsample *s = &ts[i];
 		uint64_t bk = (uint64_t)((double)s->time_ns * per_ns);
 
 		if (s->profile != prof)
@@ -181,24 +184,197 @@ static void timed_json(struct cdoc_buf *b, const struct cdoc_recording *r,
 	entries_release(&e);
 }
 
-void report__profile_json(const struct cdoc_recording *r, size_t prof,
-                          double span, struct cdoc_buf *b)
+static void profile_json(struct cdoc_buf *b, const char *name,
+                         const struct cdoc_profile *p,
+                         const struct cdoc_rec_tsample *ts, size_t nts,
+                         size_t prof, double span)
 {
-	const struct cdoc_rec_profile *rp = &r->profiles[prof];
-	const struct cdoc_profile *p = &rp->prof;
 	struct pruned pr;
 
 	prune(p, &pr);
 	cdoc_buf_addstr(b, "{\"name\":");
-	report__json_str(b, rp->name);
+	report__json_str(b, name);
 	cdoc_buf_addstr(b, ",\"unit\":");
-	report__json_str(b, cdoc_report_unit(rp->name));
+	report__json_str(b, cdoc_report_unit(name));
 	cdoc_buf_addstr(b, ",\"total\":");
 	cdoc_buf_addu64(b, cdoc_profile_total(p, 0));
 	cdoc_buf_addf(b, ",\"frames\":%zu", p->nr_nodes);
 	tree_json(b, p, &pr);
-	timed_json(b, r, prof, &pr, span);
+	timed_json(b, ts, nts, prof, &pr, span);
 	cdoc_buf_addch(b, '}');
 	free(pr.map);
 	free(pr.keep);
+}
+
+void report__profile_json(const struct cdoc_recording *r, size_t prof,
+                          double span, struct cdoc_buf *b)
+{
+	const struct cdoc_rec_profile *rp = &r->profiles[prof];
+
+	profile_json(b, rp->name, &rp->prof, r->tsamples, r->nr_tsamples, prof,
+	             span);
+}
+
+/* ---- blocked loop: samples of a loop thread inside its long ticks ---- */
+
+struct span_ns {
+	uint32_t tid;
+	uint64_t start, end;
+};
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct span_ns *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Every long tick as (tid, start, end), sorted by tid then start. */
+static size_t long_ticks(const struct cdoc_recording *r, struct span_ns **out)
+{
+	struct span_ns *v = NULL;
+	size_t n = 0, alloc = 0, i, j;
+
+	for (i = 0; i < r->nr_ticksets; i++)
+		for (j = 0; j < r->ticksets[i].nr_longs; j++) {
+			const struct cdoc_rec_long_tick *l =
+			        &r->ticksets[i].longs[j];
+
+			if (n == alloc) {
+				alloc = alloc ? 2 * alloc : 64;
+				v = cdoc_realloc(v, alloc * sizeof(*v));
+			}
+			v[n].tid = r->ticksets[i].tid;
+			v[n].start = l->start_ns;
+			v[n++].end = l->start_ns + l->dur_ns;
+		}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_span);
+	*out = v;
+	return n;
+}
+
+/* Whether (@tid, @t) falls inside one of the long ticks @v. */
+static int in_long_tick(const struct span_ns *v, size_t n, uint32_t tid,
+                        uint64_t t)
+{
+	size_t lo = 0, hi = n;
+
+	/* The last span of @tid starting at or before @t. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].tid < tid ||
+		    (v[mid].tid == tid && v[mid].start <= t))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && v[lo - 1].tid == tid && t <= v[lo - 1].end;
+}
+
+/*
+ * Whether frame @name is one of the wait calls that end a tick (epoll_wait,
+ * poll, select, ... or their libc aliases such as __GI___poll): a sample
+ * in one is the loop waiting between ticks, never inside one (its time can
+ * read as just before the tick's end when clocks differ by a little).
+ */
+static int wait_frame(const char *name)
+{
+	static const char *const waits[] = {
+	        "epoll_wait", "epoll_pwait", "epoll_pwait2", "poll",
+	        "ppoll",      "select",      "pselect",      "pselect6"};
+	size_t i;
+
+	if (!strncmp(name, "__GI_", 5))
+		name += 5;
+	while (*name == '_')
+		name++;
+	for (i = 0; i < CDOC_ARRAY_SIZE(waits); i++)
+		if (!strcmp(name, waits[i]))
+			return 1;
+	return 0;
+}
+
+/* Add sample @x of profile @src to @dst (frames copied), @leaf appended
+ * when not NULL; the new node of the sample, or CDOC_NONE (nothing added)
+ * when a frame of it is a wait call that ends ticks. */
+static uint32_t copy_sample(struct cdoc_profile *dst,
+                            const struct cdoc_profile *src, uint32_t node,
+                            const char *leaf, uint64_t w)
+{
+	uint32_t path[256], names[257];
+	size_t n = 0, i;
+
+	for (; node && node != CDOC_NONE && n < CDOC_ARRAY_SIZE(path);
+	     node = src->nodes[node].parent)
+		path[n++] = node;
+	for (i = 0; i < n; i++)
+		if (wait_frame(cdoc_profile_node_name(src, path[i])))
+			return CDOC_NONE;
+	for (i = 0; i < n; i++) {
+		const char *s = cdoc_profile_node_name(src, path[n - 1 - i]);
+
+		names[i] = cdoc_profile_name(dst, s, strlen(s));
+	}
+	if (leaf)
+		names[n++] = cdoc_profile_name(dst, leaf, strlen(leaf));
+	return cdoc_profile_add_stack(dst, names, n, 0, w);
+}
+
+int report__blocked_json(const struct cdoc_recording *r, double span,
+                         struct cdoc_buf *b)
+{
+	const char *hz_s = cdoc_recording_meta(r, "frequency");
+	double hz = hz_s ? strtod(hz_s, NULL) : 0;
+	struct cdoc_profile out;
+	struct cdoc_rec_tsample *ts = NULL;
+	struct span_ns *v;
+	size_t nv = long_ticks(r, &v), n = 0, alloc = 0, i;
+	int cpu = cdoc_recording_profile_index(r, "cpu");
+
+	if (!nv || hz <= 0) {
+		free(v);
+		return 0;
+	}
+	cdoc_profile_init(&out);
+	for (i = 0; i < r->nr_tsamples; i++) {
+		const struct cdoc_rec_tsample *x = &r->tsamples[i];
+		const char *pn = r->profiles[x->profile].name, *leaf = NULL;
+		char off[48];
+		uint64_t w = x->weight;
+		uint32_t node;
+
+		if ((int)x->profile == cpu) {
+			w = (uint64_t)(x->weight * 1e9 /
+			               hz); /* samples -> ns */
+		} else if (!strncmp(pn, "offcpu_", 7)) {
+			snprintf(off, sizeof(off), "[off-CPU: %.20s]", pn + 7);
+			leaf = off;
+		} else {
+			continue;
+		}
+		if (!w || !in_long_tick(v, nv, x->tid, x->time_ns))
+			continue;
+		node = copy_sample(&out, &r->profiles[x->profile].prof, x->node,
+		                   leaf, w);
+		if (node == CDOC_NONE)
+			continue;
+		if (n == alloc) {
+			alloc = alloc ? 2 * alloc : 256;
+			ts = cdoc_realloc(ts, alloc * sizeof(*ts));
+		}
+		ts[n] = *x;
+		ts[n].profile = 0;
+		ts[n].weight = w;
+		ts[n++].node = node;
+	}
+	if (n)
+		profile_json(b, "blocked_loop", &out, ts, n, 0, span);
+	cdoc_profile_release(&out);
+	free(ts);
+	free(v);
+	return n > 0;
 }

@@ -33,20 +33,56 @@ static void basic_row(struct cdoc_buf *b, const char *k, const char *v, int num)
 	cdoc_buf_addstr(b, "</td></tr>\n");
 }
 
-static void basic_tables(struct cdoc_buf *meta, struct cdoc_buf *counters,
+/*
+ * The counters: the quality counters always (nothing silent), then the
+ * others that are not 0; those at 0 fold into one closed list after the
+ * table.
+ */
+static void counter_rows(struct cdoc_buf *counters,
                          const struct cdoc_recording *r)
 {
+	struct cdoc_buf zero = CDOC_BUF_INIT;
 	char num[32];
-	size_t i;
+	size_t i, nz = 0;
 
-	for (i = 0; i < r->nr_meta; i++)
-		basic_row(meta, r->meta[i].key, r->meta[i].value, 0);
 	for (i = 0; i < report__nr_quality_counters; i++) {
 		snprintf(num, sizeof(num), "%llu",
 		         (unsigned long long)cdoc_recording_counter(
 		                 r, report__quality_counters[i]));
 		basic_row(counters, report__quality_counters[i], num, 1);
 	}
+	for (i = 0; i < r->nr_counters; i++) {
+		const char *name = r->counters[i].name;
+
+		if (report__is_quality_counter(name))
+			continue;
+		if (!r->counters[i].value) {
+			cdoc_buf_addstr(&zero, nz++ ? ", " : "");
+			html_text(&zero, name);
+			continue;
+		}
+		snprintf(num, sizeof(num), "%llu",
+		         (unsigned long long)r->counters[i].value);
+		basic_row(counters, name, num, 1);
+	}
+	if (nz)
+		cdoc_buf_addf(
+		        counters,
+		        "</table><details class=\"zeroc\"><summary>%zu "
+		        "more counters were 0 (folded away)</summary><p>%s"
+		        "</p></details><table class=\"kv\">",
+		        nz, zero.buf);
+	cdoc_buf_release(&zero);
+}
+
+static void basic_tables(struct cdoc_buf *meta, struct cdoc_buf *counters,
+                         const struct cdoc_recording *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_meta; i++)
+		basic_row(meta, r->meta[i].key, r->meta[i].value, 0);
+	counter_rows(counters, r);
 }
 
 /* Fill {{name}} slots of @tpl from @names / @vals (@n of them). */
@@ -287,6 +323,20 @@ static void findings_html(struct cdoc_buf *main, struct cdoc_buf *rest,
 		finding_html(rest, r, &d->items[i], i, 0);
 }
 
+/* The derived "blocked_loop" profile after the @n others, when any. */
+static void blocked_tab(const struct cdoc_recording *r, double span, size_t n,
+                        struct cdoc_buf *b)
+{
+	struct cdoc_buf t = CDOC_BUF_INIT;
+
+	if (report__blocked_json(r, span, &t)) {
+		if (n)
+			cdoc_buf_addch(b, ',');
+		cdoc_buf_add(b, t.buf, t.len);
+	}
+	cdoc_buf_release(&t);
+}
+
 /* The page's JSON: time axis, load window, charts, profiles. */
 static void page_data(struct cdoc_recording *r, const size_t *idx, size_t n,
                       struct cdoc_buf *b)
@@ -316,6 +366,7 @@ static void page_data(struct cdoc_recording *r, const size_t *idx, size_t n,
 			cdoc_buf_addch(b, ',');
 		report__profile_json(r, idx[i], span, b);
 	}
+	blocked_tab(r, span, n, b);
 	cdoc_buf_addstr(b, "]}");
 }
 

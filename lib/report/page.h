@@ -25,4 +25,16 @@ void report__timeline_json(const struct cdoc_recording *r, double span,
 void report__profile_json(const struct cdoc_recording *r, size_t prof,
                           double span, struct cdoc_buf *b);
 
+/*
+ * Append the derived profile "blocked_loop" (unit ns): the cpu samples
+ * (as ns at the recording's frequency) and off-CPU samples (a last frame
+ * "[off-CPU: CLASS]") of loop threads whose time falls inside one of that
+ * thread's long ticks (TICKS chunks); samples in a wait call that ends
+ * ticks (epoll_wait, poll, select, ...) are the loop waiting, never
+ * counted. 1 when appended, 0 when the
+ * recording has no long tick or no such sample.
+ */
+int report__blocked_json(const struct cdoc_recording *r, double span,
+                         struct cdoc_buf *b);
+
 #endif

@@ -2,6 +2,7 @@
  * text.c - the terminal summary of a recording.
  */
 #include "report/internal.h"
+#include "report/tui.h"
 
 #include "metrics/metrics.h"
 
@@ -341,6 +342,30 @@ static void top_table(struct text *t, const struct cdoc_profile *p,
 	free(top);
 }
 
+/* "  offcpu_lock: 1.25 s off CPU (1250000000 ns)", "  fd_open: 12 fds",
+ * "  alloc_bytes: 4096 bytes (4.0 KiB)". */
+static void profile_line(struct text *t, const char *name, uint64_t total)
+{
+	const char *unit = cdoc_report_unit(name);
+
+	cdoc_buf_addstr(t->out, "  ");
+	report__add_safe(t->out, name);
+	cdoc_buf_addstr(t->out, ": ");
+	if (!strcmp(unit, "ns")) {
+		report__tui_units(t->out, total, unit, 0);
+		cdoc_buf_addf(t->out, " off CPU (%llu ns)\n",
+		              (unsigned long long)total);
+		return;
+	}
+	cdoc_buf_addf(t->out, "%llu %s", (unsigned long long)total, unit);
+	if (!strcmp(unit, "bytes") && total >= 1024) {
+		cdoc_buf_addstr(t->out, " (");
+		report__tui_units(t->out, total, unit, 0);
+		cdoc_buf_addch(t->out, ')');
+	}
+	cdoc_buf_addch(t->out, '\n');
+}
+
 static void profiles_section(struct text *t, struct cdoc_recording *r,
                              size_t rows)
 {
@@ -360,12 +385,8 @@ static void profiles_section(struct text *t, struct cdoc_recording *r,
 		if (!other++)
 			heading(t, "Other profiles (cdoctor report --folded "
 			           "NAME)");
-		cdoc_buf_addstr(t->out, "  ");
-		report__add_safe(t->out, name);
-		cdoc_buf_addf(t->out, ": %llu %s\n",
-		              (unsigned long long)cdoc_profile_total(
-		                      &r->profiles[i].prof, 0),
-		              cdoc_report_unit(name));
+		profile_line(t, name,
+		             cdoc_profile_total(&r->profiles[i].prof, 0));
 	}
 }
 

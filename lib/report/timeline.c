@@ -5,6 +5,9 @@
  * so an hour-long recording stays a small page. Cumulative counters
  * (context switches, faults, I/O) are drawn as rates per second. Metrics
  * this file does not know (newer recorders) get a chart of their own.
+ * Charts from other evidence: CPU per thread (cpu samples), event-loop
+ * delay per loop thread with long ticks as marks (TICKS), off-CPU time by
+ * class (offcpu_* samples), run-queue wait per thread (THREADS).
  */
 #include "report/page.h"
 
@@ -55,6 +58,16 @@ static const struct metric_def defs[] = {
         {"alloc_count_total", "alloc", "Allocations", "allocations", "/s", 1},
         {"free_count_total", "alloc", "Allocations", "frees", "/s", 1},
         {"procs", "threads", "Threads", "processes", "", 0},
+        {"fds", "fds", "File descriptors", "all", "", 0},
+        {"offcpu_blocked_pct", "sched", "Scheduler", "blocked", "%", 0},
+        {"alloc_bytes_total", "alloc_bytes", "Allocated bytes", "allocated",
+         "bytes/s", 1},
+        {"ticks_total", "ticks_rate", "Event-loop ticks", "ticks", "/s", 1},
+        {"cgroup_nr_throttled", "throttles", "Throttling", "throttled periods",
+         "/s", 1},
+        {"machine_load1", "machine", "Machine", "load (1 min)", "", 0},
+        {"machine_cpus", "machine", "Machine", "CPUs", "", 0},
+        {"cgroup_quota_cpus", "machine", "Machine", "CPU quota", "", 0},
 };
 
 static const struct metric_def *find_def(const char *metric)
@@ -348,6 +361,303 @@ static int thread_chart(const struct cdoc_recording *r, double span,
 	return 1;
 }
 
+/* One series of @label from @s, "," first unless @first. */
+static void own_series(struct cdoc_buf *b, const char *label,
+                       const struct cdoc_metrics_series *s, double span,
+                       int first)
+{
+	cdoc_buf_addstr(b, first ? "{\"metric\":" : ",{\"metric\":");
+	report__json_str(b, label);
+	cdoc_buf_addstr(b, ",\"label\":");
+	report__json_str(b, label);
+	cdoc_buf_addf(b, ",\"zero\":false,\"n\":%zu,", s->n);
+	series_points(b, s, span);
+	cdoc_buf_addch(b, '}');
+}
+
+static void series_push(struct cdoc_metrics_series *s, size_t *alloc, double t,
+                        double v)
+{
+	if (s->n == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 64;
+		s->t = cdoc_realloc(s->t, *alloc * sizeof(double));
+		s->v = cdoc_realloc(s->v, *alloc * sizeof(double));
+	}
+	s->t[s->n] = t;
+	s->v[s->n++] = v;
+}
+
+/*
+ * The p99 of a tickset's histogram in ms: the upper bound of the bucket
+ * the 99th percentile falls in (bucket i: [2^i, 2^(i+1)) us), at most the
+ * longest tick of the interval.
+ */
+static double tick_p99_ms(const struct cdoc_rec_tickset *k)
+{
+	uint64_t n = 0, seen = 0, want;
+	size_t i;
+
+	for (i = 0; i < CDOC_TICK_BUCKETS; i++)
+		n += k->hist[i];
+	if (!n)
+		return 0;
+	want = n - n / 100; /* ticks at or below the p99 */
+	for (i = 0; i < CDOC_TICK_BUCKETS; i++) {
+		seen += k->hist[i];
+		if (seen >= want)
+			break;
+	}
+	if (i >= CDOC_TICK_BUCKETS - 1)
+		return k->max_ns / 1e6;
+	return fmin((double)(2ull << i) / 1e3, k->max_ns / 1e6);
+}
+
+/* Loop threads drawn one by one at most (the busiest). */
+#define REPORT_MAX_LOOPS 4
+/* Long ticks marked at most (the longest). */
+#define REPORT_MAX_MARKS 2000
+
+static int cmp_long_dur(const void *a, const void *b)
+{
+	const double *x = a, *y = b;
+
+	return x[1] < y[1] ? 1 : x[1] > y[1] ? -1 : 0;
+}
+
+/* The busiest loop threads (by busy time) into @tids; how many. */
+static size_t loop_threads(const struct cdoc_recording *r, uint32_t *tids)
+{
+	uint32_t all[64];
+	uint64_t busy[64] = {0};
+	size_t n = 0, i, k, j;
+
+	for (i = 0; i < r->nr_ticksets; i++) {
+		const struct cdoc_rec_tickset *t = &r->ticksets[i];
+
+		for (k = 0; k < n && all[k] != t->tid; k++)
+			;
+		if (k == n && n < CDOC_ARRAY_SIZE(all))
+			all[n++] = t->tid;
+		if (k < n)
+			busy[k] += t->busy_ns;
+	}
+	for (i = 0; i < n && i < REPORT_MAX_LOOPS; i++) { /* selection sort */
+		for (j = k = i; j < n; j++)
+			if (busy[j] > busy[k])
+				k = j;
+		tids[i] = all[k];
+		all[k] = all[i];
+		busy[k] = busy[i];
+	}
+	return CDOC_MIN(n, (size_t)REPORT_MAX_LOOPS);
+}
+
+/*
+ * "Event-loop delay" from TICKS: per loop thread, per interval, the
+ * longest tick and the p99 estimated from the histogram (ms); long ticks
+ * as marks [end time s, duration ms].
+ */
+static int ticks_chart(const struct cdoc_recording *r, double span,
+                       struct cdoc_buf *b)
+{
+	uint32_t tids[REPORT_MAX_LOOPS];
+	size_t nt = loop_threads(r, tids), i, k, nm = 0, am = 0;
+	double *marks = NULL;
+
+	if (!nt)
+		return 0;
+	cdoc_buf_addstr(b, "{\"id\":\"ticks\",\"title\":\"Event-loop delay "
+	                   "(longest tick, p99)\",\"unit\":\"ms\","
+	                   "\"series\":[");
+	for (k = 0; k < nt; k++) {
+		struct cdoc_metrics_series p = {0}, m = {0};
+		size_t ap = 0, am2 = 0;
+		char label[48];
+
+		for (i = 0; i < r->nr_ticksets; i++) {
+			const struct cdoc_rec_tickset *t = &r->ticksets[i];
+			size_t j;
+
+			if (t->tid != tids[k])
+				continue;
+			series_push(&m, &am2, t->time_ns / 1e9,
+			            t->max_ns / 1e6);
+			series_push(&p, &ap, t->time_ns / 1e9, tick_p99_ms(t));
+			for (j = 0; j < t->nr_longs; j++) {
+				if (nm == am) {
+					am = am ? 2 * am : 64;
+					marks = cdoc_realloc(
+					        marks, am * 2 * sizeof(*marks));
+				}
+				marks[2 * nm] = (t->longs[j].start_ns +
+				                 t->longs[j].dur_ns) /
+				                1e9;
+				marks[2 * nm++ + 1] = t->longs[j].dur_ns / 1e6;
+			}
+		}
+		snprintf(label, sizeof(label), "max, thread %u", tids[k]);
+		own_series(b, label, &m, span, k == 0);
+		snprintf(label, sizeof(label), "p99, thread %u", tids[k]);
+		own_series(b, label, &p, span, 0);
+		cdoc_metrics_series_release(&m);
+		cdoc_metrics_series_release(&p);
+	}
+	cdoc_buf_addstr(b, "],\"marks\":[");
+	if (nm > REPORT_MAX_MARKS) {
+		qsort(marks, nm, 2 * sizeof(*marks), cmp_long_dur);
+		nm = REPORT_MAX_MARKS;
+	}
+	for (i = 0; i < nm; i++) {
+		cdoc_buf_addstr(b, i ? ",[" : "[");
+		report__json_num(b, round(marks[2 * i] * 1000) / 1000);
+		cdoc_buf_addch(b, ',');
+		report__json_num(b, round4(marks[2 * i + 1]));
+		cdoc_buf_addch(b, ']');
+	}
+	cdoc_buf_addstr(b, "]}");
+	free(marks);
+	return 1;
+}
+
+/* Width of the buckets of charts made from samples: at least 0.2 s. */
+static size_t sample_buckets(double span, double *width)
+{
+	*width = fmax(span / REPORT_MAX_POINTS, 0.2);
+	return (size_t)ceil(span / *width);
+}
+
+/*
+ * "Off-CPU time" from the offcpu_* profiles' timed samples: per class,
+ * ms off CPU per second of the run (summed over threads: 1000 = one
+ * thread waiting the whole time).
+ */
+static int offcpu_chart(const struct cdoc_recording *r, double span,
+                        struct cdoc_buf *b)
+{
+	static const char *const classes[] = {"lock", "disk", "net", "sleep",
+	                                      "other"};
+	double width;
+	size_t nb, c, i, k = 0;
+
+	if (span <= 0)
+		return 0;
+	nb = sample_buckets(span, &width);
+	for (c = 0; c < CDOC_ARRAY_SIZE(classes); c++) {
+		char name[32];
+		int prof;
+		struct cdoc_metrics_series s;
+		int any = 0;
+
+		snprintf(name, sizeof(name), "offcpu_%s", classes[c]);
+		prof = cdoc_recording_profile_index(r, name);
+		if (prof < 0)
+			continue;
+		s.n = nb;
+		s.t = cdoc_calloc(nb, sizeof(double));
+		s.v = cdoc_calloc(nb, sizeof(double));
+		for (i = 0; i < nb; i++)
+			s.t[i] = (i + 0.5) * width;
+		for (i = 0; i < r->nr_tsamples; i++) {
+			const struct cdoc_rec_tsample *x = &r->tsamples[i];
+			size_t bk = (size_t)(x->time_ns / 1e9 / width);
+
+			if (x->profile != (uint32_t)prof)
+				continue;
+			s.v[bk < nb ? bk : nb - 1] += x->weight / 1e6 / width;
+			any = 1;
+		}
+		if (any) {
+			if (!k)
+				cdoc_buf_addstr(b,
+				                "{\"id\":\"offcpu\",\"title\":"
+				                "\"Off-CPU time by class\","
+				                "\"unit\":\"ms/s\","
+				                "\"series\":[");
+			own_series(b, classes[c], &s, span, k++ == 0);
+		}
+		cdoc_metrics_series_release(&s);
+	}
+	if (k)
+		cdoc_buf_addstr(b, "]}");
+	return k > 0;
+}
+
+/*
+ * "Run-queue wait per thread" from THREADS chunks, when the process tree
+ * has few threads: each thread's runnable-but-waiting time per interval,
+ * % of the interval.
+ */
+static int runq_chart(const struct cdoc_recording *r, double span,
+                      struct cdoc_buf *b)
+{
+	uint32_t tids[REPORT_MAX_THREADS];
+	const char *names[REPORT_MAX_THREADS];
+	size_t nt = 0, i, j, k;
+
+	for (i = 0; i < r->nr_threadstats; i++)
+		for (j = 0; j < r->threadstats[i].n; j++) {
+			const struct cdoc_rec_threadstat *x =
+			        &r->threadstats[i].t[j];
+
+			for (k = 0; k < nt && tids[k] != x->tid; k++)
+				;
+			if (k < nt)
+				continue;
+			if (nt == REPORT_MAX_THREADS)
+				return 0;
+			names[nt] = x->name;
+			tids[nt++] = x->tid;
+		}
+	if (!nt || r->nr_threadstats < 2)
+		return 0;
+	cdoc_buf_addstr(b, "{\"id\":\"thread_runq\",\"title\":\"Run-queue "
+	                   "wait per thread\",\"unit\":\"%\",\"series\":[");
+	for (k = 0; k < nt; k++) {
+		struct cdoc_metrics_series s = {0};
+		size_t as = 0;
+		double pt = -1, pv = 0;
+		char label[64];
+
+		for (i = 0; i < r->nr_threadstats; i++)
+			for (j = 0; j < r->threadstats[i].n; j++) {
+				const struct cdoc_rec_threadstat *x =
+				        &r->threadstats[i].t[j];
+				double t = r->threadstats[i].time_ns / 1e9;
+
+				if (x->tid != tids[k])
+					continue;
+				if (pt >= 0 && t > pt && x->runq_ns >= pv)
+					series_push(&s, &as, t,
+					            100.0 * (x->runq_ns - pv) /
+					                    ((t - pt) * 1e9));
+				pt = t;
+				pv = (double)x->runq_ns;
+			}
+		snprintf(label, sizeof(label), "%.40s %u",
+		         names[k] && *names[k] ? names[k] : "thread", tids[k]);
+		own_series(b, label, &s, span, k == 0);
+		cdoc_metrics_series_release(&s);
+	}
+	cdoc_buf_addstr(b, "]}");
+	return 1;
+}
+
+/* Append the chart @fn makes, "," first when it is not the first. */
+static void derived(const struct cdoc_recording *r, double span,
+                    struct cdoc_buf *b, size_t *k,
+                    int (*fn)(const struct cdoc_recording *, double,
+                              struct cdoc_buf *))
+{
+	struct cdoc_buf t = CDOC_BUF_INIT;
+
+	if (fn(r, span, &t)) {
+		if ((*k)++)
+			cdoc_buf_addch(b, ',');
+		cdoc_buf_add(b, t.buf, t.len);
+	}
+	cdoc_buf_release(&t);
+}
+
 void report__timeline_json(const struct cdoc_recording *r, double span,
                            struct cdoc_buf *b)
 {
@@ -372,17 +682,11 @@ void report__timeline_json(const struct cdoc_recording *r, double span,
 			cdoc_buf_addch(b, ',');
 		chart_json(b, r, names, n, &defs[i], span);
 	}
-	/* CPU per thread, from the samples' times and threads. */
-	{
-		struct cdoc_buf t = CDOC_BUF_INIT;
-
-		if (thread_chart(r, span, &t)) {
-			if (k++)
-				cdoc_buf_addch(b, ',');
-			cdoc_buf_add(b, t.buf, t.len);
-		}
-		cdoc_buf_release(&t);
-	}
+	/* Charts from samples, ticks and threads rather than metrics. */
+	derived(r, span, b, &k, thread_chart);
+	derived(r, span, b, &k, ticks_chart);
+	derived(r, span, b, &k, offcpu_chart);
+	derived(r, span, b, &k, runq_chart);
 	/* Metrics of newer recorders: a chart each. */
 	for (i = 0; i < n; i++) {
 		if (find_def(names[i]))

@@ -412,14 +412,25 @@ static void draw_help(void)
 static void draw_pick(struct tui *t)
 {
 	size_t i;
-	int y0 = 3;
+	int y0 = 3, y;
 
+	for (y = y0 - 2; y <= y0 + (int)t->nr_profs && y < LINES; y++) {
+		move(y, 0); /* the view below does not show through */
+		clrtoeol();
+	}
 	put(y0 - 1, 2, COLS - 4, "Profile (up/down, Enter, Esc):", A_BOLD);
 	for (i = 0; i < t->nr_profs; i++) {
 		struct cdoc_rec_profile *rp = &t->r->profiles[t->profs[i]];
+		const char *unit = cdoc_report_unit(rp->name);
+		struct cdoc_buf b = CDOC_BUF_INIT;
 
-		put(y0 + (int)i, 4, COLS - 6, rp->name,
+		cdoc_buf_addf(&b, "%-16s ", rp->name);
+		report__tui_units(&b, cdoc_profile_total(&rp->prof, 0), unit,
+		                  strcmp(unit, "samples") ? 0 : t->hz);
+		cdoc_buf_addf(&b, "  (%s)", unit);
+		put(y0 + (int)i, 4, COLS - 6, b.buf,
 		    i == t->pick - 1 ? A_REVERSE : 0);
+		cdoc_buf_release(&b);
 	}
 }
 

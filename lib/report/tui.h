@@ -9,8 +9,8 @@
 
 /*
  * Append @w in human units: bytes as B/KiB/MiB/GiB, "samples" as time
- * (ms, s, min) when @hz (samples per second) is known, else counts with
- * k/M/G.
+ * (ms, s, min) when @hz (samples per second) is known or @unit is "ns",
+ * else counts with k/M/G ("fds" adds " fds").
  */
 void report__tui_units(struct cdoc_buf *b, uint64_t w, const char *unit,
                        double hz);

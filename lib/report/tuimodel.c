@@ -25,8 +25,9 @@ void report__tui_units(struct cdoc_buf *b, uint64_t w, const char *unit,
 			cdoc_buf_addf(b, "%.1f %s", v, bin[i]);
 		else
 			cdoc_buf_addf(b, "%llu B", (unsigned long long)w);
-	} else if (!strcmp(unit, "samples") && hz > 0) {
-		v /= hz;
+	} else if ((!strcmp(unit, "samples") && hz > 0) ||
+	           !strcmp(unit, "ns")) {
+		v /= strcmp(unit, "ns") ? hz : 1e9;
 		if (v >= 60)
 			cdoc_buf_addf(b, "%.1f min", v / 60);
 		else if (v >= 1)
@@ -42,6 +43,8 @@ void report__tui_units(struct cdoc_buf *b, uint64_t w, const char *unit,
 	} else {
 		cdoc_buf_addf(b, "%llu", (unsigned long long)w);
 	}
+	if (!strcmp(unit, "fds"))
+		cdoc_buf_addstr(b, " fds");
 }
 
 void report__tui_invert(const struct cdoc_profile *p, struct cdoc_profile *out)

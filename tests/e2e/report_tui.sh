@@ -108,6 +108,8 @@ wait_for '\[all'
 
 keys p
 wait_for 'Profile \(up/down'
+# each profile with its total in human units and its unit
+wait_for ' cpu +[0-9.]+ (ms|s|min) +\(samples\)'
 keys Escape
 keys q
 for i in $(seq 1 100); do

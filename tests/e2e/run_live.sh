@@ -1,7 +1,8 @@
 #!/bin/bash
 # run_live.sh - what cdoctor run says while it runs and after:
 #  - with stderr on a terminal (a pseudo-terminal from python3's pty
-#    module), the one-line live status (elapsed, samples, CPU, RSS);
+#    module), the one-line live status (elapsed, samples, CPU, RSS, and
+#    the event loop's p99 for a program with one);
 #  - with stderr piped, no status line and no terminal escapes;
 #  - --on-port with a program that never listens: the warning after
 #    --port-wait, naming the command it waits to run (run bounded by -d);
@@ -85,6 +86,16 @@ env -u DISPLAY -u WAYLAND_DISPLAY PATH=/nonexistent \
 	>"$T/out" 2>"$T/err" || fail "--open run (no xdg-open): exit $?"
 grep -q "xdg-open is not installed.*$T/e.cdr.html" "$T/err" ||
 	fail "no reason given: $(tail -3 "$T/err")"
+
+# 6. an event loop on a terminal: the status line gains the loop's p99 once
+# a loop thread is known (loop_ticks runs 2000 turns of >= 1 ms each, so
+# the run outlasts many 200 ms status lines whatever the machine's load).
+on_tty "$T/tty2" "$CDOCTOR" run --no-html -o "$T/g.cdr" -- \
+	"$EX/loop_ticks" epoll 2000 50 >/dev/null ||
+	fail "loop run on a terminal: exit $?: $(tail -5 "$T/tty2")"
+grep -Eaq "$status_re[^\r]*, loop p99 [0-9]+\.[0-9] ms" "$T/tty2" ||
+	fail "no loop p99 in the status line: $(tr '\r' '\n' <"$T/tty2" | tail -5)"
+grep -aq "loop p99" "$T/tty" && fail "loop p99 shown for a program with no loop"
 
 # --open with --no-html is a usage error.
 "$CDOCTOR" run --open --no-html -o "$T/f.cdr" -- true 2>"$T/err" &&
