@@ -55,9 +55,18 @@ static const char run_usage[] =
         "                         code built with frame pointers)\n"
         "      --heap-interval S  heap snapshot every S seconds (and one\n"
         "                         at exit always)\n"
+        "\nNode.js targets (see docs/node.md):\n"
+        "      --node-async       the agent also times async waits (from\n"
+        "                         an operation's start to its callback,\n"
+        "                         by the JS stack that started it)\n"
+        "      --no-node-agent    no agent (CPU profile through the perf\n"
+        "                         map only)\n"
         "  -h, --help             this help\n\n"
         "Exit status: the command's (128+N when killed by signal N), 2 "
         "when\ncdoctor itself fails (no file is written then).\n";
+
+/* Node options (after the session's OPT_* values). */
+enum { OPT_NODE_ASYNC = 0x4e00, OPT_NO_NODE_AGENT };
 
 static const struct option run_longopts[] = {
         CLI_SESSION_LONGOPTS,
@@ -71,6 +80,8 @@ static const struct option run_longopts[] = {
         {"alloc-fp", no_argument, NULL, OPT_ALLOC_FP},
         {"heap-interval", required_argument, NULL, OPT_HEAP_INTERVAL},
         {"no-alloc", no_argument, NULL, OPT_NO_ALLOC},
+        {"node-async", no_argument, NULL, OPT_NODE_ASYNC},
+        {"no-node-agent", no_argument, NULL, OPT_NO_NODE_AGENT},
         {NULL, 0, NULL, 0},
 };
 
@@ -129,6 +140,12 @@ static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
 	case OPT_HEAP_INTERVAL:
 		return cli_parse_double("run", "--heap-interval", arg, 0.01,
 		                        1e6, &o->heap_interval);
+	case OPT_NODE_ASYNC:
+		o->node_async = 1;
+		return 0;
+	case OPT_NO_NODE_AGENT:
+		o->node_agent = CDOC_NODE_AGENT_OFF;
+		return 0;
 	}
 	return -1;
 }

@@ -117,6 +117,8 @@ static int add_sources(struct cdoc_collector *c)
 		ret = collect__shim_add(c);
 	if (!ret)
 		ret = collect__metrics_add(c);
+	if (!ret && !c->attach && is_node(c->argv[0]))
+		ret = collect__node_add(c);
 	return ret;
 }
 
