@@ -115,6 +115,15 @@
   if (fd < 0) return;
   removeV8Logs();
 
+  // V8 inlines small functions into their callers once they are hot, and
+  // both the CPU profile (through the perf map) and the heap sampler then
+  // give the callee's work to the caller: a culprit vanishes. Inlining is
+  // off unless CDOC_NODE_INLINING=1 (`cdoctor run --node-inlining`); the
+  // cost is measured by bench/node.sh (docs/node.md).
+  if (env.CDOC_NODE_INLINING !== '1') {
+    try { require('v8').setFlagsFromString('--no-turbo-inlining'); } catch (e) {}
+  }
+
   const {monitorEventLoopDelay, performance, PerformanceObserver, constants} =
       require('perf_hooks');
   const v8 = require('v8');
@@ -165,6 +174,21 @@
     return [handles, requests, timers];
   }
 
+  // The loop thread's CPU and run-queue wait (ns, cumulative): a loop
+  // delay that the thread spent waiting for a CPU is the machine's, not
+  // the code's.
+  let sched = null;
+  function schedstat() {
+    try {
+      const f = fs.readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ');
+      return [Number(f[0]), Number(f[1])];
+    } catch (e) {
+      return null;
+    }
+  }
+  let schedAt = now();
+  sched = schedstat();
+
   function ms(ns) {
     return (Number(ns) / 1e6).toFixed(3);
   }
@@ -197,6 +221,14 @@
       'node_requests=' + requests,
       'node_timers=' + timers,
       'node_agent_dropped=' + dropped];
+    const st = schedstat();
+    if (st && sched) {
+      const wall = Number(t - schedAt) || 1;
+      f.push('node_loop_cpu_pct=' + (100 * (st[0] - sched[0]) / wall).toFixed(2));
+      f.push('node_loop_runq_pct=' + (100 * (st[1] - sched[1]) / wall).toFixed(2));
+    }
+    sched = st;
+    schedAt = t;
     if (ASYNC) f.push('node_async_pending=' + pending.size);
     line(f);
     delay.reset();

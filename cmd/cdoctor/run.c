@@ -59,6 +59,9 @@ static const char run_usage[] =
         "      --node-async       the agent also times async waits (from\n"
         "                         an operation's start to its callback,\n"
         "                         by the JS stack that started it)\n"
+        "      --node-inlining    leave V8's inlining on (the agent turns\n"
+        "                         it off so small hot functions keep\n"
+        "                         their names in profiles)\n"
         "      --no-node-agent    no agent (CPU profile through the perf\n"
         "                         map only)\n"
         "  -h, --help             this help\n\n"
@@ -66,7 +69,7 @@ static const char run_usage[] =
         "when\ncdoctor itself fails (no file is written then).\n";
 
 /* Node options (after the session's OPT_* values). */
-enum { OPT_NODE_ASYNC = 0x4e00, OPT_NO_NODE_AGENT };
+enum { OPT_NODE_ASYNC = 0x4e00, OPT_NO_NODE_AGENT, OPT_NODE_INLINING };
 
 static const struct option run_longopts[] = {
         CLI_SESSION_LONGOPTS,
@@ -82,6 +85,7 @@ static const struct option run_longopts[] = {
         {"no-alloc", no_argument, NULL, OPT_NO_ALLOC},
         {"node-async", no_argument, NULL, OPT_NODE_ASYNC},
         {"no-node-agent", no_argument, NULL, OPT_NO_NODE_AGENT},
+        {"node-inlining", no_argument, NULL, OPT_NODE_INLINING},
         {NULL, 0, NULL, 0},
 };
 
@@ -142,6 +146,9 @@ static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
 		                        1e6, &o->heap_interval);
 	case OPT_NODE_ASYNC:
 		o->node_async = 1;
+		return 0;
+	case OPT_NODE_INLINING:
+		o->node_inlining = 1;
 		return 0;
 	case OPT_NO_NODE_AGENT:
 		o->node_agent = CDOC_NODE_AGENT_OFF;

@@ -108,6 +108,8 @@ struct cdoc_collect_opts {
 	/* node targets: the agent (docs/node.md) */
 	int node_agent;              /* CDOC_NODE_AGENT_* */
 	int node_async;              /* also time async waits (async_hooks) */
+	int node_inlining;           /* leave V8's inlining on (off by default
+	                                so culprits keep their names) */
 	const char *node_agent_path; /* NULL: cdoc_collect_find_node_agent() */
 };
 

@@ -265,6 +265,8 @@ static const struct {
         {"node_loop_delay_max_ms", AGG_MAX},
         {"node_loop_delay_mean_ms", AGG_MAX},
         {"node_loop_util_pct", AGG_MAX},
+        {"node_loop_cpu_pct", AGG_MAX},
+        {"node_loop_runq_pct", AGG_MAX},
         {"node_heap_used_bytes", AGG_SUM},
         {"node_heap_total_bytes", AGG_SUM},
         {"node_heap_limit_bytes", AGG_SUM},
@@ -287,16 +289,27 @@ static const struct {
 /* One event loop: a process's main thread or a worker thread. */
 struct loop {
 	uint32_t pid, tid;
-	uint64_t seen_ns; /* its last metrics (recording time) */
+	uint64_t seen_ns;      /* its last metrics (recording time) */
+	uint64_t heap_first_t; /* its first js_heap snapshot (agent time) */
+	uint64_t heap_last_t;  /* its latest one */
+	int heap_seen;         /* a snapshot came */
 	double v[NR_KNOWN];
 	unsigned char have[NR_KNOWN];
 	uint32_t root; /* stack of its root frame (the process's name) */
+};
+
+/* One stack of a loop's JS heap: its bytes in the first snapshot and in
+ * the latest one that had it. */
+struct heap_stack {
+	uint32_t loop, stack;
+	uint64_t first, last, last_t;
 };
 
 struct node_src {
 	struct cdoc_collector *c;
 	char *agent;
 	int async;
+	int inlining; /* leave V8's inlining on */
 	int rfd, wfd; /* the pipe: ours to read, the target's to write */
 	int eof;
 	unsigned long ino;
@@ -305,6 +318,9 @@ struct node_src {
 	unsigned long lineno;
 	struct loop *loops;
 	size_t nr_loops, alloc_loops;
+	struct heap_stack *heap; /* js_heap by (loop, stack) */
+	size_t nr_heap, alloc_heap;
+	struct cdoc_u64map heap_idx; /* loop << 32 | stack -> heap index */
 	uint64_t lines, bad_lines, hellos;
 	int noticed;
 };
@@ -332,6 +348,7 @@ static int node_env(void *st, struct cdoc_collector *c, struct cdoc_env *env)
 	snprintf(num, sizeof(num), "%lu", s->ino);
 	cdoc_env_set(env, "CDOC_NODE_ID", num);
 	cdoc_env_set(env, "CDOC_NODE_ASYNC", s->async ? "1" : "0");
+	cdoc_env_set(env, "CDOC_NODE_INLINING", s->inlining ? "1" : "0");
 	return 0;
 }
 
@@ -465,6 +482,59 @@ static int put_metrics(struct node_src *s, const struct cdoc_node_line *m)
 	return ret < 0 ? ret : write_aggregate(s, t);
 }
 
+/* Keep a js_heap sample for the growth profile written at the end. */
+static void track_heap(struct node_src *s, struct loop *l, uint32_t stack,
+                       const struct cdoc_node_line *m)
+{
+	uint32_t li = (uint32_t)(l - s->loops), i;
+	uint64_t key = (uint64_t)li << 32 | stack;
+	struct heap_stack *h;
+
+	if (!l->heap_seen) {
+		l->heap_seen = 1;
+		l->heap_first_t = m->time_ns;
+	}
+	if (m->time_ns > l->heap_last_t)
+		l->heap_last_t = m->time_ns;
+	if (!cdoc_u64map_get(&s->heap_idx, key, &i)) {
+		CDOC_GROW(s->heap, s->nr_heap + 1, s->alloc_heap);
+		i = (uint32_t)s->nr_heap++;
+		memset(&s->heap[i], 0, sizeof(s->heap[i]));
+		s->heap[i].loop = li;
+		s->heap[i].stack = stack;
+		cdoc_u64map_put(&s->heap_idx, key, i);
+	}
+	h = &s->heap[i];
+	if (m->time_ns == l->heap_first_t)
+		h->first += m->weight;
+	if (h->last_t != m->time_ns)
+		h->last = 0;
+	h->last += m->weight;
+	h->last_t = m->time_ns;
+}
+
+/* SAMPLES js_heap_live (each loop's latest snapshot) and js_heap_growth
+ * (what each stack holds more than in the loop's first snapshot). */
+static int write_heap_end(struct node_src *s, struct cdoc_rec_writer *w)
+{
+	uint32_t live = cdoc_rec_str(w, "js_heap_live");
+	uint32_t growth = cdoc_rec_str(w, "js_heap_growth");
+	int ret = 0;
+
+	for (size_t i = 0; i < s->nr_heap && !ret; i++) {
+		const struct heap_stack *h = &s->heap[i];
+		const struct loop *l = &s->loops[h->loop];
+		uint64_t last = h->last_t == l->heap_last_t ? h->last : 0;
+
+		if (last)
+			ret = cdoc_rec_sample(w, live, l->pid, h->stack, last);
+		if (!ret && last > h->first)
+			ret = cdoc_rec_sample(w, growth, l->pid, h->stack,
+			                      last - h->first);
+	}
+	return ret;
+}
+
 static int put_sample(struct node_src *s, const struct cdoc_node_line *m)
 {
 	struct cdoc_rec_writer *w = cdoc_collect_writer(s->c);
@@ -478,6 +548,8 @@ static int put_sample(struct node_src *s, const struct cdoc_node_line *m)
 		stack = cdoc_rec_stack(
 		        w, stack,
 		        cdoc_rec_string(w, m->frames[i].s, m->frames[i].len));
+	if (m->profile.len == 7 && !memcmp(m->profile.s, "js_heap", 7))
+		track_heap(s, l, stack, m);
 	prof = cdoc_rec_string(w, m->profile.s, m->profile.len);
 	return cdoc_rec_sample_at(w, prof, m->pid, m->tid,
 	                          rec_time(s, m->time_ns), stack, m->weight);
@@ -593,6 +665,8 @@ static int node_finish(void *st, struct cdoc_collector *c)
 		ret = read_channel(s);
 	}
 	if (!ret)
+		ret = write_heap_end(s, w);
+	if (!ret)
 		ret = cdoc_rec_counter(w, "node_agent_lines", s->lines);
 	if (!ret)
 		ret = cdoc_rec_counter(w, "node_agent_bad_lines", s->bad_lines);
@@ -612,6 +686,8 @@ static void node_free(void *st)
 	free(s->agent);
 	free(s->buf);
 	free(s->loops);
+	free(s->heap);
+	cdoc_u64map_release(&s->heap_idx);
 	free(s);
 }
 
@@ -668,8 +744,10 @@ int collect__node_add(struct cdoc_collector *c)
 	}
 	s = cdoc_calloc(1, sizeof(*s));
 	s->rfd = s->wfd = -1;
+	cdoc_u64map_init(&s->heap_idx);
 	s->agent = agent;
 	s->async = o->node_async;
+	s->inlining = o->node_inlining;
 	s->buf = cdoc_malloc(LINE_MAX_BYTES + READ_CHUNK);
 	ret = make_pipe(s);
 	if (ret < 0) {
