@@ -229,6 +229,8 @@ int cdoc_collect_node_parse(struct cdoc_node_line *l, const char *s, size_t len,
 	int e;
 
 	memset(l, 0, offsetof(struct cdoc_node_line, names));
+	memset(&l->profile, 0, sizeof(l->profile));
+	l->weight = 0;
 	n = split(s, len, f, CDOC_ARRAY_SIZE(f));
 	if (n > CDOC_ARRAY_SIZE(f))
 		return bad(where, lineno, "too many fields", NULL);
@@ -267,6 +269,10 @@ static const struct {
         {"node_loop_util_pct", AGG_MAX},
         {"node_loop_cpu_pct", AGG_MAX},
         {"node_loop_runq_pct", AGG_MAX},
+        {"node_http_cpu_ms", AGG_MAX},
+        {"node_http_latency_mean_ms", AGG_MAX},
+        {"node_http_latency_max_ms", AGG_MAX},
+        {"node_http_requests", AGG_SUM},
         {"node_heap_used_bytes", AGG_SUM},
         {"node_heap_total_bytes", AGG_SUM},
         {"node_heap_limit_bytes", AGG_SUM},
