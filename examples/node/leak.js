@@ -9,7 +9,7 @@ const cache = new Map();
 let n = 0;
 
 function cdoctorJsRememberSession(id) {
-  const session = {id, created: Date.now(), tags: new Array(1024).fill(id)};
+  const session = {id, created: Date.now(), tags: new Array(4096).fill(id)};
   cache.set(id, session);
   return session;
 }

@@ -39,6 +39,19 @@ ge() {
 	[ "$1" != none ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'
 }
 
+# verdict NAME CATEGORY FUNCTION: the verdict (or, on a machine so busy
+# that its saturation is the verdict, a secondary finding) is CATEGORY
+# with FUNCTION among its culprits.
+verdict() {
+	local got
+	got=$($EVIDENCE verdict "$T/$1.json" "$2" "$3")
+	echo "$1: $2 ($3): $got"
+	case $got in
+	verdict | secondary) ;;
+	*) fail "$1: no $2 naming $3: $got" ;;
+	esac
+}
+
 # top_stack REC PROFILE: the heaviest stack of PROFILE (folded, no count).
 top_stack() {
 	"$CDOCTOR" report "$1" --folded "$2" |

@@ -6,6 +6,12 @@
 #                                            values in the load window
 #   node_evidence.py loops JSON NAME         the loops that reported NAME:
 #                                            "PID" or "PID:TID", one a line
+#   node_evidence.py verdict JSON CATEGORY FUNCTION
+#                                            "verdict" when the verdict is
+#                                            CATEGORY with FUNCTION among
+#                                            its culprits, "secondary" when
+#                                            a secondary finding is, else
+#                                            "absent: " and the verdict
 # The load window: META load_start_ns..load_end_ns when present, else
 # the whole run less its first agent interval (start-up).
 import json
@@ -40,6 +46,22 @@ def main():
                 if m:
                     seen.add(m.group(1))
         print('\n'.join(sorted(seen)))
+        return
+    if cmd == 'verdict':
+        fn = sys.argv[4]
+        v = d.get('verdict') or {}
+
+        def has(x):
+            return x.get('category') == name and (
+                not fn or any(c.get('function') == fn
+                              for c in x.get('culprits', [])))
+        if has(v):
+            print('verdict')
+        elif any(has(x) for x in v.get('secondary', [])):
+            print('secondary')
+        else:
+            print('absent: %s %s' % (v.get('category'), [
+                c.get('function') for c in v.get('culprits', [])]))
         return
     v = values(d, name)
     stat = sys.argv[4]
