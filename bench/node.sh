@@ -7,7 +7,11 @@
 # --no-node-agent, with --node-async (async-wait tracking) and with
 # --node-inlining (V8 inlining left on). The configurations run in turn,
 # RUNS rounds of them (default 3, so a busy machine's swings fall on all
-# alike); the median of each and its ratio to the bare run are printed.
+# alike); the median of each and its ratio to the bare run are printed,
+# and the server's CPU time per 1000 requests (it reports its own
+# requests and CPU time at exit, CDOC_EXAMPLE_STATS=1): the cost that a
+# busy machine does not blur, since the server's CPU is counted only
+# when it runs.
 #
 # Usage: bench/node.sh [BUILD_DIR] (default: build). LOAD_SECS=10 sets
 # each wrk run's length, CONNS=8 its connections, RUNS=3 the rounds.
@@ -25,8 +29,14 @@ command -v node >/dev/null && command -v wrk >/dev/null ||
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 WRK="wrk -t1 -c$CONNS -d${SECS}s"
+export CDOC_EXAMPLE_STATS=1
 
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1" | tail -1; }
+# CPU ms per 1000 requests from the server's own stats line in FILE.
+cpu_per_k() {
+	sed -n 's/^stats: requests=\([0-9]*\) cpu_ms=\([0-9]*\).*/\1 \2/p' "$1" |
+		tail -1 | awk '$1 > 0 { printf "%.1f", $2 * 1000 / $1 }'
+}
 
 # plain NAME NODE_ARGS...: the server started by hand, wrk on its port.
 plain() {
@@ -66,13 +76,18 @@ for i in $(seq "$RUNS"); do
 	under inlining --node-inlining
 	for n in $CONFIGS; do
 		echo "$(rps "$T/$n.wrk")" >>"$T/$n.all"
-		rm -f "$T/$n.wrk" "$T/$n.cdr"
+		f=$T/$n.out
+		[ -f "$f" ] || f=$T/$n.srv
+		echo "$(cpu_per_k "$f")" >>"$T/$n.cpu"
+		rm -f "$T/$n.wrk" "$T/$n.cdr" "$T/$n.out" "$T/$n.srv"
 	done
 done
 
 median() { grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 base=$(median <"$T/bare.all")
-printf '%-30s %10s %8s   %s\n' configuration req/s ratio "each round"
+cbase=$(median <"$T/bare.cpu")
+printf '%-30s %9s %6s %12s %6s   %s\n' configuration req/s ratio \
+	"CPU ms/1k req" ratio "req/s of each round"
 for n in $CONFIGS; do
 	case $n in
 	bare) what="node (bare)" ;;
@@ -83,7 +98,10 @@ for n in $CONFIGS; do
 	inlining) what="cdoctor run --node-inlining" ;;
 	esac
 	r=$(median <"$T/$n.all")
-	printf '%-30s %10s %8s   %s\n' "$what" "${r:-?}" \
+	cp=$(median <"$T/$n.cpu")
+	printf '%-30s %9s %6s %12s %6s   %s\n' "$what" "${r:-?}" \
 		"$( [ -n "$r" ] && [ -n "$base" ] && echo "scale=2; $r / $base" | bc)" \
+		"${cp:-?}" \
+		"$( [ -n "$cp" ] && [ -n "$cbase" ] && echo "scale=2; $cp / $cbase" | bc)" \
 		"$(tr '\n' ' ' <"$T/$n.all")"
 done
