@@ -21,6 +21,7 @@ static const char attach_usage[] =
         "      --call-graph MODE  dwarf (default), fp, or auto\n"
         "      --stack-size B     stack bytes per sample for dwarf (16384)\n"
         "      --mmap-kib K       ring per CPU in KiB (4096; fp: 1024)\n"
+        "      --no-offcpu        no off-CPU profiles\n"
         "  -d, --duration SEC     stop after SEC seconds\n"
         "  -o, --output FILE      recording (cdoctor-NAME-PID.cdr)\n"
         "      --no-html          do not write RECORDING.html\n"

@@ -26,6 +26,9 @@ static const char run_usage[] =
         "      --stack-size B     user stack bytes copied per sample for\n"
         "                         dwarf unwinding (16384; 32768 for node)\n"
         "      --mmap-kib K       ring per CPU in KiB (4096; fp: 1024)\n"
+        "      --no-offcpu        no off-CPU profiles (context-switch\n"
+        "                         sampling: where threads wait, and how\n"
+        "                         long; see docs/cdoctor-run.md)\n"
         "  -d, --duration SEC     stop after SEC seconds (SIGINT to the\n"
         "                         command, SIGKILL 3 s later)\n"
         "      --on-port CMD      once COMMAND listens on a TCP port, run\n"
@@ -55,6 +58,11 @@ static const char run_usage[] =
         "                         code built with frame pointers)\n"
         "      --heap-interval S  heap snapshot every S seconds (and one\n"
         "                         at exit always)\n"
+        "      --long-tick MS     event-loop ticks (from a wait call\n"
+        "                         returning to the next: epoll_wait, poll,\n"
+        "                         select, ...) of at least MS milliseconds\n"
+        "                         are listed with their times (10); ticks\n"
+        "                         come through the preload library\n"
         "\nNode.js targets (see docs/node.md):\n"
         "      --node-async       the agent also times async waits (from\n"
         "                         an operation's start to its callback,\n"
@@ -68,6 +76,8 @@ static const char run_usage[] =
         "Exit status: the command's (128+N when killed by signal N), 2 "
         "when\ncdoctor itself fails (no file is written then).\n";
 
+/* run's own option codes, apart from session.h's */
+enum { OPT_LONG_TICK = 0x400 };
 /* Node options (after the session's OPT_* values). */
 enum { OPT_NODE_ASYNC = 0x4e00, OPT_NO_NODE_AGENT, OPT_NODE_INLINING };
 
@@ -83,6 +93,7 @@ static const struct option run_longopts[] = {
         {"alloc-fp", no_argument, NULL, OPT_ALLOC_FP},
         {"heap-interval", required_argument, NULL, OPT_HEAP_INTERVAL},
         {"no-alloc", no_argument, NULL, OPT_NO_ALLOC},
+        {"long-tick", required_argument, NULL, OPT_LONG_TICK},
         {"node-async", no_argument, NULL, OPT_NODE_ASYNC},
         {"no-node-agent", no_argument, NULL, OPT_NO_NODE_AGENT},
         {"node-inlining", no_argument, NULL, OPT_NODE_INLINING},
@@ -144,6 +155,10 @@ static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
 	case OPT_HEAP_INTERVAL:
 		return cli_parse_double("run", "--heap-interval", arg, 0.01,
 		                        1e6, &o->heap_interval);
+	case OPT_LONG_TICK:
+		if (cli_parse_double("run", "--long-tick", arg, 0.001, 1e7, &v))
+			return 2;
+		o->long_tick_ns = (uint64_t)(v * 1e6);
 	case OPT_NODE_ASYNC:
 		o->node_async = 1;
 		return 0;
@@ -161,7 +176,8 @@ static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
 static int alloc_conflict(const struct cdoc_collect_opts *o, int no_alloc)
 {
 	return no_alloc && (o->alloc_sample || o->alloc_mmap || o->alloc_fp ||
-	                    o->heap_interval || o->alloc == CDOC_ALLOC_ALL);
+	                    o->heap_interval || o->alloc == CDOC_ALLOC_ALL ||
+	                    o->long_tick_ns);
 }
 
 int cmd_run(int argc, char **argv)

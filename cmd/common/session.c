@@ -77,6 +77,13 @@ int cli_session_opt(struct cdoc_collect_opts *o, const char *sub, int c,
 	case OPT_OPEN:
 		open_report = 1;
 		break;
+	case OPT_NO_OFFCPU:
+		o->no_offcpu = 1;
+		break;
+	case OPT_OFFCPU_EVERY:
+		ret = cli_parse_double(sub, "--offcpu-every", arg, 1, 1e6, &v);
+		o->offcpu_every = (unsigned)v;
+		break;
 	default:
 		return cli_usage_error(sub, "unknown option");
 	}

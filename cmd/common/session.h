@@ -28,6 +28,8 @@ enum {
 	OPT_OPEN,
 	OPT_PORT_WAIT,
 	OPT_PUSH_INTERVAL,
+	OPT_NO_OFFCPU,
+	OPT_OFFCPU_EVERY,
 };
 
 /* The long options run and attach share (handled by cli_session_opt). */
@@ -42,6 +44,8 @@ enum {
 	        {"no-html", no_argument, NULL, OPT_NOHTML},                    \
 	        {"force", no_argument, NULL, OPT_FORCE},                       \
 	        {"open", no_argument, NULL, OPT_OPEN},                         \
+	        {"no-offcpu", no_argument, NULL, OPT_NO_OFFCPU},               \
+	        {"offcpu-every", required_argument, NULL, OPT_OFFCPU_EVERY},   \
 	{                                                                      \
 		"help", no_argument, NULL, 'h'                                 \
 	}

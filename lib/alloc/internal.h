@@ -307,6 +307,16 @@ int shim_fd_unwinder_ok(void);
 int shim_fd_channel_ok(void);
 int shim_fd_find(uint64_t ino);
 
+/* ext.c: an EXT record (stream.h) into this thread's batch. 0, or -1
+ * when not appended (tracking off, payload too long, inside the shim). */
+int shim_ext(unsigned kind, const void *payload, size_t len, int flush);
+
+/* fdsite.c: descriptors the program opens and closes (EXT kind FD):
+ * its pipe2 calls (from shim.c), FORK and EXEC ops (batch locked). */
+void shim_fdsite_pipe(int fds[2], int flags, const void *ra);
+void shim_fdsite_fork(struct tstate *ts, uint64_t child);
+void shim_fdsite_exec(struct tstate *ts);
+
 /* Raw allocation without malloc: anonymous memory, zeroed. */
 void *shim_pages(size_t len);
 void shim_unpages(void *p, size_t len);

@@ -234,6 +234,7 @@ static void start_tracking(void)
 	ts = shim_thread();
 	shim_lock(ts);
 	shim_send_hello(ts, 0, 0);
+	shim_fdsite_exec(ts);
 	shim_send_maps(ts);
 	shim_flush(ts); /* HELLO first: it says how to weigh what follows */
 	shim_unlock(ts);
@@ -759,6 +760,8 @@ EXPORT int pipe2(int fds[2], int flags)
 
 	if (r == 0 && from_unwinder(__builtin_return_address(0)))
 		shim_fd_unwinder_pipe(fds);
+	else if (r == 0)
+		shim_fdsite_pipe(fds, flags, __builtin_return_address(0));
 	return r;
 }
 
@@ -800,6 +803,7 @@ static void fork_prepare(void)
 	*p++ = CDOC_AREC_FORK;
 	p = put_v(p, shim.child_instance);
 	shim_commit(ts, p);
+	shim_fdsite_fork(ts, shim.child_instance);
 	shim_flush(ts);
 	shim_unlock(ts);
 }

@@ -57,6 +57,20 @@
  *   FORK     v child_instance   the process forks here: the child's
  *            instance inherits what is live at this point of the stream
  *            (every thread's batch was sent just before)
+ *   EXT      v kind, v len, len bytes of payload (len <= CDOC_AEXT_MAX):
+ *            evidence other than allocations, from the same thread's
+ *            batch (CDOC_AEXT_*; the payload's format is the kind's).
+ *            Readers skip kinds they do not know.
+ *   EXT TICKS payload: the thread's event-loop ticks since its previous
+ *            TICKS record (a tick: from a wait call returning to the
+ *            thread's next wait call; lib/alloc/loop.c): v end_ns
+ *            (CLOCK_MONOTONIC when written), v waits (the thread's wait
+ *            calls so far), v ticks, v busy_ns (their total), v wait_ns
+ *            (time inside wait calls), v max_ns (the longest), v nb (<=
+ *            CDOC_AEXT_TICK_BUCKETS), nb x v count (bucket 0: < 2 us,
+ *            bucket i: [2^i, 2^(i+1)) us, the last: all above), v nlongs,
+ *            nlongs x (v end_ns - start, v duration): the ticks of at
+ *            least CDOC_ALLOC_ENV_LONG_TICK ns, in order
  *
  * Stack ids are dense per process instance, starting at 1. A STACK record
  * may arrive after the first event that names its id (another thread
@@ -76,6 +90,10 @@
 /* The channel's inode: the shim writes to CDOC_ALLOC_FD only when that fd
  * is still this socket (a child may have reused the number for a file). */
 #define CDOC_ALLOC_ENV_ID "CDOC_ALLOC_ID"
+/* Ticks of the event loop at least this long (ns) are listed one by one
+ * (EXT TICKS); default CDOC_ALLOC_LONG_TICK_NS. */
+#define CDOC_ALLOC_ENV_LONG_TICK "CDOC_ALLOC_LONG_TICK"
+#define CDOC_ALLOC_LONG_TICK_NS  10000000ull
 
 #define CDOC_ASTREAM_MAGIC      0x32414443u /* "CDA2" little-endian */
 #define CDOC_ASTREAM_BATCH_MAX  65536       /* header included */
@@ -106,7 +124,16 @@ enum {
 	CDOC_AREC_ALLOCB = 0xb0,
 	CDOC_AREC_FREEB = 0xc0,
 	CDOC_AREC_FORK = 0xd0,
+	CDOC_AREC_EXT = 0xe0,
 };
+
+/* EXT record kinds, and the longest payload of one record. */
+enum {
+	CDOC_AEXT_TICKS = 1, /* event-loop ticks of the thread (loop.c) */
+	CDOC_AEXT_FD = 2,    /* descriptors opened and closed (fdsite.c) */
+};
+#define CDOC_AEXT_MAX          1024
+#define CDOC_AEXT_TICK_BUCKETS 24
 
 enum {
 	CDOC_AFN_MALLOC = 0,
@@ -128,5 +155,51 @@ enum {
 #define CDOC_AHELLO_MMAP       1u /* anonymous mmap/munmap are tracked */
 #define CDOC_AHELLO_FP         2u /* stacks from frame pointers */
 #define CDOC_AHELLO_FORK_CHILD 4u /* started by fork(): inherits the heap */
+
+/*
+ * CDOC_AEXT_FD payloads (lib/alloc/fdsite.c writes, lib/collect/fdsites.c
+ * reads): v op, then by op
+ *   OPEN     v fd, v call (CDOC_AFD_CALL_*), v type (CDOC_AFD_TYPE_*),
+ *            v stack id (the caller's stack, same table as allocations),
+ *            v flags (CDOC_AFD_CLOEXEC)
+ *   CLOSE    v fd
+ *   RANGE    v first, v last, v flags: close_range(); with
+ *            CDOC_AFD_CLOEXEC the fds are only marked close-on-exec
+ *   SETFD    v fd, v flags: fcntl(F_SETFD) set or cleared close-on-exec
+ *   FORK     v child_instance (sent right after the FORK record)
+ *   EXEC     (none) this instance replaces the image of the same pid
+ */
+enum {
+	CDOC_AFD_OPEN = 1,
+	CDOC_AFD_CLOSE,
+	CDOC_AFD_RANGE,
+	CDOC_AFD_SETFD,
+	CDOC_AFD_FORK,
+	CDOC_AFD_EXEC,
+};
+enum {
+	CDOC_AFD_CALL_OPEN = 0,
+	CDOC_AFD_CALL_CREAT,
+	CDOC_AFD_CALL_SOCKET,
+	CDOC_AFD_CALL_SOCKETPAIR,
+	CDOC_AFD_CALL_ACCEPT,
+	CDOC_AFD_CALL_PIPE,
+	CDOC_AFD_CALL_DUP,
+	CDOC_AFD_CALL_EVENTFD,
+	CDOC_AFD_CALL_TIMERFD,
+	CDOC_AFD_CALL_EPOLL,
+	CDOC_AFD_CALL_SIGNALFD,
+	CDOC_AFD_CALL_MEMFD,
+	CDOC_AFD_CALL_FOPEN,
+	CDOC_AFD_CALL_NR,
+};
+enum {
+	CDOC_AFD_TYPE_FILE = 0,
+	CDOC_AFD_TYPE_SOCKET,
+	CDOC_AFD_TYPE_PIPE,
+	CDOC_AFD_TYPE_OTHER,
+	CDOC_AFD_TYPE_NR,
+};
+#define CDOC_AFD_CLOEXEC 1u
 
 #endif

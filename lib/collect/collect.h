@@ -105,6 +105,10 @@ struct cdoc_collect_opts {
 	double heap_interval;  /* heap snapshot every N s; 0: at exit */
 	const char *shim;      /* the shim; NULL: cdoc_collect_find_shim() */
 
+	int no_offcpu;         /* no off-CPU source (META offcpu "off: ...") */
+	unsigned offcpu_every; /* unwind one context switch in N; 0: 1 */
+	uint64_t long_tick_ns; /* event-loop ticks listed one by one from
+				  this long (through the shim); 0: 10 ms */
 	/* node targets: the agent (docs/node.md) */
 	int node_agent;              /* CDOC_NODE_AGENT_* */
 	int node_async;              /* also time async waits (async_hooks) */

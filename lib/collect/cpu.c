@@ -12,6 +12,7 @@
 
 #include "collect/cpu.h"
 #include "collect/internal.h"
+#include "collect/offcpu.h"
 #include "unwind/unwind.h"
 
 static const char *const counter_names[6] = {
@@ -177,6 +178,8 @@ static int cpu_finish(void *st, struct cdoc_collector *s)
 	struct cpu_src *c = st;
 	int ret;
 
+	if (c->off)
+		collect__offcpu_disable(c->off);
 	while (collect__cpu_drain(c) > 0)
 		;
 	collect__cpu_sweep_ended(c);

@@ -46,7 +46,10 @@ struct qrec {
 	uint64_t time;
 	uint64_t seq; /* arrival order: ties keep ring order */
 	size_t off;   /* in ->round */
+	int offcpu;   /* from an off-CPU ring (offcpu.c) */
 };
+
+struct offcpu_src;
 
 /* struct cpu_src - cpu sampling of the target and everything below it. */
 struct cpu_src {
@@ -89,7 +92,8 @@ struct cpu_src {
 	struct blobtab stacks;    /* (space, comm, ips) -> stack id */
 	uint32_t *pending_exit;   /* processes to forget next round */
 	size_t nr_exit, alloc_exit;
-	struct cdoc_buf fbuf; /* frame formatting scratch */
+	struct cdoc_buf fbuf;   /* frame formatting scratch */
+	struct offcpu_src *off; /* off-CPU source, whose rings drain here */
 
 	/* what was counted */
 	struct cdoc_collect_stats st;
@@ -102,7 +106,26 @@ int collect__cpu_open_events(struct cpu_src *c);
 void collect__cpu_close_events(struct cpu_src *c);
 int collect__cpu_enable(struct cpu_src *c);
 
+/* struct chain - one sample's ips, innermost first, split by context. */
+struct chain {
+	uint64_t key[4 + 2 * MAX_FRAMES]; /* space, comm, nr_user, nr_kernel,
+					     user ips, kernel ips */
+	uint64_t *user, *kern;
+	int nr_user, nr_kern;
+};
+
 /* cpu_records.c */
+/* The ips of sample @s (user part unwound as the cpu source does),
+ * counting unwind failures and truncations in @st. */
+void collect__cpu_chain(struct cpu_src *c, const struct cdoc_perf_sample *s,
+                        struct chain *ch, struct cdoc_collect_stats *st);
+/* The recording's stack id of @ch, symbolized and interned once. */
+uint32_t collect__cpu_intern(struct cpu_src *c, const struct chain *ch,
+                             uint32_t pid, struct cdoc_collect_stats *st);
+/* The recording's string id for one frame; adds 1 to @unresolved when
+ * it has no name. */
+uint32_t collect__cpu_frame(struct cpu_src *c, uint32_t pid, uint32_t space,
+                            uint64_t addr, int kernel, int *unresolved);
 int collect__cpu_drain(struct cpu_src *c);
 void collect__cpu_sweep_ended(struct cpu_src *c);
 void collect__cpu_process_start(struct cpu_src *c, uint32_t pid, uint32_t ppid,

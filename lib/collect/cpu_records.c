@@ -15,6 +15,7 @@
 
 #include "collect/cpu.h"
 #include "collect/internal.h"
+#include "collect/offcpu.h"
 #include "unwind/unwind.h"
 
 /* The address-space id of @pid (new ids at fork and exec). */
@@ -163,14 +164,6 @@ static void on_side(struct cpu_src *c, const struct perf_event_header *h)
 	}
 }
 
-/* struct chain - one sample's ips, innermost first, split by context. */
-struct chain {
-	uint64_t key[4 + 2 * MAX_FRAMES]; /* space, comm, nr_user, nr_kernel,
-					     user ips, kernel ips */
-	uint64_t *user, *kern;
-	int nr_user, nr_kern;
-};
-
 static void kernel_ips(struct chain *ch, const struct cdoc_perf_sample *s,
                        int want_user)
 {
@@ -192,7 +185,8 @@ static void kernel_ips(struct chain *ch, const struct cdoc_perf_sample *s,
 }
 
 static void dwarf_ips(struct cpu_src *c, struct chain *ch,
-                      const struct cdoc_perf_sample *s)
+                      const struct cdoc_perf_sample *s,
+                      struct cdoc_collect_stats *st)
 {
 	uint64_t mask = c->attr.sample_regs_user;
 	int trunc = 0, n;
@@ -202,18 +196,18 @@ static void dwarf_ips(struct cpu_src *c, struct chain *ch,
 	if (!s->stack_size) {
 		ch->user[0] = cdoc_unwind_reg(s->regs, mask, CDOC_REG_IP);
 		ch->nr_user = 1;
-		c->st.truncated++;
+		st->truncated++;
 		return;
 	}
 	n = cdoc_unwind_user(c->syms, s->pid, s->regs, mask, s->stack,
 	                     s->stack_size, ch->user, MAX_FRAMES, &trunc);
 	if (n < 0) {
-		c->st.unwind_failures++;
+		st->unwind_failures++;
 		ch->user[0] = cdoc_unwind_reg(s->regs, mask, CDOC_REG_IP);
 		n = 1;
 	}
 	if (trunc || n == MAX_FRAMES)
-		c->st.truncated++;
+		st->truncated++;
 	ch->nr_user = n;
 }
 
@@ -238,9 +232,8 @@ static void frame_info(struct cpu_src *c, uint32_t id,
 	cdoc_rec_frameinfo(c->w, id, &fi);
 }
 
-/* The recording's string id for one frame; counts unresolved ones. */
-static uint32_t frame_id(struct cpu_src *c, uint32_t pid, uint32_t space,
-                         uint64_t addr, int kernel, int *unresolved)
+uint32_t collect__cpu_frame(struct cpu_src *c, uint32_t pid, uint32_t space,
+                            uint64_t addr, int kernel, int *unresolved)
 {
 	uint64_t key[2] = {kernel ? 0 : space, addr};
 	uint64_t h = cdoc_hash(key, sizeof(key));
@@ -275,75 +268,95 @@ static uint32_t build_stack(struct cpu_src *c, const struct chain *ch,
 	for (int i = ch->nr_user - 1; i >= 0; i--) {
 		uint64_t a = ch->user[i] - (i > 0);
 
-		st = cdoc_rec_stack(c->w, st,
-		                    frame_id(c, pid, space, a, 0, unresolved));
+		st = cdoc_rec_stack(
+		        c->w, st,
+		        collect__cpu_frame(c, pid, space, a, 0, unresolved));
 	}
 	for (int i = ch->nr_kern - 1; i >= 0; i--) {
 		uint64_t a = ch->kern[i] - (i > 0);
 
-		st = cdoc_rec_stack(c->w, st,
-		                    frame_id(c, pid, space, a, 1, unresolved));
+		st = cdoc_rec_stack(
+		        c->w, st,
+		        collect__cpu_frame(c, pid, space, a, 1, unresolved));
 	}
 	c->st.stacks++;
 	return st;
+}
+
+void collect__cpu_chain(struct cpu_src *c, const struct cdoc_perf_sample *s,
+                        struct chain *ch, struct cdoc_collect_stats *st)
+{
+	ch->user = ch->key + 4;
+	ch->kern = ch->key + 4 + MAX_FRAMES;
+	ch->nr_user = ch->nr_kern = 0;
+	kernel_ips(ch, s, c->call_graph == CDOC_CG_FP);
+	if (c->call_graph == CDOC_CG_DWARF)
+		dwarf_ips(c, ch, s, st);
+	if (!ch->nr_user && !ch->nr_kern)
+		ch->user[ch->nr_user++] = s->ip;
+	memmove(ch->user + ch->nr_user, ch->kern, ch->nr_kern * 8);
+	ch->kern = ch->user + ch->nr_user;
+	ch->key[0] = space_of(c, s->pid);
+	ch->key[1] = comm_of(c, s->pid, s->tid);
+	ch->key[2] = ch->nr_user;
+	ch->key[3] = ch->nr_kern;
+}
+
+uint32_t collect__cpu_intern(struct cpu_src *c, const struct chain *ch,
+                             uint32_t pid, struct cdoc_collect_stats *st)
+{
+	size_t len = (4 + ch->nr_user + ch->nr_kern) * 8;
+	uint64_t hash = cdoc_hash(ch->key, len);
+	struct blobent *e =
+	        collect__blobtab_get(&c->stacks, ch->key, len, hash);
+	int unresolved = 0;
+
+	if (!e) {
+		uint32_t id = build_stack(c, ch, pid, &unresolved);
+
+		e = collect__blobtab_add(&c->stacks, ch->key, len, hash);
+		e->val[0] = id;
+		e->val[1] = unresolved;
+	}
+	st->unresolved += e->val[1];
+	return e->val[0];
 }
 
 static void on_sample(struct cpu_src *c, const struct perf_event_header *h)
 {
 	struct cdoc_perf_sample s;
 	struct chain ch;
-	struct blobent *e;
-	size_t len;
-	uint64_t hash;
-	int unresolved = 0;
+	uint32_t stack;
 
 	if (cdoc_perf_parse_sample(h, c->attr.sample_type,
 	                           c->attr.sample_regs_user, &s) < 0) {
 		c->st.bad_records++;
 		return;
 	}
-	ch.user = ch.key + 4;
-	ch.kern = ch.key + 4 + MAX_FRAMES;
-	ch.nr_user = ch.nr_kern = 0;
-	kernel_ips(&ch, &s, c->call_graph == CDOC_CG_FP);
-	if (c->call_graph == CDOC_CG_DWARF)
-		dwarf_ips(c, &ch, &s);
-	if (!ch.nr_user && !ch.nr_kern)
-		ch.user[ch.nr_user++] = s.ip;
-	memmove(ch.user + ch.nr_user, ch.kern, ch.nr_kern * 8);
-	ch.kern = ch.user + ch.nr_user;
-	ch.key[0] = space_of(c, s.pid);
-	ch.key[1] = comm_of(c, s.pid, s.tid);
-	ch.key[2] = ch.nr_user;
-	ch.key[3] = ch.nr_kern;
-	len = (4 + ch.nr_user + ch.nr_kern) * 8;
-	hash = cdoc_hash(ch.key, len);
-	e = collect__blobtab_get(&c->stacks, ch.key, len, hash);
-	if (!e) {
-		uint32_t id = build_stack(c, &ch, s.pid, &unresolved);
-
-		e = collect__blobtab_add(&c->stacks, ch.key, len, hash);
-		e->val[0] = id;
-		e->val[1] = unresolved;
-	}
-	c->st.unresolved += e->val[1];
+	collect__cpu_chain(c, &s, &ch, &c->st);
+	stack = collect__cpu_intern(c, &ch, s.pid, &c->st);
 	c->st.samples++;
 	/* Times are CLOCK_MONOTONIC (cpu_events.c), as is t_start. */
 	cdoc_rec_sample_at(c->w, c->prof_cpu, s.pid, s.tid,
-	                   s.time > c->t_start ? s.time - c->t_start : 0,
-	                   e->val[0], 1);
+	                   s.time > c->t_start ? s.time - c->t_start : 0, stack,
+	                   1);
 }
 
-static void handle(struct cpu_src *c, const struct perf_event_header *h)
+static void handle(struct cpu_src *c, const struct qrec *q)
 {
-	if (h->type == PERF_RECORD_SAMPLE)
+	const struct perf_event_header *h =
+	        (const void *)(c->round.buf + q->off);
+
+	if (q->offcpu)
+		collect__offcpu_record(c->off, c, h);
+	else if (h->type == PERF_RECORD_SAMPLE)
 		on_sample(c, h);
 	else
 		on_side(c, h);
 }
 
 /* Copy the records of one ring into the round. */
-static void gather(struct cpu_src *c, struct cdoc_perf_ring *r)
+static void gather(struct cpu_src *c, struct cdoc_perf_ring *r, int offcpu)
 {
 	const struct perf_event_header *h;
 
@@ -354,6 +367,7 @@ static void gather(struct cpu_src *c, struct cdoc_perf_ring *r)
 		q = &c->q[c->nr_q++];
 		q->seq = c->seq++;
 		q->off = c->round.len;
+		q->offcpu = offcpu;
 		q->time =
 		        h->type == PERF_RECORD_SAMPLE
 		                ? 0
@@ -397,10 +411,14 @@ int collect__cpu_drain(struct cpu_src *c)
 	c->nr_q = 0;
 	cdoc_buf_reset(&c->round);
 	for (size_t i = 0; i < c->nr_rings; i++)
-		gather(c, &c->rings[i]);
+		gather(c, &c->rings[i], 0);
+	for (size_t i = 0; c->off && i < collect__offcpu_nr_rings(c->off); i++)
+		gather(c, collect__offcpu_ring(c->off, i), 1);
 	n = c->nr_q;
 	cdoc_sort(c->q, n, sizeof(*c->q), qrec_cmp);
 	for (size_t i = 0; i < n; i++)
-		handle(c, (const void *)(c->round.buf + c->q[i].off));
+		handle(c, &c->q[i]);
+	if (c->off)
+		collect__offcpu_round_end(c->off, c);
 	return (int)CDOC_MIN(n, (size_t)INT32_MAX);
 }

@@ -50,6 +50,7 @@ struct cdoc_collector {
 	int target_done, status, stopping, interrupts;
 	int we_stopped;              /* duration or --on-port ended the run */
 	struct cdoc_launch port_cmd; /* the --on-port command */
+	int load_end_written;        /* META load_end_ns is written */
 	int port, port_status;
 	int port_late; /* ->opts.port_wait passed without a port */
 	double usage_cpu, usage_rss; /* the target's, last read; -1 unknown */

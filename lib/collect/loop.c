@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +47,26 @@ static void expand_port(struct cdoc_buf *cmd, const char *tmpl, const char *num)
 	}
 }
 
+/* META @key: now, in ns since the run started (the METRICS time base). */
+static void load_meta(struct cdoc_collector *c, const char *key)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%llu",
+	         (unsigned long long)cdoc_collect_elapsed_ns(c));
+	if (cdoc_rec_meta(&c->w, key, num) < 0)
+		cdoc_errclear(); /* the flush reports write errors */
+}
+
+/* The end of the load window, once the --on-port command is reaped. */
+static void check_load_end(struct cdoc_collector *c)
+{
+	if (c->port && c->port_cmd.done && !c->load_end_written) {
+		c->load_end_written = 1;
+		load_meta(c, "load_end_ns");
+	}
+}
+
 static void start_port_cmd(struct cdoc_collector *c, int port)
 {
 	struct cdoc_buf cmd = CDOC_BUF_INIT;
@@ -65,6 +86,8 @@ static void start_port_cmd(struct cdoc_collector *c, int port)
 	    cdoc_launch_go(&c->port_cmd, "sh") < 0) {
 		cdoc_errclear();
 		collect__stop(c, cdoc_now_ns());
+	} else {
+		load_meta(c, "load_start_ns");
 	}
 	cdoc_env_release(&env);
 	cdoc_buf_release(&cmd);
@@ -129,6 +152,7 @@ static void timers(struct cdoc_collector *c, uint64_t now)
 		c->kill_at = 0;
 	}
 	check_port(c, now);
+	check_load_end(c);
 }
 
 /* struct pollset - the fds of one poll() and whose each one is. */
@@ -236,6 +260,12 @@ int cdoc_collect_loop(struct cdoc_collector *c)
 
 	while (!c->target_done && ret >= 0)
 		ret = turn(c, &ps, tmp);
+	check_load_end(c);
+	if (c->port && !c->load_end_written) {
+		/* the target ended first: the load ends with it */
+		c->load_end_written = 1;
+		load_meta(c, "load_end_ns");
+	}
 	free(ps.fds);
 	free(ps.who);
 	free(tmp);

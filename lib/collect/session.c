@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "collect/internal.h"
+#include "collect/offcpu.h"
 #include "unwind/unwind.h"
 
 /* CDOC_VERSION_STRING: from CMakeLists.txt (project VERSION). */
@@ -117,6 +118,8 @@ static int add_sources(struct cdoc_collector *c)
 		ret = collect__shim_add(c);
 	if (!ret)
 		ret = collect__metrics_add(c);
+	if (!ret)
+		ret = collect__offcpu_add(c, &c->opts, c->cpu);
 	if (!ret && !c->attach && is_node(c->argv[0]))
 		ret = collect__node_add(c);
 	return ret;

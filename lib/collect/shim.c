@@ -15,7 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collect/fdsites.h"
 #include "collect/internal.h"
+#include "collect/ticks.h"
 #include "heap/heap.h"
 #include "heapctl/heapctl.h"
 #include "heapfile/heapfile.h"
@@ -30,6 +32,9 @@ struct shim_src {
 			    readable, so the loop does not spin) */
 	struct cdoc_heap_control *ctl; /* on-demand snapshots; or NULL */
 	char mode[64]; /* how allocations are tracked, for the recording */
+	uint64_t long_tick_ns;   /* the threshold the shim was given */
+	struct ticks_src *ticks; /* event-loop ticks (ticks.c), from start */
+	struct fdsites *fds;     /* descriptors by opening site (fdsites.c) */
 };
 
 static int shim_env(void *st, struct cdoc_collector *c, struct cdoc_env *env)
@@ -126,16 +131,74 @@ static void open_control(struct shim_src *s)
 	                        (long)pid, (long)pid);
 }
 
+/* Every EXT record of the stream, by kind (alloc/stream.h). */
+static int on_ext(void *arg, uint32_t pid, uint32_t tid, uint64_t instance,
+                  uint64_t time_ns, uint32_t kind, const void *payload,
+                  size_t len)
+{
+	struct shim_src *s = arg;
+
+	(void)time_ns;
+	switch (kind) {
+	case CDOC_AEXT_TICKS:
+		return collect__ticks_take(s->ticks, pid, tid, payload, len);
+	case CDOC_AEXT_FD: /* descriptors by opening site (fdsites.c) */
+		return s->fds ? collect__fdsites_ext(s->fds, pid, tid, instance,
+		                                     payload, len)
+		              : 0;
+	}
+	return 0;
+}
+
+/* Cumulative counts from the stream: allocations (estimates when
+ * sampled) and event-loop ticks, as METRICS. */
+static int write_rates(struct shim_src *s)
+{
+	static const char *const names[] = {"alloc_count_total",
+	                                    "alloc_bytes_total",
+	                                    "free_count_total", "ticks_total"};
+	struct cdoc_heap_totals tot;
+	double v[4];
+
+	cdoc_heap_get_totals(cdoc_heap_collector_model(s->hc), &tot);
+	v[0] = (double)tot.allocs;
+	v[1] = (double)tot.bytes;
+	v[2] = (double)tot.frees;
+	v[3] = (double)collect__ticks_total(s->ticks);
+	return cdoc_rec_metrics(cdoc_collect_writer(s->c),
+	                        cdoc_collect_elapsed_ns(s->c), names, v, 4);
+}
+
+/* What the stream gave since the last call: ticks, then the totals. */
+static int write_stream_evidence(struct shim_src *s)
+{
+	struct cdoc_rec_writer *w = cdoc_collect_writer(s->c);
+	int ret;
+
+	if (!w)
+		return 0;
+	if ((ret = collect__ticks_write(s->ticks, w)) < 0)
+		return ret;
+	return write_rates(s);
+}
+
 static int shim_start(void *st, struct cdoc_collector *c)
 {
 	struct shim_src *s = st;
+	struct cdoc_rec_writer *w = cdoc_collect_writer(c);
+	char num[32];
 	int ret;
 
 	cdoc_heap_collector_spawned(s->hc);
 	s->c = c;
 	s->start_ns = cdoc_now_ns();
 	s->next_ns = s->start_ns + (uint64_t)s->interval_ms * 1000000;
-	ret = cdoc_rec_meta(cdoc_collect_writer(c), "alloc_tracking", s->mode);
+	s->ticks = collect__ticks_new(collect__start_ns(c));
+	cdoc_heap_set_ext(cdoc_heap_collector_model(s->hc), on_ext, s);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)s->long_tick_ns);
+	ret = cdoc_rec_meta(w, "alloc_tracking", s->mode);
+	if (ret == 0)
+		ret = cdoc_rec_meta(w, "long_tick_ns", num);
 	if (ret < 0)
 		return ret;
 	open_control(s);
@@ -171,7 +234,10 @@ static int shim_flush(void *st, struct cdoc_collector *c)
 	struct shim_src *s = st;
 	uint64_t now = cdoc_now_ns();
 	char name[64];
+	int ret = write_stream_evidence(s);
 
+	if (ret < 0)
+		return ret;
 	if (!s->interval_ms || now < s->next_ns)
 		return 0;
 	s->next_ns = now + (uint64_t)s->interval_ms * 1000000;
@@ -183,6 +249,7 @@ static int shim_flush(void *st, struct cdoc_collector *c)
 static int shim_finish(void *st, struct cdoc_collector *c)
 {
 	struct shim_src *s = st;
+	int ret;
 
 	close_control(s);
 	/* What the stream holds. The target has ended (or a duration ended
@@ -191,6 +258,8 @@ static int shim_finish(void *st, struct cdoc_collector *c)
 	 * 100 ms, after 2 s in any case. */
 	cdoc_heap_collector_drain(s->hc, 2000, 100);
 	cdoc_errclear();
+	if ((ret = write_stream_evidence(s)) < 0)
+		return ret;
 	return snapshot(s, "exit", 1);
 }
 
@@ -200,6 +269,7 @@ static void shim_free(void *st)
 
 	close_control(s);
 	cdoc_heap_collector_free(s->hc);
+	collect__ticks_free(s->ticks);
 	if (s->quiet_fd[0] >= 0)
 		close(s->quiet_fd[0]);
 	if (s->quiet_fd[1] >= 0)
@@ -261,7 +331,8 @@ int collect__shim_add(struct cdoc_collector *c)
 {
 	const struct cdoc_collect_opts *o = &c->opts;
 	struct cdoc_heap_opts ho = {.track_mmap = o->alloc_mmap,
-	                            .use_fp = o->alloc_fp};
+	                            .use_fp = o->alloc_fp,
+	                            .long_tick_ns = o->long_tick_ns};
 	struct shim_src *s;
 	char *shim;
 	int ret;
@@ -278,6 +349,8 @@ int collect__shim_add(struct cdoc_collector *c)
 	s = cdoc_calloc(1, sizeof(*s));
 	s->quiet_fd[0] = s->quiet_fd[1] = -1;
 	s->interval_ms = (unsigned)(o->heap_interval * 1000);
+	s->long_tick_ns =
+	        o->long_tick_ns ? o->long_tick_ns : CDOC_ALLOC_LONG_TICK_NS;
 	describe(s, &ho);
 	ret = cdoc_heap_collector_start(&s->hc, &ho);
 	free(shim);
@@ -285,7 +358,11 @@ int collect__shim_add(struct cdoc_collector *c)
 		free(s);
 		return ret;
 	}
-	return cdoc_collect_add(c, &shim_ops, s);
+	ret = cdoc_collect_add(c, &shim_ops, s);
+	if (!ret) /* after the shim source: it finishes after the drain */
+		ret = collect__fdsites_add(c, cdoc_heap_collector_model(s->hc),
+		                           &s->fds);
+	return ret;
 }
 
 char *cdoc_collect_find_shim(void)

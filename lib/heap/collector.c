@@ -89,7 +89,7 @@ int cdoc_heap_collector_env(struct cdoc_heap_collector *c, char *const *base,
 
 	while (base && base[n])
 		n++;
-	env = cdoc_calloc(n + 8, sizeof(*env));
+	env = cdoc_calloc(n + 12, sizeof(*env));
 	for (i = 0; i < n; i++) {
 		if (!strncmp(base[i], "LD_PRELOAD=", 11))
 			preload = base[i] + 11;
@@ -111,6 +111,11 @@ int cdoc_heap_collector_env(struct cdoc_heap_collector *c, char *const *base,
 	                    c->opts.track_mmap ? "1" : "0");
 	env[k++] = env_pair(CDOC_ALLOC_ENV_UNWIND, NULL,
 	                    c->opts.use_fp ? "fp" : "libunwind");
+	if (c->opts.long_tick_ns) {
+		snprintf(num, sizeof(num), "%llu",
+		         (unsigned long long)c->opts.long_tick_ns);
+		env[k++] = env_pair(CDOC_ALLOC_ENV_LONG_TICK, NULL, num);
+	}
 	*out = env;
 	return 0;
 }

@@ -77,16 +77,112 @@ void cdoc_heap_finish(struct cdoc_heap *h);
 void cdoc_heap_get_counters(const struct cdoc_heap *h,
                             struct cdoc_heap_counters *out);
 
+/* ---- EXT records: evidence other than allocations ---- */
+
+/*
+ * Called by cdoc_heap_feed() for every EXT record (alloc/stream.h), in
+ * stream order: the batch's process (@pid, process @instance) and thread
+ * (@tid), the batch's CLOCK_MONOTONIC time @time_ns (absolute, when the
+ * shim sent it), the record's @kind (CDOC_AEXT_*) and its @len bytes of
+ * @payload (valid during the call only). Return 0, or a negative code
+ * with cdoc_error() for a payload that is malformed: the feed then fails
+ * with -CDOC_EFORMAT naming the input, the record's offset and that
+ * message. Kinds the callback does not know must be skipped (return 0).
+ */
+typedef int (*cdoc_heap_ext_fn)(void *arg, uint32_t pid, uint32_t tid,
+                                uint64_t instance, uint64_t time_ns,
+                                uint32_t kind, const void *payload, size_t len);
+
+/* Register @fn (NULL: EXT records are skipped, the default). */
+void cdoc_heap_set_ext(struct cdoc_heap *h, cdoc_heap_ext_fn fn, void *arg);
+
+/*
+ * The return addresses of stack @id of process instance @instance (as a
+ * stack id in an EXT payload names them: the same table as allocations),
+ * leaf first, at most @max into @pcs. Returns how many, 0 when the id is
+ * not defined (yet: a STACK record may come after the first use), or
+ * -ENOENT for an unknown instance.
+ */
+int cdoc_heap_stack_pcs(const struct cdoc_heap *h, uint64_t instance,
+                        uint32_t id, uint64_t *pcs, size_t max);
+
+/*
+ * The same stack symbolized: its frame names ("func", "func+0x12 (lib)",
+ * as heap snapshots name them), leaf first, appended to @out each ended
+ * by a NUL. Returns the number of frames, 0 or -ENOENT as above. A symbol
+ * table is kept in @h between calls (rebuilt when a process sends new
+ * mappings); the first call for a process costs its symbols' loading.
+ */
+int cdoc_heap_stack_frames(struct cdoc_heap *h, uint64_t instance, uint32_t id,
+                           struct cdoc_buf *out);
+
+/* struct cdoc_heap_ticks - one EXT TICKS payload (alloc/stream.h),
+ * decoded; times are CLOCK_MONOTONIC. */
+struct cdoc_heap_long_tick {
+	uint64_t start_ns, dur_ns;
+};
+struct cdoc_heap_ticks {
+	uint64_t end_ns; /* when the shim wrote it */
+	uint64_t waits;  /* the thread's wait calls so far */
+	uint64_t nticks, busy_ns, wait_ns, max_ns;
+	uint64_t hist[CDOC_AEXT_TICK_BUCKETS];
+	size_t nr_longs;
+	struct cdoc_heap_long_tick longs[CDOC_AEXT_MAX / 2];
+};
+
+/*
+ * Decode the @len bytes at @payload of an EXT TICKS record into @out.
+ * 0, or -CDOC_EFORMAT with a message saying what is wrong (the stream
+ * reader adds the input and offset): fields cut off, more than
+ * CDOC_AEXT_TICK_BUCKETS buckets, counts that do not add up to the ticks,
+ * a long tick longer than the longest or ending after end_ns.
+ */
+int cdoc_heap_ticks_decode(const void *payload, size_t len,
+                           struct cdoc_heap_ticks *out);
+
+/* What the model has counted, all processes together: allocation calls,
+ * bytes asked and frees (scaled estimates when sampled). */
+struct cdoc_heap_totals {
+	uint64_t allocs, bytes, frees;
+};
+void cdoc_heap_get_totals(const struct cdoc_heap *h,
+                          struct cdoc_heap_totals *out);
+
+/*
+ * A descriptor event: the payload of an EXT record of kind CDOC_AEXT_FD
+ * (alloc/stream.h), decoded. Fields by op: OPEN fd, call, type, stack,
+ * flags; CLOSE fd; RANGE fd (the first), last, flags; SETFD fd, flags;
+ * FORK child; EXEC none. flags: CDOC_AFD_CLOEXEC or 0.
+ */
+struct cdoc_heap_fd {
+	unsigned op; /* CDOC_AFD_* */
+	uint32_t fd, last;
+	uint32_t call, type, stack, flags;
+	uint64_t child;
+};
+
+/*
+ * Decode @len bytes of @payload into @out. 0, or -CDOC_EFORMAT with a
+ * message naming the byte: an unknown op, a truncated or overlong
+ * varint, bytes after the last field, a value out of range (a call or
+ * type beyond CDOC_AFD_*_NR, a stack id 0 or beyond the stream's
+ * limit, a descriptor above INT32_MAX, a range whose end comes before its start, a fork into instance 0).
+ */
+int cdoc_heap_fd_decode(const void *payload, size_t len,
+                        struct cdoc_heap_fd *out);
+
 /* ---- the collector: the channel to a target ---- */
 
 /* struct cdoc_heap_opts - what the shim is asked to do. */
 struct cdoc_heap_opts {
-	const char *shim;     /* path of libcdoctor-alloc.so (required) */
-	uint64_t sample_rate; /* mean bytes between samples; 0 = all */
-	int track_mmap;       /* anonymous mmap/munmap too */
-	int use_fp;           /* frame-pointer stacks instead of libunwind */
-	const char *dump;     /* if set, also copy the raw stream there
+	const char *shim;      /* path of libcdoctor-alloc.so (required) */
+	uint64_t sample_rate;  /* mean bytes between samples; 0 = all */
+	int track_mmap;        /* anonymous mmap/munmap too */
+	int use_fp;            /* frame-pointer stacks instead of libunwind */
+	const char *dump;      /* if set, also copy the raw stream there
 				 (created with O_EXCL) */
+	uint64_t long_tick_ns; /* event-loop ticks the shim lists one by
+				  one; 0: its default (10 ms) */
 };
 
 struct cdoc_heap_collector;

@@ -93,6 +93,11 @@ struct cdoc_heap {
 	uint64_t hist[64];
 	struct cdoc_heap_counters counters;
 	uint64_t spent; /* memory spent on what the stream defined (stream.c) */
+	cdoc_heap_ext_fn ext_fn; /* EXT records (stream.c) */
+	void *ext_arg;
+	struct cdoc_syms *fsyms; /* symbols of cdoc_heap_stack_frames() */
+	size_t *fsyms_fed;       /* by process: 1 + mappings fed, 0 none */
+	size_t nr_fsyms_fed;
 };
 
 /* model.c */
@@ -116,5 +121,16 @@ void heap__fork(struct cdoc_heap *h, struct hproc *p, uint64_t child);
 void heap__map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,
                const char *path, size_t len);
 void heap__exit(struct cdoc_heap *h, struct hproc *p);
+
+/* snap.c: the process whose mappings describe @p's code; feed them (or
+ * /proc/PID/maps of a live process that sent none) to @syms as @key. */
+struct cdoc_syms;
+const struct hproc *heap__map_owner(const struct cdoc_heap *h,
+                                    const struct hproc *p);
+void heap__feed_maps(const struct cdoc_heap *h, struct cdoc_syms *syms,
+                     const struct hproc *p, uint32_t key);
+
+/* frames.c */
+void heap__frames_free(struct cdoc_heap *h);
 
 #endif

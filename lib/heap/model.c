@@ -520,6 +520,7 @@ void cdoc_heap_free(struct cdoc_heap *h)
 	free(h->procs);
 	free(h->pend);
 	cdoc_u64map_release(&h->by_instance);
+	heap__frames_free(h);
 	free(h);
 }
 
@@ -567,5 +568,23 @@ void cdoc_heap_get_counters(const struct cdoc_heap *h,
 		out->stack_full += p->shim_counters[2];
 		out->write_errors += p->shim_counters[3];
 		out->unmatched_frees += unmatched(p);
+	}
+}
+
+void cdoc_heap_get_totals(const struct cdoc_heap *h,
+                          struct cdoc_heap_totals *out)
+{
+	size_t i;
+	int fn;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < h->nr_procs; i++) {
+		const struct hproc *p = h->procs[i];
+
+		for (fn = 0; fn < CDOC_AFN_NR; fn++) {
+			out->allocs += p->calls[fn];
+			out->bytes += p->bytes[fn];
+		}
+		out->frees += p->frees;
 	}
 }

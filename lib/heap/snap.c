@@ -41,25 +41,26 @@ void cdoc_heap_snap_release(struct cdoc_heap_snap *s)
 
 /* The process whose mappings describe @p's code (a fork child that never
  * sent its own uses its parent's). */
-static const struct hproc *map_owner(const struct cdoc_heap *h,
-                                     const struct hproc *p)
+const struct hproc *heap__map_owner(const struct cdoc_heap *h,
+                                    const struct hproc *p)
 {
 	while (!p->nr_maps && p->parent >= 0)
 		p = h->procs[p->parent];
 	return p;
 }
 
-static void feed_maps(struct snapctx *c, const struct hproc *p, uint32_t key)
+void heap__feed_maps(const struct cdoc_heap *h, struct cdoc_syms *syms,
+                     const struct hproc *p, uint32_t key)
 {
-	const struct hproc *o = map_owner(c->h, p);
+	const struct hproc *o = heap__map_owner(h, p);
 	size_t i;
 
 	for (i = 0; i < o->nr_maps; i++)
-		cdoc_syms_mmap(c->syms, key, o->maps[i].start,
+		cdoc_syms_mmap(syms, key, o->maps[i].start,
 		               o->maps[i].end - o->maps[i].start,
 		               o->maps[i].off, PROT_EXEC, o->maps[i].path);
 	if (!(p->flags & CDOC_HPROC_EXITED) && !o->nr_maps)
-		cdoc_syms_load_proc_maps(c->syms, p->pid);
+		cdoc_syms_load_proc_maps(syms, p->pid);
 }
 
 static uint32_t frame_name(struct snapctx *c, uint32_t key, uint64_t pc)
@@ -150,7 +151,7 @@ static void add_site(struct snapctx *c, uint32_t proc, uint32_t stack,
 
 static const char *proc_name(const struct cdoc_heap *h, const struct hproc *p)
 {
-	const struct hproc *o = map_owner(h, p);
+	const struct hproc *o = heap__map_owner(h, p);
 
 	return o->nr_maps ? o->maps[0].path : "[unknown]";
 }
@@ -173,7 +174,7 @@ static void add_proc(struct snapctx *c, uint32_t i)
 	q->live_count = p->live_count;
 	q->peak_bytes = p->peak_bytes;
 	q->peak_ns = p->peak_ns;
-	feed_maps(c, p, i + 1);
+	heap__feed_maps(c->h, c->syms, p, i + 1);
 	cdoc_u64map_release(&c->pcs);
 	cdoc_u64map_init(&c->pcs);
 	for (id = 1; id < p->nr_sites; id++) {

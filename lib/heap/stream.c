@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "heap/internal.h"
@@ -22,8 +23,9 @@
 struct rd {
 	const unsigned char *p, *end, *start;
 	const char *name;
-	uint64_t base;   /* input offset of start */
-	uint32_t tid;    /* the batch's thread */
+	uint64_t base;                     /* input offset of start */
+	const struct cdoc_astream_hdr *hd; /* the batch's header */
+	uint32_t tid;                      /* the batch's thread */
 	uint64_t tsc;    /* time stamp of the previous event */
 	uint64_t ptr;    /* pointer of the previous event */
 	int solo;        /* after a SOLO record */
@@ -293,6 +295,38 @@ static int rec_fork(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 	return ret;
 }
 
+void cdoc_heap_set_ext(struct cdoc_heap *h, cdoc_heap_ext_fn fn, void *arg)
+{
+	h->ext_fn = fn;
+	h->ext_arg = arg;
+}
+
+/* An EXT record: handed to the registered callback, else skipped. */
+static int rec_ext(struct cdoc_heap *h, struct rd *r)
+{
+	const unsigned char *at = r->p - 1;
+	uint64_t v[2];
+	char msg[256];
+	int ret;
+
+	if ((ret = get_vs(r, v, 2)) < 0)
+		return ret;
+	if (v[1] > CDOC_AEXT_MAX || v[1] > (uint64_t)(r->end - r->p))
+		return bad(r, "extension record runs past its batch");
+	r->p += v[1];
+	if (!h->ext_fn || v[0] > UINT32_MAX)
+		return 0;
+	ret = h->ext_fn(h->ext_arg, r->hd->pid, r->hd->tid, r->hd->instance,
+	                r->hd->time_ns, (uint32_t)v[0], r->p - v[1],
+	                (size_t)v[1]);
+	if (ret >= 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "extension record of kind %llu: %s",
+	         (unsigned long long)v[0], cdoc_errmsg());
+	r->p = at;
+	return bad(r, msg);
+}
+
 static int record(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 {
 	int c = *r->p++, tag = c & 0xf0, fn = c & 15;
@@ -321,6 +355,10 @@ static int record(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 		return 0;
 	case CDOC_AREC_FORK:
 		return rec_fork(h, r, p);
+	case CDOC_AREC_EXT:
+		if (fn)
+			break;
+		return rec_ext(h, r);
 	}
 	r->p--;
 	return bad(r, "unknown record tag");
@@ -338,6 +376,7 @@ static int batch(struct cdoc_heap *h, const struct cdoc_astream_hdr *hd,
 	}
 	h->now = hd->time_ns > h->t0 ? hd->time_ns - h->t0 : 0;
 	p = heap__proc(h, hd->instance, hd->pid);
+	r->hd = hd;
 	r->tid = hd->tid;
 	r->tsc = 0;
 	r->ptr = 0;

@@ -123,6 +123,20 @@ uint64_t cdoc_perf_record_time(const struct perf_event_header *h, uint64_t t)
 	return v;
 }
 
+int cdoc_perf_record_tid(const struct perf_event_header *h, uint64_t t,
+                         uint32_t *pid, uint32_t *tid)
+{
+	size_t tsz = trailer_size(t);
+	uint32_t v[2];
+
+	if (!(t & PERF_SAMPLE_TID) || h->size < sizeof(*h) + tsz)
+		return -CDOC_EFORMAT;
+	memcpy(v, (const char *)h + h->size - tsz, 8);
+	*pid = v[0];
+	*tid = v[1];
+	return 0;
+}
+
 /* A NUL-terminated string inside the record, at the cursor. */
 static const char *get_str(struct cur *c)
 {

@@ -130,6 +130,14 @@ int cdoc_perf_parse_sample(const struct perf_event_header *h,
 uint64_t cdoc_perf_record_time(const struct perf_event_header *h,
                                uint64_t sample_type);
 
+/*
+ * The pid and tid in the trailer of a non-sample record written with
+ * sample_id_all and @sample_type (for PERF_RECORD_SWITCH: the thread
+ * switched). 0, or -CDOC_EFORMAT when it has none.
+ */
+int cdoc_perf_record_tid(const struct perf_event_header *h,
+                         uint64_t sample_type, uint32_t *pid, uint32_t *tid);
+
 /* struct cdoc_perf_side - a decoded side-band record. */
 struct cdoc_perf_side {
 	uint32_t type;             /* PERF_RECORD_* */

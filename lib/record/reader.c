@@ -500,6 +500,14 @@ static int read_chunk(const struct chunk_ctx *c, const void *data, size_t len)
 		return read_module(c, &d);
 	case CDOC_REC_FRAMEINFO:
 		return read_frameinfo(c, &d);
+	case CDOC_REC_THREADS:
+		if (spend(c, ENTRY_COST + len * 8))
+			return -CDOC_EFORMAT;
+		return record__read_threads(c->r, c->name, c->offset, &d);
+	case CDOC_REC_TICKS:
+		if (spend(c, ENTRY_COST * 8 + len * 16))
+			return -CDOC_EFORMAT;
+		return record__read_ticks(c->r, c->name, c->offset, &d);
 	case CDOC_REC_END:
 		c->r->complete = 1;
 		return 0;
@@ -734,6 +742,10 @@ void cdoc_recording_release(struct cdoc_recording *r)
 	free(r->metrics);
 	free(r->blobs);
 	free(r->tsamples);
+	for (i = 0; i < r->nr_threadstats; i++)
+		free(r->threadstats[i].t);
+	free(r->threadstats);
+	record__release_ticks(r);
 	free(r->cut_short);
 	free(r->path);
 	memset(r, 0, sizeof(*r));

@@ -36,6 +36,8 @@ enum cdoc_rec_chunk {
 	CDOC_REC_TSAMPLES = 11,     /* samples with time, pid and tid */
 	CDOC_REC_MODULE = 12,       /* a loaded file: path, build-id, range */
 	CDOC_REC_FRAMEINFO = 13,    /* a frame's module, address, file:line */
+	CDOC_REC_TICKS = 14,        /* event-loop ticks of one thread */
+	CDOC_REC_THREADS = 15,      /* scheduler evidence per thread */
 };
 
 /* Stack id 0 is the empty stack (the root); real stacks start at 1. */
@@ -148,6 +150,63 @@ int cdoc_rec_exit(struct cdoc_rec_writer *w, uint32_t pid, int status);
  */
 int cdoc_rec_metrics(struct cdoc_rec_writer *w, uint64_t time_ns,
                      const char *const *names, const double *values, size_t n);
+
+/*
+ * struct cdoc_rec_threadstat - one thread of the process tree at one
+ * metrics sample (THREADS chunk). Counts are cumulative since the thread
+ * started: take differences between samples for rates.
+ */
+struct cdoc_rec_threadstat {
+	uint32_t pid, tid;
+	const char *name;    /* writer: any string (NULL: ""); reader: points
+	                        into r->strs */
+	uint64_t on_cpu_ns;  /* schedstat field 1: time on a CPU */
+	uint64_t runq_ns;    /* schedstat field 2: time runnable, waiting */
+	uint64_t timeslices; /* schedstat field 3: times it ran */
+	uint64_t vol, invol; /* voluntary and involuntary context switches */
+	char state;          /* R, S, D, ... from /proc (0: unknown) */
+};
+
+/* struct cdoc_rec_threadstats - every thread at @time_ns (THREADS). */
+struct cdoc_rec_threadstats {
+	uint64_t time_ns; /* since the run started */
+	size_t n;
+	struct cdoc_rec_threadstat *t; /* reader: owned */
+};
+
+/* A THREADS chunk with the threads of @s. 0 or a negative code. */
+int cdoc_rec_threadstats(struct cdoc_rec_writer *w,
+                         const struct cdoc_rec_threadstats *s);
+
+/*
+ * Event-loop ticks (TICKS chunks, lib/record/ticks.c). A tick is the time
+ * from a wait call (epoll_wait, poll, select, ...) returning on a thread
+ * to its next wait call; a long tick lasted at least META long_tick_ns.
+ * One tickset covers one loop thread over one interval: what ended in
+ * it. Times are ns since the run started.
+ */
+/* Bucket 0: < 2 us; bucket i: [2^i, 2^(i+1)) us; the last: all above. */
+#define CDOC_TICK_BUCKETS 24
+struct cdoc_rec_long_tick {
+	uint64_t start_ns, dur_ns;
+};
+struct cdoc_rec_tickset {
+	uint32_t pid, tid;
+	uint64_t time_ns; /* end of the interval this set covers */
+	uint64_t hist[CDOC_TICK_BUCKETS];
+	uint64_t nticks;  /* ticks that ended in the interval */
+	uint64_t busy_ns; /* sum of their durations */
+	uint64_t wait_ns; /* time spent inside wait calls in the interval */
+	uint64_t max_ns;  /* longest tick of the interval */
+	struct cdoc_rec_long_tick *longs; /* long ticks that ended in it */
+	size_t nr_longs;
+};
+
+/* The bucket of a tick of @ns nanoseconds. */
+unsigned cdoc_rec_tick_bucket(uint64_t ns);
+
+/* One TICKS chunk for @t. 0 or a negative code. */
+int cdoc_rec_ticks(struct cdoc_rec_writer *w, const struct cdoc_rec_tickset *t);
 
 /*
  * A chunk of @type whose payload is @len bytes at @data (for chunk types
@@ -276,6 +335,11 @@ struct cdoc_recording {
 	size_t nr_frames, alloc_frames;    /* (zeroed up to nr_frames) */
 	struct cdoc_rec_tsample *tsamples; /* samples with times, file order */
 	size_t nr_tsamples, alloc_tsamples;
+	struct cdoc_rec_threadstats *threadstats; /* THREADS, file order */
+	size_t nr_threadstats, alloc_threadstats;
+	struct cdoc_rec_tickset *ticksets; /* TICKS, file order; each owns
+					      its ->longs */
+	size_t nr_ticksets, alloc_ticksets;
 	int complete;    /* the END chunk was read */
 	char *cut_short; /* why the file ends early (NULL when complete) */
 };

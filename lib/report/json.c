@@ -158,6 +158,74 @@ static void json_metrics(struct cdoc_buf *b, const struct cdoc_recording *r)
 	cdoc_buf_addch(b, ']');
 }
 
+/* Event-loop ticks (TICKS chunks) summed per thread: counts, the
+ * histogram, and the long ticks with their times (at most
+ * JSON_LONG_TICKS per thread; "long_count" has them all). */
+#define JSON_LONG_TICKS 1000
+
+static void json_tick_thread(struct cdoc_buf *b, const struct cdoc_recording *r,
+                             size_t first)
+{
+	const struct cdoc_rec_tickset *f = &r->ticksets[first];
+	uint64_t hist[CDOC_TICK_BUCKETS] = {0}, n = 0, busy = 0, wait = 0;
+	uint64_t max = 0, nlong = 0;
+	size_t i, j, shown = 0;
+
+	cdoc_buf_addf(b, "{\"pid\":%u,\"tid\":%u,\"long_ticks\":[", f->pid,
+	              f->tid);
+	for (i = first; i < r->nr_ticksets; i++) {
+		const struct cdoc_rec_tickset *t = &r->ticksets[i];
+
+		if (t->pid != f->pid || t->tid != f->tid)
+			continue;
+		for (j = 0; j < CDOC_TICK_BUCKETS; j++)
+			hist[j] += t->hist[j];
+		n += t->nticks;
+		busy += t->busy_ns;
+		wait += t->wait_ns;
+		max = CDOC_MAX(max, t->max_ns);
+		nlong += t->nr_longs;
+		for (j = 0; j < t->nr_longs && shown < JSON_LONG_TICKS; j++)
+			cdoc_buf_addf(b, "%s[%llu,%llu]", shown++ ? "," : "",
+			              (unsigned long long)t->longs[j].start_ns,
+			              (unsigned long long)t->longs[j].dur_ns);
+	}
+	cdoc_buf_addf(b,
+	              "],\"long_count\":%llu,\"ticks\":%llu,\"busy_ns\":%llu,"
+	              "\"wait_ns\":%llu,\"max_ns\":%llu,\"hist\":[",
+	              (unsigned long long)nlong, (unsigned long long)n,
+	              (unsigned long long)busy, (unsigned long long)wait,
+	              (unsigned long long)max);
+	for (j = 0; j < CDOC_TICK_BUCKETS; j++)
+		cdoc_buf_addf(b, "%s%llu", j ? "," : "",
+		              (unsigned long long)hist[j]);
+	cdoc_buf_addstr(b, "]}");
+}
+
+static void json_ticks(struct cdoc_buf *b, const struct cdoc_recording *r)
+{
+	struct cdoc_u64map seen;
+	size_t i;
+	uint32_t v;
+	int any = 0;
+
+	cdoc_u64map_init(&seen);
+	cdoc_buf_addstr(b, "{\"threads\":[");
+	for (i = 0; i < r->nr_ticksets; i++) {
+		const struct cdoc_rec_tickset *t = &r->ticksets[i];
+		uint64_t k = (uint64_t)t->pid << 32 | t->tid;
+
+		if (cdoc_u64map_get(&seen, k, &v))
+			continue;
+		cdoc_u64map_put(&seen, k, 1);
+		if (any++)
+			cdoc_buf_addch(b, ',');
+		json_tick_thread(b, r, i);
+	}
+	cdoc_buf_addstr(b, "]}");
+	cdoc_u64map_release(&seen);
+}
+
 static void json_list(struct cdoc_buf *b, const struct cdoc_recording *r,
                       const struct cdoc_diagnoses *d)
 {
@@ -204,6 +272,8 @@ int cdoc_report_json(struct cdoc_recording *r, const struct cdoc_report_opts *o,
 	json_profiles(out, r, o && o->top ? o->top : 10);
 	cdoc_buf_addstr(out, ",\"metrics\":");
 	json_metrics(out, r);
+	cdoc_buf_addstr(out, ",\"ticks\":");
+	json_ticks(out, r);
 	cdoc_buf_addstr(out, "}\n");
 	cdoc_diagnoses_release(&own);
 	return 0;

@@ -41,6 +41,20 @@ static const struct metric_def defs[] = {
         {"io_wchar", "io", "I/O", "written (all)", "bytes/s", 1},
         {"io_read_bytes", "io", "I/O", "read from storage", "bytes/s", 1},
         {"io_write_bytes", "io", "I/O", "written to storage", "bytes/s", 1},
+        {"node_loop_delay_p99_ms", "loop", "Event-loop delay", "p99", "ms", 0},
+        {"node_loop_delay_max_ms", "loop", "Event-loop delay", "max", "ms", 0},
+        {"node_heap_used_bytes", "memory", "Memory", "JS heap used", "bytes",
+         0},
+        {"runq_wait_pct", "sched", "Scheduler", "run-queue wait", "%", 0},
+        {"cgroup_throttled_pct", "sched", "Scheduler", "throttled", "%", 0},
+        {"machine_busy_pct", "sched", "Scheduler", "machine busy", "%", 0},
+        {"fds_file", "fds", "File descriptors", "files", "", 0},
+        {"fds_socket", "fds", "File descriptors", "sockets", "", 0},
+        {"fds_pipe", "fds", "File descriptors", "pipes", "", 0},
+        {"fds_other", "fds", "File descriptors", "other", "", 0},
+        {"alloc_count_total", "alloc", "Allocations", "allocations", "/s", 1},
+        {"free_count_total", "alloc", "Allocations", "frees", "/s", 1},
+        {"procs", "threads", "Threads", "processes", "", 0},
 };
 
 static const struct metric_def *find_def(const char *metric)

@@ -33,6 +33,7 @@ Test(sample, reads_rss_threads_and_faults_of_self)
 	cr_assert(b.have[CDOC_M_CPU_USER] && b.have[CDOC_M_CPU_SYS]);
 	cr_assert(b.have[CDOC_M_CTX_VOL] && b.have[CDOC_M_CTX_INVOL]);
 	free(mem);
+	cdoc_metrics_sampler_release(&s);
 }
 
 static void *sleeper(void *arg)
@@ -55,6 +56,8 @@ Test(sample, counts_threads)
 	cdoc_metrics_sampler_init(&s, getpid());
 	cr_assert_eq(cdoc_metrics_sample(&s, &p), 0);
 	cr_assert_geq(p.v[CDOC_M_THREADS], 2);
+	cr_assert_geq(s.nr_threads, 2);
+	cdoc_metrics_sampler_release(&s);
 	cr_assert_eq(write(fds[1], "x", 1), 1);
 	pthread_join(t, NULL);
 }
@@ -102,7 +105,8 @@ Test(sample, busy_child_shows_user_cpu)
 	cr_assert(b.have[CDOC_M_CPU_USER]);
 	cr_assert_gt(b.v[CDOC_M_CPU_USER], 0, "user %% %.1f",
 	             b.v[CDOC_M_CPU_USER]);
-	cr_assert_gt(s.prev_utime, 0);
+	cr_assert_gt(s.procs[0].utime, 0);
+	cdoc_metrics_sampler_release(&s);
 }
 
 Test(sample, gone_process_is_esrch)
@@ -117,6 +121,7 @@ Test(sample, gone_process_is_esrch)
 	cdoc_metrics_sampler_init(&s, pid);
 	cr_assert_eq(cdoc_metrics_sample(&s, &p), -ESRCH);
 	cr_assert(strstr(cdoc_errmsg(), "gone"));
+	cdoc_metrics_sampler_release(&s);
 }
 
 Test(sample, values_list_only_measured_metrics)

@@ -51,6 +51,7 @@ Test(series, written_points_read_back_by_name)
 	cr_assert_eq(none.n, 0);
 	cdoc_metrics_series_release(&rss);
 	cdoc_recording_release(&r);
+	cdoc_metrics_sampler_release(&s);
 }
 
 Test(series, trend_of_a_rising_line)
