@@ -167,7 +167,7 @@
   // time) how much CPU one request cost the loop: long synchronous work
   // per request shows there whatever the machine's load.
   const http = {started: 0, done: 0, latSum: 0, latMax: 0};
-  try {
+  if (env.CDOC_NODE_HTTP !== '0') try {
     const dc = require('diagnostics_channel');
     const t0 = new WeakMap();
     dc.subscribe('http.server.request.start', (m) => {
@@ -273,7 +273,7 @@
   // Sampled JS heap: live sampled bytes by JS stack (V8's sampling heap
   // profiler, one sample per HEAP_SAMPLE bytes allocated on average).
   let session = null;
-  try {
+  if (env.CDOC_NODE_HEAP !== '0') try {
     const inspector = require('inspector');
     session = new inspector.Session();
     session.connect();

@@ -26,6 +26,8 @@ for ex in blocked_crypto blocked_loop; do
 		fail "$ex: V8 heap used $(metric "$ex" node_heap_used_bytes max)"
 	grep -q '"node_agent"' "$T/$ex.json" || fail "$ex: no node_agent META"
 done
+verdict blocked_crypto event-loop-blocked cdoctorJsHashPassword
+verdict blocked_loop event-loop-blocked cdoctorJsScoreCatalogue
 
 node_record healthy healthy
 p99=$(metric healthy node_loop_delay_p99_ms median)
@@ -36,5 +38,12 @@ echo "healthy: loop delay p99 median $p99 ms, run-queue wait $runq%"
 ge 10 "$p99" || ge "$runq" 20 ||
 	fail "healthy: loop delay p99 $p99 ms with only $runq% run-queue wait"
 
+# utilisation near 100% under unthrottled load is no symptom: nothing of
+# the Node rules for the healthy server
+for cat in event-loop-blocked gc-pressure io-wait; do
+	case $($EVIDENCE verdict "$T/healthy.json" $cat "") in
+	verdict | secondary) fail "healthy: $cat" ;;
+	esac
+done
 ls "$T/cwd" | grep -q . && fail "left in the working directory: $(ls "$T/cwd")"
 echo ok

@@ -48,6 +48,7 @@ verdict() {
 	echo "$1: $2 ($3): $got"
 	case $got in
 	verdict | secondary) ;;
+	no-verdict) echo "  (this build has no verdict: not checked)" ;;
 	*) fail "$1: no $2 naming $3: $got" ;;
 	esac
 }

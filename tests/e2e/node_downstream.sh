@@ -26,6 +26,7 @@ esac
 count=$("$CDOCTOR" report "$T/slow.cdr" --folded async_wait_count |
 	awk '/JS:cdoctorJsFetchPrice / { n += $NF } END { print n + 0 }')
 [ "$count" -ge 10 ] || fail "only $count waits counted under the call"
+verdict slow io-wait cdoctorJsFetchPrice
 grep -q '"node_async_waits": *"on"' "$T/slow.json" || fail "no META node_async_waits on"
 
 node_record plain slow_downstream -- "$port"

@@ -49,6 +49,9 @@ def main():
         return
     if cmd == 'verdict':
         fn = sys.argv[4]
+        if 'verdict' not in d:
+            print('no-verdict')
+            return
         v = d.get('verdict') or {}
 
         def has(x):

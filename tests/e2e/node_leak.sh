@@ -22,4 +22,5 @@ n=$("$CDOCTOR" report "$T/leak.cdr" --folded js_heap |
 [ "$n" -gt 0 ] || fail "leak: js_heap has no cdoctorJsRememberSession"
 "$CDOCTOR" report "$T/leak.cdr" --folded js_heap_live |
 	grep -q 'JS:cdoctorJsRememberSession ' || fail "leak: not in js_heap_live"
+verdict leak memory-leak cdoctorJsRememberSession
 echo ok

@@ -3,7 +3,8 @@
 # server with 2 worker_threads report each event loop on its own
 # (NAME[PID] for a process's main thread, NAME[PID:TID] for a worker
 # thread); the loops that do the work are busy, and GC pressure shows as
-# GC count and pause time.
+# GC count and pause time (verdict gc-pressure naming the allocating
+# function). Nothing is left in the working directory.
 . "$(dirname "$0")/node_common.bash"
 
 node_record cluster cluster
@@ -41,4 +42,7 @@ ms=$(metric gc node_gc_pause_ms sum)
 echo "gc_pressure: $n collections, $ms ms of pauses"
 ge "$n" 10 || fail "gc_pressure: $n collections"
 ge "$ms" 1 || fail "gc_pressure: $ms ms of GC pauses"
+verdict gc gc-pressure cdoctorJsBuildRows
+# each process and worker thread unlinked V8's log of its isolate
+ls "$T/cwd" | grep -q . && fail "left in the working directory: $(ls "$T/cwd")"
 echo ok
