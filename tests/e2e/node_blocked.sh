@@ -38,10 +38,10 @@ echo "healthy: loop delay p99 median $p99 ms, run-queue wait $runq%"
 ge 10 "$p99" || ge "$runq" 20 ||
 	fail "healthy: loop delay p99 $p99 ms with only $runq% run-queue wait"
 
-# utilisation near 100% under unthrottled load is no symptom: nothing of
-# the Node rules for the healthy server
+# utilisation near 100% under unthrottled load is no symptom: no finding
+# of the Node rules for the healthy server
 for cat in event-loop-blocked gc-pressure io-wait; do
-	case $($EVIDENCE verdict "$T/healthy.json" $cat "") in
+	case $($EVIDENCE verdict "$T/healthy.json" $cat -node) in
 	verdict | secondary) fail "healthy: $cat" ;;
 	esac
 done

@@ -12,6 +12,9 @@
 #                                            its culprits, "secondary" when
 #                                            a secondary finding is, else
 #                                            "absent: " and the verdict
+#                                            (FUNCTION "-node": a finding
+#                                            of the Node rules, whatever
+#                                            its culprit)
 # The load window: META load_start_ns..load_end_ns when present, else
 # the whole run less its first agent interval (start-up).
 import json
@@ -55,9 +58,19 @@ def main():
         v = d.get('verdict') or {}
 
         def has(x):
+            # the function, or its JS frame ("JS:fn file:line:col_[j]")
             return x.get('category') == name and (
-                not fn or any(c.get('function') == fn
+                not fn or any(c.get('function') == fn or
+                              c.get('function', '').startswith(
+                                  'JS:' + fn + ' ')
                               for c in x.get('culprits', [])))
+        if fn == '-node':
+            # findings of the Node rules (lib/doctor/rules_node.c): their
+            # evidence names start with node_
+            def has(x):
+                return x.get('category') == name and any(
+                    e.get('name', '').startswith('node_')
+                    for e in x.get('evidence', []))
         if has(v):
             print('verdict')
         elif any(has(x) for x in v.get('secondary', [])):
