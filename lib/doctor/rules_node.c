@@ -50,6 +50,9 @@
 /* Heap growth that is a leak: 4 MiB and 10% of the start. */
 #define LEAK_MIN_BYTES (4.0 * 1024 * 1024)
 #define LEAK_MIN_FRAC  0.10
+/* ... and the sampled live JS heap (js_heap) a quarter of that growth
+ * (estimated sizes of the sampled allocations still alive). */
+#define LEAK_JS_FRAC 0.25
 /* A leak costs no request time in the window (it ends the process
  * later): ranked as the resident-memory leak rule ranks it (25), one
  * point above so that the JS heap's finding, which names the JS
@@ -613,7 +616,7 @@ static void heap_growth(struct vctx *c, uint32_t tid, struct jtally *j)
 static void memory_leak(struct vctx *c, const char *loop, struct cand *k)
 {
 	struct cdoc_verdict *v = &k->v;
-	double m[3], grew, rate, win = doctor__v_window_s(c);
+	double m[3], grew, rate, impact, win = doctor__v_window_s(c);
 	struct jtally j;
 	char lb[96];
 
@@ -623,16 +626,31 @@ static void memory_leak(struct vctx *c, const char *loop, struct cand *k)
 	if (grew < LEAK_MIN_BYTES || grew < LEAK_MIN_FRAC * m[0] ||
 	    m[2] <= m[1])
 		return;
-	if (k->set && k->v.impact >= LEAK_IMPACT)
+	/* What the sampled JS heap kept must have grown too (a young
+	 * generation filling between collections is not kept). */
+	heap_growth(c, loop_tid(loop), &j);
+	if (cdoc_recording_profile_index(c->r, "js_heap") >= 0 &&
+	    j.all < LEAK_JS_FRAC * grew) {
+		doctor__vtally_release(&j.t);
 		return;
+	}
+	/* A growing heap keeps the collector busy: a gc-pressure finding
+	 * of the loop is this leak's symptom, replaced by it at its rank. */
+	impact = k->set && !strcmp(k->v.category, CDOC_V_GC)
+	                 ? CDOC_MAX(LEAK_IMPACT, k->v.impact)
+	                 : LEAK_IMPACT;
+	if (k->set && k->v.impact >= impact &&
+	    strcmp(k->v.category, CDOC_V_GC)) {
+		doctor__vtally_release(&j.t);
+		return;
+	}
 	cdoc_verdict_release(v);
 	cdoc_verdict_init(v);
 	k->set = 1;
 	v->category = CDOC_V_MEMLEAK;
-	v->impact = LEAK_IMPACT;
+	v->impact = impact;
 	rate = win > 0 ? grew / win : 0;
-	heap_growth(c, loop_tid(loop), &j);
-	js_culprits(c, v, &j, LEAK_IMPACT);
+	js_culprits(c, v, &j, impact);
 	doctor__vtally_release(&j.t);
 	doctor__v_evidence(v, "node_heap_growth_bytes", grew, "bytes");
 	doctor__v_evidence(v, "node_heap_growth_rate", rate, "bytes/s");
