@@ -63,12 +63,23 @@ static const char run_usage[] =
         "                         select, ...) of at least MS milliseconds\n"
         "                         are listed with their times (10); ticks\n"
         "                         come through the preload library\n"
+        "\nNode.js targets (see docs/node.md):\n"
+        "      --node-async       the agent also times async waits (from\n"
+        "                         an operation's start to its callback,\n"
+        "                         by the JS stack that started it)\n"
+        "      --node-inlining    leave V8's inlining on (the agent turns\n"
+        "                         it off so small hot functions keep\n"
+        "                         their names in profiles)\n"
+        "      --no-node-agent    no agent (CPU profile through the perf\n"
+        "                         map only)\n"
         "  -h, --help             this help\n\n"
         "Exit status: the command's (128+N when killed by signal N), 2 "
         "when\ncdoctor itself fails (no file is written then).\n";
 
 /* run's own option codes, apart from session.h's */
 enum { OPT_LONG_TICK = 0x400 };
+/* Node options (after the session's OPT_* values). */
+enum { OPT_NODE_ASYNC = 0x4e00, OPT_NO_NODE_AGENT, OPT_NODE_INLINING };
 
 static const struct option run_longopts[] = {
         CLI_SESSION_LONGOPTS,
@@ -83,6 +94,9 @@ static const struct option run_longopts[] = {
         {"heap-interval", required_argument, NULL, OPT_HEAP_INTERVAL},
         {"no-alloc", no_argument, NULL, OPT_NO_ALLOC},
         {"long-tick", required_argument, NULL, OPT_LONG_TICK},
+        {"node-async", no_argument, NULL, OPT_NODE_ASYNC},
+        {"no-node-agent", no_argument, NULL, OPT_NO_NODE_AGENT},
+        {"node-inlining", no_argument, NULL, OPT_NODE_INLINING},
         {NULL, 0, NULL, 0},
 };
 
@@ -145,6 +159,14 @@ static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
 		if (cli_parse_double("run", "--long-tick", arg, 0.001, 1e7, &v))
 			return 2;
 		o->long_tick_ns = (uint64_t)(v * 1e6);
+	case OPT_NODE_ASYNC:
+		o->node_async = 1;
+		return 0;
+	case OPT_NODE_INLINING:
+		o->node_inlining = 1;
+		return 0;
+	case OPT_NO_NODE_AGENT:
+		o->node_agent = CDOC_NODE_AGENT_OFF;
 		return 0;
 	}
 	return -1;

@@ -112,6 +112,12 @@ struct cdoc_collect_opts {
 	unsigned offcpu_every; /* unwind one context switch in N; 0: 1 */
 	uint64_t long_tick_ns; /* event-loop ticks listed one by one from
 				  this long (through the shim); 0: 10 ms */
+	/* node targets: the agent (docs/node.md) */
+	int node_agent;              /* CDOC_NODE_AGENT_* */
+	int node_async;              /* also time async waits (async_hooks) */
+	int node_inlining;           /* leave V8's inlining on (off by default
+	                                so culprits keep their names) */
+	const char *node_agent_path; /* NULL: cdoc_collect_find_node_agent() */
 };
 
 /* struct cdoc_collect_stats - what was counted ("nothing silent"). */
@@ -405,5 +411,56 @@ struct cdoc_heap_run_result {
 int cdoc_heap_run(const struct cdoc_heap_run_opts *o,
                   struct cdoc_heap_run_result *res);
 void cdoc_heap_run_result_release(struct cdoc_heap_run_result *res);
+
+/* ---- the Node.js agent's channel (lib/collect/node_agent.c) ---- */
+
+enum {
+	CDOC_NODE_AGENT_DEFAULT = 0, /* on for node targets when found */
+	CDOC_NODE_AGENT_OFF,
+};
+
+/*
+ * The Node agent's path: $CDOC_NODE_AGENT, else
+ * ../lib/cdoctor/cdoctor-agent.js beside the running executable. Caller
+ * frees; NULL when none can be named.
+ */
+char *cdoc_collect_find_node_agent(void);
+
+#define CDOC_NODE_MAX_FIELDS 64
+
+/* One piece of a line: @len bytes at @s (not NUL-terminated). */
+struct cdoc_node_span {
+	const char *s;
+	size_t len;
+};
+
+/*
+ * struct cdoc_node_line - one line of the agent's channel, parsed
+ * (docs/node.md, "The channel"). Spans point into the parsed text.
+ */
+struct cdoc_node_line {
+	char kind;         /* 'H' hello, 'M' metrics, 'S' sample, 'X' end */
+	uint32_t pid, tid; /* the process and its thread (OS ids) */
+	uint64_t time_ns;  /* CLOCK_MONOTONIC */
+	/* H: ppid, node's thread id, node version, title */
+	uint32_t ppid, node_tid;
+	struct cdoc_node_span version, title;
+	/* M: names and values */
+	size_t nr;
+	struct cdoc_node_span names[CDOC_NODE_MAX_FIELDS];
+	double values[CDOC_NODE_MAX_FIELDS];
+	/* S: profile, weight, frames outermost first (->nr of them) */
+	struct cdoc_node_span profile;
+	uint64_t weight;
+	struct cdoc_node_span frames[CDOC_NODE_MAX_FIELDS];
+};
+
+/*
+ * Parse one line (@len bytes at @s, without its newline) into @l. A
+ * malformed line gives -CDOC_EFORMAT with a message naming @where and
+ * line @lineno and what was wrong; 0 otherwise.
+ */
+int cdoc_collect_node_parse(struct cdoc_node_line *l, const char *s, size_t len,
+                            const char *where, unsigned long lineno);
 
 #endif

@@ -92,5 +92,7 @@ void collect__cpu_stats(const struct cpu_src *cpu,
                         struct cdoc_collect_stats *out);
 int collect__metrics_add(struct cdoc_collector *c);
 int collect__shim_add(struct cdoc_collector *c);
+/* node_agent.c: the Node.js agent's channel (node targets, run only) */
+int collect__node_add(struct cdoc_collector *c);
 
 #endif

@@ -120,6 +120,8 @@ static int add_sources(struct cdoc_collector *c)
 		ret = collect__metrics_add(c);
 	if (!ret)
 		ret = collect__offcpu_add(c, &c->opts, c->cpu);
+	if (!ret && !c->attach && is_node(c->argv[0]))
+		ret = collect__node_add(c);
 	return ret;
 }
 

@@ -147,21 +147,24 @@ void cdoc_jitmap_sort(struct cdoc_jitmap *map)
 }
 
 /*
- * The entry holding @addr. Entries may overlap (code moved and re-JITted):
- * the nearest start wins, looking back a few entries for an enclosing one.
+ * The entry holding @addr. Entries may overlap (code freed, its space
+ * reused by code JITted later): of the entries that enclose @addr among
+ * the few starting nearest below it, the one written last wins (an old
+ * entry starting inside newer code is stale).
  */
 const struct cdoc_jit_entry *cdoc_jitmap_find(const struct cdoc_jitmap *map,
                                               uint64_t addr)
 {
 	size_t lo = CDOC_UPPER_BOUND(map->v, map->nr, start, addr), back;
+	const struct cdoc_jit_entry *best = NULL;
 
 	for (back = 0; lo > 0 && back < 8; lo--, back++) {
 		const struct cdoc_jit_entry *e = &map->v[lo - 1];
 
-		if (addr - e->start < e->size)
-			return e;
+		if (addr - e->start < e->size && (!best || e->seq > best->seq))
+			best = e;
 	}
-	return NULL;
+	return best;
 }
 
 void cdoc_jitmap_release(struct cdoc_jitmap *map)

@@ -51,6 +51,18 @@ Test(jitmap, later_entry_at_same_address_wins)
 	cdoc_jitmap_release(&m);
 }
 
+Test(jitmap, stale_entry_inside_newer_code_loses)
+{
+	struct cdoc_jitmap m = CDOC_JITMAP_INIT;
+
+	/* code at 0x1040 was freed and 0x1000.. reused by newer code */
+	cr_assert_eq(parse(&m, "1040 100 Eval:stale\n1000 200 JS:new\n"), 0);
+	cdoc_jitmap_sort(&m);
+	cr_assert_str_eq(cdoc_jitmap_find(&m, 0x1080)->name, "JS:new");
+	cr_assert_str_eq(cdoc_jitmap_find(&m, 0x1010)->name, "JS:new");
+	cdoc_jitmap_release(&m);
+}
+
 static void expect_error(const char *text, const char *where)
 {
 	struct cdoc_jitmap m = CDOC_JITMAP_INIT;

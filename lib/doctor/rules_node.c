@@ -1,0 +1,778 @@
+/*
+ * rules_node.c - the Node.js verdicts, from what the Node agent recorded
+ * (docs/node.md): event-loop-blocked, gc-pressure, memory-leak and
+ * io-wait, each with the JS function to blame and advice a Node engineer
+ * acts on, with the run's numbers. The generic rules (vrules_*.c) still
+ * judge CPU hotspots and saturation from the cpu samples; this file
+ * fills the one Node candidate of the verdict (doctor__v_node) with the
+ * strongest Node finding.
+ *
+ * Traps, and how each is avoided:
+ * - A loop's utilisation near 100% under unthrottled load is not a
+ *   symptom: every server under wrk is busy. Blocking is the CPU one
+ *   request costs the loop (node_http_cpu_ms: the loop thread's CPU time
+ *   over the requests it started), which does not depend on the load or
+ *   on how loaded the machine is; the loop delay (p99) says how long
+ *   callbacks waited.
+ * - A saturated machine delays timers too: a p99 delay whose loop thread
+ *   waited for a CPU longer than it ran (node_loop_runq_pct >
+ *   node_loop_cpu_pct) is the machine's unless requests cost CPU.
+ * - Warm-up is not a leak: the V8 heap's lower envelope (the least used
+ *   heap of each third of the window, what survives collection) must
+ *   still grow in the last third.
+ * - Inlining hides a callee in its caller: the agent turns V8 inlining
+ *   off (docs/node.md, "Inlining"), so the leaf-most user JS frame is the
+ *   function itself.
+ */
+#include "doctor/internal.h"
+
+/* The rules need the verdict framework (lib/doctor/verdict.c, with
+ * CDOC_V_GC); a tree without it builds this file empty. */
+#ifdef CDOC_V_GC
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Event-loop delay as Node engineers read it: a p99 above 10 ms is
+ * noticeable, above 100 ms an outage. */
+#define DELAY_NOTICEABLE_MS 10.0
+#define DELAY_OUTAGE_MS     100.0
+/* CPU one request holds the loop for: at 2 ms a loop serves at most 500
+ * requests a second, and every request waits behind the others. */
+#define REQ_CPU_BLOCK_MS 2.0
+/* gc-pressure: this share of the loop thread's CPU samples inside V8's
+ * collector (CPU, so a busy machine's stretched pauses do not count),
+ * out of at least GC_MIN_SAMPLES samples. */
+#define GC_MIN_CPU_PCT 10.0
+#define GC_MIN_SAMPLES 50
+/* Heap growth that is a leak: 4 MiB and 10% of the start. */
+#define LEAK_MIN_BYTES (4.0 * 1024 * 1024)
+#define LEAK_MIN_FRAC  0.10
+/* ... and the sampled live JS heap (js_heap) a quarter of that growth
+ * (estimated sizes of the sampled allocations still alive). */
+#define LEAK_JS_FRAC 0.25
+/* A leak costs no request time in the window (it ends the process
+ * later): ranked as the resident-memory leak rule ranks it (25), one
+ * point above so that the JS heap's finding, which names the JS
+ * function, comes before the resident one. */
+#define LEAK_IMPACT 26.0
+/* io-wait: requests take 10 ms and more, the async waits under user
+ * code are at least half of it, and the loop's CPU a quarter at most. */
+#define IO_MIN_LAT_MS   10.0
+#define IO_MIN_WAIT     0.5
+#define IO_MAX_CPU_FRAC 0.25
+#define MAX_CULPRITS    3
+
+/* ---- metrics of one loop over the window ---- */
+
+struct series {
+	double *v;
+	size_t n, alloc;
+};
+
+static void series_of(struct vctx *c, const char *name, struct series *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < c->r->nr_metrics; i++) {
+		const struct cdoc_rec_metric_sample *m = &c->r->metrics[i];
+
+		if (m->time_ns < c->w0 || m->time_ns > c->w1)
+			continue;
+		for (size_t j = 0; j < m->n; j++) {
+			if (strcmp(m->names[j], name))
+				continue;
+			CDOC_GROW(s->v, s->n + 1, s->alloc);
+			s->v[s->n++] = m->values[j];
+			break;
+		}
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median, mean or sum of metric @base of loop @loop ("" for the tree's):
+ * -1 when absent. */
+enum stat { MEDIAN, MEAN, SUM };
+static double loop_stat(struct vctx *c, const char *base, const char *loop,
+                        enum stat st)
+{
+	struct cdoc_buf b = CDOC_BUF_INIT;
+	struct series s;
+	double r = 0;
+
+	cdoc_buf_addf(&b, *loop ? "%s[%s]" : "%s", base, loop);
+	series_of(c, b.buf, &s);
+	cdoc_buf_release(&b);
+	if (!s.n) {
+		free(s.v);
+		return -1;
+	}
+	if (st == MEDIAN) {
+		qsort(s.v, s.n, sizeof(double), cmp_double);
+		r = s.v[s.n / 2];
+	} else {
+		for (size_t i = 0; i < s.n; i++)
+			r += s.v[i];
+		if (st == MEAN)
+			r /= s.n;
+	}
+	free(s.v);
+	return r;
+}
+
+/* The loops that reported (the "PID" or "PID:TID" of NAME[...]). */
+struct loops {
+	char **id;
+	size_t n, alloc;
+};
+
+static void find_loops(struct vctx *c, struct loops *l)
+{
+	static const char key[] = "node_loop_util_pct[";
+
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; i < c->r->nr_metrics; i++) {
+		const struct cdoc_rec_metric_sample *m = &c->r->metrics[i];
+
+		for (size_t j = 0; j < m->n; j++) {
+			const char *s = m->names[j], *e;
+			size_t k;
+
+			if (strncmp(s, key, sizeof(key) - 1))
+				continue;
+			s += sizeof(key) - 1;
+			if (!(e = strchr(s, ']')))
+				continue;
+			for (k = 0; k < l->n; k++)
+				if (strlen(l->id[k]) == (size_t)(e - s) &&
+				    !memcmp(l->id[k], s, e - s))
+					break;
+			if (k < l->n)
+				continue;
+			CDOC_GROW(l->id, l->n + 1, l->alloc);
+			l->id[l->n++] = cdoc_strndup(s, (size_t)(e - s));
+		}
+	}
+}
+
+static void loops_release(struct loops *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->id[i]);
+	free(l->id);
+}
+
+/* The OS thread id of loop "PID" or "PID:TID". */
+static uint32_t loop_tid(const char *id)
+{
+	const char *colon = strchr(id, ':');
+
+	return (uint32_t)strtoul(colon ? colon + 1 : id, NULL, 10);
+}
+
+/* ---- JS culprits ---- */
+
+/* A user JS frame: "JS:name file:line:col" of the program, not node's
+ * own modules nor the agent. */
+static int user_js(const char *f)
+{
+	const char *sp;
+
+	if (strncmp(f, "JS:", 3))
+		return 0;
+	sp = strchr(f, ' ');
+	if (!sp)
+		return 0;
+	return strncmp(sp + 1, "node:", 5) && !strstr(sp, "cdoctor-agent.js");
+}
+
+/* The leaf-most user JS frame of @node in @p (0 when none), and the
+ * frame below it that it called, in *@via. */
+static uint32_t js_culprit(const struct cdoc_profile *p, uint32_t node,
+                           uint32_t *via)
+{
+	uint32_t below = 0;
+
+	*via = 0;
+	for (; node && node != CDOC_NONE; node = p->nodes[node].parent) {
+		if (user_js(cdoc_profile_node_name(p, node))) {
+			*via = below;
+			return node;
+		}
+		below = node;
+	}
+	return 0;
+}
+
+/* "JS:name file:line:col_[j]" -> "name" into @fn and "file:line" into
+ * @where. */
+static void js_names(const char *f, struct cdoc_buf *fn, struct cdoc_buf *where)
+{
+	const char *sp = strchr(f + 3, ' '), *end = f + strlen(f);
+	const char *colon;
+
+	if (end - f > 4 && !strcmp(end - 4, "_[j]"))
+		end -= 4;
+	cdoc_buf_add(fn, f + 3,
+	             sp ? (size_t)(sp - f - 3) : (size_t)(end - f - 3));
+	if (!fn->len)
+		cdoc_buf_addstr(fn, "(anonymous)");
+	if (!sp)
+		return;
+	colon = end;
+	for (const char *q = end - 1; q > sp; q--)
+		if (*q == ':') {
+			colon = q;
+			break;
+		}
+	cdoc_buf_add(where, sp + 1, (size_t)(colon - sp - 1));
+}
+
+/* Weights by culprit frame name (interned in ctx->names). */
+struct jtally {
+	struct vtally t;
+	double all;
+};
+
+static void jtally_add(struct vctx *c, struct jtally *j,
+                       const struct cdoc_profile *p, uint32_t node, double w)
+{
+	uint32_t via, who = js_culprit(p, node, &via), id, vid = 0;
+	const char *name;
+
+	j->all += w;
+	if (!who)
+		return;
+	name = cdoc_profile_node_name(p, who);
+	id = cdoc_strtab_intern(&c->names, name, strlen(name));
+	if (via) {
+		name = cdoc_profile_node_name(p, via);
+		vid = cdoc_strtab_intern(&c->names, name, strlen(name));
+	}
+	doctor__vtally_add(&j->t, id, vid, w);
+}
+
+static void add_js_culprit(struct vctx *c, struct cdoc_verdict *v, uint32_t who,
+                           uint32_t via, double share, double impact)
+{
+	struct cdoc_buf fn = CDOC_BUF_INIT, where = CDOC_BUF_INIT;
+	struct cdoc_culprit *x;
+
+	js_names(cdoc_strtab_get(&c->names, who), &fn, &where);
+	CDOC_GROW(v->culprits, v->nr_culprits + 1, v->alloc_culprits);
+	x = &v->culprits[v->nr_culprits++];
+	memset(x, 0, sizeof(*x));
+	x->function = cdoc_buf_detach(&fn, NULL);
+	x->where = where.len ? cdoc_buf_detach(&where, NULL) : NULL;
+	cdoc_buf_release(&where);
+	if (via) {
+		const char *n = cdoc_strtab_get(&c->names, via);
+		struct cdoc_buf b = CDOC_BUF_INIT;
+
+		if (!strncmp(n, "JS:", 3)) {
+			struct cdoc_buf w2 = CDOC_BUF_INIT;
+
+			js_names(n, &b, &w2);
+			cdoc_buf_release(&w2);
+			x->via = cdoc_buf_detach(&b, NULL);
+		} else {
+			x->via = cdoc_strdup(n);
+		}
+	}
+	x->share = share;
+	x->impact = impact;
+}
+
+static void js_culprits(struct vctx *c, struct cdoc_verdict *v,
+                        const struct jtally *j, double impact)
+{
+	uint32_t *ids;
+	size_t n = doctor__vtally_sorted(&j->t, &ids);
+
+	for (size_t i = 0; i < n && i < MAX_CULPRITS; i++) {
+		double share = pct(j->t.w[ids[i]], j->all);
+
+		if (i && share < 5)
+			break;
+		add_js_culprit(c, v, ids[i], j->t.via[ids[i]], share,
+		               share * impact / 100);
+	}
+	free(ids);
+}
+
+/* CPU samples of thread @tid in the window (inside its long ticks when
+ * TICKS has that loop), by user JS culprit. */
+static void cpu_of_thread(struct vctx *c, uint32_t tid, struct jtally *j)
+{
+	int pi = c->prof[VP_CPU];
+	const struct cdoc_profile *p;
+	int longs = 0;
+
+	memset(j, 0, sizeof(*j));
+	if (pi < 0)
+		return;
+	p = &c->r->profiles[pi].prof;
+	for (size_t i = 0; i < c->nr_loops; i++)
+		longs |= c->loops[i].tid == tid && c->loops[i].nr_longs;
+	for (int pass = 0; pass < 2 && !j->all; pass++) {
+		for (size_t i = 0; i < c->r->nr_tsamples; i++) {
+			const struct cdoc_rec_tsample *s = &c->r->tsamples[i];
+
+			if ((int)s->profile != pi || s->tid != tid ||
+			    s->time_ns < c->w0 || s->time_ns > c->w1)
+				continue;
+			if (!pass && longs &&
+			    !doctor__in_long_tick(c, tid, s->time_ns))
+				continue;
+			jtally_add(c, j, p, s->node, (double)s->weight);
+		}
+		if (!longs)
+			break;
+	}
+}
+
+/* "process 4242" or "worker thread 4250 of process 4242". */
+static const char *loop_label(const char *loop, char *buf, size_t len)
+{
+	const char *colon = strchr(loop, ':');
+
+	if (!*loop)
+		snprintf(buf, len, "the server");
+	else if (colon)
+		snprintf(buf, len, "worker thread %s of process %.*s",
+		         colon + 1, (int)(colon - loop), loop);
+	else
+		snprintf(buf, len, "process %s", loop);
+	return buf;
+}
+
+/* ---- the candidates ---- */
+
+struct cand {
+	struct cdoc_verdict v;
+	int set;
+};
+
+static void advice_delay(struct cdoc_verdict *v, double p99)
+{
+	doctor__v_rec(v,
+	              "Event-loop delay p99 %.0f ms: above %.0f ms users "
+	              "notice it, above %.0f ms it is an outage.",
+	              p99, DELAY_NOTICEABLE_MS, DELAY_OUTAGE_MS);
+}
+
+static void loop_blocked(struct vctx *c, const char *loop, struct cand *k)
+{
+	double p99 = loop_stat(c, "node_loop_delay_p99_ms", loop, MEDIAN);
+	double req_cpu = loop_stat(c, "node_http_cpu_ms", loop, MEDIAN);
+	double cpu = loop_stat(c, "node_loop_cpu_pct", loop, MEAN);
+	double runq = loop_stat(c, "node_loop_runq_pct", loop, MEAN);
+	struct cdoc_verdict *v = &k->v;
+	struct jtally j;
+	double impact;
+	char lb[96];
+
+	if (p99 < DELAY_NOTICEABLE_MS)
+		return;
+	if (req_cpu >= 0 ? req_cpu < REQ_CPU_BLOCK_MS
+	                 : (runq >= 0 && runq > cpu))
+		return;
+	cpu_of_thread(c, loop_tid(loop), &j);
+	impact = 0;
+	if (j.all) {
+		double w;
+
+		doctor__vtally_top(&j.t, &w);
+		impact = pct(w, j.all);
+	}
+	if (impact < 30)
+		impact = 30; /* a blocked loop delays every request */
+	/* The generic loop rule (vrules_loop.c) judges the same loop from
+	 * its long ticks and names the first native frame (OpenSSL under
+	 * pbkdf2Sync); this finding names the JS function a Node engineer
+	 * changes, so it ranks first: a blocked loop is all the server's
+	 * requests waiting. */
+	for (size_t i = 0; i < c->nr_loops; i++)
+		if (c->loops[i].tid == loop_tid(loop))
+			impact = 100;
+	if (k->set && k->v.impact >= impact) {
+		doctor__vtally_release(&j.t);
+		return;
+	}
+	cdoc_verdict_release(v);
+	cdoc_verdict_init(v);
+	k->set = 1;
+	v->category = CDOC_V_LOOP;
+	v->impact = impact;
+	js_culprits(c, v, &j, impact);
+	doctor__v_evidence(v, "node_loop_delay_p99_ms", p99, "ms");
+	if (req_cpu >= 0)
+		doctor__v_evidence(v, "node_http_cpu_ms", req_cpu, "ms");
+	if (cpu >= 0)
+		doctor__v_evidence(v, "node_loop_cpu_pct", cpu, "%");
+	doctor__v_summary(v,
+	                  "The event loop of %s is blocked: callbacks waited "
+	                  "%.0f ms (p99 of the loop delay)",
+	                  loop_label(loop, lb, sizeof(lb)), p99);
+	if (req_cpu >= 0)
+		doctor__v_summary(v,
+		                  ", and each request held the loop for %.1f "
+		                  "ms of CPU",
+		                  req_cpu);
+	if (v->nr_culprits)
+		doctor__v_summary(v,
+		                  "; %s runs synchronously in it (%.0f%% of "
+		                  "the loop's CPU).",
+		                  v->culprits[0].function,
+		                  v->culprits[0].share);
+	else
+		doctor__v_summary(v, ".");
+	advice_delay(v, p99);
+	doctor__v_rec(v, "Move the CPU work off the loop: a worker_threads "
+	                 "pool (piscina) for computation, the async crypto "
+	                 "APIs (crypto.pbkdf2, crypto.scrypt with a "
+	                 "callback) instead of *Sync ones, fs.promises "
+	                 "instead of readFileSync.");
+	doctor__v_rec(v, "Cache or stream what every request recomputes "
+	                 "(serialized JSON bodies, rendered templates); "
+	                 "split long loops into chunks with setImmediate.");
+	doctor__v_rec(v, "More cores: cluster or PM2 run one loop per core, "
+	                 "but each request still blocks its loop for "
+	                 "the same time.");
+	doctor__vtally_release(&j.t);
+}
+
+static int gc_frame(const char *f)
+{
+	return strstr(f, "Heap::CollectGarbage") || strstr(f, "Scavenger") ||
+	       strstr(f, "MarkCompactCollector") ||
+	       strstr(f, "Heap::PerformGarbageCollection");
+}
+
+/* % of thread @tid's cpu samples in the window inside the collector;
+ * -1 with too few samples. */
+static double gc_cpu_pct(struct vctx *c, uint32_t tid)
+{
+	int pi = c->prof[VP_CPU];
+	const struct cdoc_profile *p;
+	double all = 0, gc = 0;
+
+	if (pi < 0)
+		return -1;
+	p = &c->r->profiles[pi].prof;
+	for (size_t i = 0; i < c->r->nr_tsamples; i++) {
+		const struct cdoc_rec_tsample *s = &c->r->tsamples[i];
+		uint32_t n;
+
+		if ((int)s->profile != pi || s->tid != tid ||
+		    s->time_ns < c->w0 || s->time_ns > c->w1)
+			continue;
+		all += s->weight;
+		for (n = s->node; n && n != CDOC_NONE; n = p->nodes[n].parent)
+			if (gc_frame(cdoc_profile_node_name(p, n))) {
+				gc += s->weight;
+				break;
+			}
+	}
+	return all < GC_MIN_SAMPLES ? -1 : pct(gc, all);
+}
+
+static void gc_pressure(struct vctx *c, const char *loop, struct cand *k)
+{
+	double gc = loop_stat(c, "node_gc_pause_ms", loop, SUM);
+	double n = loop_stat(c, "node_gc_count", loop, SUM);
+	double reqs = loop_stat(c, "node_http_requests", loop, SUM);
+	double util = loop_stat(c, "node_loop_util_pct", loop, MEAN);
+	double win = doctor__v_window_s(c), busy, share, impact;
+	struct cdoc_verdict *v = &k->v;
+	char lb[96];
+
+	double cpu_gc = gc_cpu_pct(c, loop_tid(loop));
+
+	if (gc <= 0 || win <= 0 || util <= 0 || cpu_gc < GC_MIN_CPU_PCT)
+		return;
+	busy = util / 100 * win * 1000;
+	share = CDOC_MAX(cpu_gc, pct(gc, busy));
+	/* The loop blocked because it collects garbage: the same finding,
+	 * its cause named. */
+	impact = k->set && !strcmp(k->v.category, CDOC_V_LOOP)
+	                 ? CDOC_MAX(share, k->v.impact)
+	                 : share;
+	if (k->set && k->v.impact >= impact &&
+	    strcmp(k->v.category, CDOC_V_LOOP))
+		return;
+	cdoc_verdict_release(v);
+	cdoc_verdict_init(v);
+	k->set = 1;
+	v->category = CDOC_V_GC;
+	v->impact = impact;
+	doctor__v_evidence(v, "node_gc_cpu_pct", cpu_gc, "%");
+	doctor__v_evidence(v, "node_gc_pause_pct", pct(gc, busy), "%");
+	doctor__v_evidence(v, "node_gc_count", n, "");
+	if (reqs > 0)
+		doctor__v_evidence(v, "node_gc_per_request", n / reqs, "");
+	doctor__v_summary(v,
+	                  "Garbage collection took %.0f%% of the CPU of the "
+	                  "loop of %s (%.0f collections, %.0f ms of pauses",
+	                  cpu_gc, loop_label(loop, lb, sizeof(lb)), n, gc);
+	if (reqs > 0)
+		doctor__v_summary(v, ", one every %.0f requests", reqs / n);
+	doctor__v_summary(v, "): requests make short-lived garbage fast.");
+	{
+		struct jtally j;
+
+		cpu_of_thread(c, loop_tid(loop), &j);
+		js_culprits(c, v, &j, impact);
+		doctor__vtally_release(&j.t);
+	}
+	doctor__v_rec(v, "Allocate less per request: reuse buffers and "
+	                 "objects, avoid building whole arrays to filter "
+	                 "or map them (iterate), stream large bodies instead "
+	                 "of materializing them.");
+	doctor__v_rec(v, "A larger young generation "
+	                 "(--max-semi-space-size=64) makes scavenges rarer; "
+	                 "measure it against the pause times.");
+}
+
+/* The lower envelope of the V8 heap: the least used heap of each third
+ * of the window. */
+static int heap_thirds(struct vctx *c, const char *loop, double m[3])
+{
+	struct cdoc_buf b = CDOC_BUF_INIT;
+	struct series s;
+
+	cdoc_buf_addf(&b, *loop ? "%s[%s]" : "%s", "node_heap_used_bytes",
+	              loop);
+	series_of(c, b.buf, &s);
+	cdoc_buf_release(&b);
+	if (s.n < 3) {
+		free(s.v);
+		return -1;
+	}
+	for (int t = 0; t < 3; t++) {
+		size_t a = s.n * t / 3, e = s.n * (t + 1) / 3;
+
+		m[t] = s.v[a];
+		for (size_t i = a; i < e; i++)
+			m[t] = CDOC_MIN(m[t], s.v[i]);
+	}
+	free(s.v);
+	return 0;
+}
+
+/* js_heap growth in the window, by user JS culprit: the last snapshot
+ * in the window less the first, of thread @tid. */
+static void heap_growth(struct vctx *c, uint32_t tid, struct jtally *j)
+{
+	int pi = cdoc_recording_profile_index(c->r, "js_heap");
+	const struct cdoc_profile *p;
+	uint64_t t0 = UINT64_MAX, t1 = 0;
+	struct jtally first;
+
+	memset(j, 0, sizeof(*j));
+	memset(&first, 0, sizeof(first));
+	if (pi < 0)
+		return;
+	p = &c->r->profiles[pi].prof;
+	for (size_t i = 0; i < c->r->nr_tsamples; i++) {
+		const struct cdoc_rec_tsample *s = &c->r->tsamples[i];
+
+		if ((int)s->profile != pi || s->tid != tid ||
+		    s->time_ns < c->w0 || s->time_ns > c->w1)
+			continue;
+		t0 = CDOC_MIN(t0, s->time_ns);
+		t1 = CDOC_MAX(t1, s->time_ns);
+	}
+	if (t1 <= t0)
+		return;
+	for (size_t i = 0; i < c->r->nr_tsamples; i++) {
+		const struct cdoc_rec_tsample *s = &c->r->tsamples[i];
+
+		if ((int)s->profile != pi || s->tid != tid ||
+		    (s->time_ns != t0 && s->time_ns != t1))
+			continue;
+		jtally_add(c, s->time_ns == t1 ? j : &first, p, s->node,
+		           (double)s->weight);
+	}
+	/* growth = last - first, at least 0 */
+	j->all = 0;
+	for (size_t i = 0; i < j->t.alloc; i++) {
+		double f = i < first.t.alloc ? first.t.w[i] : 0;
+
+		j->t.w[i] = CDOC_MAX(0, j->t.w[i] - f);
+		j->all += j->t.w[i];
+	}
+	j->t.total = j->all;
+	doctor__vtally_release(&first.t);
+}
+
+static void memory_leak(struct vctx *c, const char *loop, struct cand *k)
+{
+	struct cdoc_verdict *v = &k->v;
+	double m[3], grew, rate, impact, win = doctor__v_window_s(c);
+	struct jtally j;
+	char lb[96];
+
+	if (heap_thirds(c, loop, m) < 0)
+		return;
+	grew = m[2] - m[0];
+	if (grew < LEAK_MIN_BYTES || grew < LEAK_MIN_FRAC * m[0] ||
+	    m[2] <= m[1])
+		return;
+	/* What the sampled JS heap kept must have grown too (a young
+	 * generation filling between collections is not kept). */
+	heap_growth(c, loop_tid(loop), &j);
+	if (cdoc_recording_profile_index(c->r, "js_heap") >= 0 &&
+	    j.all < LEAK_JS_FRAC * grew) {
+		doctor__vtally_release(&j.t);
+		return;
+	}
+	/* A growing heap keeps the collector busy: a gc-pressure finding
+	 * of the loop is this leak's symptom, replaced by it at its rank. */
+	impact = k->set && !strcmp(k->v.category, CDOC_V_GC)
+	                 ? CDOC_MAX(LEAK_IMPACT, k->v.impact)
+	                 : LEAK_IMPACT;
+	if (k->set && k->v.impact >= impact &&
+	    strcmp(k->v.category, CDOC_V_GC)) {
+		doctor__vtally_release(&j.t);
+		return;
+	}
+	cdoc_verdict_release(v);
+	cdoc_verdict_init(v);
+	k->set = 1;
+	v->category = CDOC_V_MEMLEAK;
+	v->impact = impact;
+	rate = win > 0 ? grew / win : 0;
+	js_culprits(c, v, &j, impact);
+	doctor__vtally_release(&j.t);
+	doctor__v_evidence(v, "node_heap_growth_bytes", grew, "bytes");
+	doctor__v_evidence(v, "node_heap_growth_rate", rate, "bytes/s");
+	doctor__v_summary(v,
+	                  "The JS heap of %s keeps growing: %.1f MiB more "
+	                  "live after collection at the end of the window "
+	                  "than at its start (%.2f MiB/s), still growing in "
+	                  "its last third",
+	                  loop_label(loop, lb, sizeof(lb)), grew / 1048576,
+	                  rate / 1048576);
+	if (v->nr_culprits)
+		doctor__v_summary(v, "; %s allocated %.0f%% of the growth.",
+		                  v->culprits[0].function,
+		                  v->culprits[0].share);
+	else
+		doctor__v_summary(v, ".");
+	doctor__v_rec(v, "Bound what the culprit keeps: a cache with a "
+	                 "size or age limit (lru-cache) instead of a Map "
+	                 "that grows with every key; delete entries when "
+	                 "their request or session ends.");
+	doctor__v_rec(v, "Listeners and timers hold their closures: remove "
+	                 "them (removeListener, clearInterval) when done.");
+	doctor__v_rec(v, "Raise --max-old-space-size only after the leak "
+	                 "is fixed: it moves the crash, it does not stop it.");
+}
+
+static void io_wait(struct vctx *c, const char *loop, struct cand *k)
+{
+	int pi = cdoc_recording_profile_index(c->r, "async_wait");
+	double lat = loop_stat(c, "node_http_latency_mean_ms", loop, MEAN);
+	double reqs = loop_stat(c, "node_http_requests", loop, SUM);
+	double req_cpu = loop_stat(c, "node_http_cpu_ms", loop, MEDIAN);
+	uint32_t tid = loop_tid(loop);
+	struct cdoc_verdict *v = &k->v;
+	double per_req, impact;
+	const struct cdoc_profile *p;
+	struct jtally j;
+	char lb[96];
+
+	if (pi < 0 || lat < IO_MIN_LAT_MS || reqs <= 0)
+		return;
+	if (req_cpu >= 0 && req_cpu > IO_MAX_CPU_FRAC * lat)
+		return;
+	memset(&j, 0, sizeof(j));
+	p = &c->r->profiles[pi].prof;
+	for (size_t i = 0; i < c->r->nr_tsamples; i++) {
+		const struct cdoc_rec_tsample *s = &c->r->tsamples[i];
+
+		if ((int)s->profile != pi || s->tid != tid ||
+		    s->time_ns < c->w0 || s->time_ns > c->w1)
+			continue;
+		jtally_add(c, &j, p, s->node, (double)s->weight);
+	}
+	per_req = j.t.total / reqs / 1e6;
+	if (per_req < IO_MIN_WAIT * lat) {
+		doctor__vtally_release(&j.t);
+		return;
+	}
+	impact = 100 * (1 - (req_cpu > 0 ? req_cpu / lat : 0));
+	if (k->set && k->v.impact >= impact) {
+		doctor__vtally_release(&j.t);
+		return;
+	}
+	cdoc_verdict_release(v);
+	cdoc_verdict_init(v);
+	k->set = 1;
+	v->category = CDOC_V_IO;
+	v->impact = impact;
+	j.all = j.t.total;
+	js_culprits(c, v, &j, impact);
+	doctor__vtally_release(&j.t);
+	doctor__v_evidence(v, "node_http_latency_mean_ms", lat, "ms");
+	doctor__v_evidence(v, "node_async_wait_per_request_ms", per_req, "ms");
+	if (req_cpu >= 0)
+		doctor__v_evidence(v, "node_http_cpu_ms", req_cpu, "ms");
+	doctor__v_summary(v,
+	                  "Requests to %s wait on I/O: they take %.0f ms on "
+	                  "average, of which the loop computes %.1f ms; the "
+	                  "rest is spent waiting for asynchronous operations",
+	                  loop_label(loop, lb, sizeof(lb)), lat,
+	                  req_cpu > 0 ? req_cpu : 0);
+	if (v->nr_culprits)
+		doctor__v_summary(v,
+		                  ", most started by %s%s%s (%.0f%% of the "
+		                  "wait).",
+		                  v->culprits[0].function,
+		                  v->culprits[0].via ? " through " : "",
+		                  v->culprits[0].via ? v->culprits[0].via : "",
+		                  v->culprits[0].share);
+	else
+		doctor__v_summary(v, ".");
+	doctor__v_rec(v, "Make the downstream call cheaper to wait for: a "
+	                 "keep-alive agent with a connection pool "
+	                 "(new http.Agent({keepAlive: true, maxSockets})) "
+	                 "instead of a new connection per request.");
+	doctor__v_rec(v, "Set a timeout on every downstream call (an "
+	                 "AbortSignal.timeout) so a slow service cannot hold "
+	                 "requests, and cache answers that repeat.");
+	doctor__v_rec(v, "Issue independent calls together (Promise.all), "
+	                 "not one after another.");
+}
+
+void doctor__v_node(struct vctx *c, struct cdoc_verdict *v)
+{
+	struct cand k = {.set = 0};
+	struct loops l;
+
+	find_loops(c, &l);
+	cdoc_verdict_init(&k.v);
+	for (size_t i = 0; i < l.n; i++) {
+		loop_blocked(c, l.id[i], &k);
+		gc_pressure(c, l.id[i], &k);
+		memory_leak(c, l.id[i], &k);
+		io_wait(c, l.id[i], &k);
+	}
+	loops_release(&l);
+	if (k.set) {
+		cdoc_verdict_release(v);
+		*v = k.v;
+	} else {
+		cdoc_verdict_release(&k.v);
+	}
+}
+
+#endif /* CDOC_V_GC */
