@@ -159,6 +159,7 @@ static int run_only_opt(struct cdoc_collect_opts *o, int c, const char *arg)
 		if (cli_parse_double("run", "--long-tick", arg, 0.001, 1e7, &v))
 			return 2;
 		o->long_tick_ns = (uint64_t)(v * 1e6);
+		return 0;
 	case OPT_NODE_ASYNC:
 		o->node_async = 1;
 		return 0;

@@ -108,13 +108,12 @@ static int has_cpu(const char *ctl, size_t len)
 	return 0;
 }
 
-/* Find the target's cgroup with a CPU quota (once per sampler). */
+/* Find the target's cgroup with a CPU quota. */
 static void find_cgroup(struct cdoc_metrics_sampler *s)
 {
 	char path[64], buf[4096], root[512];
 	char *line, *save = NULL;
 
-	s->cg_checked = 1;
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)s->pid);
 	if (metrics__read(path, buf, sizeof(buf)) <= 0)
 		return;
@@ -149,7 +148,9 @@ void metrics__cgroup(struct cdoc_metrics_sampler *s,
 	uint64_t thr = 0, thr_ns = 0;
 	double q;
 
-	if (!s->cg_checked)
+	/* Until one is found, looked for again every fifth sample: the target
+	 * may move itself into a cgroup after it started. */
+	if (!s->cg_dir && s->cg_checked++ % 5 == 0)
 		find_cgroup(s);
 	if (!s->cg_dir || !(q = quota_at(s->cg_dir, s->cg_v1)))
 		return;

@@ -130,7 +130,8 @@ struct cdoc_metrics_sampler {
 	/* the whole machine's CPU (/proc/stat) at the previous sample */
 	uint64_t prev_cpu_total, prev_cpu_busy;
 	/* the target's cgroup with a CPU quota, when there is one */
-	int cg_checked, cg_v1, have_prev_cg;
+	unsigned cg_checked; /* samples since the cgroup was looked for */
+	int cg_v1, have_prev_cg;
 	char *cg_dir;
 	uint64_t prev_cg_thr_ns;
 };
