@@ -10,7 +10,7 @@ pkgs=(build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
       libunwind-dev libpfm4-dev libelf-dev libdw-dev libncurses-dev
       libcriterion-dev zlib1g-dev libiberty-dev linux-perf wrk chromium
       golang-go libcurl4-openssl-dev
-      jq
+      jq strace
       ca-certificates)
 if [ "${1:-}" = "--bench" ]; then
 	pkgs+=(heaptrack valgrind hyperfine)

@@ -57,6 +57,20 @@ static void add_notice(struct cpu_src *c, struct cdoc_collector *s)
 	cdoc_buf_release(&b);
 }
 
+/*
+ * Read the kernel's symbols now, before the target runs: the first
+ * kernel frame would otherwise read /proc/kallsyms inside the run loop
+ * (half a second to seconds on a busy machine), and the loop would take
+ * no metrics and look for no --on-port port meanwhile.
+ */
+static void preload_kernel_symbols(struct cpu_src *c)
+{
+	struct cdoc_symbol sym;
+
+	if (!c->kernel_excluded)
+		cdoc_syms_resolve(c->syms, 0, UINT64_MAX, 1, &sym);
+}
+
 /* The target exists, not yet running: resolve the event, open it. */
 static int cpu_open(void *st, struct cdoc_collector *s)
 {
@@ -72,8 +86,10 @@ static int cpu_open(void *st, struct cdoc_collector *s)
 		cdoc_syms_set_lines(c->syms, 0);
 		ret = collect__cpu_open_events(c);
 	}
-	if (!ret)
+	if (!ret) {
 		add_notice(c, s);
+		preload_kernel_symbols(c);
+	}
 	return ret;
 }
 

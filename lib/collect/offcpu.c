@@ -9,6 +9,15 @@
  * thread was preempted (PERF_RECORD_MISC_SWITCH_OUT_PREEMPT: still
  * runnable, counted in offcpu_preempt_ns); PERF_RECORD_SWITCH in ends
  * the wait and writes it, weight in nanoseconds, at the time it began.
+ *
+ * The switch records come from an event of their own (a dummy software
+ * event with context_switch) with rings of their own: a sample carries
+ * a 16 KiB stack copy and a busy server fills its ring in milliseconds,
+ * but the small switch records are then not lost with it, so every wait
+ * is timed. A wait whose stack was not taken (sampled out by
+ * --offcpu-every, or its sample lost) is written with the stack and
+ * class of the thread's last unwound wait (counter offcpu_nostack_ns),
+ * or dropped when the thread has none yet (offcpu_dropped_ns).
  */
 #include <errno.h>
 #include <poll.h>
@@ -42,6 +51,9 @@ struct offcpu_thread {
 	uint8_t state;   /* TH_* */
 	uint8_t preempt; /* switched out while runnable */
 	uint8_t has_stack;
+	uint8_t has_last; /* ->last_stack/->last_cls hold its last wait */
+	uint8_t last_cls;
+	uint32_t last_stack;
 };
 
 struct offcpu_src {
@@ -50,12 +62,15 @@ struct offcpu_src {
 	char *off_reason;    /* why it is off; NULL: on */
 	unsigned period;     /* switches per stack sample */
 
-	struct perf_event_attr attr;
+	struct perf_event_attr attr;    /* stack samples */
+	struct perf_event_attr sw_attr; /* switch records (when split) */
 	int *fds;
 	size_t nr_fds, alloc_fds;
-	struct cdoc_perf_ring *rings; /* one per CPU */
+	struct cdoc_perf_ring *rings; /* per CPU: stacks, then switches */
 	int *ring_hup;
-	size_t nr_rings;
+	size_t nr_rings; /* both sets */
+	size_t nr_cpus;  /* rings per set */
+	int split;       /* switch records have rings of their own */
 
 	struct cdoc_rec_writer *w;
 	uint64_t t_start;
@@ -68,10 +83,19 @@ struct offcpu_src {
 	size_t nr_pend, alloc_pend;
 
 	struct cdoc_collect_stats st; /* unwinding of off-CPU stacks */
-	uint64_t samples, lost, preempt_ns, unsampled_ns, throttled;
-	uint64_t written[5];
+	uint64_t samples, lost, preempt_ns, nostack_ns, dropped_ns, throttled;
+	uint64_t written[7];
 	int counters_out;
 };
+
+/* Ring pages of a switch ring: a switch record is some 40 bytes, a
+ * quarter of a stack ring holds tens of thousands. */
+static size_t sw_pages(const struct offcpu_src *o)
+{
+	size_t p = o->cpu->ring_pages;
+
+	return p >= 64 ? p / 4 : p;
+}
 
 static void fill_attr(struct offcpu_src *o)
 {
@@ -99,12 +123,24 @@ static void fill_attr(struct offcpu_src *o)
 	a->exclude_hv = 1;
 	a->watermark = 1;
 	a->wakeup_watermark = ring / 4;
+	if (!o->split) {
+		a->context_switch = 1;
+		return;
+	}
+	/* the switch records alone: a dummy event, never sampled */
+	o->sw_attr = *a;
+	o->sw_attr.config = PERF_COUNT_SW_DUMMY;
+	o->sw_attr.sample_period = 0;
+	o->sw_attr.context_switch = 1;
+	o->sw_attr.wakeup_watermark =
+	        sw_pages(o) * (size_t)sysconf(_SC_PAGESIZE) / 4;
 }
 
-static int open_one(struct offcpu_src *o, pid_t pid, int cpu)
+static int open_one(struct offcpu_src *o, struct perf_event_attr *attr,
+                    pid_t pid, int cpu, size_t ring, size_t pages)
 {
-	struct cdoc_perf_ring *r = &o->rings[cpu];
-	int fd = cdoc_perf_open(&o->attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	struct cdoc_perf_ring *r = &o->rings[ring];
+	int fd = cdoc_perf_open(attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 
 	if (fd < 0)
 		return fd;
@@ -113,16 +149,21 @@ static int open_one(struct offcpu_src *o, pid_t pid, int cpu)
 	if (r->page)
 		return ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0 ? -errno
 		                                                       : 0;
-	return cdoc_perf_ring_map(r, fd, o->cpu->ring_pages);
+	return cdoc_perf_ring_map(r, fd, pages);
 }
 
-/* @pid (inherit) on every online CPU. */
+/* @pid (inherit) on every online CPU: the stack event, and the switch
+ * event when split. */
 static int open_task(struct offcpu_src *o, pid_t pid)
 {
 	int opened = 0, ret = 0;
 
-	for (size_t cpu = 0; cpu < o->nr_rings; cpu++) {
-		ret = open_one(o, pid, (int)cpu);
+	for (size_t cpu = 0; cpu < o->nr_cpus; cpu++) {
+		ret = open_one(o, &o->attr, pid, (int)cpu, cpu,
+		               o->cpu->ring_pages);
+		if (!ret && o->split)
+			ret = open_one(o, &o->sw_attr, pid, (int)cpu,
+			               o->nr_cpus + cpu, sw_pages(o));
 		if (ret == -ENODEV || ret == -EINVAL)
 			continue; /* an offline CPU */
 		if (ret < 0)
@@ -200,14 +241,20 @@ static int offcpu_open(void *st, struct cdoc_collector *s)
 		        lvl);
 		goto notice;
 	}
-	o->nr_rings = ncpu > 0 ? (size_t)ncpu : 0;
-	o->rings = cdoc_calloc(CDOC_MAX(o->nr_rings, 1), sizeof(*o->rings));
-	o->ring_hup = cdoc_calloc(CDOC_MAX(o->nr_rings, 1), sizeof(int));
-	fill_attr(o);
-	ret = o->nr_rings ? open_all(o) : -ENODEV;
-	if (ret >= 0)
-		return 0;
-	close_events(o);
+	o->nr_cpus = ncpu > 0 ? (size_t)ncpu : 0;
+	o->rings = cdoc_calloc(CDOC_MAX(2 * o->nr_cpus, 1), sizeof(*o->rings));
+	o->ring_hup = cdoc_calloc(CDOC_MAX(2 * o->nr_cpus, 1), sizeof(int));
+	/* switch records in rings of their own; else (a kernel without the
+	 * dummy event) in the stack rings, lost with the samples */
+	for (o->split = 1; o->split >= 0; o->split--) {
+		fill_attr(o);
+		o->nr_rings = o->nr_cpus * (o->split ? 2 : 1);
+		ret = o->nr_cpus ? open_all(o) : -ENODEV;
+		if (ret >= 0)
+			return 0;
+		close_events(o);
+	}
+	o->split = 0;
 	set_off(o, "off: perf_event_open (context switches): %s",
 	        strerror(-ret));
 notice:
@@ -266,19 +313,23 @@ static int offcpu_ready(void *st, struct cdoc_collector *s, int fd, short rev)
 
 static int offcpu_flush(void *st, struct cdoc_collector *s)
 {
-	static const char *const names[5] = {
-	        "offcpu_samples", "offcpu_lost", "offcpu_preempt_ns",
-	        "offcpu_unwind_failures", "offcpu_throttled"};
+	static const char *const names[7] = {
+	        "offcpu_samples",    "offcpu_lost",
+	        "offcpu_preempt_ns", "offcpu_unwind_failures",
+	        "offcpu_throttled",  "offcpu_nostack_ns",
+	        "offcpu_dropped_ns"};
 	struct offcpu_src *o = st;
-	uint64_t v[5] = {o->samples, o->lost, o->preempt_ns,
-	                 o->st.unwind_failures, o->throttled};
+	uint64_t v[7] = {o->samples,    o->lost,
+	                 o->preempt_ns, o->st.unwind_failures,
+	                 o->throttled,  o->nostack_ns,
+	                 o->dropped_ns};
 	int ret;
 
 	if (o->off_reason ||
 	    (!memcmp(v, o->written, sizeof(v)) && o->counters_out))
 		return 0;
 	o->counters_out = 1;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 7; i++) {
 		ret = cdoc_rec_counter(o->w, names[i], v[i]);
 		if (ret < 0)
 			return ret;
@@ -409,6 +460,9 @@ static void unwind(struct offcpu_src *o, struct cpu_src *c,
 	t->stack = collect__cpu_intern(c, &ch, s.pid, &o->st);
 	t->cls = (uint8_t)class_of(o, c, &ch, t->stack, s.pid);
 	t->has_stack = 1;
+	t->has_last = 1;
+	t->last_stack = t->stack;
+	t->last_cls = t->cls;
 }
 
 /* A thread leaves the CPU: keep the record; it is unwound once its
@@ -451,19 +505,27 @@ static void wait_ended(struct offcpu_src *o, struct offcpu_thread *t,
                        uint64_t now)
 {
 	uint64_t dur = now - t->t_out;
+	uint32_t stack = t->stack;
+	int cls = t->cls;
 
 	if (t->preempt) {
 		o->preempt_ns += dur;
 		return;
 	}
 	if (!t->has_stack) {
-		o->unsampled_ns += dur;
-		return;
+		if (!t->has_last) {
+			o->dropped_ns += dur;
+			return;
+		}
+		/* its own stack was sampled out or lost: the thread's last */
+		o->nostack_ns += dur;
+		stack = t->last_stack;
+		cls = t->last_cls;
 	}
 	o->samples++;
-	cdoc_rec_sample_at(o->w, o->prof[t->cls], t->pid, t->tid,
+	cdoc_rec_sample_at(o->w, o->prof[cls], t->pid, t->tid,
 	                   t->t_out > o->t_start ? t->t_out - o->t_start : 0,
-	                   t->stack, dur * o->period);
+	                   stack, dur);
 }
 
 static void on_switch(struct offcpu_src *o, struct cpu_src *c,

@@ -302,7 +302,10 @@ static char *find_shim(struct cdoc_collector *c, int *err)
 		return shim;
 	if (o->alloc == CDOC_ALLOC_DEFAULT)
 		cdoc_collect_add_notice(c,
-		                        "warning: no allocation tracking: the "
+		                        "warning: no allocation tracking, no "
+		                        "event-loop ticks, no descriptors by "
+		                        "call site (the doctor cannot see a "
+		                        "blocked loop or an fd leak): the "
 		                        "preload library is not at %s (set "
 		                        "CDOC_SHIM)",
 		                        where);
