@@ -105,6 +105,7 @@ struct vthread {
 	double mutex_ns; /* the part of ns[VP_LOCK] spent acquiring locks */
 	int net;         /* it waited on or called into the network */
 	int loop;        /* a loop thread (TICKS) */
+	int runtime;     /* a managed runtime's helper (JIT, GC) */
 	uint32_t comm;   /* its name: a string id in ctx->names, 0 none */
 };
 

@@ -256,6 +256,33 @@ static uint32_t comm_of(struct vctx *c, int vp, uint32_t node)
 	return cdoc_strtab_intern(&c->names, n, strlen(n));
 }
 
+/*
+ * Does the stack ending in @node run in a managed runtime's helper thread
+ * (V8's platform workers, which compile and collect garbage for the JS
+ * code; the JVM's compiler and concurrent GC threads)? Their CPU is the
+ * request path's cost, not an independent consumer (vrules_sched.c).
+ */
+static int runtime_helper(struct vctx *c, int vp, uint32_t node)
+{
+	static const char *const entries[] = {
+	        "PlatformWorkerThread",
+	        "v8::platform::WorkerThread",
+	        "CompileBroker::compiler_thread_loop",
+	        "ConcurrentGCThread::run",
+	};
+	const struct cdoc_profile *p = &c->r->profiles[c->prof[vp]].prof;
+	uint32_t x = node < p->nr_nodes ? node : 0;
+
+	for (; x; x = p->nodes[x].parent) {
+		const char *n = cdoc_profile_node_name(p, x);
+
+		for (size_t i = 0; i < CDOC_ARRAY_SIZE(entries); i++)
+			if (strstr(n, entries[i]))
+				return 1;
+	}
+	return 0;
+}
+
 static void account(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
                     uint32_t node, double w)
 {
@@ -267,13 +294,17 @@ static void account(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
 	(void)t;
 	doctor__culprit(c, vp, node, &via, &kind);
 	th->ns[vp] += w;
-	if (vp == VP_LOCK && kind != VK_COND)
+	/* A runtime helper's own lock waits (V8's workers handing tasks to
+	 * each other) are nothing the program's code can change. */
+	if (vp == VP_LOCK && kind != VK_COND && !runtime_helper(c, vp, node))
 		th->mutex_ns += w;
 	if (vp == VP_NET ||
 	    (vp == VP_CPU && via && net_call(cdoc_strtab_get(&c->names, via))))
 		th->net = 1;
 	if (!th->comm)
 		th->comm = comm_of(c, vp, node);
+	if (vp == VP_CPU && !th->runtime && runtime_helper(c, vp, node))
+		th->runtime = 1;
 }
 
 /* Time by thread and kind; with @skip_long, outside long ticks. */

@@ -25,7 +25,8 @@
 #define THROTTLE_MIN_PCT 10.0
 #define MAX_CULPRITS     3
 
-/* Threads off the request path with CPU time, into @tids; their CPU. */
+/* Threads off the request path with CPU time, into @tids; their CPU.
+ * A runtime's helper threads (JIT, GC) work for the request path. */
 static double consumers(struct vctx *c, struct cdoc_u64map *tids)
 {
 	double sum = 0;
@@ -34,7 +35,7 @@ static double consumers(struct vctx *c, struct cdoc_u64map *tids)
 	for (i = 0; i < c->nr_thr; i++) {
 		const struct vthread *th = &c->thr[i];
 
-		if (th->net || !th->tid ||
+		if (th->net || th->runtime || !th->tid ||
 		    pct(th->ns[VP_CPU], c->tot[VP_CPU]) < SAT_THREAD_PCT)
 			continue;
 		cdoc_u64map_put(tids, th->tid, 1);

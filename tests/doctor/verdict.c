@@ -377,6 +377,33 @@ Test(verdict, run_queue_wait_of_request_threads_only_is_not_saturation)
 	cr_assert_neq(strcmp(v.category, "cpu-saturation"), 0, "%s", v.summary);
 }
 
+Test(verdict, a_runtimes_helper_threads_are_not_a_saturating_consumer)
+{
+	uint32_t tid;
+
+	/* node under load on a busy machine: V8's platform workers compile
+	 * and collect for the JS code, and hand tasks to each other under a
+	 * mutex; neither is a consumer the program's code could change. */
+	healthy_loop(7);
+	for (tid = 21; tid <= 24; tid++) {
+		cpu(tid,
+		    "node;start_thread;PlatformWorkerThread;"
+		    "v8::internal::compiler::GraphReducer::ReduceTop",
+		    40);
+		spread("offcpu_lock", tid,
+		       "node;start_thread;PlatformWorkerThread;uv_cond_wait;"
+		       "pthread_cond_wait;__pthread_mutex_cond_lock;"
+		       "__lll_lock_wait;futex_wait_[k]",
+		       300, 5 * MS, 1 * S, 9 * S);
+	}
+	metric("runq_wait_pct", runq_high);
+	metric("cpu_user_pct", user_150);
+	judge();
+	cr_assert_neq(strcmp(v.category, "cpu-saturation"), 0, "%s", v.summary);
+	cr_assert_neq(strcmp(v.category, "lock-contention"), 0, "%s",
+	              v.summary);
+}
+
 Test(verdict, multithreaded_compute_is_a_hotspot)
 {
 	uint32_t tid;
