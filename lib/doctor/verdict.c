@@ -464,7 +464,9 @@ void doctor__v_culprits(struct vctx *c, struct cdoc_verdict *v,
 
 static size_t prec(const char *category)
 {
-	static const char *const order[] = {CDOC_V_LOOP,      CDOC_V_GC,
+	/* gc-pressure first: collections are what blocks a loop that
+	 * allocates fast (its long ticks are the pauses). */
+	static const char *const order[] = {CDOC_V_GC,        CDOC_V_LOOP,
 	                                    CDOC_V_LOCK,      CDOC_V_IO,
 	                                    CDOC_V_SATURATED, CDOC_V_THROTTLED,
 	                                    CDOC_V_MEMLEAK,   CDOC_V_FDLEAK,
