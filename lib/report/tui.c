@@ -28,6 +28,7 @@ struct row {
 struct tui {
 	struct cdoc_recording *r;
 	const struct cdoc_diagnoses *d;
+	struct cdoc_verdict v;        /* the doctor's verdict, shown first */
 	size_t *profs, nr_profs, cur; /* profiles with weight; current */
 	const struct cdoc_profile *p; /* current profile (callee tree) */
 	struct cdoc_profile inv;      /* its callers' tree */
@@ -349,12 +350,48 @@ static int wrap(int y, int end, const char *lead, const char *s)
 	return y;
 }
 
+/* The verdict: its word and impact, culprits, summary, first step. */
+static int draw_verdict(struct tui *t, int y, int end)
+{
+	const struct cdoc_verdict *v = &t->v;
+	struct cdoc_buf b = CDOC_BUF_INIT;
+	size_t i;
+
+	if (!v->category)
+		return y;
+	cdoc_buf_addf(&b, "Verdict: %s", v->category);
+	if (v->nr_culprits)
+		cdoc_buf_addf(&b, " (%.0f%% of the work in the window)",
+		              v->impact);
+	put(y++, 0, COLS, b.buf, A_BOLD);
+	for (i = 0; i < v->nr_culprits && i < 3 && y < end; i++) {
+		const struct cdoc_culprit *c = &v->culprits[i];
+
+		cdoc_buf_reset(&b);
+		cdoc_buf_addf(&b, "culprit: %s", c->function);
+		if (c->where)
+			cdoc_buf_addf(&b, " (%s)", c->where);
+		if (c->via)
+			cdoc_buf_addf(&b, " calling %s", c->via);
+		cdoc_buf_addf(&b, ": %.0f%%", c->share);
+		put(y++, 2, COLS - 2, b.buf, 0);
+	}
+	if (v->summary && y < end)
+		y = wrap(y, end, "     ", v->summary);
+	if (v->nr_recs && y < end)
+		y = wrap(y, end, "  -> ", v->recs[0]);
+	cdoc_buf_release(&b);
+	return y + 1;
+}
+
 static void draw_findings(struct tui *t, int y0, int rows)
 {
 	struct cdoc_buf b = CDOC_BUF_INIT;
 	int y = y0;
 	size_t i;
 
+	if (!t->fscroll)
+		y = draw_verdict(t, y, y0 + rows);
 	put(y++, 0, COLS, "Findings (Tab: next view, 2 3 4: views)", A_BOLD);
 	if (!t->d->nr)
 		put(y++, 2, COLS - 2, "Nothing stands out.", 0);
@@ -788,6 +825,7 @@ static void release(struct tui *t, struct cdoc_diagnoses *own)
 	free(t->profs);
 	cdoc_profile_release(&t->inv);
 	cdoc_diagnoses_release(own);
+	cdoc_verdict_release(&t->v);
 }
 
 int cdoc_report_tui(struct cdoc_recording *r, const char *kind)
@@ -811,6 +849,8 @@ int cdoc_report_tui(struct cdoc_recording *r, const char *kind)
 		return ret;
 	}
 	t.d = report__diagnoses(r, NULL, &own);
+	cdoc_verdict_init(&t.v);
+	cdoc_doctor_verdict(r, &t.v);
 	/* cpu-clock and task-clock samples are time; other events are not. */
 	if (hz && (!ev || strstr(ev, "clock")))
 		t.hz = strtod(hz, NULL);

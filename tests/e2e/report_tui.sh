@@ -62,6 +62,7 @@ start() {
 
 start "$CDOCTOR" report --tui "$tmp/a.cdr"
 wait_for 'cdoctor: Findings \| cpu \| [0-9.]+ (ms|s|min) \|'
+grep -qE '^Verdict: [a-z-]+' "$tmp/screen" || fail "the verdict first"
 grep -q 'One function dominates' "$tmp/screen" || fail "findings first"
 
 keys '?'
