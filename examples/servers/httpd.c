@@ -334,8 +334,8 @@ static void *pool_thread(void *arg)
 		pool_conn(p, fd, in, resp);
 		pthread_mutex_lock(&p->mu);
 		p->cur[a->slot] = -1;
-		close(fd);
 		pthread_mutex_unlock(&p->mu);
+		close(fd); /* outside the lock: a socket's close can take long */
 	}
 	free(in);
 	free(resp);
