@@ -262,12 +262,34 @@ static void verdict_evidence(struct cdoc_buf *b, const struct cdoc_verdict *v)
 	cdoc_buf_addstr(b, "</div>");
 }
 
+/* Which timeline shows a verdict's effect over time (the page skips a
+ * link whose chart it did not draw). */
+static const char *verdict_chart(const struct cdoc_recording *r,
+                                 const char *category)
+{
+	static const char *const charts[][2] = {
+	        {CDOC_V_LOOP, "ticks"},      {CDOC_V_LOCK, "offcpu"},
+	        {CDOC_V_IO, "offcpu"},       {CDOC_V_SATURATED, "sched"},
+	        {CDOC_V_THROTTLED, "sched"}, {CDOC_V_MEMLEAK, "memory"},
+	        {CDOC_V_FDLEAK, "fds"},      {CDOC_V_CHURN, "alloc"},
+	        {CDOC_V_HOTSPOT, "cpu"},     {CDOC_V_GC, "memory"},
+	};
+	size_t i;
+
+	for (i = 0; i < CDOC_ARRAY_SIZE(charts); i++)
+		if (!strcmp(category, charts[i][0]))
+			return r->nr_metrics || r->nr_ticksets ? charts[i][1]
+			                                       : NULL;
+	return NULL;
+}
+
 /* The verdict card: category, culprits, summary, evidence, next steps. */
 static void verdict_html(struct cdoc_buf *b, const struct cdoc_recording *r,
                          const struct cdoc_verdict *v)
 {
 	int none = !strcmp(v->category, CDOC_V_NONE);
 	const char *tab = verdict_tab(r, v->category);
+	const char *chart = verdict_chart(r, v->category);
 	size_t i;
 
 	cdoc_buf_addf(b,
@@ -295,15 +317,25 @@ static void verdict_html(struct cdoc_buf *b, const struct cdoc_recording *r,
 		cdoc_buf_addstr(b, "</li>");
 	}
 	cdoc_buf_addstr(b, "</ul></div>");
+	if (tab || chart)
+		cdoc_buf_addstr(b, "<div class=\"proof\">Evidence:");
+	if (chart) {
+		cdoc_buf_addstr(b, " <a class=\"to-chart\" href=\"#chart-");
+		html_text(b, chart);
+		cdoc_buf_addstr(b, "\" data-chart=\"");
+		html_text(b, chart);
+		cdoc_buf_addstr(b, "\">timeline</a>");
+	}
 	if (tab) {
-		cdoc_buf_addstr(b, "<div class=\"proof\">Evidence: <a "
-		                   "class=\"to-tab\" href=\"#flames\" "
+		cdoc_buf_addstr(b, " <a class=\"to-tab\" href=\"#flames\" "
 		                   "data-tab=\"");
 		html_text(b, tab);
 		cdoc_buf_addstr(b, "\">");
 		html_text(b, tab);
-		cdoc_buf_addstr(b, " flame graph</a></div>");
+		cdoc_buf_addstr(b, " flame graph</a>");
 	}
+	if (tab || chart)
+		cdoc_buf_addstr(b, "</div>");
 	cdoc_buf_addstr(b, "</div>\n");
 }
 
