@@ -154,21 +154,10 @@ static const char *proof_of(const struct cdoc_recording *r, const char *code,
 	return NULL;
 }
 
-/* One finding as HTML, with links to its proof (wired by the page). */
-static void finding_html(struct cdoc_buf *b, const struct cdoc_recording *r,
-                         const struct cdoc_diagnosis *x, size_t i, int main)
+/* "Evidence:" links to a timeline @chart and a flame graph @tab (either
+ * may be NULL; nothing when both are), wired by the page. */
+static void proof_links(struct cdoc_buf *b, const char *chart, const char *tab)
 {
-	const char *chart = proof_of(r, x->code, 0);
-	const char *tab = proof_of(r, x->code, 1);
-
-	cdoc_buf_addf(b, "<div class=\"item %s%s\" id=\"finding-%zu\"><h3>",
-	              cdoc_severity_name(x->severity), main ? " main" : "", i);
-	html_text(b, x->title);
-	cdoc_buf_addstr(b, "</h3><div class=\"detail\">");
-	html_text(b, x->detail);
-	cdoc_buf_addstr(b, "</div><div class=\"rec\">&rarr; ");
-	html_text(b, x->recommendation);
-	cdoc_buf_addstr(b, "</div>");
 	if (chart || tab)
 		cdoc_buf_addstr(b, "<div class=\"proof\">Evidence:");
 	if (chart) {
@@ -188,6 +177,24 @@ static void finding_html(struct cdoc_buf *b, const struct cdoc_recording *r,
 	}
 	if (chart || tab)
 		cdoc_buf_addstr(b, "</div>");
+}
+
+/* One finding as HTML, with links to its proof (wired by the page). */
+static void finding_html(struct cdoc_buf *b, const struct cdoc_recording *r,
+                         const struct cdoc_diagnosis *x, size_t i, int main)
+{
+	const char *chart = proof_of(r, x->code, 0);
+	const char *tab = proof_of(r, x->code, 1);
+
+	cdoc_buf_addf(b, "<div class=\"item %s%s\" id=\"finding-%zu\"><h3>",
+	              cdoc_severity_name(x->severity), main ? " main" : "", i);
+	html_text(b, x->title);
+	cdoc_buf_addstr(b, "</h3><div class=\"detail\">");
+	html_text(b, x->detail);
+	cdoc_buf_addstr(b, "</div><div class=\"rec\">&rarr; ");
+	html_text(b, x->recommendation);
+	cdoc_buf_addstr(b, "</div>");
+	proof_links(b, chart, tab);
 	cdoc_buf_addstr(b, "</div>\n");
 }
 
@@ -317,25 +324,7 @@ static void verdict_html(struct cdoc_buf *b, const struct cdoc_recording *r,
 		cdoc_buf_addstr(b, "</li>");
 	}
 	cdoc_buf_addstr(b, "</ul></div>");
-	if (tab || chart)
-		cdoc_buf_addstr(b, "<div class=\"proof\">Evidence:");
-	if (chart) {
-		cdoc_buf_addstr(b, " <a class=\"to-chart\" href=\"#chart-");
-		html_text(b, chart);
-		cdoc_buf_addstr(b, "\" data-chart=\"");
-		html_text(b, chart);
-		cdoc_buf_addstr(b, "\">timeline</a>");
-	}
-	if (tab) {
-		cdoc_buf_addstr(b, " <a class=\"to-tab\" href=\"#flames\" "
-		                   "data-tab=\"");
-		html_text(b, tab);
-		cdoc_buf_addstr(b, "\">");
-		html_text(b, tab);
-		cdoc_buf_addstr(b, " flame graph</a>");
-	}
-	if (tab || chart)
-		cdoc_buf_addstr(b, "</div>");
+	proof_links(b, chart, tab);
 	cdoc_buf_addstr(b, "</div>\n");
 }
 
