@@ -66,8 +66,9 @@ void doctor__loops_load(struct vctx *c)
 	for (i = 0; i < c->r->nr_ticksets; i++)
 		add_set(c, &c->r->ticksets[i]);
 	for (i = 0; i < c->nr_loops; i++)
-		qsort(c->loops[i].longs, c->loops[i].nr_longs,
-		      sizeof(struct vspan), by_start);
+		if (c->loops[i].nr_longs > 1) /* (qsort of NULL is undefined) */
+			qsort(c->loops[i].longs, c->loops[i].nr_longs,
+			      sizeof(struct vspan), by_start);
 }
 
 const struct vloop *doctor__loop_of(const struct vctx *c, uint32_t tid)
