@@ -360,6 +360,26 @@ struct cand {
 	int set;
 };
 
+/*
+ * Make @k a finding of @category at @impact, emptied for the caller to
+ * fill, unless it holds one of at least that impact; a finding of
+ * @replaces (the symptom this one explains; NULL: none) gives way
+ * whatever its impact. 1 when @k was taken.
+ */
+static int claim(struct cand *k, const char *category, double impact,
+                 const char *replaces)
+{
+	if (k->set && k->v.impact >= impact &&
+	    (!replaces || strcmp(k->v.category, replaces)))
+		return 0;
+	cdoc_verdict_release(&k->v);
+	cdoc_verdict_init(&k->v);
+	k->set = 1;
+	k->v.category = category;
+	k->v.impact = impact;
+	return 1;
+}
+
 static void advice_delay(struct cdoc_verdict *v, double p99)
 {
 	doctor__v_rec(v,
@@ -402,15 +422,10 @@ static void loop_blocked(struct vctx *c, const char *loop, struct cand *k)
 	for (size_t i = 0; i < c->nr_loops; i++)
 		if (c->loops[i].tid == loop_tid(loop))
 			impact = 100;
-	if (k->set && k->v.impact >= impact) {
+	if (!claim(k, CDOC_V_LOOP, impact, NULL)) {
 		doctor__vtally_release(&j.t);
 		return;
 	}
-	cdoc_verdict_release(v);
-	cdoc_verdict_init(v);
-	k->set = 1;
-	v->category = CDOC_V_LOOP;
-	v->impact = impact;
 	js_culprits(c, v, &j, impact);
 	doctor__v_evidence(v, "node_loop_delay_p99_ms", p99, "ms");
 	if (req_cpu >= 0)
@@ -505,14 +520,8 @@ static void gc_pressure(struct vctx *c, const char *loop, struct cand *k)
 	impact = k->set && !strcmp(k->v.category, CDOC_V_LOOP)
 	                 ? CDOC_MAX(share, k->v.impact)
 	                 : share;
-	if (k->set && k->v.impact >= impact &&
-	    strcmp(k->v.category, CDOC_V_LOOP))
+	if (!claim(k, CDOC_V_GC, impact, CDOC_V_LOOP))
 		return;
-	cdoc_verdict_release(v);
-	cdoc_verdict_init(v);
-	k->set = 1;
-	v->category = CDOC_V_GC;
-	v->impact = impact;
 	doctor__v_evidence(v, "node_gc_cpu_pct", cpu_gc, "%");
 	doctor__v_evidence(v, "node_gc_pause_pct", pct(gc, busy), "%");
 	doctor__v_evidence(v, "node_gc_count", n, "");
@@ -639,16 +648,10 @@ static void memory_leak(struct vctx *c, const char *loop, struct cand *k)
 	impact = k->set && !strcmp(k->v.category, CDOC_V_GC)
 	                 ? CDOC_MAX(LEAK_IMPACT, k->v.impact)
 	                 : LEAK_IMPACT;
-	if (k->set && k->v.impact >= impact &&
-	    strcmp(k->v.category, CDOC_V_GC)) {
+	if (!claim(k, CDOC_V_MEMLEAK, impact, CDOC_V_GC)) {
 		doctor__vtally_release(&j.t);
 		return;
 	}
-	cdoc_verdict_release(v);
-	cdoc_verdict_init(v);
-	k->set = 1;
-	v->category = CDOC_V_MEMLEAK;
-	v->impact = impact;
 	rate = win > 0 ? grew / win : 0;
 	js_culprits(c, v, &j, impact);
 	doctor__vtally_release(&j.t);
@@ -710,15 +713,10 @@ static void io_wait(struct vctx *c, const char *loop, struct cand *k)
 		return;
 	}
 	impact = 100 * (1 - (req_cpu > 0 ? req_cpu / lat : 0));
-	if (k->set && k->v.impact >= impact) {
+	if (!claim(k, CDOC_V_IO, impact, NULL)) {
 		doctor__vtally_release(&j.t);
 		return;
 	}
-	cdoc_verdict_release(v);
-	cdoc_verdict_init(v);
-	k->set = 1;
-	v->category = CDOC_V_IO;
-	v->impact = impact;
 	j.all = j.t.total;
 	js_culprits(c, v, &j, impact);
 	doctor__vtally_release(&j.t);
