@@ -263,9 +263,13 @@ const struct hstack *heap__stack(const struct cdoc_heap *h,
 	return NULL;
 }
 
+/* Sizes of 2^63 and over (only in corrupt or hostile streams) share the
+ * last bucket. */
 static unsigned size_bucket(uint64_t size)
 {
-	return size ? 64 - (unsigned)__builtin_clzll(size) : 0;
+	unsigned b = size ? 64 - (unsigned)__builtin_clzll(size) : 0;
+
+	return b < 64 ? b : 63;
 }
 
 /* Scaled objects and bytes an event of @size stands for. */
