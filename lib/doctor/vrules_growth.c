@@ -34,6 +34,13 @@
 /* Descriptor growth that is a leak: more than any pool or cache of
  * connections a test load opens. */
 #define FD_MIN_GROWTH 64
+/* A leak that reached the limit stops growing: every open, socket and
+ * accept then fails with EMFILE. Descriptors at this share of the soft
+ * RLIMIT_NOFILE in the window, after growing by FD_MIN_GROWTH since the
+ * run began, are that leak; it fails requests now, so it ranks above a
+ * leak that only will. */
+#define FD_LIMIT_PCT   90.0
+#define FD_FULL_IMPACT 50.0
 /* A leak costs no request time in the window; it ends the process
  * later. It ranks as a quarter of the window: a server measurably
  * slowed more than that gets that verdict, smaller slowdowns rank
@@ -83,6 +90,34 @@ static int window_growth(struct vctx *c, const char *name, struct growth *g)
 	free(v);
 	free(t);
 	return g->n >= GROW_MIN_POINTS;
+}
+
+/* The first value of metric @name in the run and its highest in the
+ * window; 0 when it was never measured in the window. */
+static int run_first_window_max(struct vctx *c, const char *name, double *first,
+                                double *max)
+{
+	int have_first = 0, have_max = 0;
+	size_t i, j;
+
+	for (i = 0; i < c->r->nr_metrics; i++) {
+		const struct cdoc_rec_metric_sample *m = &c->r->metrics[i];
+
+		if (m->time_ns > c->w1)
+			continue;
+		for (j = 0; j < m->n; j++) {
+			double x = m->values[j];
+
+			if (strcmp(m->names[j], name))
+				continue;
+			if (!have_first++)
+				*first = x;
+			if (m->time_ns >= c->w0 && (!have_max++ || x > *max))
+				*max = x;
+			break;
+		}
+	}
+	return have_first && have_max;
 }
 
 /* Live allocations over the window from the shim's counts. */
@@ -275,29 +310,54 @@ static void fd_culprits(struct vctx *c, struct fdnet *x)
 	doctor__vsamples(c, VP_FDLIVE, fd_one, x);
 }
 
+/* Descriptors that reached the limit after growing since the start: the
+ * highest use of the limit in the window, or 0. */
+static double fd_exhausted(struct vctx *c, double *start, double *most)
+{
+	double use_first, use = 0;
+
+	if (!run_first_window_max(c, "fds", start, most) ||
+	    !run_first_window_max(c, "fds_limit_pct", &use_first, &use))
+		return 0;
+	return use >= FD_LIMIT_PCT && *most - *start >= FD_MIN_GROWTH ? use : 0;
+}
+
 void doctor__v_fdleak(struct vctx *c, struct cdoc_verdict *v)
 {
 	struct fdnet x = {0};
 	struct growth g;
-	double grow;
+	double grow, full, start = 0, most = 0;
 
 	if (!window_growth(c, "fds", &g))
 		return;
 	grow = g.last - g.first;
 	doctor__v_evidence(v, "fds_growth", grow, "fds");
 	doctor__v_evidence(v, "fds_growth_rate", rate(&g), "fds/s");
-	if (!steady(&g) || grow < FD_MIN_GROWTH)
+	full = fd_exhausted(c, &start, &most);
+	if (full > 0)
+		doctor__v_evidence(v, "fds_limit_pct", full, "%");
+	if (!full && (!steady(&g) || grow < FD_MIN_GROWTH))
 		return;
 	v->category = CDOC_V_FDLEAK;
-	v->impact = LEAK_IMPACT;
+	v->impact = full > 0 ? FD_FULL_IMPACT : LEAK_IMPACT;
 	fd_culprits(c, &x);
 	doctor__v_culprits(c, v, &x.t, MAX_CULPRITS, 0);
-	doctor__v_summary(v,
-	                  "Open file descriptors grew steadily through %s: "
-	                  "from %.0f to %.0f (%.0f per second); at this rate "
-	                  "the process reaches its limit (ulimit -n) and "
-	                  "accept/open start failing.",
-	                  c->wrule, g.first, g.last, rate(&g));
+	if (full > 0)
+		doctor__v_summary(
+		        v,
+		        "Open file descriptors ran into the process's "
+		        "limit (ulimit -n) in %s: %.0f open, %.0f%% "
+		        "of the limit, up from %.0f at the start; "
+		        "open, socket and accept fail with EMFILE "
+		        "(\"Too many open files\") from there on.",
+		        c->wrule, most, full, start);
+	else
+		doctor__v_summary(v,
+		                  "Open file descriptors grew steadily through "
+		                  "%s: from %.0f to %.0f (%.0f per second); at "
+		                  "this rate the process reaches its limit "
+		                  "(ulimit -n) and accept/open start failing.",
+		                  c->wrule, g.first, g.last, rate(&g));
 	if (x.t.total > 0 && v->nr_culprits)
 		doctor__v_summary(v,
 		                  " %.0f of the descriptors opened in the "

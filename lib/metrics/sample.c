@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static const char *const names[CDOC_M_COUNT] = {
@@ -35,6 +36,7 @@ static const char *const names[CDOC_M_COUNT] = {
         [CDOC_M_FDS_SOCKET] = "fds_socket",
         [CDOC_M_FDS_PIPE] = "fds_pipe",
         [CDOC_M_FDS_OTHER] = "fds_other",
+        [CDOC_M_FDS_LIMIT_PCT] = "fds_limit_pct",
         [CDOC_M_MACHINE_CPUS] = "machine_cpus",
         [CDOC_M_MACHINE_LOAD1] = "machine_load1",
         [CDOC_M_MACHINE_BUSY] = "machine_busy_pct",
@@ -93,7 +95,8 @@ struct walk {
 	uint64_t d_utime, d_stime;    /* CPU ticks in the interval */
 	uint64_t runq_ns, blocked_ns; /* summed over threads */
 	double fds[METRICS_FD_KINDS];
-	int have_fds;
+	double fds_limit_pct; /* the highest share of its limit a process uses */
+	int have_fds, have_limit;
 	int all_children; /* read every thread's children, not the main's */
 };
 
@@ -283,6 +286,32 @@ static void proc_deltas(struct walk *w, const struct cdoc_metrics_proc *pr)
 }
 
 /*
+ * Open descriptors of @pid by kind, and how close they are to its soft
+ * RLIMIT_NOFILE: a leak that reaches the limit stops growing (open,
+ * socket and accept fail with EMFILE), so growth alone misses it.
+ */
+static void visit_fds(struct walk *w, pid_t pid)
+{
+	double before = 0, after = 0;
+	struct rlimit rl;
+	int k;
+
+	for (k = 0; k < METRICS_FD_KINDS; k++)
+		before += w->fds[k];
+	if (metrics__fds(w->s, pid, w->fds) < 0)
+		return;
+	w->have_fds = 1;
+	for (k = 0; k < METRICS_FD_KINDS; k++)
+		after += w->fds[k];
+	if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) < 0 ||
+	    rl.rlim_cur == RLIM_INFINITY || !rl.rlim_cur)
+		return;
+	w->have_limit = 1;
+	w->fds_limit_pct = CDOC_MAX(w->fds_limit_pct,
+	                            100.0 * (after - before) / rl.rlim_cur);
+}
+
+/*
  * Visit process @t: its stat (gone or reused: skipped; -1 when it does
  * not parse), io, fds and threads.
  */
@@ -315,8 +344,7 @@ static int visit_proc(struct walk *w, const struct todo *t)
 	snprintf(path, sizeof(path), "/proc/%d/io", (int)t->pid);
 	if (metrics__read(path, buf, sizeof(buf)) > 0)
 		parse_io(p, buf);
-	if (!metrics__fds(s, t->pid, w->fds))
-		w->have_fds = 1;
+	visit_fds(w, t->pid);
 	visit_threads(w, t->pid);
 	return 0;
 }
@@ -412,6 +440,8 @@ static void set_rates(struct walk *w)
 		}
 		metrics__set(p, CDOC_M_FDS, sum);
 	}
+	if (w->have_limit)
+		metrics__set(p, CDOC_M_FDS_LIMIT_PCT, w->fds_limit_pct);
 	for (size_t i = 0; i < s->nr_threads; i++)
 		s->threads[i].name = s->names[i];
 }
