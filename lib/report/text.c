@@ -152,12 +152,19 @@ static void resources_section(struct text *t, const struct cdoc_recording *r)
 {
 	struct cdoc_metrics_trend u, s, rss, thr, a, b;
 	struct cdoc_buf line = CDOC_BUF_INIT;
+	struct cdoc_metrics_series procfs;
+	size_t n;
 
+	/* Readings of the process tree; the shim's and the Node agent's
+	 * METRICS are other chunks of the same kind. */
+	cdoc_metrics_series(r, "rss_bytes", &procfs);
+	n = procfs.n;
+	cdoc_metrics_series_release(&procfs);
 	if (!r->nr_metrics)
 		return;
 	cdoc_buf_addf(t->out, "\n");
 	sgr(t, "1");
-	cdoc_buf_addf(t->out, "Resources (%zu procfs samples)", r->nr_metrics);
+	cdoc_buf_addf(t->out, "Resources (%zu procfs readings)", n);
 	sgr(t, "0");
 	cdoc_buf_addch(t->out, '\n');
 	if (trend(r, "cpu_user_pct", &u) && trend(r, "cpu_sys_pct", &s)) {
