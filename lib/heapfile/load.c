@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "heapfile/heapfile.h"
@@ -15,12 +16,18 @@
 #define SNAP_MAGIC "CDHEAP1\n" /* the .heap format's first 8 bytes */
 
 /* The first 8 bytes of @path (inflated when it is gzip, as every loader
- * reads it) into @magic; zeros when it has fewer. */
+ * reads it) into @magic; zeros when it has fewer, or when it is not a
+ * regular file: reading a pipe or FIFO would eat bytes the loader needs
+ * (a stream comes through those). */
 static void read_magic(const char *path, char magic[8])
 {
-	gzFile f = gzopen(path, "rb");
+	struct stat st;
+	gzFile f;
 
 	memset(magic, 0, 8);
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	f = gzopen(path, "rb");
 	if (!f)
 		return;
 	if (gzread(f, magic, 8) != 8)
