@@ -274,8 +274,10 @@ void doctor__v_fdleak(struct vctx *c, struct cdoc_verdict *v);
 /*
  * The Node rules (gc-pressure, ...): lib/doctor/rules_node.c defines
  * this when it exists; a weak reference, called only when linked in.
+ * @generic_loop is the generic loop rule's candidate (doctor__v_loop),
+ * which it may rank below its own finding or drop (rules_node.c).
  */
-void doctor__v_node(struct vctx *c, struct cdoc_verdict *v)
-        __attribute__((weak));
+void doctor__v_node(struct vctx *c, struct cdoc_verdict *v,
+                    struct cdoc_verdict *generic_loop) __attribute__((weak));
 
 #endif

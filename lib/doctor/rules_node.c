@@ -42,11 +42,17 @@
 /* CPU one request holds the loop for: at 2 ms a loop serves at most 500
  * requests a second, and every request waits behind the others. */
 #define REQ_CPU_BLOCK_MS 2.0
-/* gc-pressure: this share of the loop thread's CPU samples inside V8's
- * collector (CPU, so a busy machine's stretched pauses do not count),
- * out of at least GC_MIN_SAMPLES samples. */
-#define GC_MIN_CPU_PCT 10.0
+/* gc-pressure: collections took this share of the loop's busy time,
+ * by the agent's GC observer (pause time over the time the loop was not
+ * idle: both wall time, so a busy machine stretches both alike) or by
+ * the loop thread's CPU samples inside V8's collector (out of at least
+ * GC_MIN_SAMPLES; on a busy machine the share of the samples drops, as
+ * V8 moves collection work to its helper threads), whichever is larger;
+ * out of GC_MIN_COUNT collections at least. A healthy server or a
+ * computing one spends about 4% there (docs/node.md). */
+#define GC_MIN_PCT     15.0
 #define GC_MIN_SAMPLES 50
+#define GC_MIN_COUNT   10
 /* Heap growth that is a leak: 4 MiB and 10% of the start. */
 #define LEAK_MIN_BYTES (4.0 * 1024 * 1024)
 #define LEAK_MIN_FRAC  0.10
@@ -358,6 +364,7 @@ static const char *loop_label(const char *loop, char *buf, size_t len)
 struct cand {
 	struct cdoc_verdict v;
 	int set;
+	uint32_t tid; /* the thread of the loop the finding is about */
 };
 
 /*
@@ -366,8 +373,8 @@ struct cand {
  * @replaces (the symptom this one explains; NULL: none) gives way
  * whatever its impact. 1 when @k was taken.
  */
-static int claim(struct cand *k, const char *category, double impact,
-                 const char *replaces)
+static int claim(struct cand *k, const char *loop, const char *category,
+                 double impact, const char *replaces)
 {
 	if (k->set && k->v.impact >= impact &&
 	    (!replaces || strcmp(k->v.category, replaces)))
@@ -375,6 +382,7 @@ static int claim(struct cand *k, const char *category, double impact,
 	cdoc_verdict_release(&k->v);
 	cdoc_verdict_init(&k->v);
 	k->set = 1;
+	k->tid = loop_tid(loop);
 	k->v.category = category;
 	k->v.impact = impact;
 	return 1;
@@ -422,7 +430,7 @@ static void loop_blocked(struct vctx *c, const char *loop, struct cand *k)
 	for (size_t i = 0; i < c->nr_loops; i++)
 		if (c->loops[i].tid == loop_tid(loop))
 			impact = 100;
-	if (!claim(k, CDOC_V_LOOP, impact, NULL)) {
+	if (!claim(k, loop, CDOC_V_LOOP, impact, NULL)) {
 		doctor__vtally_release(&j.t);
 		return;
 	}
@@ -506,31 +514,34 @@ static void gc_pressure(struct vctx *c, const char *loop, struct cand *k)
 	double reqs = loop_stat(c, "node_http_requests", loop, SUM);
 	double util = loop_stat(c, "node_loop_util_pct", loop, MEAN);
 	double win = doctor__v_window_s(c), busy, share, impact;
+	double cpu_gc = gc_cpu_pct(c, loop_tid(loop));
 	struct cdoc_verdict *v = &k->v;
 	char lb[96];
 
-	double cpu_gc = gc_cpu_pct(c, loop_tid(loop));
-
-	if (gc <= 0 || win <= 0 || util <= 0 || cpu_gc < GC_MIN_CPU_PCT)
+	if (gc <= 0 || n < GC_MIN_COUNT || win <= 0 || util <= 0)
 		return;
 	busy = util / 100 * win * 1000;
 	share = CDOC_MAX(cpu_gc, pct(gc, busy));
+	if (share < GC_MIN_PCT)
+		return;
 	/* The loop blocked because it collects garbage: the same finding,
 	 * its cause named. */
 	impact = k->set && !strcmp(k->v.category, CDOC_V_LOOP)
 	                 ? CDOC_MAX(share, k->v.impact)
 	                 : share;
-	if (!claim(k, CDOC_V_GC, impact, CDOC_V_LOOP))
+	if (!claim(k, loop, CDOC_V_GC, impact, CDOC_V_LOOP))
 		return;
-	doctor__v_evidence(v, "node_gc_cpu_pct", cpu_gc, "%");
+	if (cpu_gc >= 0)
+		doctor__v_evidence(v, "node_gc_cpu_pct", cpu_gc, "%");
 	doctor__v_evidence(v, "node_gc_pause_pct", pct(gc, busy), "%");
 	doctor__v_evidence(v, "node_gc_count", n, "");
 	if (reqs > 0)
 		doctor__v_evidence(v, "node_gc_per_request", n / reqs, "");
 	doctor__v_summary(v,
-	                  "Garbage collection took %.0f%% of the CPU of the "
-	                  "loop of %s (%.0f collections, %.0f ms of pauses",
-	                  cpu_gc, loop_label(loop, lb, sizeof(lb)), n, gc);
+	                  "Garbage collection took %.0f%% of the busy time of "
+	                  "the loop of %s (%.0f collections, %.0f ms of "
+	                  "pauses",
+	                  share, loop_label(loop, lb, sizeof(lb)), n, gc);
 	if (reqs > 0)
 		doctor__v_summary(v, ", one every %.0f requests", reqs / n);
 	doctor__v_summary(v, "): requests make short-lived garbage fast.");
@@ -648,7 +659,7 @@ static void memory_leak(struct vctx *c, const char *loop, struct cand *k)
 	impact = k->set && !strcmp(k->v.category, CDOC_V_GC)
 	                 ? CDOC_MAX(LEAK_IMPACT, k->v.impact)
 	                 : LEAK_IMPACT;
-	if (!claim(k, CDOC_V_MEMLEAK, impact, CDOC_V_GC)) {
+	if (!claim(k, loop, CDOC_V_MEMLEAK, impact, CDOC_V_GC)) {
 		doctor__vtally_release(&j.t);
 		return;
 	}
@@ -713,7 +724,7 @@ static void io_wait(struct vctx *c, const char *loop, struct cand *k)
 		return;
 	}
 	impact = 100 * (1 - (req_cpu > 0 ? req_cpu / lat : 0));
-	if (!claim(k, CDOC_V_IO, impact, NULL)) {
+	if (!claim(k, loop, CDOC_V_IO, impact, NULL)) {
 		doctor__vtally_release(&j.t);
 		return;
 	}
@@ -751,7 +762,51 @@ static void io_wait(struct vctx *c, const char *loop, struct cand *k)
 	                 "not one after another.");
 }
 
-void doctor__v_node(struct vctx *c, struct cdoc_verdict *v)
+/* Did the generic loop rule (TICKS) see long ticks on thread @tid? */
+static int generic_loop(const struct vctx *c, uint32_t tid)
+{
+	for (size_t i = 0; i < c->nr_loops; i++)
+		if (c->loops[i].tid == tid && c->loops[i].nr_longs)
+			return 1;
+	return 0;
+}
+
+/*
+ * The generic blocked-loop finding (@g, from the long ticks) of a Node
+ * loop: when the Node finding @k is about the same loop and names what
+ * blocked it (the JS function, the collector, a leak filling the heap),
+ * @k comes first and @g stays a secondary finding; when the Node rules
+ * found nothing on the loop and @g's culprit is not the program's own
+ * code (V8's collector, libuv's condition variables, OpenSSL inside the
+ * node binary: a busy machine stretching a healthy loop's ticks), @g is
+ * dropped.
+ */
+static void subsume_generic_loop(struct vctx *c, const struct loops *l,
+                                 struct cand *k, struct cdoc_verdict *g)
+{
+	int node_loop = 0;
+
+	if (!g || !g->category || strcmp(g->category, CDOC_V_LOOP))
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		node_loop |= generic_loop(c, loop_tid(l->id[i]));
+	if (!node_loop)
+		return;
+	if (k->set && strcmp(k->v.category, CDOC_V_IO) &&
+	    generic_loop(c, k->tid)) {
+		k->v.impact = CDOC_MAX(k->v.impact, g->impact);
+		g->impact = CDOC_MAX(0, CDOC_MIN(g->impact, k->v.impact - 10));
+		return;
+	}
+	if (!g->nr_culprits ||
+	    !doctor__frame_is_own(c, g->culprits[0].function)) {
+		cdoc_verdict_release(g);
+		cdoc_verdict_init(g);
+	}
+}
+
+void doctor__v_node(struct vctx *c, struct cdoc_verdict *v,
+                    struct cdoc_verdict *generic_loop_v)
 {
 	struct cand k = {.set = 0};
 	struct loops l;
@@ -764,6 +819,7 @@ void doctor__v_node(struct vctx *c, struct cdoc_verdict *v)
 		memory_leak(c, l.id[i], &k);
 		io_wait(c, l.id[i], &k);
 	}
+	subsume_generic_loop(c, &l, &k, generic_loop_v);
 	loops_release(&l);
 	if (k.set) {
 		cdoc_verdict_release(v);
