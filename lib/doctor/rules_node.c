@@ -70,6 +70,12 @@
 #define IO_MIN_WAIT     0.5
 #define IO_MAX_CPU_FRAC 0.25
 #define MAX_CULPRITS    3
+/* cpu-hotspot: one user JS function (with what it calls in node and V8)
+ * holds this share of the loop thread's CPU samples, out of at least
+ * HOT_MIN_SAMPLES, while the loop is not blocked: as the generic
+ * hotspot rule's threshold (vrules_time.c). */
+#define HOT_MIN_PCT     30.0
+#define HOT_MIN_SAMPLES 50
 
 /* ---- metrics of one loop over the window ---- */
 
@@ -241,16 +247,34 @@ static void js_names(const char *f, struct cdoc_buf *fn, struct cdoc_buf *where)
 	cdoc_buf_add(where, sp + 1, (size_t)(colon - sp - 1));
 }
 
-/* Weights by culprit frame name (interned in ctx->names). */
+/* The leaf-most JS frame of @node when it is a user one (0 when none
+ * or node's own): the function whose code ran, with the native code it
+ * called (V8's builtins, the runtime), not what node's modules did
+ * under it. */
+static uint32_t js_self(const struct cdoc_profile *p, uint32_t node)
+{
+	for (; node && node != CDOC_NONE; node = p->nodes[node].parent) {
+		const char *f = cdoc_profile_node_name(p, node);
+
+		if (!strncmp(f, "JS:", 3))
+			return user_js(f) ? node : 0;
+	}
+	return 0;
+}
+
+/* Weights by culprit frame name (interned in ctx->names); with @self,
+ * by js_self rather than js_culprit. */
 struct jtally {
 	struct vtally t;
 	double all;
+	int self;
 };
 
 static void jtally_add(struct vctx *c, struct jtally *j,
                        const struct cdoc_profile *p, uint32_t node, double w)
 {
-	uint32_t via, who = js_culprit(p, node, &via), id, vid = 0;
+	uint32_t via = 0, id, vid = 0;
+	uint32_t who = j->self ? js_self(p, node) : js_culprit(p, node, &via);
 	const char *name;
 
 	j->all += w;
@@ -314,18 +338,21 @@ static void js_culprits(struct vctx *c, struct cdoc_verdict *v,
 }
 
 /* CPU samples of thread @tid in the window (inside its long ticks when
- * TICKS has that loop), by user JS culprit. */
-static void cpu_of_thread(struct vctx *c, uint32_t tid, struct jtally *j)
+ * TICKS has that loop and @in_long), by user JS culprit (js_self with
+ * @self). */
+static void cpu_of_thread(struct vctx *c, uint32_t tid, int in_long, int self,
+                          struct jtally *j)
 {
 	int pi = c->prof[VP_CPU];
 	const struct cdoc_profile *p;
 	int longs = 0;
 
 	memset(j, 0, sizeof(*j));
+	j->self = self;
 	if (pi < 0)
 		return;
 	p = &c->r->profiles[pi].prof;
-	for (size_t i = 0; i < c->nr_loops; i++)
+	for (size_t i = 0; i < c->nr_loops && in_long; i++)
 		longs |= c->loops[i].tid == tid && c->loops[i].nr_longs;
 	for (int pass = 0; pass < 2 && !j->all; pass++) {
 		for (size_t i = 0; i < c->r->nr_tsamples; i++) {
@@ -412,7 +439,7 @@ static void loop_blocked(struct vctx *c, const char *loop, struct cand *k)
 	if (req_cpu >= 0 ? req_cpu < REQ_CPU_BLOCK_MS
 	                 : (runq >= 0 && runq > cpu))
 		return;
-	cpu_of_thread(c, loop_tid(loop), &j);
+	cpu_of_thread(c, loop_tid(loop), 1, 0, &j);
 	impact = 0;
 	if (j.all) {
 		double w;
@@ -548,7 +575,7 @@ static void gc_pressure(struct vctx *c, const char *loop, struct cand *k)
 	{
 		struct jtally j;
 
-		cpu_of_thread(c, loop_tid(loop), &j);
+		cpu_of_thread(c, loop_tid(loop), 1, 0, &j);
 		js_culprits(c, v, &j, impact);
 		doctor__vtally_release(&j.t);
 	}
@@ -559,6 +586,69 @@ static void gc_pressure(struct vctx *c, const char *loop, struct cand *k)
 	doctor__v_rec(v, "A larger young generation "
 	                 "(--max-semi-space-size=64) makes scavenges rarer; "
 	                 "measure it against the pause times.");
+}
+
+/* A loop one JS function keeps busy without blocking it: each request
+ * is short, but that function takes most of the loop's CPU and caps
+ * what one process serves. */
+static void js_hotspot(struct vctx *c, const char *loop, struct cand *k)
+{
+	double p99 = loop_stat(c, "node_loop_delay_p99_ms", loop, MEDIAN);
+	double req_cpu = loop_stat(c, "node_http_cpu_ms", loop, MEDIAN);
+	double cpu = loop_stat(c, "node_loop_cpu_pct", loop, MEAN);
+	double reqs = loop_stat(c, "node_http_requests", loop, SUM);
+	double win = doctor__v_window_s(c), w, share;
+	struct cdoc_verdict *v = &k->v;
+	struct jtally j;
+	char lb[96];
+
+	/* A blocked loop (loop_blocked), or another finding about this
+	 * loop (its GC, its leak, its waits), is the more specific one. */
+	if ((p99 >= DELAY_NOTICEABLE_MS && req_cpu >= REQ_CPU_BLOCK_MS) ||
+	    (k->set && k->tid == loop_tid(loop)))
+		return;
+	cpu_of_thread(c, loop_tid(loop), 0, 1, &j);
+	doctor__vtally_top(&j.t, &w);
+	share = pct(w, j.all);
+	if (j.all < HOT_MIN_SAMPLES || share < HOT_MIN_PCT ||
+	    !claim(k, loop, CDOC_V_HOTSPOT, share, NULL)) {
+		doctor__vtally_release(&j.t);
+		return;
+	}
+	js_culprits(c, v, &j, share);
+	doctor__vtally_release(&j.t);
+	doctor__v_evidence(v, "node_hot_function_cpu_pct", share, "%");
+	if (cpu >= 0)
+		doctor__v_evidence(v, "node_loop_cpu_pct", cpu, "%");
+	if (req_cpu >= 0)
+		doctor__v_evidence(v, "node_http_cpu_ms", req_cpu, "ms");
+	if (p99 >= 0)
+		doctor__v_evidence(v, "node_loop_delay_p99_ms", p99, "ms");
+	doctor__v_summary(v, "%s takes %.0f%% of the CPU of the loop of %s",
+	                  v->culprits[0].function, share,
+	                  loop_label(loop, lb, sizeof(lb)));
+	if (cpu >= 0)
+		doctor__v_summary(v, ", which ran %.0f%% of the time", cpu);
+	if (req_cpu >= 0 && reqs > 0 && win > 0)
+		doctor__v_summary(v,
+		                  "; each request costs the loop %.2f ms of "
+		                  "CPU (%.0f requests/s)",
+		                  req_cpu, reqs / win);
+	doctor__v_summary(v,
+	                  ". The loop is not blocked (each request is short), "
+	                  "but this function bounds what one process serves.");
+	doctor__v_rec(v,
+	              "Make %s cheaper or call it less: cache its result "
+	              "(memoize by input, or compute once when the data "
+	              "changes), hoist work that does not change out of "
+	              "its loops, parse and compile (JSON, RegExp, "
+	              "templates) once instead of per request.",
+	              v->culprits[0].function);
+	doctor__v_rec(v, "See its lines: the cpu flame graph (`cdoctor report "
+	                 "REC --html FILE`, tab cpu) or `node --cpu-prof`.");
+	doctor__v_rec(v, "For more throughput at the same cost, run one loop "
+	                 "per core (cluster, PM2) or move the function to a "
+	                 "worker_threads pool (piscina).");
 }
 
 /* The lower envelope of the V8 heap: the least used heap of each third
@@ -805,8 +895,47 @@ static void subsume_generic_loop(struct vctx *c, const struct loops *l,
 	}
 }
 
+/* Is @g's top culprit the JS frame of @k's top culprit ("JS:fn ...")? */
+static int same_js_culprit(const struct cdoc_verdict *k,
+                           const struct cdoc_verdict *g)
+{
+	const char *f;
+	size_t n;
+
+	if (!k->nr_culprits || !g->nr_culprits)
+		return 0;
+	f = g->culprits[0].function;
+	n = strlen(k->culprits[0].function);
+	return !strncmp(f, "JS:", 3) &&
+	       !strncmp(f + 3, k->culprits[0].function, n) &&
+	       (f[3 + n] == ' ' || !f[3 + n]);
+}
+
+/*
+ * The generic hotspot finding @g whose function is the one the Node
+ * finding @k names: with a Node hotspot it is the same finding (dropped,
+ * @k takes its rank: the loop's numbers and Node advice); with
+ * gc-pressure or a blocked loop, @k is the more specific finding (the
+ * function's CPU is its allocations and their collection, or the loop it
+ * blocks): @k first, @g secondary.
+ */
+static void subsume_generic_hotspot(struct cand *k, struct cdoc_verdict *g)
+{
+	if (!k->set || !g->category || strcmp(g->category, CDOC_V_HOTSPOT) ||
+	    !same_js_culprit(&k->v, g))
+		return;
+	k->v.impact = CDOC_MAX(k->v.impact, g->impact);
+	if (!strcmp(k->v.category, CDOC_V_HOTSPOT)) {
+		cdoc_verdict_release(g);
+		cdoc_verdict_init(g);
+	} else if (!strcmp(k->v.category, CDOC_V_GC) ||
+	           !strcmp(k->v.category, CDOC_V_LOOP)) {
+		g->impact = CDOC_MAX(0, CDOC_MIN(g->impact, k->v.impact - 10));
+	}
+}
+
 void doctor__v_node(struct vctx *c, struct cdoc_verdict *v,
-                    struct cdoc_verdict *generic_loop_v)
+                    struct cdoc_verdict *generic, size_t nr_generic)
 {
 	struct cand k = {.set = 0};
 	struct loops l;
@@ -818,8 +947,12 @@ void doctor__v_node(struct vctx *c, struct cdoc_verdict *v,
 		gc_pressure(c, l.id[i], &k);
 		memory_leak(c, l.id[i], &k);
 		io_wait(c, l.id[i], &k);
+		js_hotspot(c, l.id[i], &k);
 	}
-	subsume_generic_loop(c, &l, &k, generic_loop_v);
+	for (size_t i = 0; i < nr_generic; i++) {
+		subsume_generic_loop(c, &l, &k, &generic[i]);
+		subsume_generic_hotspot(&k, &generic[i]);
+	}
 	loops_release(&l);
 	if (k.set) {
 		cdoc_verdict_release(v);
