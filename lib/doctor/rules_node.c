@@ -52,7 +52,7 @@
  * computing one spends about 4% there (docs/node.md). */
 #define GC_MIN_PCT     15.0
 #define GC_MIN_SAMPLES 50
-#define GC_MIN_COUNT   10
+#define GC_MIN_COUNT   5
 /* Heap growth that is a leak: 4 MiB and 10% of the start. */
 #define LEAK_MIN_BYTES (4.0 * 1024 * 1024)
 #define LEAK_MIN_FRAC  0.10
