@@ -678,8 +678,9 @@ static int heap_thirds(struct vctx *c, const char *loop, double m[3])
 }
 
 /* js_heap growth in the window, by user JS culprit: the last snapshot
- * in the window less the first, of thread @tid. */
-static void heap_growth(struct vctx *c, uint32_t tid, struct jtally *j)
+ * in the window less the first, of thread @tid; the time of that first
+ * snapshot (0: none). */
+static uint64_t heap_growth(struct vctx *c, uint32_t tid, struct jtally *j)
 {
 	int pi = cdoc_recording_profile_index(c->r, "js_heap");
 	const struct cdoc_profile *p;
@@ -689,7 +690,7 @@ static void heap_growth(struct vctx *c, uint32_t tid, struct jtally *j)
 	memset(j, 0, sizeof(*j));
 	memset(&first, 0, sizeof(first));
 	if (pi < 0)
-		return;
+		return 0;
 	p = &c->r->profiles[pi].prof;
 	for (size_t i = 0; i < c->r->nr_tsamples; i++) {
 		const struct cdoc_rec_tsample *s = &c->r->tsamples[i];
@@ -701,7 +702,7 @@ static void heap_growth(struct vctx *c, uint32_t tid, struct jtally *j)
 		t1 = CDOC_MAX(t1, s->time_ns);
 	}
 	if (t1 <= t0)
-		return;
+		return 0;
 	for (size_t i = 0; i < c->r->nr_tsamples; i++) {
 		const struct cdoc_rec_tsample *s = &c->r->tsamples[i];
 
@@ -721,12 +722,38 @@ static void heap_growth(struct vctx *c, uint32_t tid, struct jtally *j)
 	}
 	j->t.total = j->all;
 	doctor__vtally_release(&first.t);
+	return t0;
+}
+
+/* The V8 heap used of loop @loop read at time @t (the agent reports it
+ * with each js_heap snapshot); -1 when there is none. */
+static double heap_at(struct vctx *c, const char *loop, uint64_t t)
+{
+	struct cdoc_buf b = CDOC_BUF_INIT;
+	double r = -1;
+
+	cdoc_buf_addf(&b, "node_heap_used_bytes[%s]", loop);
+	for (size_t i = 0; i < c->r->nr_metrics && r < 0; i++) {
+		const struct cdoc_rec_metric_sample *m = &c->r->metrics[i];
+
+		if (m->time_ns < t)
+			continue;
+		for (size_t j = 0; j < m->n; j++)
+			if (!strcmp(m->names[j], b.buf)) {
+				r = m->values[j];
+				break;
+			}
+	}
+	cdoc_buf_release(&b);
+	return r;
 }
 
 static void memory_leak(struct vctx *c, const char *loop, struct cand *k)
 {
 	struct cdoc_verdict *v = &k->v;
 	double m[3], grew, rate, impact, win = doctor__v_window_s(c);
+	double base, span;
+	uint64_t since;
 	struct jtally j;
 	char lb[96];
 
@@ -738,9 +765,13 @@ static void memory_leak(struct vctx *c, const char *loop, struct cand *k)
 		return;
 	/* What the sampled JS heap kept must have grown too (a young
 	 * generation filling between collections is not kept). */
-	heap_growth(c, loop_tid(loop), &j);
+	/* The sampler starts once the heap's floor keeps rising (the
+	 * agent's auto mode): compare with the growth since then. */
+	since = heap_growth(c, loop_tid(loop), &j);
+	base = since ? heap_at(c, loop, since) : -1;
+	span = base >= 0 && base < m[2] ? m[2] - base : grew;
 	if (cdoc_recording_profile_index(c->r, "js_heap") >= 0 &&
-	    j.all < LEAK_JS_FRAC * grew) {
+	    j.all < LEAK_JS_FRAC * CDOC_MIN(grew, span)) {
 		doctor__vtally_release(&j.t);
 		return;
 	}
