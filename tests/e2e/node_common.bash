@@ -41,7 +41,7 @@ ge() {
 
 # verdict NAME CATEGORY FUNCTION: the verdict is CATEGORY with FUNCTION
 # among its culprits (the Node rules' evidence holds on a busy machine:
-# CPU per request, GC pause share, heap floor; docs/node.md).
+# CPU per request, GC CPU share, heap floor; docs/node.md).
 verdict() {
 	local got
 	got=$($EVIDENCE verdict "$T/$1.json" "$2" "$3")
