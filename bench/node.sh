@@ -4,8 +4,10 @@
 # $SERVER) bare, under `cdoctor run` (CPU sampling + the Node agent, the
 # default), under `node --cpu-prof` (V8's own profiler, what a Node user
 # would reach for), and the agent's own share: `cdoctor run` with
-# --no-node-agent, with --node-async (async-wait tracking) and with
-# --node-inlining (V8 inlining left on). The configurations run in turn,
+# --no-node-agent, with --node-async (async-wait tracking), with
+# --node-inlining (V8 inlining left on) and with CDOC_NODE_HEAP=1 (the
+# sampling heap profiler on from the start, not only once the heap's
+# floor keeps rising). The configurations run in turn,
 # RUNS rounds of them (default 3, so a busy machine's swings fall on all
 # alike); the median of each and its ratio to the bare run are printed,
 # and the server's CPU time per 1000 requests (it reports its own
@@ -66,7 +68,7 @@ under() {
 
 echo "server: $SERVER; wrk -t1 -c$CONNS, ${SECS} s each, $RUNS rounds;" \
 	"$(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)"
-CONFIGS="bare cdoctor cpuprof no_agent async inlining"
+CONFIGS="bare cdoctor cpuprof no_agent async inlining heap"
 for i in $(seq "$RUNS"); do
 	plain bare
 	under cdoctor
@@ -74,6 +76,7 @@ for i in $(seq "$RUNS"); do
 	under no_agent --no-node-agent
 	under async --node-async
 	under inlining --node-inlining
+	CDOC_NODE_HEAP=1 under heap
 	for n in $CONFIGS; do
 		echo "$(rps "$T/$n.wrk")" >>"$T/$n.all"
 		f=$T/$n.out
@@ -96,6 +99,7 @@ for n in $CONFIGS; do
 	no_agent) what="cdoctor run --no-node-agent" ;;
 	async) what="cdoctor run --node-async" ;;
 	inlining) what="cdoctor run --node-inlining" ;;
+	heap) what="CDOC_NODE_HEAP=1 cdoctor run" ;;
 	esac
 	r=$(median <"$T/$n.all")
 	cp=$(median <"$T/$n.cpu")

@@ -27,6 +27,16 @@
   const INTERVAL_MS = Math.max(100, Number(env.CDOC_NODE_INTERVAL_MS) || 1000);
   const ASYNC = env.CDOC_NODE_ASYNC === '1';
   const HEAP_SAMPLE = Math.max(1024, Number(env.CDOC_NODE_HEAP_SAMPLE) || 32768);
+  // The sampling heap profiler costs tens of microseconds of CPU per
+  // request while it is on (docs/node.md, "What it costs"), and only a
+  // leak needs it: by default ('auto') it starts when the heap's floor
+  // (the least used heap of an interval, readings after collections)
+  // has risen HEAP_RISES intervals in a row by HEAP_RISE_BYTES or more,
+  // and stays on. CDOC_NODE_HEAP=1: on from the start; 0: never.
+  const HEAP_MODE = env.CDOC_NODE_HEAP === '0' ? 'off'
+                  : env.CDOC_NODE_HEAP === '1' ? 'on' : 'auto';
+  const HEAP_RISES = 2;
+  const HEAP_RISE_BYTES = 1 << 20;
   const MAX_STACKS = 256; // js_heap stacks per interval (the rest: one line)
   const MAX_FRAMES = 48;
   const PIPE_BUF = 4096; // writes up to this size are atomic on a pipe
@@ -147,17 +157,23 @@
   // GC pauses by kind.
   const gc = {ms: 0, n: 0, major: 0, minor: 0, incremental: 0, weak: 0};
   let gcObs = null;
+  // The heap's floor over the interval: the least used heap read after a
+  // collection (or at the interval's end); what a leak makes grow.
+  let floor = Infinity;
+  const floors = [];
   try {
     gcObs = new PerformanceObserver((list) => {
+      let major = false;
       for (const e of list.getEntries()) {
         const kind = e.detail ? e.detail.kind : e.kind;
         gc.ms += e.duration;
         gc.n++;
-        if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major += e.duration;
+        if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major += e.duration, major = true;
         else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.minor += e.duration;
         else if (kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) gc.incremental += e.duration;
         else gc.weak += e.duration;
       }
+      if (HEAP_MODE === 'auto' && !session) afterGC(major);
     });
     gcObs.observe({entryTypes: ['gc']});
   } catch (e) {}
@@ -172,12 +188,12 @@
     const t0 = new WeakMap();
     dc.subscribe('http.server.request.start', (m) => {
       http.started++;
-      if (m && m.response) t0.set(m.response, now());
+      if (m && m.response) t0.set(m.response, performance.now());
     });
     dc.subscribe('http.server.response.finish', (m) => {
       const s = m && m.response ? t0.get(m.response) : undefined;
       if (s === undefined) return;
-      const d = Number(now() - s) / 1e6;
+      const d = performance.now() - s; // ms, a double: no BigInt per request
       http.done++;
       http.latSum += d;
       if (d > http.latMax) http.latMax = d;
@@ -215,10 +231,19 @@
     return (Number(ns) / 1e6).toFixed(3);
   }
 
+  function usedHeap() {
+    try {
+      return v8.getHeapStatistics().used_heap_size;
+    } catch (e) {
+      return Infinity;
+    }
+  }
+
   function metrics(t) {
     const e = performance.eventLoopUtilization(elu);
     elu = performance.eventLoopUtilization();
     const h = v8.getHeapStatistics();
+    floor = Math.min(floor, h.used_heap_size);
     const mu = process.memoryUsage();
     const [handles, requests, timers] = resources();
     const n = delay.count;
@@ -242,7 +267,8 @@
       'node_handles=' + handles,
       'node_requests=' + requests,
       'node_timers=' + timers,
-      'node_agent_dropped=' + dropped];
+      'node_agent_dropped=' + dropped,
+      'node_heap_sampling=' + (session ? 1 : 0)];
     const st = schedstat();
     if (st && sched) {
       const wall = Number(t - schedAt) || 1;
@@ -273,13 +299,51 @@
   // Sampled JS heap: live sampled bytes by JS stack (V8's sampling heap
   // profiler, one sample per HEAP_SAMPLE bytes allocated on average).
   let session = null;
-  if (env.CDOC_NODE_HEAP !== '0') try {
-    const inspector = require('inspector');
-    session = new inspector.Session();
-    session.connect();
-    session.post('HeapProfiler.startSampling', {samplingInterval: HEAP_SAMPLE});
-  } catch (e) {
-    session = null;
+  function startHeapSampling() {
+    try {
+      const inspector = require('inspector');
+      session = new inspector.Session();
+      session.connect();
+      session.post('HeapProfiler.startSampling', {samplingInterval: HEAP_SAMPLE});
+    } catch (e) {
+      session = null;
+    }
+  }
+  if (HEAP_MODE === 'on') startHeapSampling();
+
+  // Auto mode, fast: what survives full collections (the heap used read
+  // after each mark-compact) grew over HEAP_RISES of them in a row by
+  // HEAP_RISE_BYTES or more: a leak that fills the old generation fast
+  // gets its sampler within a few collections.
+  const majors = [];
+  function rising(a) {
+    if (a.length <= HEAP_RISES) return false;
+    for (let i = 1; i < a.length; i++)
+      if (a[i] <= a[i - 1]) return false;
+    return a[a.length - 1] - a[0] >= HEAP_RISE_BYTES;
+  }
+  function afterGC(major) {
+    const u = usedHeap();
+    floor = Math.min(floor, u);
+    if (!major || intervals < 1) return;
+    majors.push(u);
+    if (majors.length > HEAP_RISES + 1) majors.shift();
+    if (rising(majors)) startHeapSampling();
+  }
+
+  // Auto mode, slow: the interval's floor joins the last HEAP_RISES + 1; the
+  // profiler starts when each rose over the one before, HEAP_RISE_BYTES
+  // in all (a leak: what survives collection keeps growing). The first
+  // interval counts: a leak that starts with the program shows there.
+  let intervals = 0;
+  function heapFloorCheck() {
+    const f = floor;
+    floor = Infinity;
+    intervals++;
+    if (HEAP_MODE !== 'auto' || session || !isFinite(f)) return;
+    floors.push(f);
+    if (floors.length > HEAP_RISES + 1) floors.shift();
+    if (rising(floors)) startHeapSampling();
   }
 
   function heapProfile(t) {
@@ -404,6 +468,7 @@
       const t = now();
       metrics(t);
       heapProfile(t);
+      heapFloorCheck();
       if (ASYNC) asyncWaits(t);
       flush();
     } catch (e) {

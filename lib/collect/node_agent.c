@@ -289,6 +289,7 @@ static const struct {
         {"node_timers", AGG_SUM},
         {"node_agent_dropped", AGG_SUM},
         {"node_async_pending", AGG_SUM},
+        {"node_heap_sampling", AGG_MAX},
 };
 #define NR_KNOWN CDOC_ARRAY_SIZE(known)
 

@@ -26,6 +26,47 @@ static int system_module(const char *path)
 	return 0;
 }
 
+/*
+ * The executable of a managed runtime (node): V8, libuv, OpenSSL and the
+ * rest linked into it run the program's code but are not it; the
+ * program's own frames there are its JS functions.
+ */
+static int runtime_module(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return !strcmp(base, "node") || !strcmp(base, "nodejs") ||
+	       !strncmp(base, "libnode.so", 10);
+}
+
+/* Frames of a runtime by name, when FRAMEINFO does not give a module:
+ * V8 and its heap, node's C++, libuv. */
+static int runtime_name(const char *name)
+{
+	static const char *const prefixes[] = {
+	        "v8::", "node::", "cppgc::",   "heap::base::",
+	        "uv_",  "uv__",   "Builtins_", "v8_inspector::"};
+
+	for (size_t i = 0; i < CDOC_ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
+/* A JS frame ("JS:name file:line:col") of node's own modules ("node:")
+ * or of cdoctor's agent: the runtime's, not the program's. */
+static int runtime_js(const char *name)
+{
+	const char *sp;
+
+	if (strncmp(name, "JS:", 3))
+		return 0;
+	sp = strchr(name + 3, ' ');
+	return sp &&
+	       (!strncmp(sp + 1, "node:", 5) || strstr(sp, "cdoctor-agent.js"));
+}
+
 static int is_shim_module(const char *path)
 {
 	return strstr(path, "libcdoctor-alloc") != NULL;
@@ -132,11 +173,14 @@ int doctor__frame_is_own(struct vctx *c, const char *name)
 	const char *mod;
 	size_t len;
 
-	if (!*name || name[0] == '[' || doctor__frame_is_kernel(name))
+	if (!*name || name[0] == '[' || doctor__frame_is_kernel(name) ||
+	    runtime_js(name) || runtime_name(name))
 		return 0;
+	if (!strncmp(name, "JS:", 3))
+		return 1;
 	mod = frame_module(c, name);
 	if (mod)
-		return !system_module(mod);
+		return !system_module(mod) && !runtime_module(mod);
 	if (doctor__frame_is_unresolved(name, &len))
 		return !memmem(name, len, ".so", 3);
 	return !libc_name(name);

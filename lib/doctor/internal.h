@@ -274,8 +274,12 @@ void doctor__v_fdleak(struct vctx *c, struct cdoc_verdict *v);
 /*
  * The Node rules (gc-pressure, ...): lib/doctor/rules_node.c defines
  * this when it exists; a weak reference, called only when linked in.
+ * @generic are the generic rules' candidates: it may rank their
+ * blocked-loop or hotspot finding of a Node loop below its own, or drop
+ * it (rules_node.c).
  */
-void doctor__v_node(struct vctx *c, struct cdoc_verdict *v)
+void doctor__v_node(struct vctx *c, struct cdoc_verdict *v,
+                    struct cdoc_verdict *generic, size_t nr_generic)
         __attribute__((weak));
 
 #endif

@@ -42,11 +42,16 @@
 /* CPU one request holds the loop for: at 2 ms a loop serves at most 500
  * requests a second, and every request waits behind the others. */
 #define REQ_CPU_BLOCK_MS 2.0
-/* gc-pressure: this share of the loop thread's CPU samples inside V8's
- * collector (CPU, so a busy machine's stretched pauses do not count),
- * out of at least GC_MIN_SAMPLES samples. */
-#define GC_MIN_CPU_PCT 10.0
+/* gc-pressure: collections took this share of the loop's CPU (its
+ * thread's cpu samples inside V8's collector plus V8's helper threads'
+ * collection work, gc_cpu_pct, out of at least GC_MIN_SAMPLES samples
+ * of the loop thread); without cpu samples, the GC pause time over the
+ * loop's busy time (the agent's GC observer); out of GC_MIN_COUNT
+ * collections at least. A healthy server or a computing one spends 2-8%
+ * there (docs/node.md). */
+#define GC_MIN_PCT     15.0
 #define GC_MIN_SAMPLES 50
+#define GC_MIN_COUNT   5
 /* Heap growth that is a leak: 4 MiB and 10% of the start. */
 #define LEAK_MIN_BYTES (4.0 * 1024 * 1024)
 #define LEAK_MIN_FRAC  0.10
@@ -64,6 +69,12 @@
 #define IO_MIN_WAIT     0.5
 #define IO_MAX_CPU_FRAC 0.25
 #define MAX_CULPRITS    3
+/* cpu-hotspot: one user JS function (with what it calls in node and V8)
+ * holds this share of the loop thread's CPU samples, out of at least
+ * HOT_MIN_SAMPLES, while the loop is not blocked: as the generic
+ * hotspot rule's threshold (vrules_time.c). */
+#define HOT_MIN_PCT     30.0
+#define HOT_MIN_SAMPLES 50
 
 /* ---- metrics of one loop over the window ---- */
 
@@ -235,16 +246,34 @@ static void js_names(const char *f, struct cdoc_buf *fn, struct cdoc_buf *where)
 	cdoc_buf_add(where, sp + 1, (size_t)(colon - sp - 1));
 }
 
-/* Weights by culprit frame name (interned in ctx->names). */
+/* The leaf-most JS frame of @node when it is a user one (0 when none
+ * or node's own): the function whose code ran, with the native code it
+ * called (V8's builtins, the runtime), not what node's modules did
+ * under it. */
+static uint32_t js_self(const struct cdoc_profile *p, uint32_t node)
+{
+	for (; node && node != CDOC_NONE; node = p->nodes[node].parent) {
+		const char *f = cdoc_profile_node_name(p, node);
+
+		if (!strncmp(f, "JS:", 3))
+			return user_js(f) ? node : 0;
+	}
+	return 0;
+}
+
+/* Weights by culprit frame name (interned in ctx->names); with @self,
+ * by js_self rather than js_culprit. */
 struct jtally {
 	struct vtally t;
 	double all;
+	int self;
 };
 
 static void jtally_add(struct vctx *c, struct jtally *j,
                        const struct cdoc_profile *p, uint32_t node, double w)
 {
-	uint32_t via, who = js_culprit(p, node, &via), id, vid = 0;
+	uint32_t via = 0, id, vid = 0;
+	uint32_t who = j->self ? js_self(p, node) : js_culprit(p, node, &via);
 	const char *name;
 
 	j->all += w;
@@ -308,18 +337,21 @@ static void js_culprits(struct vctx *c, struct cdoc_verdict *v,
 }
 
 /* CPU samples of thread @tid in the window (inside its long ticks when
- * TICKS has that loop), by user JS culprit. */
-static void cpu_of_thread(struct vctx *c, uint32_t tid, struct jtally *j)
+ * TICKS has that loop and @in_long), by user JS culprit (js_self with
+ * @self). */
+static void cpu_of_thread(struct vctx *c, uint32_t tid, int in_long, int self,
+                          struct jtally *j)
 {
 	int pi = c->prof[VP_CPU];
 	const struct cdoc_profile *p;
 	int longs = 0;
 
 	memset(j, 0, sizeof(*j));
+	j->self = self;
 	if (pi < 0)
 		return;
 	p = &c->r->profiles[pi].prof;
-	for (size_t i = 0; i < c->nr_loops; i++)
+	for (size_t i = 0; i < c->nr_loops && in_long; i++)
 		longs |= c->loops[i].tid == tid && c->loops[i].nr_longs;
 	for (int pass = 0; pass < 2 && !j->all; pass++) {
 		for (size_t i = 0; i < c->r->nr_tsamples; i++) {
@@ -358,6 +390,7 @@ static const char *loop_label(const char *loop, char *buf, size_t len)
 struct cand {
 	struct cdoc_verdict v;
 	int set;
+	uint32_t tid; /* the thread of the loop the finding is about */
 };
 
 /*
@@ -366,8 +399,8 @@ struct cand {
  * @replaces (the symptom this one explains; NULL: none) gives way
  * whatever its impact. 1 when @k was taken.
  */
-static int claim(struct cand *k, const char *category, double impact,
-                 const char *replaces)
+static int claim(struct cand *k, const char *loop, const char *category,
+                 double impact, const char *replaces)
 {
 	if (k->set && k->v.impact >= impact &&
 	    (!replaces || strcmp(k->v.category, replaces)))
@@ -375,6 +408,7 @@ static int claim(struct cand *k, const char *category, double impact,
 	cdoc_verdict_release(&k->v);
 	cdoc_verdict_init(&k->v);
 	k->set = 1;
+	k->tid = loop_tid(loop);
 	k->v.category = category;
 	k->v.impact = impact;
 	return 1;
@@ -404,7 +438,7 @@ static void loop_blocked(struct vctx *c, const char *loop, struct cand *k)
 	if (req_cpu >= 0 ? req_cpu < REQ_CPU_BLOCK_MS
 	                 : (runq >= 0 && runq > cpu))
 		return;
-	cpu_of_thread(c, loop_tid(loop), &j);
+	cpu_of_thread(c, loop_tid(loop), 1, 0, &j);
 	impact = 0;
 	if (j.all) {
 		double w;
@@ -422,7 +456,7 @@ static void loop_blocked(struct vctx *c, const char *loop, struct cand *k)
 	for (size_t i = 0; i < c->nr_loops; i++)
 		if (c->loops[i].tid == loop_tid(loop))
 			impact = 100;
-	if (!claim(k, CDOC_V_LOOP, impact, NULL)) {
+	if (!claim(k, loop, CDOC_V_LOOP, impact, NULL)) {
 		doctor__vtally_release(&j.t);
 		return;
 	}
@@ -468,35 +502,64 @@ static int gc_frame(const char *f)
 {
 	return strstr(f, "Heap::CollectGarbage") || strstr(f, "Scavenger") ||
 	       strstr(f, "MarkCompactCollector") ||
-	       strstr(f, "Heap::PerformGarbageCollection");
+	       strstr(f, "Heap::PerformGarbageCollection") ||
+	       strstr(f, "ConcurrentMarking") || strstr(f, "Sweeper");
 }
 
-/* % of thread @tid's cpu samples in the window inside the collector;
- * -1 with too few samples. */
-static double gc_cpu_pct(struct vctx *c, uint32_t tid)
+/* Does the stack ending in @n run in a V8 helper thread? */
+static int v8_helper(const struct cdoc_profile *p, uint32_t n)
+{
+	for (; n && n != CDOC_NONE; n = p->nodes[n].parent) {
+		const char *f = cdoc_profile_node_name(p, n);
+
+		if (strstr(f, "PlatformWorker") || strstr(f, "WorkerThread"))
+			return 1;
+	}
+	return 0;
+}
+
+static int in_gc(const struct cdoc_profile *p, uint32_t n)
+{
+	for (; n && n != CDOC_NONE; n = p->nodes[n].parent)
+		if (gc_frame(cdoc_profile_node_name(p, n)))
+			return 1;
+	return 0;
+}
+
+/*
+ * The CPU share of garbage collection for the loop on thread @tid of
+ * process @pid, from the cpu samples in the window: the loop thread's
+ * samples inside V8's collector plus V8's helper threads' (parallel
+ * scavenging, concurrent marking, sweeping: V8 hands them more of the
+ * work when it can), over the loop thread's samples plus those; -1 with
+ * too few samples. CPU time, so a busy machine, which stretches pauses,
+ * does not change it.
+ */
+static double gc_cpu_pct(struct vctx *c, uint32_t pid, uint32_t tid)
 {
 	int pi = c->prof[VP_CPU];
 	const struct cdoc_profile *p;
-	double all = 0, gc = 0;
+	double all = 0, gc = 0, loop = 0;
 
 	if (pi < 0)
 		return -1;
 	p = &c->r->profiles[pi].prof;
 	for (size_t i = 0; i < c->r->nr_tsamples; i++) {
 		const struct cdoc_rec_tsample *s = &c->r->tsamples[i];
-		uint32_t n;
 
-		if ((int)s->profile != pi || s->tid != tid ||
+		if ((int)s->profile != pi || s->pid != pid ||
 		    s->time_ns < c->w0 || s->time_ns > c->w1)
 			continue;
-		all += s->weight;
-		for (n = s->node; n && n != CDOC_NONE; n = p->nodes[n].parent)
-			if (gc_frame(cdoc_profile_node_name(p, n))) {
-				gc += s->weight;
-				break;
-			}
+		if (s->tid == tid) {
+			loop += s->weight;
+			all += s->weight;
+			gc += in_gc(p, s->node) ? s->weight : 0;
+		} else if (in_gc(p, s->node) && v8_helper(p, s->node)) {
+			all += s->weight;
+			gc += s->weight;
+		}
 	}
-	return all < GC_MIN_SAMPLES ? -1 : pct(gc, all);
+	return loop < GC_MIN_SAMPLES ? -1 : pct(gc, all);
 }
 
 static void gc_pressure(struct vctx *c, const char *loop, struct cand *k)
@@ -506,38 +569,46 @@ static void gc_pressure(struct vctx *c, const char *loop, struct cand *k)
 	double reqs = loop_stat(c, "node_http_requests", loop, SUM);
 	double util = loop_stat(c, "node_loop_util_pct", loop, MEAN);
 	double win = doctor__v_window_s(c), busy, share, impact;
+	double cpu_gc = gc_cpu_pct(c, (uint32_t)strtoul(loop, NULL, 10),
+	                           loop_tid(loop));
 	struct cdoc_verdict *v = &k->v;
 	char lb[96];
 
-	double cpu_gc = gc_cpu_pct(c, loop_tid(loop));
-
-	if (gc <= 0 || win <= 0 || util <= 0 || cpu_gc < GC_MIN_CPU_PCT)
+	if (gc <= 0 || n < GC_MIN_COUNT || win <= 0 || util <= 0)
 		return;
 	busy = util / 100 * win * 1000;
-	share = CDOC_MAX(cpu_gc, pct(gc, busy));
+	/* CPU when sampled: pause time is wall time, and on a saturated
+	 * machine V8's helpers wait for a CPU inside the pause, stretching
+	 * it far more than the loop's busy time (a hotspot with 2% of its
+	 * CPU in GC read 25% of pause share with two busy loops beside). */
+	share = cpu_gc >= 0 ? cpu_gc : pct(gc, busy);
+	if (share < GC_MIN_PCT)
+		return;
 	/* The loop blocked because it collects garbage: the same finding,
 	 * its cause named. */
 	impact = k->set && !strcmp(k->v.category, CDOC_V_LOOP)
 	                 ? CDOC_MAX(share, k->v.impact)
 	                 : share;
-	if (!claim(k, CDOC_V_GC, impact, CDOC_V_LOOP))
+	if (!claim(k, loop, CDOC_V_GC, impact, CDOC_V_LOOP))
 		return;
-	doctor__v_evidence(v, "node_gc_cpu_pct", cpu_gc, "%");
+	if (cpu_gc >= 0)
+		doctor__v_evidence(v, "node_gc_cpu_pct", cpu_gc, "%");
 	doctor__v_evidence(v, "node_gc_pause_pct", pct(gc, busy), "%");
 	doctor__v_evidence(v, "node_gc_count", n, "");
 	if (reqs > 0)
 		doctor__v_evidence(v, "node_gc_per_request", n / reqs, "");
 	doctor__v_summary(v,
 	                  "Garbage collection took %.0f%% of the CPU of the "
-	                  "loop of %s (%.0f collections, %.0f ms of pauses",
-	                  cpu_gc, loop_label(loop, lb, sizeof(lb)), n, gc);
+	                  "loop of %s and V8's helpers (%.0f collections, %.0f "
+	                  "ms of pauses",
+	                  share, loop_label(loop, lb, sizeof(lb)), n, gc);
 	if (reqs > 0)
 		doctor__v_summary(v, ", one every %.0f requests", reqs / n);
 	doctor__v_summary(v, "): requests make short-lived garbage fast.");
 	{
 		struct jtally j;
 
-		cpu_of_thread(c, loop_tid(loop), &j);
+		cpu_of_thread(c, loop_tid(loop), 1, 0, &j);
 		js_culprits(c, v, &j, impact);
 		doctor__vtally_release(&j.t);
 	}
@@ -548,6 +619,69 @@ static void gc_pressure(struct vctx *c, const char *loop, struct cand *k)
 	doctor__v_rec(v, "A larger young generation "
 	                 "(--max-semi-space-size=64) makes scavenges rarer; "
 	                 "measure it against the pause times.");
+}
+
+/* A loop one JS function keeps busy without blocking it: each request
+ * is short, but that function takes most of the loop's CPU and caps
+ * what one process serves. */
+static void js_hotspot(struct vctx *c, const char *loop, struct cand *k)
+{
+	double p99 = loop_stat(c, "node_loop_delay_p99_ms", loop, MEDIAN);
+	double req_cpu = loop_stat(c, "node_http_cpu_ms", loop, MEDIAN);
+	double cpu = loop_stat(c, "node_loop_cpu_pct", loop, MEAN);
+	double reqs = loop_stat(c, "node_http_requests", loop, SUM);
+	double win = doctor__v_window_s(c), w, share;
+	struct cdoc_verdict *v = &k->v;
+	struct jtally j;
+	char lb[96];
+
+	/* A blocked loop (loop_blocked), or another finding about this
+	 * loop (its GC, its leak, its waits), is the more specific one. */
+	if ((p99 >= DELAY_NOTICEABLE_MS && req_cpu >= REQ_CPU_BLOCK_MS) ||
+	    (k->set && k->tid == loop_tid(loop)))
+		return;
+	cpu_of_thread(c, loop_tid(loop), 0, 1, &j);
+	doctor__vtally_top(&j.t, &w);
+	share = pct(w, j.all);
+	if (j.all < HOT_MIN_SAMPLES || share < HOT_MIN_PCT ||
+	    !claim(k, loop, CDOC_V_HOTSPOT, share, NULL)) {
+		doctor__vtally_release(&j.t);
+		return;
+	}
+	js_culprits(c, v, &j, share);
+	doctor__vtally_release(&j.t);
+	doctor__v_evidence(v, "node_hot_function_cpu_pct", share, "%");
+	if (cpu >= 0)
+		doctor__v_evidence(v, "node_loop_cpu_pct", cpu, "%");
+	if (req_cpu >= 0)
+		doctor__v_evidence(v, "node_http_cpu_ms", req_cpu, "ms");
+	if (p99 >= 0)
+		doctor__v_evidence(v, "node_loop_delay_p99_ms", p99, "ms");
+	doctor__v_summary(v, "%s takes %.0f%% of the CPU of the loop of %s",
+	                  v->culprits[0].function, share,
+	                  loop_label(loop, lb, sizeof(lb)));
+	if (cpu >= 0)
+		doctor__v_summary(v, ", which ran %.0f%% of the time", cpu);
+	if (req_cpu >= 0 && reqs > 0 && win > 0)
+		doctor__v_summary(v,
+		                  "; each request costs the loop %.2f ms of "
+		                  "CPU (%.0f requests/s)",
+		                  req_cpu, reqs / win);
+	doctor__v_summary(v,
+	                  ". The loop is not blocked (each request is short), "
+	                  "but this function bounds what one process serves.");
+	doctor__v_rec(v,
+	              "Make %s cheaper or call it less: cache its result "
+	              "(memoize by input, or compute once when the data "
+	              "changes), hoist work that does not change out of "
+	              "its loops, parse and compile (JSON, RegExp, "
+	              "templates) once instead of per request.",
+	              v->culprits[0].function);
+	doctor__v_rec(v, "See its lines: the cpu flame graph (`cdoctor report "
+	                 "REC --html FILE`, tab cpu) or `node --cpu-prof`.");
+	doctor__v_rec(v, "For more throughput at the same cost, run one loop "
+	                 "per core (cluster, PM2) or move the function to a "
+	                 "worker_threads pool (piscina).");
 }
 
 /* The lower envelope of the V8 heap: the least used heap of each third
@@ -577,8 +711,9 @@ static int heap_thirds(struct vctx *c, const char *loop, double m[3])
 }
 
 /* js_heap growth in the window, by user JS culprit: the last snapshot
- * in the window less the first, of thread @tid. */
-static void heap_growth(struct vctx *c, uint32_t tid, struct jtally *j)
+ * in the window less the first, of thread @tid; the time of that first
+ * snapshot (0: none). */
+static uint64_t heap_growth(struct vctx *c, uint32_t tid, struct jtally *j)
 {
 	int pi = cdoc_recording_profile_index(c->r, "js_heap");
 	const struct cdoc_profile *p;
@@ -588,7 +723,7 @@ static void heap_growth(struct vctx *c, uint32_t tid, struct jtally *j)
 	memset(j, 0, sizeof(*j));
 	memset(&first, 0, sizeof(first));
 	if (pi < 0)
-		return;
+		return 0;
 	p = &c->r->profiles[pi].prof;
 	for (size_t i = 0; i < c->r->nr_tsamples; i++) {
 		const struct cdoc_rec_tsample *s = &c->r->tsamples[i];
@@ -600,7 +735,7 @@ static void heap_growth(struct vctx *c, uint32_t tid, struct jtally *j)
 		t1 = CDOC_MAX(t1, s->time_ns);
 	}
 	if (t1 <= t0)
-		return;
+		return 0;
 	for (size_t i = 0; i < c->r->nr_tsamples; i++) {
 		const struct cdoc_rec_tsample *s = &c->r->tsamples[i];
 
@@ -620,12 +755,38 @@ static void heap_growth(struct vctx *c, uint32_t tid, struct jtally *j)
 	}
 	j->t.total = j->all;
 	doctor__vtally_release(&first.t);
+	return t0;
+}
+
+/* The V8 heap used of loop @loop read at time @t (the agent reports it
+ * with each js_heap snapshot); -1 when there is none. */
+static double heap_at(struct vctx *c, const char *loop, uint64_t t)
+{
+	struct cdoc_buf b = CDOC_BUF_INIT;
+	double r = -1;
+
+	cdoc_buf_addf(&b, "node_heap_used_bytes[%s]", loop);
+	for (size_t i = 0; i < c->r->nr_metrics && r < 0; i++) {
+		const struct cdoc_rec_metric_sample *m = &c->r->metrics[i];
+
+		if (m->time_ns < t)
+			continue;
+		for (size_t j = 0; j < m->n; j++)
+			if (!strcmp(m->names[j], b.buf)) {
+				r = m->values[j];
+				break;
+			}
+	}
+	cdoc_buf_release(&b);
+	return r;
 }
 
 static void memory_leak(struct vctx *c, const char *loop, struct cand *k)
 {
 	struct cdoc_verdict *v = &k->v;
 	double m[3], grew, rate, impact, win = doctor__v_window_s(c);
+	double base, span;
+	uint64_t since;
 	struct jtally j;
 	char lb[96];
 
@@ -637,9 +798,13 @@ static void memory_leak(struct vctx *c, const char *loop, struct cand *k)
 		return;
 	/* What the sampled JS heap kept must have grown too (a young
 	 * generation filling between collections is not kept). */
-	heap_growth(c, loop_tid(loop), &j);
+	/* The sampler starts once the heap's floor keeps rising (the
+	 * agent's auto mode): compare with the growth since then. */
+	since = heap_growth(c, loop_tid(loop), &j);
+	base = since ? heap_at(c, loop, since) : -1;
+	span = base >= 0 && base < m[2] ? m[2] - base : grew;
 	if (cdoc_recording_profile_index(c->r, "js_heap") >= 0 &&
-	    j.all < LEAK_JS_FRAC * grew) {
+	    j.all < LEAK_JS_FRAC * CDOC_MIN(grew, span)) {
 		doctor__vtally_release(&j.t);
 		return;
 	}
@@ -648,7 +813,7 @@ static void memory_leak(struct vctx *c, const char *loop, struct cand *k)
 	impact = k->set && !strcmp(k->v.category, CDOC_V_GC)
 	                 ? CDOC_MAX(LEAK_IMPACT, k->v.impact)
 	                 : LEAK_IMPACT;
-	if (!claim(k, CDOC_V_MEMLEAK, impact, CDOC_V_GC)) {
+	if (!claim(k, loop, CDOC_V_MEMLEAK, impact, CDOC_V_GC)) {
 		doctor__vtally_release(&j.t);
 		return;
 	}
@@ -713,7 +878,7 @@ static void io_wait(struct vctx *c, const char *loop, struct cand *k)
 		return;
 	}
 	impact = 100 * (1 - (req_cpu > 0 ? req_cpu / lat : 0));
-	if (!claim(k, CDOC_V_IO, impact, NULL)) {
+	if (!claim(k, loop, CDOC_V_IO, impact, NULL)) {
 		doctor__vtally_release(&j.t);
 		return;
 	}
@@ -751,7 +916,90 @@ static void io_wait(struct vctx *c, const char *loop, struct cand *k)
 	                 "not one after another.");
 }
 
-void doctor__v_node(struct vctx *c, struct cdoc_verdict *v)
+/* Did the generic loop rule (TICKS) see long ticks on thread @tid? */
+static int generic_loop(const struct vctx *c, uint32_t tid)
+{
+	for (size_t i = 0; i < c->nr_loops; i++)
+		if (c->loops[i].tid == tid && c->loops[i].nr_longs)
+			return 1;
+	return 0;
+}
+
+/*
+ * The generic blocked-loop finding (@g, from the long ticks) of a Node
+ * loop: when the Node finding @k is about the same loop and names what
+ * blocked it (the JS function, the collector, a leak filling the heap),
+ * @k comes first and @g stays a secondary finding; when the Node rules
+ * found nothing on the loop and @g's culprit is not the program's own
+ * code (V8's collector, libuv's condition variables, OpenSSL inside the
+ * node binary: a busy machine stretching a healthy loop's ticks), @g is
+ * dropped.
+ */
+static void subsume_generic_loop(struct vctx *c, const struct loops *l,
+                                 struct cand *k, struct cdoc_verdict *g)
+{
+	int node_loop = 0;
+
+	if (!g || !g->category || strcmp(g->category, CDOC_V_LOOP))
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		node_loop |= generic_loop(c, loop_tid(l->id[i]));
+	if (!node_loop)
+		return;
+	if (k->set && strcmp(k->v.category, CDOC_V_IO) &&
+	    generic_loop(c, k->tid)) {
+		k->v.impact = CDOC_MAX(k->v.impact, g->impact);
+		g->impact = CDOC_MAX(0, CDOC_MIN(g->impact, k->v.impact - 10));
+		return;
+	}
+	if (!g->nr_culprits ||
+	    !doctor__frame_is_own(c, g->culprits[0].function)) {
+		cdoc_verdict_release(g);
+		cdoc_verdict_init(g);
+	}
+}
+
+/* Is @g's top culprit the JS frame of @k's top culprit ("JS:fn ...")? */
+static int same_js_culprit(const struct cdoc_verdict *k,
+                           const struct cdoc_verdict *g)
+{
+	const char *f;
+	size_t n;
+
+	if (!k->nr_culprits || !g->nr_culprits)
+		return 0;
+	f = g->culprits[0].function;
+	n = strlen(k->culprits[0].function);
+	return !strncmp(f, "JS:", 3) &&
+	       !strncmp(f + 3, k->culprits[0].function, n) &&
+	       (f[3 + n] == ' ' || !f[3 + n]);
+}
+
+/*
+ * The generic hotspot finding @g whose function is the one the Node
+ * finding @k names: with a Node hotspot it is the same finding (dropped,
+ * @k takes its rank: the loop's numbers and Node advice); with
+ * gc-pressure or a blocked loop, @k is the more specific finding (the
+ * function's CPU is its allocations and their collection, or the loop it
+ * blocks): @k first, @g secondary.
+ */
+static void subsume_generic_hotspot(struct cand *k, struct cdoc_verdict *g)
+{
+	if (!k->set || !g->category || strcmp(g->category, CDOC_V_HOTSPOT) ||
+	    !same_js_culprit(&k->v, g))
+		return;
+	k->v.impact = CDOC_MAX(k->v.impact, g->impact);
+	if (!strcmp(k->v.category, CDOC_V_HOTSPOT)) {
+		cdoc_verdict_release(g);
+		cdoc_verdict_init(g);
+	} else if (!strcmp(k->v.category, CDOC_V_GC) ||
+	           !strcmp(k->v.category, CDOC_V_LOOP)) {
+		g->impact = CDOC_MAX(0, CDOC_MIN(g->impact, k->v.impact - 10));
+	}
+}
+
+void doctor__v_node(struct vctx *c, struct cdoc_verdict *v,
+                    struct cdoc_verdict *generic, size_t nr_generic)
 {
 	struct cand k = {.set = 0};
 	struct loops l;
@@ -763,6 +1011,11 @@ void doctor__v_node(struct vctx *c, struct cdoc_verdict *v)
 		gc_pressure(c, l.id[i], &k);
 		memory_leak(c, l.id[i], &k);
 		io_wait(c, l.id[i], &k);
+		js_hotspot(c, l.id[i], &k);
+	}
+	for (size_t i = 0; i < nr_generic; i++) {
+		subsume_generic_loop(c, &l, &k, &generic[i]);
+		subsume_generic_hotspot(&k, &generic[i]);
 	}
 	loops_release(&l);
 	if (k.set) {

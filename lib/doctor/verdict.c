@@ -626,7 +626,7 @@ int cdoc_doctor_verdict(struct cdoc_recording *r, struct cdoc_verdict *v)
 	for (i = 0; i < CDOC_ARRAY_SIZE(vrules); i++)
 		vrules[i](&c, &cand[i]);
 	if (doctor__v_node)
-		doctor__v_node(&c, &cand[n - 1]);
+		doctor__v_node(&c, &cand[n - 1], cand, n - 1);
 	cdoc_verdict_release(v);
 	choose(&c, v, cand, n);
 	if (!c.offcpu && strcmp(v->category, CDOC_V_NONE))

@@ -611,3 +611,123 @@ Test(verdict, small_growth_without_live_allocations_is_not_a_leak)
 	judge();
 	cr_assert_str_eq(v.category, "none", "%s", v.summary);
 }
+
+/* ---- Node loops (lib/doctor/rules_node.c) ---- */
+
+static double util_80(double t)
+{
+	(void)t;
+	return 80;
+}
+
+/* 40 ms of GC pauses in each 200 ms reading: 25% of a loop busy 80%. */
+static double pause_40(double t)
+{
+	(void)t;
+	return 40;
+}
+
+static double delay_3(double t)
+{
+	(void)t;
+	return 3;
+}
+
+static double zero(double t)
+{
+	(void)t;
+	return 0;
+}
+
+Test(verdict, node_gc_work_of_v8_helpers_counts_for_gc_pressure)
+{
+	/* The loop thread's samples show 3% in V8's collector; V8's helper
+	 * threads scavenge and mark for it: 20% of a CPU more. */
+	cpu(100,
+	    "node;uv_run;JS:handler /srv/app.js:5:1;"
+	    "JS:buildRows /srv/app.js:9:3",
+	    60);
+	cpu(100,
+	    "node;uv_run;JS:handler /srv/app.js:5:1;"
+	    "JS:buildRows /srv/app.js:9:3;v8::internal::Scavenger::"
+	    "ScavengePage",
+	    2);
+	cpu(101,
+	    "node;start_thread;v8::platform::DefaultWorkerThreadsTaskRunner::"
+	    "WorkerThread::Run;v8::internal::ScavengerCollector::JobTask::Run",
+	    20);
+	metric("node_loop_util_pct[100]", util_80);
+	metric("node_gc_pause_ms[100]", pause_40);
+	metric("node_gc_count[100]", ten);
+	metric("node_loop_delay_p99_ms[100]", delay_3);
+	judge();
+	cr_assert_str_eq(v.category, "gc-pressure", "%s", v.summary);
+	cr_assert_str_eq(v.culprits[0].function, "buildRows");
+}
+
+Test(verdict, node_pauses_stretched_by_a_busy_machine_are_not_gc_pressure)
+{
+	/* 25% of the loop's busy time in GC pauses, but 2% of the CPU: the
+	 * helpers waited for a CPU inside the pauses. */
+	cpu(100, "node;uv_run;JS:handler /srv/app.js:5:1", 60);
+	cpu(100,
+	    "node;uv_run;JS:handler /srv/app.js:5:1;"
+	    "v8::internal::Heap::CollectGarbage",
+	    1);
+	metric("node_loop_util_pct[100]", util_80);
+	metric("node_gc_pause_ms[100]", pause_40);
+	metric("node_gc_count[100]", ten);
+	metric("node_loop_delay_p99_ms[100]", delay_3);
+	judge();
+	cr_assert_neq(strcmp(v.category, "gc-pressure"), 0, "%s", v.summary);
+	cr_assert(!has_other("gc-pressure"));
+}
+
+Test(verdict, node_loop_with_few_pauses_is_not_gc_pressure)
+{
+	cpu(100, "node;uv_run;JS:handler /srv/app.js:5:1", 60);
+	metric("node_loop_util_pct[100]", util_80);
+	metric("node_gc_pause_ms[100]", delay_3); /* 3 ms in 160: 2% */
+	metric("node_gc_count[100]", ten);
+	metric("node_loop_delay_p99_ms[100]", delay_3);
+	judge();
+	cr_assert_neq(strcmp(v.category, "gc-pressure"), 0, "%s", v.summary);
+	cr_assert(!has_other("gc-pressure"));
+}
+
+Test(verdict, node_ticks_stretched_in_runtime_code_are_not_a_blocked_loop)
+{
+	/* A healthy node server on a busy machine: long ticks, and what ran
+	 * in them is libuv and V8 (no JS function, no user native code);
+	 * the agent says the loop's delay is small and requests cheap. */
+	ticks(100, 19, 25, 1 * S, 9 * S);
+	cpu(100, "node;node::Start;uv_run;uv__io_poll;uv_cond_signal", 40);
+	cpu(100, "node;node::Start;uv_run;v8::internal::Execution::Call", 30);
+	metric("node_loop_util_pct[100]", util_80);
+	metric("node_loop_delay_p99_ms[100]", delay_3);
+	metric("node_gc_pause_ms[100]", zero);
+	metric("node_gc_count[100]", zero);
+	judge();
+	cr_assert_neq(strcmp(v.category, "event-loop-blocked"), 0, "%s",
+	              v.summary);
+	cr_assert(!has_other("event-loop-blocked"));
+}
+
+Test(verdict, node_finding_about_a_loop_ranks_over_its_generic_blocked_loop)
+{
+	/* The long ticks are GC pauses under a JS function: the generic loop
+	 * rule calls the loop blocked; the Node rules name the collector. */
+	ticks(100, 19, 25, 1 * S, 9 * S);
+	cpu(100, "node;uv_run;JS:buildRows /srv/app.js:9:3", 70);
+	cpu(100,
+	    "node;uv_run;JS:buildRows /srv/app.js:9:3;"
+	    "v8::internal::Heap::CollectGarbage",
+	    20);
+	metric("node_loop_util_pct[100]", util_80);
+	metric("node_gc_pause_ms[100]", pause_40);
+	metric("node_gc_count[100]", ten);
+	metric("node_loop_delay_p99_ms[100]", delay_3);
+	judge();
+	cr_assert_str_eq(v.category, "gc-pressure", "%s", v.summary);
+	cr_assert(has_other("event-loop-blocked"));
+}

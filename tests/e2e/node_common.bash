@@ -39,17 +39,17 @@ ge() {
 	[ "$1" != none ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'
 }
 
-# verdict NAME CATEGORY FUNCTION: the verdict (or, on a machine so busy
-# that its saturation is the verdict, a secondary finding) is CATEGORY
-# with FUNCTION among its culprits.
+# verdict NAME CATEGORY FUNCTION: the verdict is CATEGORY with FUNCTION
+# among its culprits (the Node rules' evidence holds on a busy machine:
+# CPU per request, GC CPU share, heap floor; docs/node.md).
 verdict() {
 	local got
 	got=$($EVIDENCE verdict "$T/$1.json" "$2" "$3")
 	echo "$1: $2 ($3): $got"
 	case $got in
-	verdict | secondary) ;;
+	verdict) ;;
 	no-verdict) echo "  (this build has no verdict: not checked)" ;;
-	*) fail "$1: no $2 naming $3: $got" ;;
+	*) fail "$1: the verdict is not $2 naming $3: $got" ;;
 	esac
 }
 

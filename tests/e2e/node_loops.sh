@@ -40,7 +40,8 @@ node_record gc gc_pressure
 n=$(metric gc node_gc_count sum)
 ms=$(metric gc node_gc_pause_ms sum)
 echo "gc_pressure: $n collections, $ms ms of pauses"
-ge "$n" 10 || fail "gc_pressure: $n collections"
+# a saturated machine serves it few requests: a handful of collections
+ge "$n" 5 || fail "gc_pressure: $n collections"
 ge "$ms" 1 || fail "gc_pressure: $ms ms of GC pauses"
 verdict gc gc-pressure cdoctorJsBuildRows
 # each process and worker thread unlinked V8's log of its isolate
