@@ -236,6 +236,33 @@ Test(verdict, hot_lock_holder_with_off_cpu_waiters_is_lock_contention)
 	          v.summary);
 }
 
+Test(verdict, spinning_lock_waiters_are_lock_contention_not_a_hotspot)
+{
+	uint32_t tid;
+
+	/* A spinlock: the waiters burn CPU in pthread_spin_lock and never
+	 * show in offcpu_lock; the holder's work alone would be under the
+	 * hotspot threshold, with the spinning counted as its own CPU a
+	 * hotspot. */
+	for (tid = 11; tid <= 12; tid++) {
+		cpu(tid, "srv;worker;handle;record_sample", 20);
+		cpu(tid, "srv;worker;handle;record_sample;pthread_spin_lock",
+		    25);
+		cpu(tid,
+		    "srv;worker;handle;read;__x64_sys_read_[k];"
+		    "tcp_recvmsg_[k]",
+		    30);
+		spread("offcpu_net", tid, "srv;worker;handle;read", 200, 2 * MS,
+		       1 * S, 9 * S);
+	}
+	judge();
+	cr_assert_str_eq(v.category, "lock-contention", "%s", v.summary);
+	cr_assert_str_eq(v.culprits[0].function, "record_sample");
+	cr_assert_str_eq(v.culprits[0].via, "pthread_spin_lock");
+	cr_assert(strstr(v.summary, "spinning"), "%s", v.summary);
+	cr_assert(!has_other("cpu-hotspot"), "the spinning is no hotspot");
+}
+
 Test(verdict, idle_pool_threads_on_condition_variables_are_not_contention)
 {
 	uint32_t tid;
