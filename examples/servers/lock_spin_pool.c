@@ -1,5 +1,5 @@
 /*
- * lock_spin_pool - a thread-pool HTTP server (THREADS=8) where every
+ * lock_spin_pool - a thread-pool HTTP server (THREADS=16) where every
  * request adds a latency sample to a shared histogram in
  * record_latency_sample under one pthread spinlock, and re-weights the
  * histogram (SPIN_ROUNDS cells) inside the critical section. Waiters
@@ -47,7 +47,7 @@ static int handle(const struct srv_req *rq, struct srv_out *out)
 
 int main(void)
 {
-	spin_rounds = srv_env("SPIN_ROUNDS", 16000);
+	spin_rounds = srv_env("SPIN_ROUNDS", 32000);
 	pthread_spin_init(&hist_lock, PTHREAD_PROCESS_PRIVATE);
-	return srv_run_pool(srv_listen(), (int)srv_env("THREADS", 8), handle);
+	return srv_run_pool(srv_listen(), (int)srv_env("THREADS", 16), handle);
 }

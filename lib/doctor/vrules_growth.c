@@ -265,6 +265,13 @@ void doctor__v_memleak(struct vctx *c, struct cdoc_verdict *v)
 	if (v->nr_culprits)
 		doctor__v_summary(v, " The site that grew most (%s): %s.", from,
 		                  v->culprits[0].function);
+	else if (cdoc_recording_counter(c->r, "alloc_no_exit"))
+		doctor__v_summary(
+		        v, " No call site can be named: the program ended "
+		           "without exiting (killed by the stop signal), so "
+		           "the allocation records its threads still held "
+		           "were never sent. A handler for SIGINT and SIGTERM "
+		           "that calls exit() lets them out.");
 	doctor__v_rec(v, "Rank the call sites whose live bytes grew: `cdoctor "
 	                 "heap diff REC` (run with --heap-interval SEC for "
 	                 "snapshots during the load), or `cdoctor heap REC` "

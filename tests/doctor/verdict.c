@@ -212,6 +212,19 @@ Test(verdict, steady_growth_is_a_leak_with_the_growing_site)
 	cr_assert(strstr(v.summary, "grew steadily"), "%s", v.summary);
 }
 
+Test(verdict, a_leak_without_the_trackers_records_says_why_no_site)
+{
+	/* Killed by the stop signal: the shim's last batches never came,
+	 * no leaked_bytes; the verdict stands and says why it names none. */
+	healthy_loop(7);
+	metric("rss_bytes", leaking);
+	cr_assert_eq(cdoc_rec_counter(&w, "alloc_no_exit", 1), 0);
+	judge();
+	cr_assert_str_eq(v.category, "memory-leak", "%s", v.summary);
+	cr_assert_eq(v.nr_culprits, 0);
+	cr_assert(strstr(v.summary, "SIGTERM"), "%s", v.summary);
+}
+
 Test(verdict, hot_lock_holder_with_off_cpu_waiters_is_lock_contention)
 {
 	uint32_t tid;
@@ -261,6 +274,27 @@ Test(verdict, spinning_lock_waiters_are_lock_contention_not_a_hotspot)
 	cr_assert_str_eq(v.culprits[0].via, "pthread_spin_lock");
 	cr_assert(strstr(v.summary, "spinning"), "%s", v.summary);
 	cr_assert(!has_other("cpu-hotspot"), "the spinning is no hotspot");
+}
+
+Test(verdict, a_hot_function_that_holds_a_contended_lock_is_lock_contention)
+{
+	uint32_t tid;
+
+	/* The hot function does its work under a spinlock that the other
+	 * threads spin on: the lock is why it costs, the hotspot stays a
+	 * secondary finding. */
+	for (tid = 11; tid <= 12; tid++) {
+		cpu(tid, "srv;worker;handle;record_sample", 55);
+		cpu(tid, "srv;worker;handle;record_sample;pthread_spin_lock",
+		    25);
+		cpu(tid, "srv;worker;handle;read;__x64_sys_read_[k]", 20);
+		spread("offcpu_net", tid, "srv;worker;handle;read", 200, 2 * MS,
+		       1 * S, 9 * S);
+	}
+	judge();
+	cr_assert_str_eq(v.category, "lock-contention", "%s", v.summary);
+	cr_assert_str_eq(v.culprits[0].function, "record_sample");
+	cr_assert(has_other("cpu-hotspot"), "the hotspot stays secondary");
 }
 
 Test(verdict, idle_pool_threads_on_condition_variables_are_not_contention)
