@@ -6,6 +6,8 @@
 #include "synth.h"
 
 #include "doctor/doctor.h"
+#include "heap/heap.h"
+#include "heapfile/heapfile.h"
 #include "report/report.h"
 
 #define MS 1000000ull
@@ -210,6 +212,64 @@ Test(verdict, steady_growth_is_a_leak_with_the_growing_site)
 	cr_assert_str_eq(v.category, "memory-leak", "%s", v.summary);
 	cr_assert_str_eq(v.culprits[0].function, "remember_session");
 	cr_assert(strstr(v.summary, "grew steadily"), "%s", v.summary);
+}
+
+/* A heap snapshot @name with @n sites: frames[i] (leaf first, ";"
+ * separated) holding live[i] bytes. */
+static void heap_snap(const char *name, size_t n, const char *const *frames,
+                      const uint64_t *live)
+{
+	struct cdoc_heap_snap sn;
+	size_t i;
+
+	cdoc_heap_snap_init(&sn);
+	sn.procs = calloc(1, sizeof(*sn.procs));
+	sn.nr_procs = 1;
+	sn.procs[0].pid = 100;
+	sn.procs[0].name = cdoc_strtab_intern(&sn.names, "srv", 3);
+	sn.sites = calloc(n, sizeof(*sn.sites));
+	sn.stacks = calloc(n, sizeof(*sn.stacks));
+	sn.frames = calloc(16 * n, sizeof(*sn.frames));
+	for (i = 0; i < n; i++) {
+		char *copy = strdup(frames[i]), *save = NULL, *f;
+
+		sn.stacks[i].first = (uint32_t)sn.nr_frames;
+		for (f = strtok_r(copy, ";", &save); f;
+		     f = strtok_r(NULL, ";", &save)) {
+			sn.frames[sn.nr_frames++] =
+			        cdoc_strtab_intern(&sn.names, f, strlen(f));
+			sn.stacks[i].nr++;
+		}
+		free(copy);
+		sn.sites[i].stack = (uint32_t)i;
+		sn.sites[i].live_bytes = live[i];
+		sn.sites[i].live_count = 1;
+	}
+	sn.nr_stacks = sn.nr_sites = n;
+	cr_assert_eq(cdoc_heap_rec_write(&w, name, &sn), 0);
+	cdoc_heap_snap_release(&sn);
+}
+
+Test(verdict, a_leak_freed_at_exit_is_found_between_the_load_snapshots)
+{
+	/* A C++ map that grows through the load and is destroyed at exit
+	 * (static destructors): the exit snapshot holds nothing, the
+	 * load-start and load-end snapshots hold the growth. */
+	static const char *const sites[] = {
+	        "malloc;operator new;remember_headers;worker",
+	        "malloc;init_tables;main"};
+	static const uint64_t start[] = {1000, 500000},
+	                      end[] = {60000000, 500000}, gone[] = {0, 0};
+
+	healthy_loop(7);
+	metric("rss_bytes", leaking);
+	heap_snap("load-start", 2, sites, start);
+	heap_snap("load-end", 2, sites, end);
+	heap_snap("exit", 2, sites, gone);
+	judge();
+	cr_assert_str_eq(v.category, "memory-leak", "%s", v.summary);
+	cr_assert_eq(v.nr_culprits, 1);
+	cr_assert_str_eq(v.culprits[0].function, "remember_headers");
 }
 
 Test(verdict, a_leak_without_the_trackers_records_says_why_no_site)
