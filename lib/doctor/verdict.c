@@ -295,8 +295,10 @@ static void account(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
 	doctor__culprit(c, vp, node, &via, &kind);
 	th->ns[vp] += w;
 	/* A runtime helper's own lock waits (V8's workers handing tasks to
-	 * each other) are nothing the program's code can change. */
-	if (vp == VP_LOCK && kind != VK_COND && !runtime_helper(c, vp, node))
+	 * each other) are nothing the program's code can change, and
+	 * neither are the locks of cdoctor's own tracking (the shim). */
+	if (vp == VP_LOCK && kind != VK_COND && kind != VK_SHIM &&
+	    !runtime_helper(c, vp, node))
 		th->mutex_ns += w;
 	if (vp == VP_NET ||
 	    (vp == VP_CPU && via && net_call(cdoc_strtab_get(&c->names, via))))

@@ -200,7 +200,7 @@ static void wait_one(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
 	                              node, &via, &kind);
 
 	(void)t;
-	if (x->locks_only && kind == VK_COND)
+	if (x->locks_only && (kind == VK_COND || kind == VK_SHIM))
 		return;
 	doctor__vtally_add(&x->t, who, via, w);
 	cdoc_u64map_put(&x->tids, tid, 1);

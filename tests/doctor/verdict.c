@@ -357,6 +357,37 @@ Test(verdict, a_hot_function_that_holds_a_contended_lock_is_lock_contention)
 	cr_assert(has_other("cpu-hotspot"), "the hotspot stays secondary");
 }
 
+/* FRAMEINFO: frame @name comes from cdoctor's preload shim. */
+static void shim_frame(const char *name)
+{
+	struct cdoc_rec_frameinfo fi = {
+	        .module = "/opt/cdoctor/lib/libcdoctor-alloc.so"};
+
+	cr_assert_eq(cdoc_rec_frameinfo(&w, cdoc_rec_str(&w, name), &fi), 0);
+}
+
+Test(verdict, waits_on_the_trackers_own_lock_are_not_contention)
+{
+	uint32_t tid;
+
+	/* Threads that wait for a lock inside cdoctor's preload shim (its
+	 * thread registry, entered from a tracked accept): cdoctor's cost,
+	 * not the program's contention. */
+	for (tid = 11; tid <= 14; tid++) {
+		cpu(tid, "srv;worker;handle;parse_request", 20);
+		cpu(tid, "srv;worker;read;__x64_sys_read_[k]", 20);
+		spread("offcpu_lock", tid,
+		       "srv;worker;accept;put_open;shim_thread_start;"
+		       "pthread_mutex_lock;__lll_lock_wait;futex_wait_[k]",
+		       600, 10 * MS, 1 * S, 9 * S);
+	}
+	shim_frame("put_open");
+	shim_frame("shim_thread_start");
+	judge();
+	cr_assert_neq(strcmp(v.category, "lock-contention"), 0, "%s",
+	              v.summary);
+}
+
 Test(verdict, idle_pool_threads_on_condition_variables_are_not_contention)
 {
 	uint32_t tid;
