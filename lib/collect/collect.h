@@ -220,6 +220,9 @@ struct cdoc_env;
  * @finish: the target has ended (or the run was stopped): read what is
  *          left and write the last chunks.
  * @free:   release @st (also when the run failed at any step).
+ * @load:   the --on-port load command has started (@end 0) or ended
+ *          (@end 1, before the target is asked to stop): mark the
+ *          moment in the evidence. Errors are ignored.
  */
 struct cdoc_source_ops {
 	const char *name;
@@ -232,6 +235,7 @@ struct cdoc_source_ops {
 	int (*flush)(void *st, struct cdoc_collector *c);
 	int (*finish)(void *st, struct cdoc_collector *c);
 	void (*free)(void *st);
+	int (*load)(void *st, struct cdoc_collector *c, int end);
 };
 
 /*

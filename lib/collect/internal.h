@@ -63,6 +63,8 @@ struct cdoc_collector {
 int collect__check_free(const char *path, int force);
 int collect__flush(struct cdoc_collector *c);
 void collect__signal_target(struct cdoc_collector *c, int sig);
+/* Tell the sources that the --on-port load started (@end 0) or ended. */
+void collect__load_mark(struct cdoc_collector *c, int end);
 
 /* signals.c */
 int collect__block_signals(struct cdoc_collector *c);

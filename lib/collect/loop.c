@@ -26,6 +26,14 @@ int collect__flush(struct cdoc_collector *c)
 	return ret < 0 ? ret : cdoc_rec_flush(&c->w);
 }
 
+void collect__load_mark(struct cdoc_collector *c, int end)
+{
+	for (size_t i = 0; i < c->nr_srcs; i++)
+		if (c->srcs[i].ops->load &&
+		    c->srcs[i].ops->load(c->srcs[i].st, c, end) < 0)
+			cdoc_errclear();
+}
+
 void collect__signal_target(struct cdoc_collector *c, int sig)
 {
 	if (c->attach || c->target_done || c->pid <= 0)
@@ -88,6 +96,7 @@ static void start_port_cmd(struct cdoc_collector *c, int port)
 		collect__stop(c, cdoc_now_ns());
 	} else {
 		load_meta(c, "load_start_ns");
+		collect__load_mark(c, 0);
 	}
 	cdoc_env_release(&env);
 	cdoc_buf_release(&cmd);

@@ -278,6 +278,18 @@ static void shim_free(void *st)
 	free(s);
 }
 
+/* Snapshots "load-start" and "load-end" around the --on-port load: the
+ * doctor weighs the growth between them (a program that frees at exit,
+ * C++ static destructors, leaves nothing "live at exit"). */
+static int shim_load(void *st, struct cdoc_collector *c, int end)
+{
+	struct shim_src *s = st;
+	int ret = read_stream(s);
+
+	(void)c;
+	return ret < 0 ? ret : snapshot(s, end ? "load-end" : "load-start", 0);
+}
+
 static const struct cdoc_source_ops shim_ops = {
         .name = "alloc",
         .env = shim_env,
@@ -287,6 +299,7 @@ static const struct cdoc_source_ops shim_ops = {
         .flush = shim_flush,
         .finish = shim_finish,
         .free = shim_free,
+        .load = shim_load,
 };
 
 /* The shim to use, or NULL after the default policy's notice/error

@@ -74,6 +74,7 @@ static void reap(struct cdoc_collector *c)
 		} else if (p == c->port_cmd.pid && !c->port_cmd.done) {
 			c->port_cmd.status = c->port_status = st;
 			c->port_cmd.done = 1;
+			collect__load_mark(c, 1);
 			collect__stop(c, cdoc_now_ns());
 		}
 	}

@@ -101,6 +101,7 @@ int doctor__frame_is_lock(const char *name)
 	                                    "pthread_cond_wait",
 	                                    "pthread_cond_timedwait",
 	                                    "pthread_rwlock_",
+	                                    "pthread_spin_lock",
 	                                    "sem_wait",
 	                                    "queued_spin_lock_slowpath",
 	                                    "__pthread_mutex_cond_lock",

@@ -295,8 +295,10 @@ static void account(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
 	doctor__culprit(c, vp, node, &via, &kind);
 	th->ns[vp] += w;
 	/* A runtime helper's own lock waits (V8's workers handing tasks to
-	 * each other) are nothing the program's code can change. */
-	if (vp == VP_LOCK && kind != VK_COND && !runtime_helper(c, vp, node))
+	 * each other) are nothing the program's code can change, and
+	 * neither are the locks of cdoctor's own tracking (the shim). */
+	if (vp == VP_LOCK && kind != VK_COND && kind != VK_SHIM &&
+	    !runtime_helper(c, vp, node))
 		th->mutex_ns += w;
 	if (vp == VP_NET ||
 	    (vp == VP_CPU && via && net_call(cdoc_strtab_get(&c->names, via))))
@@ -494,29 +496,34 @@ static int by_impact(const void *a, const void *b)
 }
 
 /*
- * A hotspot whose function is also the allocator's main caller is that
- * function's allocations: the more specific finding (and its fix, reuse
- * instead of malloc per piece) comes first, the hotspot stays secondary.
+ * A hotspot whose function is also the main culprit of a finding that
+ * says why it costs: the lock it holds while it works (its waiters, on
+ * or off the CPU, are lock contention: "a lock holder" in docs/doctor.md)
+ * or the allocator it calls (alloc-churn, whose fix is reuse instead of
+ * a malloc per piece). That finding comes first, the hotspot stays
+ * secondary.
  */
 static void prefer_specific(struct cdoc_verdict *hit, size_t k)
 {
+	static const char *const specific[] = {CDOC_V_LOCK, CDOC_V_CHURN};
 	struct cdoc_verdict x;
-	size_t i;
+	size_t i, j;
 
 	if (k < 2 || strcmp(hit[0].category, CDOC_V_HOTSPOT) ||
 	    !hit[0].nr_culprits)
 		return;
-	for (i = 1; i < k; i++) {
-		if (strcmp(hit[i].category, CDOC_V_CHURN) ||
-		    !hit[i].nr_culprits ||
-		    strcmp(hit[i].culprits[0].function,
-		           hit[0].culprits[0].function))
-			continue;
-		x = hit[i];
-		memmove(hit + 1, hit, i * sizeof(*hit));
-		hit[0] = x;
-		return;
-	}
+	for (j = 0; j < CDOC_ARRAY_SIZE(specific); j++)
+		for (i = 1; i < k; i++) {
+			if (strcmp(hit[i].category, specific[j]) ||
+			    !hit[i].nr_culprits ||
+			    strcmp(hit[i].culprits[0].function,
+			           hit[0].culprits[0].function))
+				continue;
+			x = hit[i];
+			memmove(hit + 1, hit, i * sizeof(*hit));
+			hit[0] = x;
+			return;
+		}
 }
 
 /* "none": what was measured and found small. */

@@ -176,19 +176,41 @@ static void snap_tally(struct vctx *c, const struct cdoc_heap_snap *s,
 	}
 }
 
-/* Growth of live bytes by culprit from the first to the last heap
- * snapshot; 0 when the recording has fewer than two. */
+/*
+ * The two snapshots to compare: "load-start" and "load-end" (taken
+ * around the --on-port load), else the first and the last taken while
+ * the program ran (not "exit": a program that frees at exit, C++ static
+ * destructors, has nothing left then). 0 when there are not two.
+ */
+static int growth_pair(const struct cdoc_recording *r, long *a, long *b)
+{
+	long n = (long)cdoc_heap_rec_count(r);
+
+	*a = cdoc_heap_rec_find(r, "load-start");
+	*b = cdoc_heap_rec_find(r, "load-end");
+	if (*a >= 0 && *b > *a)
+		return 1;
+	*a = 0;
+	*b = n - 1;
+	if (*b > 0 && cdoc_heap_rec_find(r, "exit") == *b && *b - 1 > 0)
+		(*b)--;
+	return *b > 0;
+}
+
+/* Growth of live bytes by culprit between the two snapshots of
+ * growth_pair(); 0 when the recording has fewer than two. */
 static int heap_growth(struct vctx *c, struct vtally *t)
 {
 	struct cdoc_heap_snap a, b;
+	long ia, ib;
 	int ok;
 
-	if (cdoc_heap_rec_count(c->r) < 2)
+	if (!growth_pair(c->r, &ia, &ib))
 		return 0;
 	cdoc_heap_snap_init(&a);
 	cdoc_heap_snap_init(&b);
-	ok = !cdoc_heap_rec_load(c->r, 0, &a, NULL) &&
-	     !cdoc_heap_rec_load(c->r, -1, &b, NULL);
+	ok = !cdoc_heap_rec_load(c->r, ia, &a, NULL) &&
+	     !cdoc_heap_rec_load(c->r, ib, &b, NULL);
 	if (ok) {
 		snap_tally(c, &b, 1, t);
 		snap_tally(c, &a, -1, t);
@@ -249,8 +271,11 @@ void doctor__v_memleak(struct vctx *c, struct cdoc_verdict *v)
 		return;
 	v->category = CDOC_V_MEMLEAK;
 	v->impact = LEAK_IMPACT;
-	if (!heap_growth(c, &t) && c->prof[VP_LEAKED] >= 0) {
+	if (heap_growth(c, &t))
+		positive_only(&t);
+	if (!t.total && c->prof[VP_LEAKED] >= 0) {
 		from = "what was live at exit";
+		doctor__vtally_release(&t);
 		doctor__vsamples(c, VP_LEAKED, tally_profile, &t);
 	}
 	positive_only(&t);
@@ -265,6 +290,13 @@ void doctor__v_memleak(struct vctx *c, struct cdoc_verdict *v)
 	if (v->nr_culprits)
 		doctor__v_summary(v, " The site that grew most (%s): %s.", from,
 		                  v->culprits[0].function);
+	else if (cdoc_recording_counter(c->r, "alloc_no_exit"))
+		doctor__v_summary(
+		        v, " No call site can be named: the program ended "
+		           "without exiting (killed by the stop signal), so "
+		           "the allocation records its threads still held "
+		           "were never sent. A handler for SIGINT and SIGTERM "
+		           "that calls exit() lets them out.");
 	doctor__v_rec(v, "Rank the call sites whose live bytes grew: `cdoctor "
 	                 "heap diff REC` (run with --heap-interval SEC for "
 	                 "snapshots during the load), or `cdoctor heap REC` "

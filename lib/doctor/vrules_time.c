@@ -187,6 +187,7 @@ struct waits {
 	struct vtally t;
 	int locks_only;
 	struct cdoc_u64map tids; /* threads that waited */
+	double spin_ns;          /* on the CPU acquiring locks */
 };
 
 static void wait_one(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
@@ -199,10 +200,33 @@ static void wait_one(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
 	                              node, &via, &kind);
 
 	(void)t;
-	if (x->locks_only && kind == VK_COND)
+	if (x->locks_only && (kind == VK_COND || kind == VK_SHIM))
 		return;
 	doctor__vtally_add(&x->t, who, via, w);
 	cdoc_u64map_put(&x->tids, tid, 1);
+}
+
+/*
+ * CPU time spent acquiring locks: spinning in pthread_spin_lock (or an
+ * adaptive mutex), a contended mutex's futex calls. A spinlock's waiters
+ * never leave the CPU, so offcpu_lock cannot see them; a managed
+ * runtime's helper threads are left out as for their off-CPU waits.
+ */
+static void spin_one(struct vctx *c, void *arg, uint32_t tid, uint64_t t,
+                     uint32_t node, double w)
+{
+	struct waits *x = arg;
+	enum vkind kind;
+	uint32_t via, i, who = doctor__culprit(c, VP_CPU, node, &via, &kind);
+
+	(void)t;
+	if (kind != VK_LOCK)
+		return;
+	if (cdoc_u64map_get(&c->thr_of, tid, &i) && c->thr[i].runtime)
+		return;
+	doctor__vtally_add(&x->t, who, via, w);
+	cdoc_u64map_put(&x->tids, tid, 1);
+	x->spin_ns += w;
 }
 
 /* What the waiting threads ran on the CPU: the lock holder's work. */
@@ -229,26 +253,34 @@ static void holder_hint(struct vctx *c, struct cdoc_verdict *v,
 void doctor__v_lock(struct vctx *c, struct cdoc_verdict *v)
 {
 	struct waits x = {.locks_only = 1};
-	double impact = pct(c->mutex_ns, c->work_ns);
-	double win = doctor__v_window_s(c);
+	double win = doctor__v_window_s(c), impact, lock_ns;
 
+	cdoc_u64map_init(&x.tids);
+	doctor__vsamples(c, VP_CPU, spin_one, &x);
+	lock_ns = c->mutex_ns + x.spin_ns;
+	impact = pct(lock_ns, c->work_ns);
 	doctor__v_evidence(v, "lock_wait_work_pct", impact, "%");
 	doctor__v_evidence(v, "lock_wait_s", c->mutex_ns / 1e9, "s");
-	if (c->prof[VP_LOCK] < 0 || impact < LOCK_MIN_PCT)
-		return;
-	cdoc_u64map_init(&x.tids);
-	doctor__vsamples(c, VP_LOCK, wait_one, &x);
+	doctor__v_evidence(v, "lock_spin_s", x.spin_ns / 1e9, "s");
+	if (impact < LOCK_MIN_PCT)
+		goto out;
+	if (c->prof[VP_LOCK] >= 0)
+		doctor__vsamples(c, VP_LOCK, wait_one, &x);
 	v->category = CDOC_V_LOCK;
 	v->impact = impact;
 	doctor__v_culprits(c, v, &x.t, MAX_CULPRITS, impact);
 	doctor__v_summary(
 	        v,
-	        "Threads waited %.2f s to acquire locks in %s (%.0f%% of "
-	        "their work time%s%.1f threads waiting on average); most "
-	        "waits start in %s.",
-	        c->mutex_ns / 1e9, c->wrule, impact, win > 0 ? "; " : "",
-	        win > 0 ? c->mutex_ns / 1e9 / win : 0,
-	        v->nr_culprits ? v->culprits[0].function : "unknown code");
+	        "Threads spent %.2f s acquiring locks in %s (%.0f%% of "
+	        "their work time%s%.1f threads waiting on average",
+	        lock_ns / 1e9, c->wrule, impact, win > 0 ? "; " : "",
+	        win > 0 ? lock_ns / 1e9 / win : 0);
+	if (x.spin_ns > 0)
+		doctor__v_summary(v, "; %.2f s of it spinning on the CPU",
+		                  x.spin_ns / 1e9);
+	doctor__v_summary(v, "); most waits start in %s.",
+	                  v->nr_culprits ? v->culprits[0].function
+	                                 : "unknown code");
 	holder_hint(c, v, &x.tids);
 	doctor__v_rec(v, "See who waits where: `cdoctor report REC --folded "
 	                 "offcpu_lock` or the offcpu_lock tab of the HTML "
@@ -258,6 +290,7 @@ void doctor__v_lock(struct vctx *c, struct cdoc_verdict *v)
 	                 "the critical section, copy then release), split it "
 	                 "(one lock per shard or per connection), or use "
 	                 "per-thread data and merge later.");
+out:
 	doctor__vtally_release(&x.t);
 	cdoc_u64map_release(&x.tids);
 }
