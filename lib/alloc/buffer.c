@@ -35,7 +35,8 @@ static struct tstate *registry;
 static void *spare;
 
 #define PEND_BYTES (sizeof(struct shim_pend) << SHIM_PEND_BITS)
-#define BATCH_MEM  (CDOC_ASTREAM_BATCH_MAX + PEND_BYTES)
+#define PAIR_BYTES (sizeof(struct shim_pair) << SHIM_PAIR_BITS)
+#define BATCH_MEM  (CDOC_ASTREAM_BATCH_MAX + PEND_BYTES + PAIR_BYTES)
 
 /* Under registry_mutex: a batch buffer (and its table of allocations)
  * for @ts, or its small one. */
@@ -50,8 +51,13 @@ static void batch_get(struct tstate *ts)
 	ts->buf = b ? b : ts->small;
 	ts->cap = b ? CDOC_ASTREAM_BATCH_MAX : sizeof(ts->small);
 	ts->pend = b ? (struct shim_pend *)(b + CDOC_ASTREAM_BATCH_MAX) : NULL;
+	ts->pairs = b ? (struct shim_pair *)(b + CDOC_ASTREAM_BATCH_MAX +
+	                                     PEND_BYTES)
+	              : NULL;
 	if (ts->pend)
-		memset(ts->pend, 0, PEND_BYTES);
+		memset(ts->pend, 0, PEND_BYTES + PAIR_BYTES);
+	ts->npend = ts->npair = 0;
+	ts->held = 0;
 }
 
 /* Under registry_mutex: @ts's buffer goes back to the spares; @ts is
@@ -65,6 +71,7 @@ static void batch_put(struct tstate *ts)
 	ts->buf = ts->small;
 	ts->cap = sizeof(ts->small);
 	ts->pend = NULL;
+	ts->pairs = NULL;
 }
 
 uint64_t shim_now_ns(void)
@@ -258,9 +265,12 @@ static void batch_restart(struct tstate *ts)
 	ts->last_off = 0;
 	ts->prev_tsc = 0;
 	ts->prev_ptr = 0;
-	if (ts->nalloc && ts->pend) /* entries exist only with allocations */
-		memset(ts->pend, 0, PEND_BYTES);
-	ts->nalloc = 0;
+	if (ts->npend || ts->npair) /* a batch not sent: forget its own */
+		memset(ts->pend, 0, PEND_BYTES + PAIR_BYTES);
+	ts->npend = ts->npair = 0;
+	ts->held = 0;
+	if (ts->pend)
+		ts->cap = CDOC_ASTREAM_BATCH_MAX;
 }
 
 /* Send @ts's batch now (caller holds ts->lock or owns ts alone). */
@@ -270,6 +280,7 @@ void shim_flush(struct tstate *ts)
 
 	if (ts->len <= HDR || shim.fd < 0)
 		return;
+	shim_release_held(ts);
 	if (unlikely(!shim_fd_channel_ok())) {
 		channel_lost();
 		batch_restart(ts);
@@ -457,8 +468,10 @@ void shim_send_maps(struct tstate *ts)
 
 void shim_send_exit(struct tstate *ts)
 {
-	unsigned char *p = shim_reserve(ts, 64);
+	unsigned char *p;
 
+	shim_release_held(ts); /* before EXIT: they may be leaks */
+	p = shim_reserve(ts, 64);
 	*p++ = CDOC_AREC_COUNTERS;
 	p = put_v(p, atomic_load(&shim.reentrant));
 	p = put_v(p, atomic_load(&shim.sample_full));

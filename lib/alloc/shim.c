@@ -360,36 +360,27 @@ static int sampled(struct tstate *ts, size_t size)
 	return 1;
 }
 
+/* An allocation event: held back in a SOLO batch (pairs.c), else an
+ * ALLOC record. */
 static void put_alloc(struct tstate *ts, int fn, uint64_t ptr, size_t size)
 {
 	uint32_t id = shim_stack_id(ts);
 	uint64_t t = shim_stamp(ts);
-	unsigned char *p = shim_reserve(ts, 40);
-	size_t off = ts->len;
+	size_t off;
 
-	*p++ = (unsigned char)(CDOC_AREC_ALLOC | fn);
-	p = put_v(p, zigzag((int64_t)(ptr - ts->prev_ptr)));
-	p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
-	ts->tsc_before = ts->prev_tsc;
-	ts->prev_tsc = t;
-	ts->ptr_before = ts->prev_ptr;
-	ts->prev_ptr = ptr;
-	p = put_v(p, size);
-	p = put_v(p, id);
-	shim_commit(ts, p);
 	ts->last_alloc = ptr;
 	ts->last_off = 0;
-	if (ts->len > off) { /* not sent yet */
-		ts->last_off = off;
-		if (ts->solo && ts->pend && fn != CDOC_AFN_MMAP) {
-			struct shim_pend *e = shim_pend_of(ts, ptr);
-
-			e->ptr = ptr;
-			e->off = (uint32_t)off;
-			e->idx = ts->nalloc;
-		}
-		ts->nalloc++;
+	if (!shim.sample_rate && shim_hold(ts, fn, ptr, size, id, t)) {
+		if (unlikely((++ts->nev & 15) == 0))
+			shim_commit_slow(ts);
+		return;
 	}
+	shim_reserve(ts, 40);
+	off = ts->len;
+	shim_put_alloc_rec(ts, fn, ptr, t, size, id);
+	shim_commit(ts, ts->buf + ts->len);
+	if (ts->len > off) /* not sent yet */
+		ts->last_off = off;
 }
 
 /*
@@ -466,40 +457,28 @@ static void make_temp(struct tstate *ts)
 
 /*
  * A free: TEMP when it frees the batch's last record, an allocation of
- * this thread's just before; FREEB when its allocation is still in the
- * batch (found in ts->pend); else FREE (FREET when temporary).
+ * this thread's just before; nothing when its allocation is held back
+ * (a pair, pairs.c); else FREE (FREET when temporary).
  */
 static void put_free(struct tstate *ts, int fn, uint64_t ptr, uint64_t t)
 {
 	unsigned char *p;
 	int temp = fn == CDOC_AFN_FREE && ptr == ts->last_alloc;
-	struct shim_pend *e;
 
 	if (temp && ts->last_off) {
 		make_temp(ts);
-		if (ts->pend && (e = shim_pend_of(ts, ptr))->ptr == ptr)
-			e->ptr = 0;
 		goto done;
 	}
-	p = shim_reserve(ts, 24); /* a flush here empties ts->pend */
-	e = ts->solo && ts->pend && fn != CDOC_AFN_MUNMAP
-	            ? shim_pend_of(ts, ptr)
-	            : NULL;
-	if (e && e->ptr == ptr && !temp) {
-		ts->buf[e->off] = (unsigned char)(CDOC_AREC_ALLOCB |
-		                                  (ts->buf[e->off] & 15));
-		*p++ = (unsigned char)(CDOC_AREC_FREEB | fn);
-		p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
-		p = put_v(p, ts->nalloc - e->idx);
-		e->ptr = 0;
-	} else {
-		*p++ = (unsigned char)((temp ? CDOC_AREC_FREET
-		                             : CDOC_AREC_FREE) |
-		                       fn);
-		p = put_v(p, zigzag((int64_t)(ptr - ts->prev_ptr)));
-		p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
-		ts->prev_ptr = ptr;
+	p = shim_reserve(ts, 24); /* a flush here writes what was held */
+	if (fn != CDOC_AFN_MUNMAP && shim_pair_free(ts, ptr, temp)) {
+		if (unlikely((++ts->nev & 15) == 0))
+			shim_commit_slow(ts);
+		goto done;
 	}
+	*p++ = (unsigned char)((temp ? CDOC_AREC_FREET : CDOC_AREC_FREE) | fn);
+	p = put_v(p, zigzag((int64_t)(ptr - ts->prev_ptr)));
+	p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
+	ts->prev_ptr = ptr;
 	ts->prev_tsc = t;
 	shim_commit(ts, p);
 done:
@@ -799,6 +778,7 @@ static void fork_prepare(void)
 	shim_flush_all();
 	shim.child_instance = new_instance();
 	shim_lock(ts);
+	shim_flush(ts); /* what it holds back is live in the child too */
 	p = shim_reserve(ts, 16);
 	*p++ = CDOC_AREC_FORK;
 	p = put_v(p, shim.child_instance);
