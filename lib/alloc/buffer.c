@@ -257,33 +257,35 @@ static void channel_lost(void)
 }
 
 /* An empty batch in @ts's buffer: what its records were relative to
- * (pointer and time bases, its allocations' table) starts over. */
-static void batch_restart(struct tstate *ts)
+ * (pointer and time bases) starts over. */
+static void buf_restart(struct tstate *ts)
 {
 	ts->len = HDR;
 	ts->solo = 0;
 	ts->last_off = 0;
 	ts->prev_tsc = 0;
 	ts->prev_ptr = 0;
-	if (ts->npend || ts->npair) /* a batch not sent: forget its own */
+}
+
+/* The same, and the allocations it held back are forgotten. */
+static void batch_restart(struct tstate *ts)
+{
+	buf_restart(ts);
+	if (ts->npend || ts->npair)
 		memset(ts->pend, 0, PEND_BYTES + PAIR_BYTES);
 	ts->npend = ts->npair = 0;
 	ts->held = 0;
-	if (ts->pend)
-		ts->cap = CDOC_ASTREAM_BATCH_MAX;
 }
 
-/* Send @ts's batch now (caller holds ts->lock or owns ts alone). */
-void shim_flush(struct tstate *ts)
+/* The records in @ts's buffer go out as one batch. */
+static void send_batch(struct tstate *ts)
 {
 	struct cdoc_astream_hdr h;
 
-	if (ts->len <= HDR || shim.fd < 0)
-		return;
-	shim_release_held(ts);
-	if (unlikely(!shim_fd_channel_ok())) {
-		channel_lost();
-		batch_restart(ts);
+	if (shim.fd < 0 || unlikely(!shim_fd_channel_ok())) {
+		if (shim.fd >= 0)
+			channel_lost();
+		buf_restart(ts);
 		return;
 	}
 	h.magic = CDOC_ASTREAM_MAGIC;
@@ -294,6 +296,29 @@ void shim_flush(struct tstate *ts)
 	h.time_ns = shim_now_ns();
 	memcpy(ts->buf, &h, HDR);
 	send_all(ts->buf, ts->len);
+	buf_restart(ts);
+}
+
+/* Where the record of a held allocation or pair count goes, while they
+ * are written out: when the batch is full it is sent, and the next one
+ * is SOLO too (they were all made while the process had one thread). */
+unsigned char *shim_held_room(struct tstate *ts)
+{
+	if (ts->len + SHIM_REC_MAX > ts->cap) {
+		send_batch(ts);
+		ts->buf[ts->len++] = CDOC_AREC_SOLO;
+		ts->solo = 1;
+	}
+	return ts->buf + ts->len;
+}
+
+/* Send @ts's batch now (caller holds ts->lock or owns ts alone). */
+void shim_flush(struct tstate *ts)
+{
+	if (ts->len <= HDR || shim.fd < 0)
+		return;
+	shim_release_held(ts);
+	send_batch(ts);
 	batch_restart(ts);
 	ts->last_ns = coarse_ns();
 }

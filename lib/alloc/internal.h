@@ -108,10 +108,10 @@ extern atomic_uint shim_eh_gen;
  * ALLOC records when the batch is sent, or when a collision in this
  * direct-mapped table evicts them. Only in SOLO batches: with a second
  * thread, a pointer of this table may have been freed (and given out
- * again) by another thread. Each held entry and each pair count keeps
- * SHIM_REC_MAX bytes of the batch free for its record (ts->cap is
- * lowered by as much), so sending never runs out of room. The bytes held
- * at once are at most SHIM_HELD_MAX: what a reader's peak can miss.
+ * again) by another thread. Their records (at most SHIM_REC_MAX bytes
+ * each) may need more than one batch when they are written out. The
+ * bytes held at once are at most SHIM_HELD_MAX: what a reader's peak
+ * can miss.
  */
 #define SHIM_PEND_BITS 12
 #define SHIM_PAIR_BITS 8
@@ -369,6 +369,7 @@ int shim_hold(struct tstate *ts, int fn, uint64_t ptr, uint64_t size,
               uint32_t id, uint64_t t);
 int shim_pair_free(struct tstate *ts, uint64_t ptr, int temp);
 void shim_release_held(struct tstate *ts);
+unsigned char *shim_held_room(struct tstate *ts);
 void shim_put_alloc_rec(struct tstate *ts, int fn, uint64_t ptr, uint64_t t,
                         uint64_t size, uint32_t id);
 

@@ -15,13 +15,6 @@
 #define PEND_N (1u << SHIM_PEND_BITS)
 #define PAIR_N (1u << SHIM_PAIR_BITS)
 
-/* Where records of held entries go: room that ts->cap kept free. */
-static unsigned char *room(struct tstate *ts)
-{
-	ts->cap += SHIM_REC_MAX;
-	return ts->buf + ts->len;
-}
-
 void shim_put_alloc_rec(struct tstate *ts, int fn, uint64_t ptr, uint64_t t,
                         uint64_t size, uint32_t id)
 {
@@ -39,10 +32,10 @@ void shim_put_alloc_rec(struct tstate *ts, int fn, uint64_t ptr, uint64_t t,
 	ts->len = (size_t)(p - ts->buf);
 }
 
-/* The held allocation @e is written as an ALLOC record now. */
+/* The held allocation @e is written as an ALLOC record now (the caller
+ * made room). */
 static void write_held(struct tstate *ts, struct shim_pend *e)
 {
-	room(ts);
 	shim_put_alloc_rec(ts, (int)e->fn, e->ptr, e->tsc, e->size, e->id);
 	ts->held -= e->size;
 	ts->npend--;
@@ -51,7 +44,7 @@ static void write_held(struct tstate *ts, struct shim_pend *e)
 
 static void write_pair(struct tstate *ts, struct shim_pair *c)
 {
-	unsigned char *p = room(ts);
+	unsigned char *p = ts->buf + ts->len;
 
 	*p++ = (unsigned char)(CDOC_AREC_PAIRS | c->fn);
 	p = put_v(p, c->id);
@@ -84,15 +77,13 @@ int shim_hold(struct tstate *ts, int fn, uint64_t ptr, uint64_t size,
 	if (!ts->pend || fn == CDOC_AFN_MMAP || unlikely(shim.exiting) ||
 	    size > SHIM_HELD_MAX - ts->held)
 		return 0;
-	/* room for this entry and a pair count; starts a batch (SOLO) */
-	shim_reserve(ts, 2 * SHIM_REC_MAX);
+	/* room for the record of one it evicts; starts a batch (SOLO) */
+	shim_reserve(ts, SHIM_REC_MAX);
 	if (!ts->solo || !ts->pend)
 		return 0;
 	e = shim_pend_of(ts, ptr);
-	if (e->ptr) {
+	if (e->ptr)
 		write_held(ts, e);
-	}
-	ts->cap -= SHIM_REC_MAX;
 	ts->npend++;
 	ts->held += size;
 	e->ptr = ptr;
@@ -115,7 +106,6 @@ static void count_pair(struct tstate *ts, const struct shim_pend *e, int temp)
 	     c->count == UINT32_MAX || c->bytes > UINT64_MAX - e->size))
 		write_pair(ts, c);
 	if (!c->count) {
-		ts->cap -= SHIM_REC_MAX;
 		ts->npair++;
 		c->id = e->id;
 		c->fn = (uint8_t)e->fn;
@@ -131,8 +121,8 @@ static void count_pair(struct tstate *ts, const struct shim_pend *e, int temp)
 /*
  * A free of @ptr: 1 when it was held (the pair is counted and nothing is
  * written), else 0. @temp: freed at once (no allocation in between).
- * Caller holds the lock, and has reserved room (which sends the batch
- * when it is SOLO and a second thread started).
+ * Caller holds the lock, and has reserved SHIM_REC_MAX bytes (which
+ * sends the batch when it is SOLO and a second thread started).
  */
 int shim_pair_free(struct tstate *ts, uint64_t ptr, int temp)
 {
@@ -143,8 +133,6 @@ int shim_pair_free(struct tstate *ts, uint64_t ptr, int temp)
 	e = shim_pend_of(ts, ptr);
 	if (e->ptr != ptr)
 		return 0;
-	/* its reservation passes to the pair count (or back to the batch) */
-	ts->cap += SHIM_REC_MAX;
 	count_pair(ts, e, temp);
 	ts->held -= e->size;
 	ts->npend--;
@@ -160,9 +148,13 @@ void shim_release_held(struct tstate *ts)
 
 	ts->last_off = 0; /* the last record is no longer an ALLOC's */
 	for (i = 0; ts->npair && i < PAIR_N; i++)
-		if (ts->pairs[i].count)
+		if (ts->pairs[i].count) {
+			shim_held_room(ts);
 			write_pair(ts, &ts->pairs[i]);
+		}
 	for (i = 0; ts->npend && i < PEND_N; i++)
-		if (ts->pend[i].ptr)
+		if (ts->pend[i].ptr) {
+			shim_held_room(ts);
 			write_held(ts, &ts->pend[i]);
+		}
 }

@@ -469,7 +469,9 @@ static void put_free(struct tstate *ts, int fn, uint64_t ptr, uint64_t t)
 		make_temp(ts);
 		goto done;
 	}
-	p = shim_reserve(ts, 24); /* a flush here writes what was held */
+	/* room for a FREE, or a pair count's record; a flush here writes
+	 * what was held */
+	p = shim_reserve(ts, SHIM_REC_MAX);
 	if (fn != CDOC_AFN_MUNMAP && shim_pair_free(ts, ptr, temp)) {
 		if (unlikely((++ts->nev & 15) == 0))
 			shim_commit_slow(ts);
