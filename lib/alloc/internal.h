@@ -39,9 +39,12 @@
 #define SHIM_UCACHE_WORDS 30
 struct shim_uentry {
 	uintptr_t key; /* 0 = empty */
+	uintptr_t pc;  /* where the walk started (0: in the shim) */
+	uintptr_t bp;  /* rbp there, when the walk read it (need_bp) */
 	uint32_t id;
 	uint16_t n;    /* words to check */
 	uint16_t used; /* hits since the set's last fill, saturating */
+	uint32_t need_bp;
 	uint32_t off[SHIM_UCACHE_WORDS];
 	uintptr_t val[SHIM_UCACHE_WORDS];
 };
@@ -373,9 +376,27 @@ unsigned char *shim_held_room(struct tstate *ts);
 void shim_put_alloc_rec(struct tstate *ts, int fn, uint64_t ptr, uint64_t t,
                         uint64_t size, uint32_t id);
 
+/*
+ * Where a stack walk starts: the registers of the program's code that
+ * called the shim (its pc, sp and rbp), so that the walk does not go
+ * through the shim's own frames. SHIM_CALLER_REGS fills them in the
+ * function it is written in, for its caller (the shim keeps frame
+ * pointers: the saved rbp and return address are at the frame address).
+ */
+struct shim_regs {
+	uintptr_t pc, sp, bp;
+};
+#define SHIM_CALLER_REGS(r)                                                    \
+	do {                                                                   \
+		uintptr_t *fp_ = __builtin_frame_address(0);                   \
+		(r).pc = (uintptr_t)__builtin_return_address(0);               \
+		(r).sp = (uintptr_t)(fp_ + 2);                                 \
+		(r).bp = fp_[0];                                               \
+	} while (0)
+
 /* stack.c: call stacks and their ids; the stack mapping holding @addr. */
 void shim_stack_bounds(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
-uint32_t shim_stack_id(struct tstate *ts);
+uint32_t shim_stack_id(struct tstate *ts, const struct shim_regs *at);
 void shim_stack_verify(struct tstate *ts, uint32_t id);
 void shim_stack_verify_report(void);
 uint32_t shim_stack_next_id(void);

@@ -362,9 +362,10 @@ static int sampled(struct tstate *ts, size_t size)
 
 /* An allocation event: held back in a SOLO batch (pairs.c), else an
  * ALLOC record. */
-static void put_alloc(struct tstate *ts, int fn, uint64_t ptr, size_t size)
+static void put_alloc(struct tstate *ts, int fn, uint64_t ptr, size_t size,
+                      const struct shim_regs *at)
 {
-	uint32_t id = shim_stack_id(ts);
+	uint32_t id = shim_stack_id(ts, at);
 	uint64_t t = shim_stamp(ts);
 	size_t off;
 
@@ -403,8 +404,8 @@ static inline __attribute__((always_inline)) int skip_sampled(size_t n)
 	return 0;
 }
 
-static __attribute__((noinline)) void record_alloc_slow(int fn, void *ptr,
-                                                        size_t size)
+static __attribute__((noinline)) void
+record_alloc_slow(int fn, void *ptr, size_t size, const struct shim_regs *at)
 {
 	int saved;
 	struct tstate *ts = enter(&saved);
@@ -417,18 +418,20 @@ static __attribute__((noinline)) void record_alloc_slow(int fn, void *ptr,
 	if (fn == CDOC_AFN_MMAP && !shim_set_add((uint64_t)ptr))
 		goto out;
 	shim_lock(ts);
-	put_alloc(ts, fn, (uint64_t)ptr, size);
+	put_alloc(ts, fn, (uint64_t)ptr, size, at);
 	shim_unlock(ts);
 out:
 	leave(ts, saved);
 }
 
-static inline void record_alloc(int fn, void *ptr, size_t size)
+/* @at: where the program called (SHIM_CALLER_REGS in the entry point). */
+static inline void record_alloc(int fn, void *ptr, size_t size,
+                                const struct shim_regs *at)
 {
 	/* sampling: most allocations only count down, nothing else */
 	if (fn != CDOC_AFN_MMAP && skip_sampled(size))
 		return;
-	record_alloc_slow(fn, ptr, size);
+	record_alloc_slow(fn, ptr, size, at);
 }
 
 static size_t v_len(const unsigned char *p)
@@ -532,15 +535,18 @@ static inline void record_free(int fn, void *ptr, uint64_t t, int checked)
  */
 #define FAST __attribute__((optimize("omit-frame-pointer")))
 
+/* Called by malloc as a tail call: its caller is the program's. */
 static __attribute__((noinline)) void *malloc_slow(size_t n)
 {
+	struct shim_regs at;
 	void *p;
 
 	if (unlikely(!ready()))
 		return boot_alloc(n);
 	p = real_malloc(n);
+	SHIM_CALLER_REGS(at);
 	if (p && shim.enabled)
-		record_alloc(CDOC_AFN_MALLOC, p, n);
+		record_alloc(CDOC_AFN_MALLOC, p, n, &at);
 	return p;
 }
 
@@ -577,6 +583,7 @@ EXPORT FAST void free(void *p)
 
 EXPORT void *calloc(size_t nmemb, size_t size)
 {
+	struct shim_regs at;
 	void *p;
 
 	if (unlikely(!ready())) {
@@ -588,8 +595,9 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 	    skip_sampled(nmemb * size))
 		return real_calloc(nmemb, size);
 	p = real_calloc(nmemb, size);
+	SHIM_CALLER_REGS(at);
 	if (p && shim.enabled)
-		record_alloc(CDOC_AFN_CALLOC, p, nmemb * size);
+		record_alloc(CDOC_AFN_CALLOC, p, nmemb * size, &at);
 	return p;
 }
 
@@ -617,7 +625,7 @@ static int realloc_enter(void *old, uint64_t *t)
 }
 
 static void record_realloc(int fn, void *old, void *p, size_t n, uint64_t t,
-                           int tracked)
+                           int tracked, const struct shim_regs *at)
 {
 	if (!shim.enabled)
 		return;
@@ -629,11 +637,12 @@ static void record_realloc(int fn, void *old, void *p, size_t n, uint64_t t,
 	if (old && tracked)
 		record_free(fn, old, t, 1);
 	if (p)
-		record_alloc(fn, p, n);
+		record_alloc(fn, p, n, at);
 }
 
 EXPORT void *realloc(void *old, size_t n)
 {
+	struct shim_regs at;
 	uint64_t t;
 	void *p;
 	int tracked;
@@ -644,7 +653,8 @@ EXPORT void *realloc(void *old, size_t n)
 		return realloc_boot(old, n);
 	tracked = realloc_enter(old, &t);
 	p = real_realloc(old, n);
-	record_realloc(CDOC_AFN_REALLOC, old, p, n, t, tracked);
+	SHIM_CALLER_REGS(at);
+	record_realloc(CDOC_AFN_REALLOC, old, p, n, t, tracked, &at);
 	return p;
 }
 
@@ -652,6 +662,7 @@ EXPORT void *realloc(void *old, size_t n)
  * through the PLT, which would record the call twice. */
 EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
 {
+	struct shim_regs at;
 	uint64_t t;
 	void *p;
 	int tracked;
@@ -666,31 +677,37 @@ EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
 		return realloc_boot(old, nmemb * size);
 	tracked = realloc_enter(old, &t);
 	p = real_realloc(old, nmemb * size);
-	record_realloc(CDOC_AFN_REALLOCARRAY, old, p, nmemb * size, t, tracked);
+	SHIM_CALLER_REGS(at);
+	record_realloc(CDOC_AFN_REALLOCARRAY, old, p, nmemb * size, t, tracked,
+	               &at);
 	return p;
 }
 
 EXPORT int posix_memalign(void **out, size_t align, size_t n)
 {
+	struct shim_regs at;
 	int ret;
 
 	if (unlikely(!ready()))
 		return ENOMEM;
 	ret = real_posix_memalign(out, align, n);
+	SHIM_CALLER_REGS(at);
 	if (ret == 0 && shim.enabled)
-		record_alloc(CDOC_AFN_POSIX_MEMALIGN, *out, n);
+		record_alloc(CDOC_AFN_POSIX_MEMALIGN, *out, n, &at);
 	return ret;
 }
 
 #define ALIGNED_ENTRY(name, fn, params, args, size)                            \
 	EXPORT void *name params                                               \
 	{                                                                      \
+		struct shim_regs at;                                           \
 		void *p;                                                       \
 		if (unlikely(!ready()))                                        \
 			return NULL;                                           \
 		p = real_##name args;                                          \
+		SHIM_CALLER_REGS(at);                                          \
 		if (p && shim.enabled)                                         \
-			record_alloc(fn, p, size);                             \
+			record_alloc(fn, p, size, &at);                        \
 		return p;                                                      \
 	}
 
@@ -719,6 +736,7 @@ static int from_unwinder(const void *ret)
 EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
                   off_t off)
 {
+	struct shim_regs at;
 	void *p;
 
 	if (unlikely(!ready()) || !real_mmap) {
@@ -726,10 +744,11 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 		return r == -1 ? MAP_FAILED : (void *)r;
 	}
 	p = real_mmap(addr, len, prot, flags, fd, off);
+	SHIM_CALLER_REGS(at);
 	if (p != MAP_FAILED && shim.enabled && shim.track_mmap &&
 	    (flags & MAP_ANONYMOUS) && !(flags & MAP_SHARED) &&
 	    !from_unwinder(__builtin_return_address(0)))
-		record_alloc(CDOC_AFN_MMAP, p, len);
+		record_alloc(CDOC_AFN_MMAP, p, len, &at);
 	return p;
 }
 
