@@ -11,18 +11,24 @@
 # Targets (issue 13): full <= 2.5x wall and <= 3x CPU, sampled <= 1.1x.
 #
 # Workloads (bench/alloc_*.c*):
-#   ring     10M malloc/free through a 256-slot ring, 16-528 B, inside a
+#   ring     80M malloc/free through a 256-slot ring, 16-528 B, inside a
 #            function with a 2 KiB frame, -O2, no frame pointers
 #   ring_fp  the same with frame pointers
 #   stl      unordered_map<string, vector<int>> filled and pruned in
-#            rounds, C++ -O2
-#   paths    3M pairs from 5000 call paths 1-50 frames deep, -O2
-#   threads  4 threads, one free in 16 crossing threads, -O2
+#            60 rounds, C++ -O2
+#   paths    9M pairs from 5000 call paths 1-50 frames deep, -O2
+#   threads  16M pairs over 4 threads, one free in 16 crossing threads, -O2
+# Each runs about 1 s of CPU bare on the development VM: long enough that
+# the fixed cost of starting and stopping a tracker (the first line
+# printed, measured apart) does not hide the cost per allocation.
 #
 # usage: bench/alloc.sh [WORKLOAD...]
 #   env: BUILD (default build/), ROUNDS (3), HT_ROUNDS (heaptrack rounds,
 #        1: it is slow), HT_TIMEOUT (seconds per heaptrack run, 300),
-#        SCALE (work multiplier, default 1), NO_HEAPTRACK=1
+#        SCALE (work multiplier, default 1), NO_HEAPTRACK=1,
+#        BEFORE (another build directory: its full and sampled tracking
+#        run too, as full_before and sampled_before, to compare two
+#        builds in one run)
 # First line: what starting and stopping each tracker costs on a program
 # that does nothing (part of every ratio below; it weighs most on the
 # shortest workloads).
@@ -48,19 +54,19 @@ workloads=("$@")
 build_one() {
 	case $1 in
 	ring) cc -O2 -g -o "$tmp/ring" "$src/bench/alloc_ring.c" &&
-		echo $((10000000 * scale)) >"$tmp/ring.args" ;;
+		echo $((80000000 * scale)) >"$tmp/ring.args" ;;
 	ring_fp) cc -O2 -g -fno-omit-frame-pointer -o "$tmp/ring_fp" \
 		"$src/bench/alloc_ring.c" &&
-		echo $((10000000 * scale)) >"$tmp/ring_fp.args" ;;
+		echo $((80000000 * scale)) >"$tmp/ring_fp.args" ;;
 	stl) c++ -O2 -g -o "$tmp/stl" "$src/bench/alloc_stl.cpp" &&
-		echo "$((20 * scale)) 50000" >"$tmp/stl.args" ;;
+		echo "$((60 * scale)) 50000" >"$tmp/stl.args" ;;
 	paths) cc -O2 -g -o "$tmp/paths" "$src/bench/alloc_paths.c" &&
-		echo $((3000000 * scale)) >"$tmp/paths.args" ;;
+		echo $((9000000 * scale)) >"$tmp/paths.args" ;;
 	nop) echo 'int main(void) { return 0; }' >"$tmp/nop.c" &&
 		cc -O2 -o "$tmp/nop" "$tmp/nop.c" && : >"$tmp/nop.args" ;;
 	threads) cc -O2 -g -pthread -o "$tmp/threads" \
 		"$src/bench/alloc_threads.c" &&
-		echo "$((10000000 * scale)) 4" >"$tmp/threads.args" ;;
+		echo "$((16000000 * scale)) 4" >"$tmp/threads.args" ;;
 	*) echo "unknown workload: $1"; return 1 ;;
 	esac
 }
@@ -74,6 +80,12 @@ run_once() {
 	full) cmd=("$cdoctor" heap run -q --force --shim "$shim" -o "$tmp/f.heap" \
 		-- "$tmp/$w" "${args[@]}") ;;
 	sampled) cmd=("$cdoctor" heap run -q --force --sample 524288 --shim "$shim" \
+		-o "$tmp/s.heap" -- "$tmp/$w" "${args[@]}") ;;
+	full_before) cmd=("$before/bin/cdoctor" heap run -q --force --shim \
+		"$before/lib/libcdoctor-alloc.so" -o "$tmp/f.heap" \
+		-- "$tmp/$w" "${args[@]}") ;;
+	sampled_before) cmd=("$before/bin/cdoctor" heap run -q --force \
+		--sample 524288 --shim "$before/lib/libcdoctor-alloc.so" \
 		-o "$tmp/s.heap" -- "$tmp/$w" "${args[@]}") ;;
 	heaptrack) cmd=(timeout "${HT_TIMEOUT:-300}" heaptrack -o "$tmp/ht.$w"
 		"$tmp/$w" "${args[@]}") ;;
@@ -100,6 +112,11 @@ best() {
 }
 
 modes=(bare full sampled)
+if [ -n "${BEFORE:-}" ]; then
+	before=$(cd "$BEFORE" 2>/dev/null && pwd) &&
+		[ -x "$before/bin/cdoctor" ] || { echo "no build: $BEFORE"; exit 1; }
+	modes+=(full_before sampled_before)
+fi
 command -v heaptrack >/dev/null && [ -z "${NO_HEAPTRACK:-}" ] &&
 	modes+=(heaptrack)
 printf "cdoctor allocation tracking, %s round(s), best of each; %s\n" \
@@ -125,15 +142,15 @@ for w in "${workloads[@]}"; do
 	done
 	read -r bw bc _ <<<"$(best "$w" bare)"
 	printf "\n%s (%s)\n" "$w" "$(cat "$tmp/$w.args")"
-	printf "  %-10s %8s %8s %8s %9s %9s\n" mode wall cpu "rss MB" \
+	printf "  %-14s %8s %8s %8s %9s %9s\n" mode wall cpu "rss MB" \
 		"wall x" "cpu x"
 	for m in "${modes[@]}"; do
 		read -r mw mc mr <<<"$(best "$w" "$m")"
 		if [ "$mw" = fail ]; then
-			printf "  %-10s failed\n" "$m"
+			printf "  %-14s failed\n" "$m"
 			continue
 		fi
-		printf "  %-10s %8.2f %8.2f %8d %9.2f %9.2f\n" "$m" "$mw" "$mc" \
+		printf "  %-14s %8.2f %8.2f %8d %9.2f %9.2f\n" "$m" "$mw" "$mc" \
 			"$mr" "$(echo "$mw / $bw" | bc -l)" \
 			"$(echo "$mc / ($bc + 0.001)" | bc -l)"
 	done

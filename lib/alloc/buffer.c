@@ -35,7 +35,8 @@ static struct tstate *registry;
 static void *spare;
 
 #define PEND_BYTES (sizeof(struct shim_pend) << SHIM_PEND_BITS)
-#define BATCH_MEM  (CDOC_ASTREAM_BATCH_MAX + PEND_BYTES)
+#define PAIR_BYTES (sizeof(struct shim_pair) << SHIM_PAIR_BITS)
+#define BATCH_MEM  (CDOC_ASTREAM_BATCH_MAX + PEND_BYTES + PAIR_BYTES)
 
 /* Under registry_mutex: a batch buffer (and its table of allocations)
  * for @ts, or its small one. */
@@ -50,8 +51,13 @@ static void batch_get(struct tstate *ts)
 	ts->buf = b ? b : ts->small;
 	ts->cap = b ? CDOC_ASTREAM_BATCH_MAX : sizeof(ts->small);
 	ts->pend = b ? (struct shim_pend *)(b + CDOC_ASTREAM_BATCH_MAX) : NULL;
+	ts->pairs = b ? (struct shim_pair *)(b + CDOC_ASTREAM_BATCH_MAX +
+	                                     PEND_BYTES)
+	              : NULL;
 	if (ts->pend)
-		memset(ts->pend, 0, PEND_BYTES);
+		memset(ts->pend, 0, PEND_BYTES + PAIR_BYTES);
+	ts->npend = ts->npair = 0;
+	ts->held = 0;
 }
 
 /* Under registry_mutex: @ts's buffer goes back to the spares; @ts is
@@ -65,6 +71,7 @@ static void batch_put(struct tstate *ts)
 	ts->buf = ts->small;
 	ts->cap = sizeof(ts->small);
 	ts->pend = NULL;
+	ts->pairs = NULL;
 }
 
 uint64_t shim_now_ns(void)
@@ -250,29 +257,35 @@ static void channel_lost(void)
 }
 
 /* An empty batch in @ts's buffer: what its records were relative to
- * (pointer and time bases, its allocations' table) starts over. */
-static void batch_restart(struct tstate *ts)
+ * (pointer and time bases) starts over. */
+static void buf_restart(struct tstate *ts)
 {
 	ts->len = HDR;
 	ts->solo = 0;
 	ts->last_off = 0;
 	ts->prev_tsc = 0;
 	ts->prev_ptr = 0;
-	if (ts->nalloc && ts->pend) /* entries exist only with allocations */
-		memset(ts->pend, 0, PEND_BYTES);
-	ts->nalloc = 0;
 }
 
-/* Send @ts's batch now (caller holds ts->lock or owns ts alone). */
-void shim_flush(struct tstate *ts)
+/* The same, and the allocations it held back are forgotten. */
+static void batch_restart(struct tstate *ts)
+{
+	buf_restart(ts);
+	if (ts->npend || ts->npair)
+		memset(ts->pend, 0, PEND_BYTES + PAIR_BYTES);
+	ts->npend = ts->npair = 0;
+	ts->held = 0;
+}
+
+/* The records in @ts's buffer go out as one batch. */
+static void send_batch(struct tstate *ts)
 {
 	struct cdoc_astream_hdr h;
 
-	if (ts->len <= HDR || shim.fd < 0)
-		return;
-	if (unlikely(!shim_fd_channel_ok())) {
-		channel_lost();
-		batch_restart(ts);
+	if (shim.fd < 0 || unlikely(!shim_fd_channel_ok())) {
+		if (shim.fd >= 0)
+			channel_lost();
+		buf_restart(ts);
 		return;
 	}
 	h.magic = CDOC_ASTREAM_MAGIC;
@@ -283,6 +296,29 @@ void shim_flush(struct tstate *ts)
 	h.time_ns = shim_now_ns();
 	memcpy(ts->buf, &h, HDR);
 	send_all(ts->buf, ts->len);
+	buf_restart(ts);
+}
+
+/* Where the record of a held allocation or pair count goes, while they
+ * are written out: when the batch is full it is sent, and the next one
+ * is SOLO too (they were all made while the process had one thread). */
+unsigned char *shim_held_room(struct tstate *ts)
+{
+	if (ts->len + SHIM_REC_MAX > ts->cap) {
+		send_batch(ts);
+		ts->buf[ts->len++] = CDOC_AREC_SOLO;
+		ts->solo = 1;
+	}
+	return ts->buf + ts->len;
+}
+
+/* Send @ts's batch now (caller holds ts->lock or owns ts alone). */
+void shim_flush(struct tstate *ts)
+{
+	if (ts->len <= HDR || shim.fd < 0)
+		return;
+	shim_release_held(ts);
+	send_batch(ts);
 	batch_restart(ts);
 	ts->last_ns = coarse_ns();
 }
@@ -457,8 +493,10 @@ void shim_send_maps(struct tstate *ts)
 
 void shim_send_exit(struct tstate *ts)
 {
-	unsigned char *p = shim_reserve(ts, 64);
+	unsigned char *p;
 
+	shim_release_held(ts); /* before EXIT: they may be leaks */
+	p = shim_reserve(ts, 64);
 	*p++ = CDOC_AREC_COUNTERS;
 	p = put_v(p, atomic_load(&shim.reentrant));
 	p = put_v(p, atomic_load(&shim.sample_full));

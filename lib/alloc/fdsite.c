@@ -128,7 +128,7 @@ static __attribute__((noinline)) void put_open(int call, int type, int fd,
 	ts->busy = 1;
 	ts = shim_thread();
 	shim_lock(ts);
-	id = shim_stack_id(ts);
+	id = shim_stack_id(ts, NULL);
 	shim_unlock(ts);
 	ts->busy = 0;
 	p = put_v(p, CDOC_AFD_OPEN);

@@ -39,9 +39,12 @@
 #define SHIM_UCACHE_WORDS 30
 struct shim_uentry {
 	uintptr_t key; /* 0 = empty */
+	uintptr_t pc;  /* where the walk started (0: in the shim) */
+	uintptr_t bp;  /* rbp there, when the walk read it (need_bp) */
 	uint32_t id;
 	uint16_t n;    /* words to check */
 	uint16_t used; /* hits since the set's last fill, saturating */
+	uint32_t need_bp;
 	uint32_t off[SHIM_UCACHE_WORDS];
 	uintptr_t val[SHIM_UCACHE_WORDS];
 };
@@ -101,18 +104,35 @@ void shim_eh_after_fork(void);
 extern atomic_uint shim_eh_gen;
 
 /*
- * The allocations of the unsent batch, by pointer (direct-mapped; a
- * collision forgets the older one): a free that finds its allocation here
- * turns that ALLOC record into ALLOCB and is written as FREEB, which
- * names it by position, so the reader pairs them without its live map.
- * Only in SOLO batches: with a second thread, a pointer of this table may
- * have been freed (and given out again) by another thread.
+ * The allocations of a SOLO batch are held back (pairs.c): no record is
+ * written when they are made. One that the same thread frees before the
+ * batch is sent is counted in a per-(stack, function, size class) pair
+ * count, sent as one PAIRS record (stream.h); the others are written as
+ * ALLOC records when the batch is sent, or when a collision in this
+ * direct-mapped table evicts them. Only in SOLO batches: with a second
+ * thread, a pointer of this table may have been freed (and given out
+ * again) by another thread. Their records (at most SHIM_REC_MAX bytes
+ * each) may need more than one batch when they are written out. The
+ * bytes held at once are at most SHIM_HELD_MAX: what a reader's peak
+ * can miss.
  */
 #define SHIM_PEND_BITS 12
+#define SHIM_PAIR_BITS 8
+#define SHIM_REC_MAX   40
+#define SHIM_HELD_MAX  (256u << 10)
 struct shim_pend {
-	uint64_t ptr; /* 0 = empty */
-	uint32_t off; /* of the ALLOC record in buf */
-	uint32_t idx; /* its allocation index in the batch */
+	uint64_t ptr;  /* 0 = empty */
+	uint64_t tsc;  /* its time stamp */
+	uint64_t size; /* bytes asked for */
+	uint32_t id;   /* its stack */
+	uint32_t fn;   /* CDOC_AFN_* */
+};
+struct shim_pair {
+	uint32_t id;        /* stack; count 0 = empty */
+	uint8_t fn, bucket; /* CDOC_AFN_*, size class (stream.h) */
+	uint16_t pad;
+	uint32_t count, temp; /* pairs, and those freed at once */
+	uint64_t bytes;       /* bytes they asked for */
 };
 
 /* The batch buffer of a thread that has none of its own (it is exiting,
@@ -157,14 +177,17 @@ struct tstate {
 	int uc_calls;        /* allocations before the cache started */
 	struct tstate *next; /* registry of live threads */
 	struct tstate *prev;
-	int solo;               /* the batch in buf is marked SOLO */
-	uint64_t fork_parent;   /* a fork child's HELLO waits for the record
+	int solo;                /* the batch in buf is marked SOLO */
+	uint64_t fork_parent;    /* a fork child's HELLO waits for the record
 				   the fork interrupted: its parent, or 0 */
-	uint32_t nalloc;        /* allocation records in the batch */
-	struct shim_pend *pend; /* 1 << SHIM_PEND_BITS, or NULL */
-	size_t len;             /* bytes used in buf, header included */
-	size_t cap;             /* size of buf */
-	unsigned char *buf;     /* the batch: CDOC_ASTREAM_BATCH_MAX bytes of
+	uint32_t npend;          /* held allocations in pend */
+	uint32_t npair;          /* pair counts in pairs */
+	uint64_t held;           /* bytes of the held allocations */
+	struct shim_pend *pend;  /* 1 << SHIM_PEND_BITS, or NULL */
+	struct shim_pair *pairs; /* 1 << SHIM_PAIR_BITS, with pend */
+	size_t len;              /* bytes used in buf, header included */
+	size_t cap;              /* size of buf */
+	unsigned char *buf;      /* the batch: CDOC_ASTREAM_BATCH_MAX bytes of
 				mmap'd memory while the thread lives, else
 				small */
 	unsigned char small[SHIM_SMALL_BATCH];
@@ -344,9 +367,36 @@ static inline unsigned char *put_v(unsigned char *p, uint64_t v)
 	return p;
 }
 
+/* pairs.c: allocations held back in SOLO batches (see struct shim_pend). */
+int shim_hold(struct tstate *ts, int fn, uint64_t ptr, uint64_t size,
+              uint32_t id, uint64_t t);
+int shim_pair_free(struct tstate *ts, uint64_t ptr, int temp);
+void shim_release_held(struct tstate *ts);
+unsigned char *shim_held_room(struct tstate *ts);
+void shim_put_alloc_rec(struct tstate *ts, int fn, uint64_t ptr, uint64_t t,
+                        uint64_t size, uint32_t id);
+
+/*
+ * Where a stack walk starts: the registers of the program's code that
+ * called the shim (its pc, sp and rbp), so that the walk does not go
+ * through the shim's own frames. SHIM_CALLER_REGS fills them in the
+ * function it is written in, for its caller (the shim keeps frame
+ * pointers: the saved rbp and return address are at the frame address).
+ */
+struct shim_regs {
+	uintptr_t pc, sp, bp;
+};
+#define SHIM_CALLER_REGS(r)                                                    \
+	do {                                                                   \
+		uintptr_t *fp_ = __builtin_frame_address(0);                   \
+		(r).pc = (uintptr_t)__builtin_return_address(0);               \
+		(r).sp = (uintptr_t)(fp_ + 2);                                 \
+		(r).bp = fp_[0];                                               \
+	} while (0)
+
 /* stack.c: call stacks and their ids; the stack mapping holding @addr. */
 void shim_stack_bounds(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
-uint32_t shim_stack_id(struct tstate *ts);
+uint32_t shim_stack_id(struct tstate *ts, const struct shim_regs *at);
 void shim_stack_verify(struct tstate *ts, uint32_t id);
 void shim_stack_verify_report(void);
 uint32_t shim_stack_next_id(void);

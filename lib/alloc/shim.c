@@ -360,36 +360,28 @@ static int sampled(struct tstate *ts, size_t size)
 	return 1;
 }
 
-static void put_alloc(struct tstate *ts, int fn, uint64_t ptr, size_t size)
+/* An allocation event: held back in a SOLO batch (pairs.c), else an
+ * ALLOC record. */
+static void put_alloc(struct tstate *ts, int fn, uint64_t ptr, size_t size,
+                      const struct shim_regs *at)
 {
-	uint32_t id = shim_stack_id(ts);
+	uint32_t id = shim_stack_id(ts, at);
 	uint64_t t = shim_stamp(ts);
-	unsigned char *p = shim_reserve(ts, 40);
-	size_t off = ts->len;
+	size_t off;
 
-	*p++ = (unsigned char)(CDOC_AREC_ALLOC | fn);
-	p = put_v(p, zigzag((int64_t)(ptr - ts->prev_ptr)));
-	p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
-	ts->tsc_before = ts->prev_tsc;
-	ts->prev_tsc = t;
-	ts->ptr_before = ts->prev_ptr;
-	ts->prev_ptr = ptr;
-	p = put_v(p, size);
-	p = put_v(p, id);
-	shim_commit(ts, p);
 	ts->last_alloc = ptr;
 	ts->last_off = 0;
-	if (ts->len > off) { /* not sent yet */
-		ts->last_off = off;
-		if (ts->solo && ts->pend && fn != CDOC_AFN_MMAP) {
-			struct shim_pend *e = shim_pend_of(ts, ptr);
-
-			e->ptr = ptr;
-			e->off = (uint32_t)off;
-			e->idx = ts->nalloc;
-		}
-		ts->nalloc++;
+	if (!shim.sample_rate && shim_hold(ts, fn, ptr, size, id, t)) {
+		if (unlikely((++ts->nev & 15) == 0))
+			shim_commit_slow(ts);
+		return;
 	}
+	shim_reserve(ts, 40);
+	off = ts->len;
+	shim_put_alloc_rec(ts, fn, ptr, t, size, id);
+	shim_commit(ts, ts->buf + ts->len);
+	if (ts->len > off) /* not sent yet */
+		ts->last_off = off;
 }
 
 /*
@@ -412,8 +404,8 @@ static inline __attribute__((always_inline)) int skip_sampled(size_t n)
 	return 0;
 }
 
-static __attribute__((noinline)) void record_alloc_slow(int fn, void *ptr,
-                                                        size_t size)
+static __attribute__((noinline)) void
+record_alloc_slow(int fn, void *ptr, size_t size, const struct shim_regs *at)
 {
 	int saved;
 	struct tstate *ts = enter(&saved);
@@ -426,18 +418,20 @@ static __attribute__((noinline)) void record_alloc_slow(int fn, void *ptr,
 	if (fn == CDOC_AFN_MMAP && !shim_set_add((uint64_t)ptr))
 		goto out;
 	shim_lock(ts);
-	put_alloc(ts, fn, (uint64_t)ptr, size);
+	put_alloc(ts, fn, (uint64_t)ptr, size, at);
 	shim_unlock(ts);
 out:
 	leave(ts, saved);
 }
 
-static inline void record_alloc(int fn, void *ptr, size_t size)
+/* @at: where the program called (SHIM_CALLER_REGS in the entry point). */
+static inline void record_alloc(int fn, void *ptr, size_t size,
+                                const struct shim_regs *at)
 {
 	/* sampling: most allocations only count down, nothing else */
 	if (fn != CDOC_AFN_MMAP && skip_sampled(size))
 		return;
-	record_alloc_slow(fn, ptr, size);
+	record_alloc_slow(fn, ptr, size, at);
 }
 
 static size_t v_len(const unsigned char *p)
@@ -466,40 +460,30 @@ static void make_temp(struct tstate *ts)
 
 /*
  * A free: TEMP when it frees the batch's last record, an allocation of
- * this thread's just before; FREEB when its allocation is still in the
- * batch (found in ts->pend); else FREE (FREET when temporary).
+ * this thread's just before; nothing when its allocation is held back
+ * (a pair, pairs.c); else FREE (FREET when temporary).
  */
 static void put_free(struct tstate *ts, int fn, uint64_t ptr, uint64_t t)
 {
 	unsigned char *p;
 	int temp = fn == CDOC_AFN_FREE && ptr == ts->last_alloc;
-	struct shim_pend *e;
 
 	if (temp && ts->last_off) {
 		make_temp(ts);
-		if (ts->pend && (e = shim_pend_of(ts, ptr))->ptr == ptr)
-			e->ptr = 0;
 		goto done;
 	}
-	p = shim_reserve(ts, 24); /* a flush here empties ts->pend */
-	e = ts->solo && ts->pend && fn != CDOC_AFN_MUNMAP
-	            ? shim_pend_of(ts, ptr)
-	            : NULL;
-	if (e && e->ptr == ptr && !temp) {
-		ts->buf[e->off] = (unsigned char)(CDOC_AREC_ALLOCB |
-		                                  (ts->buf[e->off] & 15));
-		*p++ = (unsigned char)(CDOC_AREC_FREEB | fn);
-		p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
-		p = put_v(p, ts->nalloc - e->idx);
-		e->ptr = 0;
-	} else {
-		*p++ = (unsigned char)((temp ? CDOC_AREC_FREET
-		                             : CDOC_AREC_FREE) |
-		                       fn);
-		p = put_v(p, zigzag((int64_t)(ptr - ts->prev_ptr)));
-		p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
-		ts->prev_ptr = ptr;
+	/* room for a FREE, or a pair count's record; a flush here writes
+	 * what was held */
+	p = shim_reserve(ts, SHIM_REC_MAX);
+	if (fn != CDOC_AFN_MUNMAP && shim_pair_free(ts, ptr, temp)) {
+		if (unlikely((++ts->nev & 15) == 0))
+			shim_commit_slow(ts);
+		goto done;
 	}
+	*p++ = (unsigned char)((temp ? CDOC_AREC_FREET : CDOC_AREC_FREE) | fn);
+	p = put_v(p, zigzag((int64_t)(ptr - ts->prev_ptr)));
+	p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
+	ts->prev_ptr = ptr;
 	ts->prev_tsc = t;
 	shim_commit(ts, p);
 done:
@@ -551,15 +535,18 @@ static inline void record_free(int fn, void *ptr, uint64_t t, int checked)
  */
 #define FAST __attribute__((optimize("omit-frame-pointer")))
 
+/* Called by malloc as a tail call: its caller is the program's. */
 static __attribute__((noinline)) void *malloc_slow(size_t n)
 {
+	struct shim_regs at;
 	void *p;
 
 	if (unlikely(!ready()))
 		return boot_alloc(n);
 	p = real_malloc(n);
+	SHIM_CALLER_REGS(at);
 	if (p && shim.enabled)
-		record_alloc(CDOC_AFN_MALLOC, p, n);
+		record_alloc(CDOC_AFN_MALLOC, p, n, &at);
 	return p;
 }
 
@@ -596,6 +583,7 @@ EXPORT FAST void free(void *p)
 
 EXPORT void *calloc(size_t nmemb, size_t size)
 {
+	struct shim_regs at;
 	void *p;
 
 	if (unlikely(!ready())) {
@@ -607,8 +595,9 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 	    skip_sampled(nmemb * size))
 		return real_calloc(nmemb, size);
 	p = real_calloc(nmemb, size);
+	SHIM_CALLER_REGS(at);
 	if (p && shim.enabled)
-		record_alloc(CDOC_AFN_CALLOC, p, nmemb * size);
+		record_alloc(CDOC_AFN_CALLOC, p, nmemb * size, &at);
 	return p;
 }
 
@@ -636,7 +625,7 @@ static int realloc_enter(void *old, uint64_t *t)
 }
 
 static void record_realloc(int fn, void *old, void *p, size_t n, uint64_t t,
-                           int tracked)
+                           int tracked, const struct shim_regs *at)
 {
 	if (!shim.enabled)
 		return;
@@ -648,11 +637,12 @@ static void record_realloc(int fn, void *old, void *p, size_t n, uint64_t t,
 	if (old && tracked)
 		record_free(fn, old, t, 1);
 	if (p)
-		record_alloc(fn, p, n);
+		record_alloc(fn, p, n, at);
 }
 
 EXPORT void *realloc(void *old, size_t n)
 {
+	struct shim_regs at;
 	uint64_t t;
 	void *p;
 	int tracked;
@@ -663,7 +653,8 @@ EXPORT void *realloc(void *old, size_t n)
 		return realloc_boot(old, n);
 	tracked = realloc_enter(old, &t);
 	p = real_realloc(old, n);
-	record_realloc(CDOC_AFN_REALLOC, old, p, n, t, tracked);
+	SHIM_CALLER_REGS(at);
+	record_realloc(CDOC_AFN_REALLOC, old, p, n, t, tracked, &at);
 	return p;
 }
 
@@ -671,6 +662,7 @@ EXPORT void *realloc(void *old, size_t n)
  * through the PLT, which would record the call twice. */
 EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
 {
+	struct shim_regs at;
 	uint64_t t;
 	void *p;
 	int tracked;
@@ -685,31 +677,37 @@ EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
 		return realloc_boot(old, nmemb * size);
 	tracked = realloc_enter(old, &t);
 	p = real_realloc(old, nmemb * size);
-	record_realloc(CDOC_AFN_REALLOCARRAY, old, p, nmemb * size, t, tracked);
+	SHIM_CALLER_REGS(at);
+	record_realloc(CDOC_AFN_REALLOCARRAY, old, p, nmemb * size, t, tracked,
+	               &at);
 	return p;
 }
 
 EXPORT int posix_memalign(void **out, size_t align, size_t n)
 {
+	struct shim_regs at;
 	int ret;
 
 	if (unlikely(!ready()))
 		return ENOMEM;
 	ret = real_posix_memalign(out, align, n);
+	SHIM_CALLER_REGS(at);
 	if (ret == 0 && shim.enabled)
-		record_alloc(CDOC_AFN_POSIX_MEMALIGN, *out, n);
+		record_alloc(CDOC_AFN_POSIX_MEMALIGN, *out, n, &at);
 	return ret;
 }
 
 #define ALIGNED_ENTRY(name, fn, params, args, size)                            \
 	EXPORT void *name params                                               \
 	{                                                                      \
+		struct shim_regs at;                                           \
 		void *p;                                                       \
 		if (unlikely(!ready()))                                        \
 			return NULL;                                           \
 		p = real_##name args;                                          \
+		SHIM_CALLER_REGS(at);                                          \
 		if (p && shim.enabled)                                         \
-			record_alloc(fn, p, size);                             \
+			record_alloc(fn, p, size, &at);                        \
 		return p;                                                      \
 	}
 
@@ -738,6 +736,7 @@ static int from_unwinder(const void *ret)
 EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
                   off_t off)
 {
+	struct shim_regs at;
 	void *p;
 
 	if (unlikely(!ready()) || !real_mmap) {
@@ -745,10 +744,11 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 		return r == -1 ? MAP_FAILED : (void *)r;
 	}
 	p = real_mmap(addr, len, prot, flags, fd, off);
+	SHIM_CALLER_REGS(at);
 	if (p != MAP_FAILED && shim.enabled && shim.track_mmap &&
 	    (flags & MAP_ANONYMOUS) && !(flags & MAP_SHARED) &&
 	    !from_unwinder(__builtin_return_address(0)))
-		record_alloc(CDOC_AFN_MMAP, p, len);
+		record_alloc(CDOC_AFN_MMAP, p, len, &at);
 	return p;
 }
 
@@ -799,6 +799,7 @@ static void fork_prepare(void)
 	shim_flush_all();
 	shim.child_instance = new_instance();
 	shim_lock(ts);
+	shim_flush(ts); /* what it holds back is live in the child too */
 	p = shim_reserve(ts, 16);
 	*p++ = CDOC_AREC_FORK;
 	p = put_v(p, shim.child_instance);

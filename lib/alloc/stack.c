@@ -288,13 +288,9 @@ struct fill {
 	uintptr_t val[SHIM_UCACHE_WORDS];
 };
 
-struct regs {
-	uintptr_t pc, sp, bp;
-};
-
 /* The caller's registers: its pc (a return address), sp and rbp. The
  * shim keeps frame pointers (internal.h), so this frame has one. */
-__attribute__((noinline)) static void here(struct regs *r)
+__attribute__((noinline)) static void here(struct shim_regs *r)
 {
 	uintptr_t *fp = __builtin_frame_address(0);
 
@@ -337,7 +333,8 @@ static int tail_changed(const struct shim_lwalk *lw, int m)
 }
 
 /*
- * The stack from the caller of here(), leaf first, by rules: the frames
+ * The stack from @at (else from the caller of here()), leaf first, by
+ * rules: the frames
  * walked go to @pcs and @wf, and the count is returned (-1 when a frame
  * needs libunwind). The walk stops early on a frame of the last walk
  * (ts->lwalk) in the same state whose older words all hold: *@match is
@@ -345,14 +342,17 @@ static int tail_changed(const struct shim_lwalk *lw, int m)
  * else -1. Every stack word read is inside the thread's stack bounds.
  */
 static int walk(struct tstate *ts, uintptr_t *pcs, struct shim_wframe *wf,
-                int max, int *match)
+                int max, int *match, const struct shim_regs *at)
 {
 	uintptr_t lo = ts->uc_lo, hi = ts->uc_hi;
 	const struct shim_lwalk *lw = ts->lwalk;
-	struct regs r;
+	struct shim_regs r;
 	int n = 0, m = lw->n - 1;
 
-	here(&r);
+	if (at)
+		r = *at;
+	else
+		here(&r);
 	*match = -1;
 	while (n < max) {
 		const struct shim_lframe *o;
@@ -470,10 +470,13 @@ static int lwalk_fill(const struct shim_lwalk *lw, uintptr_t key,
 	return 1;
 }
 
-static int valid(const struct shim_uentry *e, uintptr_t key)
+static int valid(const struct shim_uentry *e, uintptr_t key,
+                 const struct shim_regs *at)
 {
 	int i;
 
+	if (e->pc != (at ? at->pc : 0) || (e->need_bp && e->bp != at->bp))
+		return 0;
 	for (i = 0; i < e->n; i++)
 		if (*(const volatile uintptr_t *)(key + e->off[i]) != e->val[i])
 			return 0;
@@ -497,8 +500,11 @@ static struct shim_uentry *victim(struct shim_uentry *e)
 }
 
 static void fill(struct shim_uentry *e, uintptr_t key, const struct fill *f,
-                 uint32_t id)
+                 uint32_t id, const struct shim_regs *at, uint32_t need_bp)
 {
+	e->pc = at ? at->pc : 0;
+	e->need_bp = at ? need_bp : 0;
+	e->bp = at ? at->bp : 0;
 	memcpy(e->off, f->off, (size_t)f->n * sizeof(f->off[0]));
 	memcpy(e->val, f->val, (size_t)f->n * sizeof(f->val[0]));
 	e->n = (uint16_t)f->n;
@@ -605,7 +611,8 @@ static int shim_frames(const uintptr_t *pcs, int n)
  */
 static uint32_t rules_id(struct tstate *ts, uintptr_t *pcs,
                          const struct shim_wframe *wf, int n, int m,
-                         uintptr_t key, struct shim_uentry *set)
+                         uintptr_t key, struct shim_uentry *set,
+                         const struct shim_regs *at)
 {
 	struct shim_lwalk *lw = ts->lwalk;
 	int total = n + m + 1, skip, cnt, i, cached;
@@ -635,7 +642,8 @@ static uint32_t rules_id(struct tstate *ts, uintptr_t *pcs,
 	}
 	lwalk_update(lw, pcs, wf, n, m);
 	if (set && cached && cnt < MAXF && lwalk_fill(lw, key, &f))
-		fill(victim(set), key, &f, id);
+		fill(victim(set), key, &f, id, at,
+		     lw->n ? lw->f[lw->n - 1].need_bp : 1);
 	return id;
 }
 
@@ -653,7 +661,7 @@ static void verify_count(int n, int m)
 
 /* The stack by rules (and into the caches), else libunwind's. */
 static uint32_t unwind_id(struct tstate *ts, uintptr_t key,
-                          struct shim_uentry *set)
+                          struct shim_uentry *set, const struct shim_regs *at)
 {
 	uintptr_t buf[MAXF + 8], *pcs = buf;
 	struct shim_wframe *wf = ts->lwalk ? ts->lwalk->scratch : NULL;
@@ -661,11 +669,11 @@ static uint32_t unwind_id(struct tstate *ts, uintptr_t key,
 	int n = -1, m = -1, cached;
 
 	if (set && key >= ts->uc_lo && key < ts->uc_hi)
-		n = walk(ts, buf, wf, MAXF + 8, &m);
+		n = walk(ts, buf, wf, MAXF + 8, &m, at);
 	if (n >= 0) {
 		if (unlikely(shim.verify)) /* counted for its report only */
 			verify_count(n, m);
-		return rules_id(ts, buf, wf, n, m, key, set);
+		return rules_id(ts, buf, wf, n, m, key, set, at);
 	}
 	if (set)
 		atomic_fetch_add_explicit(&shim.fallbacks, 1,
@@ -677,10 +685,15 @@ static uint32_t unwind_id(struct tstate *ts, uintptr_t key,
 	return id;
 }
 
-/* The id of the calling allocation's stack, sending it when new. */
-uint32_t shim_stack_id(struct tstate *ts)
+/*
+ * The id of the calling allocation's stack, sending it when new. @at:
+ * where the program called the shim (the walk starts there and the
+ * cache is keyed by its sp), or NULL (from here, through the shim's own
+ * frames).
+ */
+uint32_t shim_stack_id(struct tstate *ts, const struct shim_regs *at)
 {
-	uintptr_t key = (uintptr_t)__builtin_frame_address(0);
+	uintptr_t key = at ? at->sp : (uintptr_t)__builtin_frame_address(0);
 	struct shim_uentry *set = NULL;
 	uint32_t id;
 	int i;
@@ -695,7 +708,7 @@ uint32_t shim_stack_id(struct tstate *ts)
 		for (i = 0; i < SHIM_UCACHE_WAYS; i++) {
 			struct shim_uentry *e = &set[i];
 
-			if (e->key == key && valid(e, key)) {
+			if (e->key == key && valid(e, key, at)) {
 				if (e->used < UINT16_MAX)
 					e->used++;
 				id = e->id;
@@ -706,7 +719,7 @@ uint32_t shim_stack_id(struct tstate *ts)
 	           ++ts->uc_calls == 16) {
 		cache_start(ts, key);
 	}
-	id = unwind_id(ts, key, ts->rcache ? set : NULL);
+	id = unwind_id(ts, key, ts->rcache ? set : NULL, at);
 out:
 	if (unlikely(shim.verify))
 		shim_stack_verify(ts, id);

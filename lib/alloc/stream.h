@@ -36,6 +36,16 @@
  *   FREEB|f  z dtsc, v back   the free of the ALLOCB record that is @back
  *            allocation records (ALLOC, ALLOCB, TEMP) before this one in
  *            the batch (1 = the last); no pointer (dptr's base stays)
+ *   PAIRS|f  v stack, v class, v count, v bytes, v temp   @count
+ *            allocations by function f from @stack, of sizes in size
+ *            class @class (0: size 0; c: [2^(c-1), 2^c), 63: all from
+ *            2^62), @bytes in all, each freed by the same thread before
+ *            its batch was sent; @temp of them freed at once (as TEMP).
+ *            Neither pointer nor time: they were never live across a
+ *            batch. Only in batches of a process without sampling; the
+ *            shim writes them when the batch is sent (lib/alloc/pairs.c),
+ *            and then the ALLOC records of the batch's allocations still
+ *            live, which may so come after frees written before them.
  *
  *   "z" is a zigzag-encoded signed varint of a difference from the
  *   previous record of the batch that has the field (from 0 for the
@@ -125,6 +135,7 @@ enum {
 	CDOC_AREC_FREEB = 0xc0,
 	CDOC_AREC_FORK = 0xd0,
 	CDOC_AREC_EXT = 0xe0,
+	CDOC_AREC_PAIRS = 0xf0,
 };
 
 /* EXT record kinds, and the longest payload of one record. */

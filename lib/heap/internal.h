@@ -117,6 +117,10 @@ int heap__temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
 int heap__alloc_b(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
                   uint32_t stack, struct hpend *out);
 void heap__free_b(struct cdoc_heap *h, struct hproc *p, struct hpend *e);
+/* One PAIRS record (stream.h): @count allocations of size class @cls
+ * (already checked) and @bytes, freed in their batch; @temp at once. */
+int heap__pairs(struct cdoc_heap *h, struct hproc *p, int fn, uint32_t stack,
+                unsigned cls, uint32_t count, uint64_t bytes, uint32_t temp);
 void heap__fork(struct cdoc_heap *h, struct hproc *p, uint64_t child);
 void heap__map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,
                const char *path, size_t len);

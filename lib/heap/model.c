@@ -465,6 +465,25 @@ int heap__temp(struct cdoc_heap *h, struct hproc *p, int fn, uint64_t size,
 	return 0;
 }
 
+/* Counted as @count ALLOC and FREE records would be; never live. */
+int heap__pairs(struct cdoc_heap *h, struct hproc *p, int fn, uint32_t stack,
+                unsigned cls, uint32_t count, uint64_t bytes, uint32_t temp)
+{
+	struct hsite *site;
+
+	if (ensure_id(p, stack) < 0 || fn >= CDOC_AFN_NR)
+		return -1;
+	site = &p->sites[stack];
+	site->alloc_count += count;
+	site->alloc_bytes += bytes;
+	site->temp_count += temp;
+	p->calls[fn] += count;
+	p->bytes[fn] += bytes;
+	p->frees += count;
+	h->hist[cls] += count;
+	return 0;
+}
+
 void heap__map(struct hproc *p, uint64_t start, uint64_t end, uint64_t off,
                const char *path, size_t len)
 {

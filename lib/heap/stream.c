@@ -213,6 +213,38 @@ static int rec_freeb(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 	return 0;
 }
 
+/* Whether @bytes is @count sizes of class @cls (stream.h). */
+static int class_holds(unsigned cls, uint64_t count, uint64_t bytes)
+{
+	uint64_t lo = cls ? 1ull << (cls - 1) : 0;
+	uint64_t hi = cls == 0 ? 0 : cls >= 63 ? UINT64_MAX : (1ull << cls) - 1;
+	uint64_t each = bytes / count;
+
+	/* the mean of sizes in [lo, hi] is in it, and so is its floor */
+	return each >= lo && each <= hi && (cls || bytes == 0);
+}
+
+static int rec_pairs(struct cdoc_heap *h, struct rd *r, struct hproc *p, int fn)
+{
+	uint64_t v[5];
+	uint32_t id = 0;
+	int ret;
+
+	if (fn >= CDOC_AFN_NR || fn == CDOC_AFN_FREE || fn == CDOC_AFN_MUNMAP)
+		return bad(r, "pairs of no allocation function");
+	if ((ret = get_vs(r, v, 5)) < 0 || (ret = id32(h, r, p, v[0], &id)) < 0)
+		return ret;
+	if (p->sample_rate)
+		return bad(r, "pairs record in a sampled stream");
+	if (v[1] > 63 || v[2] == 0 || v[2] > UINT32_MAX || v[4] > v[2] ||
+	    !class_holds((unsigned)v[1], v[2], v[3]))
+		return bad(r, "pairs record with counts that do not add up");
+	if (heap__pairs(h, p, fn, id, (unsigned)v[1], (uint32_t)v[2], v[3],
+	                (uint32_t)v[4]) < 0)
+		return bad(r, "stack id far beyond the stacks defined");
+	return 0;
+}
+
 static int rec_event(struct cdoc_heap *h, struct rd *r, struct hproc *p,
                      int tag, int fn)
 {
@@ -359,6 +391,8 @@ static int record(struct cdoc_heap *h, struct rd *r, struct hproc *p)
 		if (fn)
 			break;
 		return rec_ext(h, r);
+	case CDOC_AREC_PAIRS:
+		return rec_pairs(h, r, p, fn);
 	}
 	r->p--;
 	return bad(r, "unknown record tag");

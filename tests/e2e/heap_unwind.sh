@@ -9,6 +9,8 @@
 # pointers), the exact-count examples, threads freeing each other's
 # memory, a process tree with exec, and the benchmark workloads (deep
 # paths that rarely repeat, an STL-heavy C++ program, the ring churn).
+# Walks start at the program's frame that called the shim (its registers
+# taken in the shim's entry point), not in the shim's own frames.
 # Walks that stopped on frames of the thread's previous walk ("partial":
 # only the new frames walked, the older ones checked word by word) are
 # among those compared: on paths and alloc_unwind they must occur.
@@ -22,7 +24,8 @@ check() {
 	local name=$1 checked bad walked partial
 	shift
 	rm -f "$CDOC_UNWIND_VERIFY"
-	"$CDOCTOR" heap run -q --force --shim "$CDOC_SHIM" -o "$tmp/h.heap" -- "$@" \
+	"$CDOCTOR" heap run -q --force ${RUN_OPTS:-} --shim "$CDOC_SHIM" \
+		-o "$tmp/h.heap" -- "$@" \
 		>"$tmp/out" 2>"$tmp/err" || fail "$name: exit $?: $(tail -3 "$tmp/err")"
 	[ -s "$CDOC_UNWIND_VERIFY" ] || fail "$name: no verify report"
 	checked=$(sed -n 's/.* checked=\([0-9]*\) .*/\1/p' "$CDOC_UNWIND_VERIFY" |
@@ -53,6 +56,9 @@ check alloc_counts_cxx "$ex/alloc_counts_cxx"
 check alloc_stress "$ex/alloc_stress"
 check alloc_fork "$ex/alloc_fork"
 [ "$(wc -l <"$CDOC_UNWIND_VERIFY")" -ge 3 ] || fail "alloc_fork: one report per process expected"
+# walks start where the program called the shim, from every entry point:
+# here also mmap, from a signal handler (through its signal frame)
+RUN_OPTS=--mmap check alloc_signal_mmap "$ex/alloc_signal" 20000
 
 if command -v c++ >/dev/null; then
 	cc -O2 -o "$tmp/paths" "$src/bench/alloc_paths.c" || fail "cc paths"

@@ -199,7 +199,7 @@ Test(stream, corrupt_input_names_the_offset)
 
 	cdoc_heap_new(&h);
 	bb_start(&a);
-	a.buf[a.len++] = 0xf7; /* no such tag */
+	a.buf[a.len++] = 0x07; /* no such tag */
 	hd.len = 1;
 	memcpy(a.buf, &hd, sizeof(hd));
 	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "dump", 0), -CDOC_EFORMAT);
@@ -369,5 +369,126 @@ Test(stream, stack_ids_far_beyond_the_defined_ones_are_rejected)
 	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "s", 0), -CDOC_EFORMAT);
 	cr_assert(strstr(cdoc_errmsg(), "stack id far beyond"), "%s",
 	          cdoc_errmsg());
+	cdoc_heap_free(h);
+}
+
+/* PAIRS @fn: @count allocations of class @cls from @stack, @bytes. */
+static void rec_pairs(struct bb *b, int fn, uint32_t stack, unsigned cls,
+                      uint64_t count, uint64_t bytes, uint64_t temp)
+{
+	b->buf[b->len++] = (unsigned char)(CDOC_AREC_PAIRS | fn);
+	v(b, stack);
+	v(b, cls);
+	v(b, count);
+	v(b, bytes);
+	v(b, temp);
+}
+
+static uint64_t hist(struct cdoc_heap *h, unsigned cls)
+{
+	struct cdoc_heap_snap s;
+	uint64_t n;
+
+	cdoc_heap_snap_init(&s);
+	cr_assert_eq(cdoc_heap_snapshot(h, &s), 0);
+	n = s.hist[cls];
+	cdoc_heap_snap_release(&s);
+	return n;
+}
+
+/* The same allocations as ALLOC and FREE records and as one PAIRS
+ * record: the same totals, histogram and temporaries, nothing live. */
+Test(stream, pairs_count_as_the_allocations_and_frees_they_stand_for)
+{
+	struct cdoc_heap *h[2];
+	struct bb a;
+	int i, k;
+
+	for (k = 0; k < 2; k++) {
+		cdoc_heap_new(&h[k]);
+		bb_start(&a);
+		a.buf[a.len++] = CDOC_AREC_SOLO;
+		rec_stack(&a, 1, 0x500);
+		rec_alloc(&a, 0x9000, 4000, 1, 1); /* live: both ways */
+		if (k == 0) {
+			for (i = 0; i < 3; i++) {
+				rec_alloc(&a, 0x1000, 40 + i, 1, 2 + 2 * i);
+				rec_free(&a, 0x1000, 3 + 2 * i);
+			}
+		} else {
+			rec_pairs(&a, CDOC_AFN_MALLOC, 1, 6, 3, 123, 0);
+		}
+		bb_feed(h[k], &a, 1);
+	}
+	for (k = CDOC_HEAP_ALLOC_BYTES; k <= CDOC_HEAP_LIVE_COUNT; k++)
+		cr_assert_eq(total(h[0], k), total(h[1], k), "kind %d", k);
+	cr_assert_eq(total(h[1], CDOC_HEAP_ALLOC_COUNT), 4);
+	cr_assert_eq(total(h[1], CDOC_HEAP_ALLOC_BYTES), 4123);
+	cr_assert_eq(total(h[1], CDOC_HEAP_LIVE_BYTES), 4000);
+	cr_assert_eq(hist(h[0], 6), 3);
+	cr_assert_eq(hist(h[1], 6), 3);
+	cdoc_heap_free(h[0]);
+	cdoc_heap_free(h[1]);
+	cdoc_heap_new(&h[0]);
+	bb_start(&a);
+	rec_stack(&a, 1, 0x500);
+	rec_pairs(&a, CDOC_AFN_CALLOC, 1, 5, 4, 70, 3);
+	bb_feed(h[0], &a, 1);
+	cr_assert_eq(total(h[0], CDOC_HEAP_TEMP_COUNT), 3);
+	cr_assert_eq(total(h[0], CDOC_HEAP_LIVE_COUNT), 0);
+	cdoc_heap_free(h[0]);
+}
+
+/* PAIRS @cls @count @bytes @temp (fn @fn) is rejected with @msg. */
+static void expect_bad_pairs(int fn, unsigned cls, uint64_t count,
+                             uint64_t bytes, uint64_t temp, const char *msg)
+{
+	struct cdoc_heap *h;
+	struct bb a;
+
+	cdoc_heap_new(&h);
+	bb_start(&a);
+	rec_stack(&a, 1, 0x500);
+	rec_pairs(&a, fn, 1, cls, count, bytes, temp);
+	bb_seal(&a);
+	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "p", 0), -CDOC_EFORMAT);
+	cr_assert(strstr(cdoc_errmsg(), msg), "%s", cdoc_errmsg());
+	cr_assert(strstr(cdoc_errmsg(), "p: offset "), "%s", cdoc_errmsg());
+	cdoc_heap_free(h);
+}
+
+Test(stream, pairs_whose_counts_do_not_add_up_are_rejected)
+{
+	const char *m = "do not add up";
+
+	expect_bad_pairs(CDOC_AFN_MALLOC, 6, 0, 0, 0, m);   /* no pairs */
+	expect_bad_pairs(CDOC_AFN_MALLOC, 6, 2, 200, 0, m); /* 100 > 63 */
+	expect_bad_pairs(CDOC_AFN_MALLOC, 6, 2, 40, 0, m);  /* 20 < 32 */
+	expect_bad_pairs(CDOC_AFN_MALLOC, 6, 2, 80, 3, m);  /* temp > count */
+	expect_bad_pairs(CDOC_AFN_MALLOC, 64, 1, 80, 0, m); /* no class 64 */
+	expect_bad_pairs(CDOC_AFN_MALLOC, 0, 1, 1, 0, m);   /* size 0 */
+	expect_bad_pairs(CDOC_AFN_MALLOC, 6, 1ull << 32, 1ull << 38, 0, m);
+	expect_bad_pairs(CDOC_AFN_FREE, 6, 1, 40, 0, "no allocation function");
+	expect_bad_pairs(CDOC_AFN_NR, 6, 1, 40, 0, "no allocation function");
+}
+
+Test(stream, pairs_in_a_sampled_stream_are_rejected)
+{
+	struct cdoc_heap *h;
+	struct bb a;
+
+	cdoc_heap_new(&h);
+	bb_start(&a);
+	a.buf[a.len++] = CDOC_AREC_HELLO;
+	v(&a, 0);
+	v(&a, 0);
+	v(&a, 524288); /* sample rate */
+	v(&a, 0);
+	v(&a, 1);
+	rec_stack(&a, 1, 0x500);
+	rec_pairs(&a, CDOC_AFN_MALLOC, 1, 6, 1, 40, 0);
+	bb_seal(&a);
+	cr_assert_eq(cdoc_heap_feed(h, a.buf, a.len, "p", 0), -CDOC_EFORMAT);
+	cr_assert(strstr(cdoc_errmsg(), "sampled"), "%s", cdoc_errmsg());
 	cdoc_heap_free(h);
 }

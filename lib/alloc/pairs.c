@@ -1,0 +1,160 @@
+/*
+ * pairs.c - allocations held back in SOLO batches, and the pairs they
+ * make when the same thread frees them before the batch is sent (see
+ * struct shim_pend in internal.h and PAIRS in stream.h).
+ *
+ * Most allocations of ordinary code are freed soon by the thread that
+ * made them: sent as an ALLOC and a FREE record each, they cost the
+ * target two records to encode and the collector two to decode and
+ * model. Held back, such a pair costs a table entry and one count;
+ * the batch carries one PAIRS record per (stack, function, size class)
+ * and ALLOC records for what is still live when it is sent.
+ */
+#include "alloc/internal.h"
+
+#define PEND_N (1u << SHIM_PEND_BITS)
+#define PAIR_N (1u << SHIM_PAIR_BITS)
+
+void shim_put_alloc_rec(struct tstate *ts, int fn, uint64_t ptr, uint64_t t,
+                        uint64_t size, uint32_t id)
+{
+	unsigned char *p = ts->buf + ts->len;
+
+	*p++ = (unsigned char)(CDOC_AREC_ALLOC | fn);
+	p = put_v(p, zigzag((int64_t)(ptr - ts->prev_ptr)));
+	p = put_v(p, zigzag((int64_t)(t - ts->prev_tsc)));
+	ts->tsc_before = ts->prev_tsc;
+	ts->prev_tsc = t;
+	ts->ptr_before = ts->prev_ptr;
+	ts->prev_ptr = ptr;
+	p = put_v(p, size);
+	p = put_v(p, id);
+	ts->len = (size_t)(p - ts->buf);
+}
+
+/* The held allocation @e is written as an ALLOC record now (the caller
+ * made room). */
+static void write_held(struct tstate *ts, struct shim_pend *e)
+{
+	shim_put_alloc_rec(ts, (int)e->fn, e->ptr, e->tsc, e->size, e->id);
+	ts->held -= e->size;
+	ts->npend--;
+	e->ptr = 0;
+}
+
+static void write_pair(struct tstate *ts, struct shim_pair *c)
+{
+	unsigned char *p = ts->buf + ts->len;
+
+	*p++ = (unsigned char)(CDOC_AREC_PAIRS | c->fn);
+	p = put_v(p, c->id);
+	p = put_v(p, c->bucket);
+	p = put_v(p, c->count);
+	p = put_v(p, c->bytes);
+	p = put_v(p, c->temp);
+	ts->len = (size_t)(p - ts->buf);
+	ts->npair--;
+	c->count = 0;
+}
+
+static unsigned size_class(uint64_t size)
+{
+	unsigned b = size ? 64 - (unsigned)__builtin_clzll(size) : 0;
+
+	return b < 64 ? b : 63;
+}
+
+/*
+ * Hold the allocation instead of writing it: 1 when held, 0 when the
+ * caller must write it (a batch of several threads, mmap, no table, a
+ * process exiting, or SHIM_HELD_MAX reached). Caller holds the lock.
+ */
+int shim_hold(struct tstate *ts, int fn, uint64_t ptr, uint64_t size,
+              uint32_t id, uint64_t t)
+{
+	struct shim_pend *e;
+
+	if (!ts->pend || fn == CDOC_AFN_MMAP || unlikely(shim.exiting) ||
+	    size > SHIM_HELD_MAX - ts->held)
+		return 0;
+	/* room for the record of one it evicts; starts a batch (SOLO) */
+	shim_reserve(ts, SHIM_REC_MAX);
+	if (!ts->solo || !ts->pend)
+		return 0;
+	e = shim_pend_of(ts, ptr);
+	if (e->ptr)
+		write_held(ts, e);
+	ts->npend++;
+	ts->held += size;
+	e->ptr = ptr;
+	e->tsc = t;
+	e->size = size;
+	e->id = id;
+	e->fn = (uint32_t)fn;
+	return 1;
+}
+
+/* Count a pair of @e (freed at once when @temp). */
+static void count_pair(struct tstate *ts, const struct shim_pend *e, int temp)
+{
+	unsigned b = size_class(e->size);
+	uint32_t k = (e->id * 0x9e3779b1u ^ (e->fn << 6) ^ b) & (PAIR_N - 1);
+	struct shim_pair *c = &ts->pairs[k];
+
+	if (c->count &&
+	    (c->id != e->id || c->fn != e->fn || c->bucket != b ||
+	     c->count == UINT32_MAX || c->bytes > UINT64_MAX - e->size))
+		write_pair(ts, c);
+	if (!c->count) {
+		ts->npair++;
+		c->id = e->id;
+		c->fn = (uint8_t)e->fn;
+		c->bucket = (uint8_t)b;
+		c->bytes = 0;
+		c->temp = 0;
+	}
+	c->count++;
+	c->bytes += e->size;
+	c->temp += (uint32_t)temp;
+}
+
+/*
+ * A free of @ptr: 1 when it was held (the pair is counted and nothing is
+ * written), else 0. @temp: freed at once (no allocation in between).
+ * Caller holds the lock, and has reserved SHIM_REC_MAX bytes (which
+ * sends the batch when it is SOLO and a second thread started).
+ */
+int shim_pair_free(struct tstate *ts, uint64_t ptr, int temp)
+{
+	struct shim_pend *e;
+
+	if (!ts->pend || !ts->npend)
+		return 0;
+	e = shim_pend_of(ts, ptr);
+	if (e->ptr != ptr)
+		return 0;
+	count_pair(ts, e, temp);
+	ts->held -= e->size;
+	ts->npend--;
+	e->ptr = 0;
+	return 1;
+}
+
+/* Before a batch is sent, or a FORK or EXIT is written: its pair counts,
+ * then its allocations still held, as records. */
+void shim_release_held(struct tstate *ts)
+{
+	uint32_t i;
+
+	ts->last_off = 0; /* the last record is no longer an ALLOC's */
+	for (i = 0; ts->npair && i < PAIR_N; i++)
+		if (ts->pairs[i].count) {
+			shim_held_room(ts);
+			write_pair(ts, &ts->pairs[i]);
+		}
+	for (i = 0; ts->npend && i < PEND_N; i++)
+		if (ts->pend[i].ptr) {
+			shim_held_room(ts);
+			write_held(ts, &ts->pend[i]);
+		}
+}
