@@ -133,17 +133,17 @@ static int has_other(const char *category)
 	return 0;
 }
 
-static double flat(double t)
-{
-	(void)t;
-	return 40e6;
-}
+/* A series that stays at @value: static double NAME(double t). */
+#define CONSTANT(name, value)                                                  \
+	static double name(double t)                                           \
+	{                                                                      \
+		(void)t;                                                       \
+		return value;                                                  \
+	}
 
-static double ten(double t)
-{
-	(void)t;
-	return 10;
-}
+CONSTANT(flat, 40e6)
+
+CONSTANT(ten, 10)
 
 /* A healthy epoll server under load: busy, mostly in the kernel,
  * short ticks, nothing growing. */
@@ -495,17 +495,9 @@ Test(verdict, allocator_heavy_code_is_alloc_churn)
 	cr_assert_str_eq(v.culprits[0].function, "build_pieces");
 }
 
-static double runq_high(double t)
-{
-	(void)t;
-	return 90;
-}
+CONSTANT(runq_high, 90)
 
-static double user_150(double t)
-{
-	(void)t;
-	return 150;
-}
+CONSTANT(user_150, 150)
 
 Test(verdict, run_queue_wait_with_a_background_consumer_is_saturation)
 {
@@ -571,11 +563,7 @@ Test(verdict, multithreaded_compute_is_a_hotspot)
 	cr_assert(v.culprits[0].share > 70, "%f", v.culprits[0].share);
 }
 
-static double throttled(double t)
-{
-	(void)t;
-	return 45;
-}
+CONSTANT(throttled, 45)
 
 Test(verdict, cgroup_throttling_is_cpu_throttled)
 {
@@ -766,30 +754,14 @@ Test(verdict, small_growth_without_live_allocations_is_not_a_leak)
 
 /* ---- Node loops (lib/doctor/rules_node.c) ---- */
 
-static double util_80(double t)
-{
-	(void)t;
-	return 80;
-}
+CONSTANT(util_80, 80)
 
 /* 40 ms of GC pauses in each 200 ms reading: 25% of a loop busy 80%. */
-static double pause_40(double t)
-{
-	(void)t;
-	return 40;
-}
+CONSTANT(pause_40, 40)
 
-static double delay_3(double t)
-{
-	(void)t;
-	return 3;
-}
+CONSTANT(delay_3, 3)
 
-static double zero(double t)
-{
-	(void)t;
-	return 0;
-}
+CONSTANT(zero, 0)
 
 Test(verdict, node_gc_work_of_v8_helpers_counts_for_gc_pressure)
 {
