@@ -309,26 +309,33 @@ Test(verdict, hot_lock_holder_with_off_cpu_waiters_is_lock_contention)
 	          v.summary);
 }
 
-Test(verdict, spinning_lock_waiters_are_lock_contention_not_a_hotspot)
+/* Two workers of a spinlock pool: @own samples in record_sample itself,
+ * @spin spinning in pthread_spin_lock under it, @io reading requests. */
+static void spin_pool(unsigned own, unsigned spin, unsigned io)
 {
 	uint32_t tid;
 
-	/* A spinlock: the waiters burn CPU in pthread_spin_lock and never
-	 * show in offcpu_lock; the holder's work alone would be under the
-	 * hotspot threshold, with the spinning counted as its own CPU a
-	 * hotspot. */
 	for (tid = 11; tid <= 12; tid++) {
-		cpu(tid, "srv;worker;handle;record_sample", 20);
+		cpu(tid, "srv;worker;handle;record_sample", own);
 		cpu(tid, "srv;worker;handle;record_sample;pthread_spin_lock",
-		    25);
+		    spin);
 		cpu(tid,
 		    "srv;worker;handle;read;__x64_sys_read_[k];"
 		    "tcp_recvmsg_[k]",
-		    30);
+		    io);
 		spread("offcpu_net", tid, "srv;worker;handle;read", 200, 2 * MS,
 		       1 * S, 9 * S);
 	}
 	judge();
+}
+
+Test(verdict, spinning_lock_waiters_are_lock_contention_not_a_hotspot)
+{
+	/* A spinlock: the waiters burn CPU in pthread_spin_lock and never
+	 * show in offcpu_lock; the holder's work alone would be under the
+	 * hotspot threshold, with the spinning counted as its own CPU a
+	 * hotspot. */
+	spin_pool(20, 25, 30);
 	cr_assert_str_eq(v.category, "lock-contention", "%s", v.summary);
 	cr_assert_str_eq(v.culprits[0].function, "record_sample");
 	cr_assert_str_eq(v.culprits[0].via, "pthread_spin_lock");
@@ -338,20 +345,10 @@ Test(verdict, spinning_lock_waiters_are_lock_contention_not_a_hotspot)
 
 Test(verdict, a_hot_function_that_holds_a_contended_lock_is_lock_contention)
 {
-	uint32_t tid;
-
 	/* The hot function does its work under a spinlock that the other
 	 * threads spin on: the lock is why it costs, the hotspot stays a
 	 * secondary finding. */
-	for (tid = 11; tid <= 12; tid++) {
-		cpu(tid, "srv;worker;handle;record_sample", 55);
-		cpu(tid, "srv;worker;handle;record_sample;pthread_spin_lock",
-		    25);
-		cpu(tid, "srv;worker;handle;read;__x64_sys_read_[k]", 20);
-		spread("offcpu_net", tid, "srv;worker;handle;read", 200, 2 * MS,
-		       1 * S, 9 * S);
-	}
-	judge();
+	spin_pool(55, 25, 20);
 	cr_assert_str_eq(v.category, "lock-contention", "%s", v.summary);
 	cr_assert_str_eq(v.culprits[0].function, "record_sample");
 	cr_assert(has_other("cpu-hotspot"), "the hotspot stays secondary");
