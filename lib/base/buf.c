@@ -53,7 +53,8 @@ void cdoc_buf_grow(struct cdoc_buf *b, size_t extra)
 void cdoc_buf_add(struct cdoc_buf *b, const void *data, size_t len)
 {
 	cdoc_buf_grow(b, len);
-	memcpy(b->buf + b->len, data, len);
+	if (len) /* @data may be NULL for nothing (memcpy's is nonnull) */
+		memcpy(b->buf + b->len, data, len);
 	b->len += len;
 	b->buf[b->len] = '\0';
 }
