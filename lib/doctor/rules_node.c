@@ -998,6 +998,63 @@ static void subsume_generic_hotspot(struct cand *k, struct cdoc_verdict *g)
 	}
 }
 
+/* Last less first reading of tree-wide metric @name in the window; 0
+ * when it has fewer than two. */
+static double window_rise(struct vctx *c, const char *name)
+{
+	struct series s;
+	double r = 0;
+
+	series_of(c, name, &s);
+	if (s.n >= 2)
+		r = s.v[s.n - 1] - s.v[0];
+	free(s.v);
+	return r;
+}
+
+static double evidence_of(const struct cdoc_verdict *g, const char *name)
+{
+	for (size_t i = 0; i < g->nr_evidence; i++)
+		if (!strcmp(g->evidence[i].name, name))
+			return g->evidence[i].value;
+	return 0;
+}
+
+/*
+ * The generic memory-leak finding @g (resident memory growing) of a
+ * process whose Node loops' heap floor stayed flat: V8 sizing its heap
+ * to the load (the young generation's semi-spaces grow to 16 MiB, code
+ * space fills with optimized code) and its external memory are warm-up,
+ * not a leak, on a busy machine still going on in the second half of a
+ * short window. @g is dropped unless the growth beyond V8's heap and
+ * external memory is a leak of its own (native memory, an addon's).
+ */
+static void subsume_generic_leak(struct vctx *c, const struct loops *l,
+                                 struct cdoc_verdict *g)
+{
+	double m[3], v8;
+	int measured = 0;
+
+	if (!g->category || strcmp(g->category, CDOC_V_MEMLEAK))
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		if (heap_thirds(c, l->id[i], m) < 0)
+			continue;
+		measured = 1;
+		if (m[2] - m[0] >= LEAK_MIN_BYTES && m[2] > m[1])
+			return; /* the JS heap grows: the Node rule's case */
+	}
+	if (!measured)
+		return;
+	v8 = window_rise(c, "node_heap_total_bytes") +
+	     window_rise(c, "node_external_bytes");
+	if (evidence_of(g, "rss_growth_bytes") - CDOC_MAX(0, v8) >=
+	    LEAK_MIN_BYTES)
+		return;
+	cdoc_verdict_release(g);
+	cdoc_verdict_init(g);
+}
+
 void doctor__v_node(struct vctx *c, struct cdoc_verdict *v,
                     struct cdoc_verdict *generic, size_t nr_generic)
 {
@@ -1016,6 +1073,7 @@ void doctor__v_node(struct vctx *c, struct cdoc_verdict *v,
 	for (size_t i = 0; i < nr_generic; i++) {
 		subsume_generic_loop(c, &l, &k, &generic[i]);
 		subsume_generic_hotspot(&k, &generic[i]);
+		subsume_generic_leak(c, &l, &generic[i]);
 	}
 	loops_release(&l);
 	if (k.set) {

@@ -852,3 +852,61 @@ Test(verdict, node_finding_about_a_loop_ranks_over_its_generic_blocked_loop)
 	cr_assert_str_eq(v.category, "gc-pressure", "%s", v.summary);
 	cr_assert(has_other("event-loop-blocked"));
 }
+
+/* A healthy node server warming up: V8's committed heap grows with the
+ * load (8 MB/s, as resident memory does) while the heap used after
+ * collection stays at 30 MB. */
+CONSTANT(js_floor_flat, 30e6)
+
+static double v8_total_growing(double t)
+{
+	return 40e6 + t * 8e6;
+}
+
+static double js_floor_growing(double t)
+{
+	return 30e6 + t * 6e6;
+}
+
+/* A loop busy with short ticks whose heap used follows @heap. */
+static void node_loop_heap(double (*heap)(double))
+{
+	cpu(100, "node;node::Start;uv_run;JS:handle /srv/app.js:1", 40);
+	metric("node_loop_util_pct[100]", util_80);
+	metric("node_loop_delay_p99_ms[100]", delay_3);
+	metric("node_gc_pause_ms[100]", zero);
+	metric("node_gc_count[100]", zero);
+	metric("node_heap_used_bytes[100]", heap);
+	metric("rss_bytes", leaking);
+}
+
+Test(verdict, node_resident_growth_that_is_v8_sizing_its_heap_is_no_leak)
+{
+	node_loop_heap(js_floor_flat);
+	metric("node_heap_total_bytes", v8_total_growing);
+	judge();
+	cr_assert_neq(strcmp(v.category, "memory-leak"), 0, "%s", v.summary);
+	cr_assert(!has_other("memory-leak"));
+}
+
+Test(verdict, node_resident_growth_beyond_v8s_heap_is_still_a_leak)
+{
+	/* the same resident growth, V8's heap flat: native memory grows */
+	node_loop_heap(js_floor_flat);
+	metric("node_heap_total_bytes", flat);
+	judge();
+	cr_assert(!strcmp(v.category, "memory-leak") ||
+	                  has_other("memory-leak"),
+	          "%s", v.summary);
+}
+
+Test(verdict, node_resident_growth_with_a_growing_js_heap_stays)
+{
+	/* the heap floor grows too: not warm-up, whatever V8 commits */
+	node_loop_heap(js_floor_growing);
+	metric("node_heap_total_bytes", v8_total_growing);
+	judge();
+	cr_assert(!strcmp(v.category, "memory-leak") ||
+	                  has_other("memory-leak"),
+	          "%s", v.summary);
+}

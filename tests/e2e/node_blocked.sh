@@ -50,7 +50,8 @@ done
 # when what ran in them is V8's or libuv's code, not the program's)
 for cat in event-loop-blocked gc-pressure memory-leak cpu-hotspot; do
 	[ "$($EVIDENCE verdict "$T/healthy.json" $cat '')" = verdict ] &&
-		fail "healthy: verdict $cat"
+		fail "healthy: verdict $cat:" \
+			"$(jq -c '.verdict | [.summary, .evidence]' "$T/healthy.json")"
 done
 ls "$T/cwd" | grep -q . && fail "left in the working directory: $(ls "$T/cwd")"
 echo ok
