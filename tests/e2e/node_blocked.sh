@@ -32,11 +32,18 @@ verdict blocked_loop event-loop-blocked cdoctorJsScoreCatalogue
 node_record healthy healthy
 p99=$(metric healthy node_loop_delay_p99_ms median)
 runq=$(metric healthy node_loop_runq_pct median)
-echo "healthy: loop delay p99 median $p99 ms, run-queue wait $runq%"
+busy=$(metric healthy machine_busy_pct median)
+echo "healthy: loop delay p99 median $p99 ms, run-queue wait $runq%," \
+	"machine $busy% busy"
 [ "$(metric healthy node_loop_delay_p99_ms count)" -ge 2 ] ||
 	fail "healthy: no loop delay"
-ge 10 "$p99" || ge "$runq" 20 ||
-	fail "healthy: loop delay p99 $p99 ms with only $runq% run-queue wait"
+# a long delay must come with a reason outside the program: its loop
+# waiting for a CPU, or a machine with little CPU to spare (wrk, node and
+# the collector keep a 2-core machine half busy on their own: at two
+# thirds, other tests run beside them and the delay says nothing)
+ge 10 "$p99" || ge "$runq" 20 || ge "$busy" 66 ||
+	fail "healthy: loop delay p99 $p99 ms with only $runq% run-queue" \
+		"wait on a machine $busy% busy"
 
 # utilisation near 100% under unthrottled load is no symptom: no finding
 # of the Node rules for the healthy server
