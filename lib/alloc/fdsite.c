@@ -738,19 +738,26 @@ EXEC_ENTRY(fexecve, (int fd, char *const a[], char *const e[]), (fd, a, e))
 		va_end(cp);                                                    \
 	} while (0)
 
+/* argv[0..n] of an execl call: @arg, then the n - 1 arguments after it
+ * in *@ap and their NULL. */
+static void args_fill(char **argv, const char *arg, va_list *ap, size_t n)
+{
+	argv[0] = (char *)arg;
+	for (size_t i = 1; i <= n; i++)
+		argv[i] = va_arg(*ap, char *);
+}
+
 EXPORT int execl(const char *path, const char *arg, ...)
 {
 	va_list ap;
-	size_t n, i;
+	size_t n;
 
 	va_start(ap, arg);
 	ARGS_TO_ARRAY(ap, n);
 	{
 		char *argv[n + 1];
 
-		argv[0] = (char *)arg;
-		for (i = 1; i <= n; i++)
-			argv[i] = va_arg(ap, char *);
+		args_fill(argv, arg, &ap, n);
 		va_end(ap);
 		return execv(path, argv);
 	}
@@ -759,16 +766,14 @@ EXPORT int execl(const char *path, const char *arg, ...)
 EXPORT int execlp(const char *file, const char *arg, ...)
 {
 	va_list ap;
-	size_t n, i;
+	size_t n;
 
 	va_start(ap, arg);
 	ARGS_TO_ARRAY(ap, n);
 	{
 		char *argv[n + 1];
 
-		argv[0] = (char *)arg;
-		for (i = 1; i <= n; i++)
-			argv[i] = va_arg(ap, char *);
+		args_fill(argv, arg, &ap, n);
 		va_end(ap);
 		return execvp(file, argv);
 	}
@@ -777,7 +782,7 @@ EXPORT int execlp(const char *file, const char *arg, ...)
 EXPORT int execle(const char *path, const char *arg, ...)
 {
 	va_list ap;
-	size_t n, i;
+	size_t n;
 	char *const *envp;
 
 	va_start(ap, arg);
@@ -785,9 +790,7 @@ EXPORT int execle(const char *path, const char *arg, ...)
 	{
 		char *argv[n + 1];
 
-		argv[0] = (char *)arg;
-		for (i = 1; i <= n; i++)
-			argv[i] = va_arg(ap, char *);
+		args_fill(argv, arg, &ap, n);
 		envp = va_arg(ap, char *const *);
 		va_end(ap);
 		return execve(path, argv, envp);
