@@ -560,11 +560,17 @@ static void no_offcpu_note(const struct cdoc_recording *r,
 {
 	const char *why = cdoc_recording_meta(r, "offcpu");
 
+	/* META offcpu is "on" or "off: REASON"; on, yet no profiles: the
+	 * window had no off-CPU samples */
+	if (why && !strncmp(why, "off: ", 5))
+		why += 5;
+	else
+		why = "no off-CPU samples";
 	doctor__v_summary(v,
 	                  " Off-CPU time was not recorded (%s): lock, disk "
 	                  "and downstream waits could not be weighed against "
 	                  "this.",
-	                  why && *why ? why : "no off-CPU profiles");
+	                  why);
 	doctor__v_rec(v, "Record off-CPU time to see waits: `cdoctor "
 	                 "sysinfo` says what this machine allows (e.g. sudo "
 	                 "sysctl kernel.perf_event_paranoid=1).");

@@ -709,6 +709,16 @@ Test(verdict, without_off_cpu_the_verdict_says_waits_were_not_seen)
 	cr_assert(strstr(v.recs[v.nr_recs - 1], "cdoctor sysinfo"));
 }
 
+Test(verdict, off_cpu_on_without_samples_says_so_not_on)
+{
+	cdoc_rec_meta(&w, "offcpu", "on");
+	cpu(7, "srv;main;serve;checksum", 80);
+	judge();
+	cr_assert_str_eq(v.category, "cpu-hotspot", "%s", v.summary);
+	cr_assert(strstr(v.summary, "(no off-CPU samples)"), "%s", v.summary);
+	cr_assert_null(strstr(v.summary, "(on)"), "%s", v.summary);
+}
+
 static double small_leak(double t)
 {
 	return 3e6 + t * 60e3;
