@@ -1046,10 +1046,14 @@ static void subsume_generic_leak(struct vctx *c, const struct loops *l,
 	}
 	if (!measured)
 		return;
+	/* kept when V8's heap and external memory leave growth unexplained
+	 * and the site that grew is the program's own (an addon's), not
+	 * V8's allocator */
 	v8 = window_rise(c, "node_heap_total_bytes") +
 	     window_rise(c, "node_external_bytes");
 	if (evidence_of(g, "rss_growth_bytes") - CDOC_MAX(0, v8) >=
-	    LEAK_MIN_BYTES)
+	            LEAK_MIN_BYTES &&
+	    g->nr_culprits && doctor__frame_is_own(c, g->culprits[0].function))
 		return;
 	cdoc_verdict_release(g);
 	cdoc_verdict_init(g);

@@ -42,7 +42,10 @@ rc=$?
 cat "$T/o"
 [ $rc -eq 1 ] || fail "slow render should fail, exit $rc"
 grep -qE '^cpu +self .* render_output$' "$T/o" || fail "names render_output"
-if grep -E '^cpu +self ' "$T/o" | grep -vq 'render_output$'; then
+# of the program's own functions; kernel frames may rise too on a VM
+# (the hypervisor's interrupt paths took 9% of one run's samples)
+if grep -E '^cpu +self ' "$T/o" | grep -v '_\[k\]$' |
+	grep -vq 'render_output$'; then
 	fail "only render_output's self share rose"
 fi
 
