@@ -59,7 +59,8 @@ assert root.tag == "testsuites", root.tag
 suite = root.find("testsuite")
 assert suite.get("failures") == "1", suite.attrib
 msgs = [f.get("message") for f in root.iter("failure")]
-assert msgs and all("render_output" in m for m in msgs), msgs
+own = [m for m in msgs if "_[k]" not in m.split(":")[0]]
+assert own and all("render_output" in m for m in own), msgs
 PY
 "$CDOCTOR" check --baseline "$T/base.cdr" "$T/long.cdr" --min-effect 5 \
 	--format junit | python3 -c 'import sys, xml.etree.ElementTree as ET
