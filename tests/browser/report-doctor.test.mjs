@@ -1,6 +1,7 @@
 // report-doctor.test.mjs - cdoctor's HTML doctor report in headless
 // Chromium, for a real recording (examples/leaky_server under cdoctor
-// run, CPU samples with times and allocation profiles): no errors, no
+// run --alloc: exact allocation tracking, so the leak is always in the
+// recording; sampled tracking can miss a small one): no errors, no
 // requests, the main finding on top, charts drawn with data, hover shows
 // values at the crosshair, selecting a time range changes the flame graph,
 // tabs switch, findings link to their chart and tab. With SHOTS=DIR it
@@ -19,7 +20,7 @@ if (!cdoctor || !existsSync(cdoctor) || !ex) skip('CDOCTOR or CDOC_EXAMPLES not 
 const html = join(t.dir, 'leaky.html');
 symlinkSync(join(ex, 'leaky_server'), join(t.dir, 'leaky_server'));
 try {
-	execFileSync(cdoctor, ['run', '--no-html', '-o', 'leaky.cdr', '--',
+	execFileSync(cdoctor, ['run', '--no-html', '--alloc', '-o', 'leaky.cdr', '--',
 		'./leaky_server', '6000', '300'], { stdio: 'pipe', cwd: t.dir });
 } catch (e) {
 	skip(`cdoctor run failed here: ${e.stderr}`);
