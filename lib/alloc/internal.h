@@ -81,6 +81,8 @@ struct shim_lwalk {
 	struct shim_wframe scratch[SHIM_LWALK_MAX]; /* the walk under way:
 	                                   off the stack of a thread that
 	                                   may have little */
+	uint64_t cand[SHIM_UCACHE_N]; /* per unwind cache set: where its last
+	                                 miss came from (stack.c) */
 };
 
 /* A per-thread direct-mapped cache of unwind rules by code address
@@ -116,11 +118,11 @@ extern atomic_uint shim_eh_gen;
  * bytes held at once are at most SHIM_HELD_MAX: what a reader's peak
  * can miss.
  */
-#define SHIM_PEND_BITS 12
+#define SHIM_PEND_BITS 12 /* entries, in pairs of one cache line */
 #define SHIM_PAIR_BITS 8
 #define SHIM_REC_MAX   40
 #define SHIM_HELD_MAX  (256u << 10)
-struct shim_pend {
+struct shim_pend {     /* 32 bytes: two to a cache line */
 	uint64_t ptr;  /* 0 = empty */
 	uint64_t tsc;  /* its time stamp */
 	uint64_t size; /* bytes asked for */
@@ -275,7 +277,7 @@ static inline uint64_t shim_stamp(struct tstate *ts)
 extern int shim_asym;
 void shim_lock_slow(struct tstate *ts);
 
-static inline void shim_lock(struct tstate *ts)
+static inline __attribute__((always_inline)) void shim_lock(struct tstate *ts)
 {
 	if (likely(shim_asym)) {
 		atomic_store_explicit(&ts->appending, 1, memory_order_relaxed);
@@ -287,7 +289,7 @@ static inline void shim_lock(struct tstate *ts)
 	shim_lock_slow(ts);
 }
 
-static inline void shim_unlock(struct tstate *ts)
+static inline __attribute__((always_inline)) void shim_unlock(struct tstate *ts)
 {
 	if (!shim_asym) {
 		atomic_store_explicit(&ts->stolen, 0, memory_order_release);
@@ -352,9 +354,36 @@ shim_ptr_hash(uint64_t ptr)
 	return ptr * 0x9e3779b97f4a7c15ull;
 }
 
-static inline struct shim_pend *shim_pend_of(struct tstate *ts, uint64_t ptr)
+/* The two entries (one cache line) where @ptr may be held. */
+static inline __attribute__((always_inline)) struct shim_pend *
+shim_pend_pair(struct tstate *ts, uint64_t ptr)
 {
-	return &ts->pend[shim_ptr_hash(ptr) >> (64 - SHIM_PEND_BITS)];
+	return &ts->pend[(shim_ptr_hash(ptr) >> (64 - SHIM_PEND_BITS)) & ~1ull];
+}
+
+/* The entry that holds @ptr, or NULL. */
+static inline __attribute__((always_inline)) struct shim_pend *
+shim_pend_find(struct tstate *ts, uint64_t ptr)
+{
+	struct shim_pend *e = shim_pend_pair(ts, ptr);
+
+	if (e[0].ptr == ptr)
+		return &e[0];
+	return e[1].ptr == ptr ? &e[1] : NULL;
+}
+
+/* Where to hold @ptr: an empty entry of its two, else the older one
+ * (whose allocation is then written out: it may live long). */
+static inline __attribute__((always_inline)) struct shim_pend *
+shim_pend_slot(struct tstate *ts, uint64_t ptr)
+{
+	struct shim_pend *e = shim_pend_pair(ts, ptr);
+
+	if (!e[0].ptr)
+		return &e[0];
+	if (!e[1].ptr)
+		return &e[1];
+	return e[0].tsc < e[1].tsc ? &e[0] : &e[1];
 }
 
 static inline unsigned char *put_v(unsigned char *p, uint64_t v)
@@ -373,6 +402,50 @@ int shim_hold(struct tstate *ts, int fn, uint64_t ptr, uint64_t size,
 int shim_pair_free(struct tstate *ts, uint64_t ptr, int temp);
 void shim_release_held(struct tstate *ts);
 unsigned char *shim_held_room(struct tstate *ts);
+void shim_write_pair(struct tstate *ts, struct shim_pair *c);
+
+/* The size class of a pair count (stream.h: bits of the size). */
+static inline unsigned shim_size_class(uint64_t size)
+{
+	unsigned b = size ? 64 - (unsigned)__builtin_clzll(size) : 0;
+
+	return b < 64 ? b : 63;
+}
+
+/*
+ * The held allocation @e is freed by its thread (at once when @temp):
+ * counted in its pair count, and no longer held. A count it collides
+ * with is written first (caller has made room for SHIM_REC_MAX bytes).
+ */
+static inline __attribute__((always_inline)) void
+shim_pair_count(struct tstate *ts, struct shim_pend *e, int temp)
+{
+	unsigned b = shim_size_class(e->size);
+	uint32_t k = (e->id * 0x9e3779b1u ^ (e->fn << 6) ^ b) &
+	             ((1u << SHIM_PAIR_BITS) - 1);
+	struct shim_pair *c = &ts->pairs[k];
+
+	if (c->count) {
+		if (unlikely(c->id != e->id || c->fn != e->fn ||
+		             c->bucket != b || c->count == UINT32_MAX ||
+		             c->bytes > UINT64_MAX - e->size))
+			shim_write_pair(ts, c);
+	}
+	if (!c->count) {
+		ts->npair++;
+		c->id = e->id;
+		c->fn = (uint8_t)e->fn;
+		c->bucket = (uint8_t)b;
+		c->bytes = 0;
+		c->temp = 0;
+	}
+	c->count++;
+	c->bytes += e->size;
+	c->temp += (uint32_t)temp;
+	ts->held -= e->size;
+	ts->npend--;
+	e->ptr = 0;
+}
 void shim_put_alloc_rec(struct tstate *ts, int fn, uint64_t ptr, uint64_t t,
                         uint64_t size, uint32_t id);
 
@@ -393,6 +466,37 @@ struct shim_regs {
 		(r).sp = (uintptr_t)(fp_ + 2);                                 \
 		(r).bp = fp_[0];                                               \
 	} while (0)
+
+/*
+ * The id of the stack from @at when the unwind cache knows it (the words
+ * its walk read all still hold), else 0: shim_stack_id()'s first step,
+ * inline for the allocation fast path (shim.c). Caller has checked that
+ * the cache is started and not stale (ts->rc_gen).
+ */
+static inline __attribute__((always_inline)) uint32_t
+shim_ucache_find(struct tstate *ts, const struct shim_regs *at)
+{
+	uintptr_t key = at->sp;
+	struct shim_uentry *e = &ts->ucache[((key >> 4) & (SHIM_UCACHE_N - 1)) *
+	                                    SHIM_UCACHE_WAYS];
+	int w, i;
+
+	for (w = 0; w < SHIM_UCACHE_WAYS; w++, e++) {
+		if (e->key != key || e->pc != at->pc ||
+		    (e->need_bp && e->bp != at->bp))
+			continue;
+		for (i = 0; i < e->n; i++)
+			if (*(const volatile uintptr_t *)(key + e->off[i]) !=
+			    e->val[i])
+				break;
+		if (i < e->n)
+			continue;
+		if (e->used < UINT16_MAX)
+			e->used++;
+		return e->id;
+	}
+	return 0;
+}
 
 /* stack.c: call stacks and their ids; the stack mapping holding @addr. */
 void shim_stack_bounds(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);

@@ -42,7 +42,7 @@ static void write_held(struct tstate *ts, struct shim_pend *e)
 	e->ptr = 0;
 }
 
-static void write_pair(struct tstate *ts, struct shim_pair *c)
+void shim_write_pair(struct tstate *ts, struct shim_pair *c)
 {
 	unsigned char *p = ts->buf + ts->len;
 
@@ -55,13 +55,6 @@ static void write_pair(struct tstate *ts, struct shim_pair *c)
 	ts->len = (size_t)(p - ts->buf);
 	ts->npair--;
 	c->count = 0;
-}
-
-static unsigned size_class(uint64_t size)
-{
-	unsigned b = size ? 64 - (unsigned)__builtin_clzll(size) : 0;
-
-	return b < 64 ? b : 63;
 }
 
 /*
@@ -81,7 +74,7 @@ int shim_hold(struct tstate *ts, int fn, uint64_t ptr, uint64_t size,
 	shim_reserve(ts, SHIM_REC_MAX);
 	if (!ts->solo || !ts->pend)
 		return 0;
-	e = shim_pend_of(ts, ptr);
+	e = shim_pend_slot(ts, ptr);
 	if (e->ptr)
 		write_held(ts, e);
 	ts->npend++;
@@ -92,30 +85,6 @@ int shim_hold(struct tstate *ts, int fn, uint64_t ptr, uint64_t size,
 	e->id = id;
 	e->fn = (uint32_t)fn;
 	return 1;
-}
-
-/* Count a pair of @e (freed at once when @temp). */
-static void count_pair(struct tstate *ts, const struct shim_pend *e, int temp)
-{
-	unsigned b = size_class(e->size);
-	uint32_t k = (e->id * 0x9e3779b1u ^ (e->fn << 6) ^ b) & (PAIR_N - 1);
-	struct shim_pair *c = &ts->pairs[k];
-
-	if (c->count &&
-	    (c->id != e->id || c->fn != e->fn || c->bucket != b ||
-	     c->count == UINT32_MAX || c->bytes > UINT64_MAX - e->size))
-		write_pair(ts, c);
-	if (!c->count) {
-		ts->npair++;
-		c->id = e->id;
-		c->fn = (uint8_t)e->fn;
-		c->bucket = (uint8_t)b;
-		c->bytes = 0;
-		c->temp = 0;
-	}
-	c->count++;
-	c->bytes += e->size;
-	c->temp += (uint32_t)temp;
 }
 
 /*
@@ -130,13 +99,10 @@ int shim_pair_free(struct tstate *ts, uint64_t ptr, int temp)
 
 	if (!ts->pend || !ts->npend)
 		return 0;
-	e = shim_pend_of(ts, ptr);
-	if (e->ptr != ptr)
+	e = shim_pend_find(ts, ptr);
+	if (!e)
 		return 0;
-	count_pair(ts, e, temp);
-	ts->held -= e->size;
-	ts->npend--;
-	e->ptr = 0;
+	shim_pair_count(ts, e, temp);
 	return 1;
 }
 
@@ -150,7 +116,7 @@ void shim_release_held(struct tstate *ts)
 	for (i = 0; ts->npair && i < PAIR_N; i++)
 		if (ts->pairs[i].count) {
 			shim_held_room(ts);
-			write_pair(ts, &ts->pairs[i]);
+			shim_write_pair(ts, &ts->pairs[i]);
 		}
 	for (i = 0; ts->npend && i < PEND_N; i++)
 		if (ts->pend[i].ptr) {

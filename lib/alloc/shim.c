@@ -424,13 +424,120 @@ out:
 	leave(ts, saved);
 }
 
-/* @at: where the program called (SHIM_CALLER_REGS in the entry point). */
-static inline void record_alloc(int fn, void *ptr, size_t size,
-                                const struct shim_regs *at)
+/*
+ * Full tracking's common case, decided inline without a call: a thread of
+ * a single-threaded process whose batch is SOLO holds its allocations
+ * back and counts the pairs they make (pairs.c). Only when the batch has
+ * room for one record (a pair count it evicts), and ->busy is set first,
+ * so that a signal handler's allocation passes through.
+ */
+static inline __attribute__((always_inline)) int solo_fast(struct tstate *ts)
 {
-	/* sampling: most allocations only count down, nothing else */
-	if (fn != CDOC_AFN_MMAP && skip_sampled(size))
+	return ts->solo && ts->pend && !shim.multi && !shim.exiting &&
+	       ts->state == TS_LIVE && !ts->fork_parent &&
+	       ts->len + SHIM_REC_MAX <= ts->cap;
+}
+
+/* Every 16th event: the batch is sent when it is old enough. */
+static inline __attribute__((always_inline)) void solo_tick(struct tstate *ts)
+{
+	int saved;
+
+	if (likely((++ts->nev & 15) != 0))
 		return;
+	saved = errno;
+	shim_commit_slow(ts);
+	errno = saved;
+}
+
+/* An allocation held back when its stack is in the unwind cache; 1 when
+ * done, 0 when it must go the general way. */
+static inline __attribute__((always_inline)) int
+hold_fast(int fn, void *ptr, size_t size, const struct shim_regs *at)
+{
+	struct tstate *ts = &shim_tls;
+	struct shim_pend *e;
+	uint32_t id;
+	int done = 0;
+
+	if (ts->busy)
+		return 0;
+	ts->busy = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (!solo_fast(ts) || !ts->ucache ||
+	    ts->rc_gen !=
+	            atomic_load_explicit(&shim_eh_gen, memory_order_relaxed) ||
+	    size > SHIM_HELD_MAX - ts->held)
+		goto out;
+	e = shim_pend_slot(ts, (uint64_t)ptr);
+	if (e->ptr || !(id = shim_ucache_find(ts, at)))
+		goto out;
+	if (unlikely(shim.verify)) { /* tests: the id against libunwind's */
+		int saved = errno;
+
+		shim_stack_verify(ts, id);
+		errno = saved;
+	}
+	shim_lock(ts);
+	ts->npend++;
+	ts->held += size;
+	e->ptr = (uint64_t)ptr;
+	e->tsc = ++ts->seq; /* shim_stamp() of one thread */
+	e->size = size;
+	e->id = id;
+	e->fn = (uint32_t)fn;
+	ts->last_alloc = (uint64_t)ptr;
+	ts->last_off = 0;
+	solo_tick(ts);
+	shim_unlock(ts);
+	done = 1;
+out:
+	atomic_signal_fence(memory_order_seq_cst);
+	ts->busy = 0;
+	return done;
+}
+
+/* A free of a held allocation by its thread: counted as a pair; 1 when
+ * done. */
+static inline __attribute__((always_inline)) int pair_fast(void *ptr)
+{
+	struct tstate *ts = &shim_tls;
+	struct shim_pend *e;
+	int done = 0;
+
+	if (ts->busy)
+		return 0;
+	ts->busy = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (!solo_fast(ts) || !ts->npend)
+		goto out;
+	e = shim_pend_find(ts, (uint64_t)ptr);
+	if (!e)
+		goto out;
+	shim_lock(ts);
+	shim_pair_count(ts, e, (uint64_t)ptr == ts->last_alloc);
+	if ((uint64_t)ptr == ts->last_alloc)
+		ts->last_alloc = 0;
+	ts->last_off = 0;
+	solo_tick(ts);
+	shim_unlock(ts);
+	done = 1;
+out:
+	atomic_signal_fence(memory_order_seq_cst);
+	ts->busy = 0;
+	return done;
+}
+
+/* @at: where the program called (SHIM_CALLER_REGS in the entry point). */
+static inline __attribute__((always_inline)) void
+record_alloc(int fn, void *ptr, size_t size, const struct shim_regs *at)
+{
+	if (fn != CDOC_AFN_MMAP) {
+		/* sampling: most allocations only count down, nothing else */
+		if (shim.sample_rate ? skip_sampled(size)
+		                     : hold_fast(fn, ptr, size, at))
+			return;
+	}
 	record_alloc_slow(fn, ptr, size, at);
 }
 
@@ -566,7 +673,7 @@ static __attribute__((noinline)) void free_slow(void *p)
 		return;
 	if (unlikely(!ready()))
 		return;
-	if (shim.enabled)
+	if (shim.enabled && (shim.sample_rate || !pair_fast(p)))
 		record_free(CDOC_AFN_FREE, p, 0, 0);
 	real_free(p);
 }

@@ -230,15 +230,19 @@ static uint32_t fresh(struct tstate *ts, struct slot *s, const uintptr_t *pcs,
 	return id;
 }
 
-/* The id of a captured stack: *cached is set when it came from the table
- * (an id sent only once, safe to remember). */
-static uint32_t table_id_h(struct tstate *ts, uint64_t h, const uintptr_t *pcs,
-                           int n, int *cached)
+/*
+ * Stack hash @h in the table: its id, or 0 when it is new, with *@claim
+ * the slot this thread took for it (NULL when the table is full).
+ * *@cached is set when the id is the table's (sent only once, safe to
+ * remember).
+ */
+static uint32_t table_find(uint64_t h, struct slot **claim, int *cached)
 {
 	uint64_t cur;
 	uint32_t id;
 	int i;
 
+	*claim = NULL;
 	*cached = 0;
 	for (i = 0; table && i < PROBES; i++) {
 		struct slot *s = &table[(h + (uint64_t)i) & table_mask];
@@ -246,18 +250,27 @@ static uint32_t table_id_h(struct tstate *ts, uint64_t h, const uintptr_t *pcs,
 		cur = atomic_load_explicit(&s->hash, memory_order_acquire);
 		if (cur == 0 &&
 		    atomic_compare_exchange_strong(&s->hash, &cur, h)) {
+			*claim = s;
 			*cached = 1;
-			return fresh(ts, s, pcs, n);
+			return 0;
 		}
 		if (cur != h)
 			continue;
 		id = wait_id(s);
 		*cached = id != 0;
-		if (id)
-			return id;
-		break;
+		return id;
 	}
-	return fresh(ts, NULL, pcs, n);
+	return 0;
+}
+
+/* The id of a captured stack (see table_find()). */
+static uint32_t table_id_h(struct tstate *ts, uint64_t h, const uintptr_t *pcs,
+                           int n, int *cached)
+{
+	struct slot *s;
+	uint32_t id = table_find(h, &s, cached);
+
+	return id ? id : fresh(ts, s, pcs, n);
 }
 
 static uint32_t table_id(struct tstate *ts, const uintptr_t *pcs, int n,
@@ -604,6 +617,23 @@ static int shim_frames(const uintptr_t *pcs, int n)
 }
 
 /*
+ * An unwind cache entry is filled on the second miss in a row of its set
+ * from the same place (key and pc): a stack seen once (a program with
+ * more stacks than the cache has entries) is not worth copying there.
+ */
+static int seen_twice(struct tstate *ts, const struct shim_uentry *set,
+                      uintptr_t key, const struct shim_regs *at)
+{
+	uint64_t tag = (key ^ (at ? at->pc : 0) * 0x9e3779b97f4a7c15ull) | 1;
+	uint64_t *c = &ts->lwalk->cand[(set - ts->ucache) / SHIM_UCACHE_WAYS];
+
+	if (*c == tag)
+		return 1;
+	*c = tag;
+	return 0;
+}
+
+/*
  * The id of a stack walked by rules: @n new frames in @pcs, then (@m >=
  * 0) the last walk's frames @m..0. Its hash continues the last walk's
  * where its frames start. Updates the last walk, and the unwind cache
@@ -616,10 +646,26 @@ static uint32_t rules_id(struct tstate *ts, uintptr_t *pcs,
 {
 	struct shim_lwalk *lw = ts->lwalk;
 	int total = n + m + 1, skip, cnt, i, cached;
+	struct slot *claim;
 	struct fill f;
 	uint64_t h;
 	uint32_t id;
 
+	if (at && total < MAXF) {
+		/* the common case: no frame of the shim's, not cut short.
+		 * The last walk's frames carry the hash; the stack's pcs are
+		 * needed only when it is new. */
+		lwalk_update(lw, pcs, wf, n, m);
+		h = hash_end(total ? lw->f[total - 1].h : HASH_SEED, total);
+		id = table_find(h, &claim, &cached);
+		if (!id) {
+			for (i = 0; i < total; i++)
+				pcs[i] = lw->f[total - 1 - i].pc;
+			id = fresh(ts, claim, pcs, total);
+		}
+		cnt = total;
+		goto cache;
+	}
 	for (i = m; i >= 0; i--)
 		pcs[n + m - i] = lw->f[i].pc;
 	skip = shim_frames(pcs, total);
@@ -641,7 +687,9 @@ static uint32_t rules_id(struct tstate *ts, uintptr_t *pcs,
 		return id;
 	}
 	lwalk_update(lw, pcs, wf, n, m);
-	if (set && cached && cnt < MAXF && lwalk_fill(lw, key, &f))
+cache:
+	if (set && cached && cnt < MAXF && seen_twice(ts, set, key, at) &&
+	    lwalk_fill(lw, key, &f))
 		fill(victim(set), key, &f, id, at,
 		     lw->n ? lw->f[lw->n - 1].need_bp : 1);
 	return id;
