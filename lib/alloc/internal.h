@@ -167,12 +167,15 @@ struct tstate {
 	uint64_t prev_ptr;    /* pointer of the previous event in buf */
 	uint64_t ptr_before;  /* prev_ptr before the last ALLOC record */
 	int64_t sample_left;  /* bytes until the next sample */
+	int64_t last_left;    /* sample_left when last_alloc was recorded */
 	uint64_t rng;         /* xorshift state for sampling */
 	uintptr_t stack_lo;   /* frame-pointer walk bounds */
 	uintptr_t stack_hi;
 	struct shim_uentry *ucache; /* SHIM_UCACHE_N * WAYS, mmap'd with */
 	struct shim_rentry *rcache; /* SHIM_RCACHE_N rules; see stack.c */
 	struct shim_lwalk *lwalk;   /* the last walk, in the same pages */
+	struct shim_lwalk *ldeep;   /* the deepest recent walk (stack.c) */
+	uint64_t *ucand;            /* where each cache set last missed */
 	unsigned rc_gen;            /* shim_eh_gen when they were filled */
 	uintptr_t uc_lo;            /* the cache's stack bounds */
 	uintptr_t uc_hi;
@@ -543,6 +546,7 @@ static inline __attribute__((always_inline)) int shim_maybe_set(uint64_t ptr)
 }
 
 int shim_set_init(void);
+void shim_filter_pin(uint64_t ptr);
 int shim_set_add(uint64_t ptr);
 int shim_set_remove(uint64_t ptr);
 int shim_set_has(uint64_t ptr);

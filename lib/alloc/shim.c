@@ -65,6 +65,8 @@ static void *boot_alloc(size_t n)
 		return NULL;
 	}
 	memcpy(boot + off, &n, sizeof(n));
+	/* free()'s sampling test must not turn it away to libc */
+	shim_filter_pin((uint64_t)(boot + off + 16));
 	return boot + off + 16;
 }
 
@@ -370,6 +372,7 @@ static void put_alloc(struct tstate *ts, int fn, uint64_t ptr, size_t size,
 	size_t off;
 
 	ts->last_alloc = ptr;
+	ts->last_left = ts->sample_left;
 	ts->last_off = 0;
 	if (!shim.sample_rate && shim_hold(ts, fn, ptr, size, id, t)) {
 		if (unlikely((++ts->nev & 15) == 0))
@@ -397,8 +400,7 @@ static inline __attribute__((always_inline)) int skip_sampled(size_t n)
 	/* no test of ->busy: the shim's own calls may count down too; one
 	 * that reaches zero goes the slow way, which passes it through */
 	if (shim.sample_rate && ts->sample_left > (int64_t)n) {
-		ts->sample_left -= (int64_t)n;
-		ts->last_alloc = 0; /* a later free is not "temporary" */
+		ts->sample_left -= (int64_t)n; /* see put_free()'s temp */
 		return 1;
 	}
 	return 0;
@@ -573,7 +575,9 @@ static void make_temp(struct tstate *ts)
 static void put_free(struct tstate *ts, int fn, uint64_t ptr, uint64_t t)
 {
 	unsigned char *p;
-	int temp = fn == CDOC_AFN_FREE && ptr == ts->last_alloc;
+	/* sampling: an allocation since, counted down, changed sample_left */
+	int temp = fn == CDOC_AFN_FREE && ptr == ts->last_alloc &&
+	           ts->sample_left == ts->last_left;
 
 	if (temp && ts->last_off) {
 		make_temp(ts);
@@ -660,9 +664,17 @@ static __attribute__((noinline)) void *malloc_slow(size_t n)
 EXPORT FAST void *malloc(size_t n)
 {
 	int fast = shim.fast;
+	struct tstate *ts = &shim_tls;
 
-	if (likely(fast == SHIM_FAST_PASS) ||
-	    (fast == SHIM_FAST_SAMPLE && skip_sampled(n)))
+	/* sampling: most allocations only count down (skip_sampled()) */
+	if (likely(fast == SHIM_FAST_SAMPLE)) {
+		if (likely(ts->sample_left > (int64_t)n)) {
+			ts->sample_left -= (int64_t)n;
+			return real_malloc(n);
+		}
+		return malloc_slow(n);
+	}
+	if (likely(fast == SHIM_FAST_PASS))
 		return real_malloc(n);
 	return malloc_slow(n);
 }
@@ -682,8 +694,14 @@ EXPORT FAST void free(void *p)
 {
 	int fast = shim.fast;
 
-	if (fast != SHIM_FAST_NONE && !is_boot(p) &&
-	    (fast == SHIM_FAST_PASS || !shim_maybe_set((uint64_t)p)))
+	/* sampling: the filters let the bootstrap arena's blocks through
+	 * (boot_alloc()), so a pointer they turn away is libc's */
+	if (likely(fast == SHIM_FAST_SAMPLE)) {
+		if (likely(!shim_maybe_set((uint64_t)p)))
+			return real_free(p);
+		return free_slow(p);
+	}
+	if (fast == SHIM_FAST_PASS && !is_boot(p))
 		return real_free(p);
 	free_slow(p);
 }

@@ -30,7 +30,7 @@
 #define CACHE_BYTES                                                            \
 	(sizeof(struct shim_uentry) * SHIM_UCACHE_N * SHIM_UCACHE_WAYS +       \
 	 sizeof(struct shim_rentry) * SHIM_RCACHE_N +                          \
-	 sizeof(struct shim_lwalk))
+	 2 * sizeof(struct shim_lwalk))
 
 struct slot {
 	_Atomic uint64_t hash; /* 0 = empty */
@@ -80,10 +80,22 @@ static int find_text(struct dl_phdr_info *info, size_t size, void *data)
 #define SAMPLED_BITS 17
 static uint64_t table_mask;
 
+/*
+ * In front of it, a dense table of 2^NEAR_BITS slots (128 KiB: it stays
+ * in the L2 cache, where 5000 stacks spread over the big one miss it on
+ * every lookup): a stack is looked up in NEAR_PROBES slots there first.
+ * Slots are only ever filled, so a stack whose probes there were all
+ * taken when it was inserted went to the big table, and still does.
+ */
+#define NEAR_BITS   13
+#define NEAR_PROBES 16
+static struct slot *near;
+
 static struct slot *table_pages(void)
 {
 	unsigned bits = shim.sample_rate ? SAMPLED_BITS : TABLE_BITS;
-	size_t len = sizeof(struct slot) << bits;
+	size_t nlen = sizeof(struct slot) << NEAR_BITS;
+	size_t len = nlen + (sizeof(struct slot) << bits);
 	uintptr_t p = (uintptr_t)shim_pages(len + HUGE);
 
 	if (!p)
@@ -91,7 +103,8 @@ static struct slot *table_pages(void)
 	p = (p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
 	syscall(SYS_madvise, p, len, MADV_HUGEPAGE);
 	table_mask = (1ull << bits) - 1;
-	return (struct slot *)p;
+	near = (struct slot *)p;
+	return (struct slot *)(p + nlen);
 }
 
 int shim_stack_init(void)
@@ -231,35 +244,52 @@ static uint32_t fresh(struct tstate *ts, struct slot *s, const uintptr_t *pcs,
 }
 
 /*
- * Stack hash @h in the table: its id, or 0 when it is new, with *@claim
- * the slot this thread took for it (NULL when the table is full).
- * *@cached is set when the id is the table's (sent only once, safe to
- * remember).
+ * @n slots of @t from @h's: 1 when they decide (*@id the stack's, or 0
+ * when it is new, with *@claim the slot this thread took for it), 0 when
+ * they all hold other stacks.
  */
-static uint32_t table_find(uint64_t h, struct slot **claim, int *cached)
+static int probe(struct slot *t, uint64_t mask, int n, uint64_t h,
+                 struct slot **claim, uint32_t *id)
 {
 	uint64_t cur;
-	uint32_t id;
 	int i;
 
-	*claim = NULL;
-	*cached = 0;
-	for (i = 0; table && i < PROBES; i++) {
-		struct slot *s = &table[(h + (uint64_t)i) & table_mask];
+	for (i = 0; i < n; i++) {
+		struct slot *s = &t[(h + (uint64_t)i) & mask];
 
 		cur = atomic_load_explicit(&s->hash, memory_order_acquire);
 		if (cur == 0 &&
 		    atomic_compare_exchange_strong(&s->hash, &cur, h)) {
 			*claim = s;
-			*cached = 1;
-			return 0;
+			*id = 0;
+			return 1;
 		}
 		if (cur != h)
 			continue;
-		id = wait_id(s);
-		*cached = id != 0;
+		*id = wait_id(s);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Stack hash @h in the tables: its id, or 0 when it is new, with *@claim
+ * the slot this thread took for it (NULL when the tables are full).
+ * *@cached is set when the id is the table's (sent only once, safe to
+ * remember).
+ */
+static uint32_t table_find(uint64_t h, struct slot **claim, int *cached)
+{
+	uint32_t id = 0;
+
+	*claim = NULL;
+	if (table &&
+	    (probe(near, (1u << NEAR_BITS) - 1, NEAR_PROBES, h, claim, &id) ||
+	     probe(table, table_mask, PROBES, h, claim, &id))) {
+		*cached = id || *claim;
 		return id;
 	}
+	*cached = 0;
 	return 0;
 }
 
@@ -354,11 +384,11 @@ static int tail_changed(const struct shim_lwalk *lw, int m)
  * then its index there (the rest of the stack is its frames 0..*match),
  * else -1. Every stack word read is inside the thread's stack bounds.
  */
-static int walk(struct tstate *ts, uintptr_t *pcs, struct shim_wframe *wf,
-                int max, int *match, const struct shim_regs *at)
+static int walk(struct tstate *ts, const struct shim_lwalk *lw, uintptr_t *pcs,
+                struct shim_wframe *wf, int max, int *match,
+                const struct shim_regs *at)
 {
 	uintptr_t lo = ts->uc_lo, hi = ts->uc_hi;
-	const struct shim_lwalk *lw = ts->lwalk;
 	struct shim_regs r;
 	int n = 0, m = lw->n - 1;
 
@@ -581,6 +611,8 @@ static void cache_start(struct tstate *ts, uintptr_t key)
 	                                      sizeof(struct shim_rentry) *
 	                                              SHIM_RCACHE_N)
 	              : NULL;
+	ts->ldeep = m ? ts->lwalk + 1 : NULL;
+	ts->ucand = m ? ts->lwalk->cand : NULL;
 	ts->rc_gen = atomic_load(&shim_eh_gen);
 	ts->uc_lo = lo;
 	ts->uc_hi = hi;
@@ -594,6 +626,7 @@ void shim_stack_thread_end(struct tstate *ts)
 	ts->ucache = NULL;
 	ts->rcache = NULL;
 	ts->lwalk = NULL;
+	ts->ldeep = NULL;
 	if (c)
 		shim_unpages(c, CACHE_BYTES);
 }
@@ -616,6 +649,40 @@ static int shim_frames(const uintptr_t *pcs, int n)
 	return skip;
 }
 
+/* The leaf's sp of walk @lw (0: none). */
+static uintptr_t leaf_sp(const struct shim_lwalk *lw)
+{
+	return lw->n ? lw->f[lw->n - 1].sp : 0;
+}
+
+/*
+ * The walk a new one from @at is matched against: the last walk when
+ * its leaf is at or below @at (its frames cover the new stack's), else
+ * the deep walk when it covers it. A program whose calls go to varying
+ * depths (recursion, a loop calling handlers) so walks only what is new
+ * below the last walk or the deepest recent one. After a walk, the
+ * last one becomes the deep one when it is deeper (deepest()).
+ */
+static struct shim_lwalk *pick(struct tstate *ts, const struct shim_regs *at)
+{
+	struct shim_lwalk *a = ts->lwalk, *b = ts->ldeep;
+
+	if (!at || !a->n || leaf_sp(a) <= at->sp || !b->n ||
+	    leaf_sp(b) > at->sp)
+		return a;
+	return b;
+}
+
+static void deepest(struct tstate *ts)
+{
+	struct shim_lwalk *a = ts->lwalk, *b = ts->ldeep;
+
+	if (a->n && (!b->n || leaf_sp(a) < leaf_sp(b))) {
+		ts->lwalk = b;
+		ts->ldeep = a;
+	}
+}
+
 /*
  * An unwind cache entry is filled on the second miss in a row of its set
  * from the same place (key and pc): a stack seen once (a program with
@@ -625,7 +692,7 @@ static int seen_twice(struct tstate *ts, const struct shim_uentry *set,
                       uintptr_t key, const struct shim_regs *at)
 {
 	uint64_t tag = (key ^ (at ? at->pc : 0) * 0x9e3779b97f4a7c15ull) | 1;
-	uint64_t *c = &ts->lwalk->cand[(set - ts->ucache) / SHIM_UCACHE_WAYS];
+	uint64_t *c = &ts->ucand[(set - ts->ucache) / SHIM_UCACHE_WAYS];
 
 	if (*c == tag)
 		return 1;
@@ -639,19 +706,18 @@ static int seen_twice(struct tstate *ts, const struct shim_uentry *set,
  * where its frames start. Updates the last walk, and the unwind cache
  * entry @set's victim when the stack's words fit.
  */
-static uint32_t rules_id(struct tstate *ts, uintptr_t *pcs,
-                         const struct shim_wframe *wf, int n, int m,
-                         uintptr_t key, struct shim_uentry *set,
+static uint32_t rules_id(struct tstate *ts, struct shim_lwalk *lw,
+                         uintptr_t *pcs, const struct shim_wframe *wf, int n,
+                         int m, uintptr_t key, struct shim_uentry *set,
                          const struct shim_regs *at)
 {
-	struct shim_lwalk *lw = ts->lwalk;
 	int total = n + m + 1, skip, cnt, i, cached;
 	struct slot *claim;
 	struct fill f;
 	uint64_t h;
 	uint32_t id;
 
-	if (at && total < MAXF) {
+	if (at && total < MAXF && lw == ts->lwalk) {
 		/* the common case: no frame of the shim's, not cut short.
 		 * The last walk's frames carry the hash; the stack's pcs are
 		 * needed only when it is new. */
@@ -686,12 +752,28 @@ static uint32_t rules_id(struct tstate *ts, uintptr_t *pcs,
 		lw->n = 0;
 		return id;
 	}
+	if (lw != ts->lwalk) {
+		/* the deep walk is kept as it is; the last walk becomes this
+		 * one only when the unwind cache is to have it (a copy) */
+		if (!set || !cached || cnt >= MAXF ||
+		    !seen_twice(ts, set, key, at))
+			return id;
+		memcpy(ts->lwalk->f, lw->f, (size_t)(m + 1) * sizeof(lw->f[0]));
+		ts->lwalk->n = m + 1;
+		lw = ts->lwalk;
+		lwalk_update(lw, pcs, wf, n, m);
+		goto fill;
+	}
 	lwalk_update(lw, pcs, wf, n, m);
 cache:
-	if (set && cached && cnt < MAXF && seen_twice(ts, set, key, at) &&
-	    lwalk_fill(lw, key, &f))
+	if (!set || !cached || cnt >= MAXF || !seen_twice(ts, set, key, at))
+		goto out;
+fill:
+	if (lwalk_fill(lw, key, &f))
 		fill(victim(set), key, &f, id, at,
 		     lw->n ? lw->f[lw->n - 1].need_bp : 1);
+out:
+	deepest(ts);
 	return id;
 }
 
@@ -713,15 +795,18 @@ static uint32_t unwind_id(struct tstate *ts, uintptr_t key,
 {
 	uintptr_t buf[MAXF + 8], *pcs = buf;
 	struct shim_wframe *wf = ts->lwalk ? ts->lwalk->scratch : NULL;
+	struct shim_lwalk *lw = NULL;
 	uint32_t id;
 	int n = -1, m = -1, cached;
 
-	if (set && key >= ts->uc_lo && key < ts->uc_hi)
-		n = walk(ts, buf, wf, MAXF + 8, &m, at);
+	if (set && key >= ts->uc_lo && key < ts->uc_hi) {
+		lw = pick(ts, at);
+		n = walk(ts, lw, buf, wf, MAXF + 8, &m, at);
+	}
 	if (n >= 0) {
 		if (unlikely(shim.verify)) /* counted for its report only */
 			verify_count(n, m);
-		return rules_id(ts, buf, wf, n, m, key, set, at);
+		return rules_id(ts, lw, buf, wf, n, m, key, set, at);
 	}
 	if (set)
 		atomic_fetch_add_explicit(&shim.fallbacks, 1,

@@ -35,6 +35,12 @@ static void filter_add(uint64_t ptr, int d)
 	counter_add(&shim_filter[shim_filter_of(h)], d);
 }
 
+/* @ptr passes the filters from now on, though it is never in the set. */
+void shim_filter_pin(uint64_t ptr)
+{
+	filter_add(ptr, 1);
+}
+
 int shim_set_init(void)
 {
 	set = shim_pages(sizeof(*set) << SET_BITS);
