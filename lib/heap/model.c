@@ -13,7 +13,9 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "heap/internal.h"
 
@@ -24,11 +26,20 @@
  * shared zero page on the first read (a lookup) and fault again, with a
  * TLB flush, on the first write; writing them first faults once.
  */
+#define HUGE_PAGE (2u << 20)
 static struct lent *lmap_table(size_t n)
 {
-	struct lent *v = cdoc_malloc(n * sizeof(*v));
+	size_t len = n * sizeof(struct lent);
+	void *v;
 
-	memset(v, 0, n * sizeof(*v));
+	/* A large map is reached in no order: in huge pages its lookups
+	 * miss the TLB less (bench/alloc_stl, full tracking: 3.01x -> 2.93x
+	 * CPU in one run) */
+	if (len >= HUGE_PAGE && posix_memalign(&v, HUGE_PAGE, len) == 0)
+		madvise(v, len, MADV_HUGEPAGE);
+	else
+		v = cdoc_malloc(len);
+	memset(v, 0, len);
 	return v;
 }
 
