@@ -127,7 +127,9 @@ struct shim_pend {     /* 32 bytes: two to a cache line */
 	uint64_t tsc;  /* its time stamp */
 	uint64_t size; /* bytes asked for */
 	uint32_t id;   /* its stack */
-	uint32_t fn;   /* CDOC_AFN_* */
+	uint8_t fn;    /* CDOC_AFN_* */
+	uint8_t cls;   /* size class (stream.h) */
+	uint16_t pk;   /* its pair count's entry (shim_pair_slot()) */
 };
 struct shim_pair {
 	uint32_t id;        /* stack; count 0 = empty */
@@ -415,6 +417,28 @@ static inline unsigned shim_size_class(uint64_t size)
 	return b < 64 ? b : 63;
 }
 
+/* The pair count entry of (@id, @fn, size class @b). */
+static inline uint16_t shim_pair_slot(uint32_t id, unsigned fn, unsigned b)
+{
+	return (uint16_t)((id * 0x9e3779b1u ^ (fn << 6) ^ b) &
+	                  ((1u << SHIM_PAIR_BITS) - 1));
+}
+
+/* @e holds an allocation: its stack, function and size, and where its
+ * pair would be counted (worked out now, off the path of its free). */
+static inline __attribute__((always_inline)) void
+shim_pend_set(struct shim_pend *e, uint64_t ptr, uint64_t t, uint64_t size,
+              uint32_t id, int fn)
+{
+	e->ptr = ptr;
+	e->tsc = t;
+	e->size = size;
+	e->id = id;
+	e->fn = (uint8_t)fn;
+	e->cls = (uint8_t)shim_size_class(size);
+	e->pk = shim_pair_slot(id, (unsigned)fn, e->cls);
+}
+
 /*
  * The held allocation @e is freed by its thread (at once when @temp):
  * counted in its pair count, and no longer held. A count it collides
@@ -423,10 +447,8 @@ static inline unsigned shim_size_class(uint64_t size)
 static inline __attribute__((always_inline)) void
 shim_pair_count(struct tstate *ts, struct shim_pend *e, int temp)
 {
-	unsigned b = shim_size_class(e->size);
-	uint32_t k = (e->id * 0x9e3779b1u ^ (e->fn << 6) ^ b) &
-	             ((1u << SHIM_PAIR_BITS) - 1);
-	struct shim_pair *c = &ts->pairs[k];
+	unsigned b = e->cls;
+	struct shim_pair *c = &ts->pairs[e->pk];
 
 	if (c->count) {
 		if (unlikely(c->id != e->id || c->fn != e->fn ||

@@ -79,11 +79,7 @@ int shim_hold(struct tstate *ts, int fn, uint64_t ptr, uint64_t size,
 		write_held(ts, e);
 	ts->npend++;
 	ts->held += size;
-	e->ptr = ptr;
-	e->tsc = t;
-	e->size = size;
-	e->id = id;
-	e->fn = (uint32_t)fn;
+	shim_pend_set(e, ptr, t, size, id, fn);
 	return 1;
 }
 

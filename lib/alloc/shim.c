@@ -483,11 +483,8 @@ hold_fast(int fn, void *ptr, size_t size, const struct shim_regs *at)
 	shim_lock(ts);
 	ts->npend++;
 	ts->held += size;
-	e->ptr = (uint64_t)ptr;
-	e->tsc = ++ts->seq; /* shim_stamp() of one thread */
-	e->size = size;
-	e->id = id;
-	e->fn = (uint32_t)fn;
+	/* ++seq: shim_stamp() of one thread */
+	shim_pend_set(e, (uint64_t)ptr, ++ts->seq, size, id, fn);
 	ts->last_alloc = (uint64_t)ptr;
 	ts->last_off = 0;
 	solo_tick(ts);
