@@ -452,6 +452,29 @@ static inline __attribute__((always_inline)) void solo_tick(struct tstate *ts)
 	errno = saved;
 }
 
+/* Into the fast path: 0 when the thread is inside the shim already. */
+static inline __attribute__((always_inline)) int solo_enter(struct tstate *ts)
+{
+	if (ts->busy)
+		return 0;
+	ts->busy = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	return 1;
+}
+
+/* Out of it, @done or not (the batch locked when @done). */
+static inline __attribute__((always_inline)) int solo_leave(struct tstate *ts,
+                                                            int done)
+{
+	if (done) {
+		solo_tick(ts);
+		shim_unlock(ts);
+	}
+	atomic_signal_fence(memory_order_seq_cst);
+	ts->busy = 0;
+	return done;
+}
+
 /* An allocation held back when its stack is in the unwind cache; 1 when
  * done, 0 when it must go the general way. */
 static inline __attribute__((always_inline)) int
@@ -460,20 +483,17 @@ hold_fast(int fn, void *ptr, size_t size, const struct shim_regs *at)
 	struct tstate *ts = &shim_tls;
 	struct shim_pend *e;
 	uint32_t id;
-	int done = 0;
 
-	if (ts->busy)
+	if (!solo_enter(ts))
 		return 0;
-	ts->busy = 1;
-	atomic_signal_fence(memory_order_seq_cst);
 	if (!solo_fast(ts) || !ts->ucache ||
 	    ts->rc_gen !=
 	            atomic_load_explicit(&shim_eh_gen, memory_order_relaxed) ||
 	    size > SHIM_HELD_MAX - ts->held)
-		goto out;
+		return solo_leave(ts, 0);
 	e = shim_pend_slot(ts, (uint64_t)ptr);
 	if (e->ptr || !(id = shim_ucache_find(ts, at)))
-		goto out;
+		return solo_leave(ts, 0);
 	if (unlikely(shim.verify)) { /* tests: the id against libunwind's */
 		int saved = errno;
 
@@ -487,13 +507,7 @@ hold_fast(int fn, void *ptr, size_t size, const struct shim_regs *at)
 	shim_pend_set(e, (uint64_t)ptr, ++ts->seq, size, id, fn);
 	ts->last_alloc = (uint64_t)ptr;
 	ts->last_off = 0;
-	solo_tick(ts);
-	shim_unlock(ts);
-	done = 1;
-out:
-	atomic_signal_fence(memory_order_seq_cst);
-	ts->busy = 0;
-	return done;
+	return solo_leave(ts, 1);
 }
 
 /* A free of a held allocation by its thread: counted as a pair; 1 when
@@ -502,29 +516,18 @@ static inline __attribute__((always_inline)) int pair_fast(void *ptr)
 {
 	struct tstate *ts = &shim_tls;
 	struct shim_pend *e;
-	int done = 0;
 
-	if (ts->busy)
+	if (!solo_enter(ts))
 		return 0;
-	ts->busy = 1;
-	atomic_signal_fence(memory_order_seq_cst);
-	if (!solo_fast(ts) || !ts->npend)
-		goto out;
-	e = shim_pend_find(ts, (uint64_t)ptr);
-	if (!e)
-		goto out;
+	if (!solo_fast(ts) || !ts->npend ||
+	    !(e = shim_pend_find(ts, (uint64_t)ptr)))
+		return solo_leave(ts, 0);
 	shim_lock(ts);
 	shim_pair_count(ts, e, (uint64_t)ptr == ts->last_alloc);
 	if ((uint64_t)ptr == ts->last_alloc)
 		ts->last_alloc = 0;
 	ts->last_off = 0;
-	solo_tick(ts);
-	shim_unlock(ts);
-	done = 1;
-out:
-	atomic_signal_fence(memory_order_seq_cst);
-	ts->busy = 0;
-	return done;
+	return solo_leave(ts, 1);
 }
 
 /* @at: where the program called (SHIM_CALLER_REGS in the entry point). */
