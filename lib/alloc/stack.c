@@ -379,8 +379,8 @@ static int tail_changed(const struct shim_lwalk *lw, int m)
  * The stack from @at (else from the caller of here()), leaf first, by
  * rules: the frames
  * walked go to @pcs and @wf, and the count is returned (-1 when a frame
- * needs libunwind). The walk stops early on a frame of the last walk
- * (ts->lwalk) in the same state whose older words all hold: *@match is
+ * needs libunwind). The walk stops early on a frame of the earlier walk
+ * @lw (pick()) in the same state whose older words all hold: *@match is
  * then its index there (the rest of the stack is its frames 0..*match),
  * else -1. Every stack word read is inside the thread's stack bounds.
  */
@@ -702,9 +702,11 @@ static int seen_twice(struct tstate *ts, const struct shim_uentry *set,
 
 /*
  * The id of a stack walked by rules: @n new frames in @pcs, then (@m >=
- * 0) the last walk's frames @m..0. Its hash continues the last walk's
- * where its frames start. Updates the last walk, and the unwind cache
- * entry @set's victim when the stack's words fit.
+ * 0) the frames @m..0 of @lw, the earlier walk it ended on. Its hash
+ * continues @lw's where its frames start. The last walk becomes this one
+ * (when @lw is the deep walk, only when the unwind cache is to have it),
+ * and the unwind cache entry @set's victim is filled when the stack's
+ * words fit.
  */
 static uint32_t rules_id(struct tstate *ts, struct shim_lwalk *lw,
                          uintptr_t *pcs, const struct shim_wframe *wf, int n,
