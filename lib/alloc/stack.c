@@ -719,10 +719,13 @@ static uint32_t rules_id(struct tstate *ts, struct shim_lwalk *lw,
 	uint64_t h;
 	uint32_t id;
 
-	if (at && total < MAXF && lw == ts->lwalk) {
-		/* the common case: no frame of the shim's, not cut short.
-		 * The last walk's frames carry the hash; the stack's pcs are
-		 * needed only when it is new. */
+	if (at && total > 0 && total < MAXF && lw == ts->lwalk &&
+	    !shim_frames(n ? pcs : &lw->f[m].pc, 1)) {
+		/* the common case: no frame of the shim's (they would be at
+		 * the leaf: a build whose entry points keep a frame of their
+		 * own, as under ASan), not cut short. The last walk's frames
+		 * carry the hash; the stack's pcs are needed only when it is
+		 * new. */
 		lwalk_update(lw, pcs, wf, n, m);
 		h = hash_end(total ? lw->f[total - 1].h : HASH_SEED, total);
 		id = table_find(h, &claim, &cached);
