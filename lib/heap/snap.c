@@ -90,12 +90,16 @@ static uint32_t intern_stack(struct snapctx *c, const uint32_t *names,
 
 	if (cdoc_u64map_get(&c->stack_ids, key, &idx)) {
 		st = &s->stacks[idx - 1];
+		/* an empty stack (no frame named) has no frames to compare:
+		 * s->frames may still be NULL */
 		if (st->nr == nr &&
-		    !memcmp(s->frames + st->first, names, nr * sizeof(*names)))
+		    (!nr || !memcmp(s->frames + st->first, names,
+		                    nr * sizeof(*names))))
 			return idx - 1;
 	}
 	CDOC_GROW(s->frames, s->nr_frames + nr, c->alloc_frames);
-	memcpy(s->frames + s->nr_frames, names, nr * sizeof(*names));
+	if (nr)
+		memcpy(s->frames + s->nr_frames, names, nr * sizeof(*names));
 	CDOC_GROW(s->stacks, s->nr_stacks + 1, c->alloc_stacks);
 	st = &s->stacks[s->nr_stacks];
 	st->first = (uint32_t)s->nr_frames;
