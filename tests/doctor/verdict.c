@@ -133,6 +133,16 @@ static int has_other(const char *category)
 	return 0;
 }
 
+/* @category is the verdict or one of the other findings (want 1), or
+ * neither (want 0). */
+static void assert_found(const char *category, int want)
+{
+	int found = !strcmp(v.category, category) || has_other(category);
+
+	cr_assert_eq(found, want, "%s %s: %s", category,
+	             want ? "missing" : "found", v.summary);
+}
+
 /* A series that stays at @value: static double NAME(double t). */
 #define CONSTANT(name, value)                                                  \
 	static double name(double t)                                           \
@@ -191,8 +201,7 @@ Test(verdict, warm_up_then_flat_is_not_a_leak)
 	synth_folded(&w, "leaked_bytes", 100,
 	             "srv;main;init_cache;malloc 90000000\n");
 	judge();
-	cr_assert_neq(strcmp(v.category, "memory-leak"), 0, "%s", v.summary);
-	cr_assert(!has_other("memory-leak"));
+	assert_found("memory-leak", 0);
 }
 
 static double leaking(double t)
@@ -895,8 +904,7 @@ Test(verdict, node_resident_growth_that_is_v8_sizing_its_heap_is_no_leak)
 	node_loop_heap(js_floor_flat);
 	metric("node_heap_total_bytes", v8_total_growing);
 	judge();
-	cr_assert_neq(strcmp(v.category, "memory-leak"), 0, "%s", v.summary);
-	cr_assert(!has_other("memory-leak"));
+	assert_found("memory-leak", 0);
 }
 
 Test(verdict, node_resident_growth_beyond_v8s_heap_is_still_a_leak)
@@ -909,9 +917,7 @@ Test(verdict, node_resident_growth_beyond_v8s_heap_is_still_a_leak)
 	             "node;node::Start;uv_run;addon_cache_put;malloc "
 	             "60000000\n");
 	judge();
-	cr_assert(!strcmp(v.category, "memory-leak") ||
-	                  has_other("memory-leak"),
-	          "%s", v.summary);
+	assert_found("memory-leak", 1);
 }
 
 Test(verdict, node_resident_growth_in_v8s_own_allocator_is_no_leak)
@@ -923,8 +929,7 @@ Test(verdict, node_resident_growth_in_v8s_own_allocator_is_no_leak)
 	             "node;node::Start;v8::internal::AllocAtLeastWithRetry;"
 	             "malloc 60000000\n");
 	judge();
-	cr_assert_neq(strcmp(v.category, "memory-leak"), 0, "%s", v.summary);
-	cr_assert(!has_other("memory-leak"));
+	assert_found("memory-leak", 0);
 }
 
 Test(verdict, node_resident_growth_with_a_growing_js_heap_stays)
@@ -933,7 +938,5 @@ Test(verdict, node_resident_growth_with_a_growing_js_heap_stays)
 	node_loop_heap(js_floor_growing);
 	metric("node_heap_total_bytes", v8_total_growing);
 	judge();
-	cr_assert(!strcmp(v.category, "memory-leak") ||
-	                  has_other("memory-leak"),
-	          "%s", v.summary);
+	assert_found("memory-leak", 1);
 }
