@@ -424,12 +424,15 @@ static inline uint16_t shim_pair_slot(uint32_t id, unsigned fn, unsigned b)
 	                  ((1u << SHIM_PAIR_BITS) - 1));
 }
 
-/* @e holds an allocation: its stack, function and size, and where its
- * pair would be counted (worked out now, off the path of its free). */
+/* The empty entry @e holds an allocation: its stack, function and size,
+ * and where its pair would be counted (worked out now, off the path of
+ * its free). shim_pair_count() undoes it. */
 static inline __attribute__((always_inline)) void
-shim_pend_set(struct shim_pend *e, uint64_t ptr, uint64_t t, uint64_t size,
-              uint32_t id, int fn)
+shim_pend_hold(struct tstate *ts, struct shim_pend *e, uint64_t ptr, uint64_t t,
+               uint64_t size, uint32_t id, int fn)
 {
+	ts->npend++;
+	ts->held += size;
 	e->ptr = ptr;
 	e->tsc = t;
 	e->size = size;
@@ -492,22 +495,31 @@ struct shim_regs {
 		(r).bp = fp_[0];                                               \
 	} while (0)
 
+/* The unwind cache set of stacks walked from @key (stack.c). */
+static inline __attribute__((always_inline)) struct shim_uentry *
+shim_ucache_set(struct tstate *ts, uintptr_t key)
+{
+	return &ts->ucache[((key >> 4) & (SHIM_UCACHE_N - 1)) *
+	                   SHIM_UCACHE_WAYS];
+}
+
 /*
- * The id of the stack from @at when the unwind cache knows it (the words
- * its walk read all still hold), else 0: shim_stack_id()'s first step,
- * inline for the allocation fast path (shim.c). Caller has checked that
- * the cache is started and not stale (ts->rc_gen).
+ * The id of the stack walked from @key, with @at the program's registers
+ * there (NULL: the walk starts in the shim, at @key), when the unwind
+ * cache knows it (the words its walk read all still hold), else 0.
+ * Inline for the allocation fast path (shim.c) as for shim_stack_id().
+ * Caller has checked that the cache is started and not stale
+ * (ts->rc_gen). Entries need rbp only when they were filled from @at.
  */
 static inline __attribute__((always_inline)) uint32_t
-shim_ucache_find(struct tstate *ts, const struct shim_regs *at)
+shim_ucache_find(struct tstate *ts, uintptr_t key, const struct shim_regs *at)
 {
-	uintptr_t key = at->sp;
-	struct shim_uentry *e = &ts->ucache[((key >> 4) & (SHIM_UCACHE_N - 1)) *
-	                                    SHIM_UCACHE_WAYS];
+	struct shim_uentry *e = shim_ucache_set(ts, key);
+	uintptr_t pc = at ? at->pc : 0;
 	int w, i;
 
 	for (w = 0; w < SHIM_UCACHE_WAYS; w++, e++) {
-		if (e->key != key || e->pc != at->pc ||
+		if (e->key != key || e->pc != pc ||
 		    (e->need_bp && e->bp != at->bp))
 			continue;
 		for (i = 0; i < e->n; i++)

@@ -77,9 +77,7 @@ int shim_hold(struct tstate *ts, int fn, uint64_t ptr, uint64_t size,
 	e = shim_pend_slot(ts, ptr);
 	if (e->ptr)
 		write_held(ts, e);
-	ts->npend++;
-	ts->held += size;
-	shim_pend_set(e, ptr, t, size, id, fn);
+	shim_pend_hold(ts, e, ptr, t, size, id, fn);
 	return 1;
 }
 

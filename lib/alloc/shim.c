@@ -492,7 +492,7 @@ hold_fast(int fn, void *ptr, size_t size, const struct shim_regs *at)
 	    size > SHIM_HELD_MAX - ts->held)
 		return solo_leave(ts, 0);
 	e = shim_pend_slot(ts, (uint64_t)ptr);
-	if (e->ptr || !(id = shim_ucache_find(ts, at)))
+	if (e->ptr || !(id = shim_ucache_find(ts, at->sp, at)))
 		return solo_leave(ts, 0);
 	if (unlikely(shim.verify)) { /* tests: the id against libunwind's */
 		int saved = errno;
@@ -501,10 +501,8 @@ hold_fast(int fn, void *ptr, size_t size, const struct shim_regs *at)
 		errno = saved;
 	}
 	shim_lock(ts);
-	ts->npend++;
-	ts->held += size;
 	/* ++seq: shim_stamp() of one thread */
-	shim_pend_set(e, (uint64_t)ptr, ++ts->seq, size, id, fn);
+	shim_pend_hold(ts, e, (uint64_t)ptr, ++ts->seq, size, id, fn);
 	ts->last_alloc = (uint64_t)ptr;
 	ts->last_off = 0;
 	return solo_leave(ts, 1);

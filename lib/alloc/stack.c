@@ -513,19 +513,6 @@ static int lwalk_fill(const struct shim_lwalk *lw, uintptr_t key,
 	return 1;
 }
 
-static int valid(const struct shim_uentry *e, uintptr_t key,
-                 const struct shim_regs *at)
-{
-	int i;
-
-	if (e->pc != (at ? at->pc : 0) || (e->need_bp && e->bp != at->bp))
-		return 0;
-	for (i = 0; i < e->n; i++)
-		if (*(const volatile uintptr_t *)(key + e->off[i]) != e->val[i])
-			return 0;
-	return 1;
-}
-
 /* The way of set @e to fill: an empty one, else the less used. */
 static struct shim_uentry *victim(struct shim_uentry *e)
 {
@@ -834,25 +821,15 @@ uint32_t shim_stack_id(struct tstate *ts, const struct shim_regs *at)
 	uintptr_t key = at ? at->sp : (uintptr_t)__builtin_frame_address(0);
 	struct shim_uentry *set = NULL;
 	uint32_t id;
-	int i;
 
 	if (likely(ts->ucache)) {
 		if (unlikely(ts->rc_gen !=
 		             atomic_load_explicit(&shim_eh_gen,
 		                                  memory_order_relaxed)))
 			cache_flush(ts);
-		set = &ts->ucache[((key >> 4) & (SHIM_UCACHE_N - 1)) *
-		                  SHIM_UCACHE_WAYS];
-		for (i = 0; i < SHIM_UCACHE_WAYS; i++) {
-			struct shim_uentry *e = &set[i];
-
-			if (e->key == key && valid(e, key, at)) {
-				if (e->used < UINT16_MAX)
-					e->used++;
-				id = e->id;
-				goto out;
-			}
-		}
+		set = shim_ucache_set(ts, key);
+		if ((id = shim_ucache_find(ts, key, at)))
+			goto out;
 	} else if (!shim.use_fp && ts->state == TS_LIVE && ts->uc_calls < 16 &&
 	           ++ts->uc_calls == 16) {
 		cache_start(ts, key);
