@@ -167,6 +167,19 @@ static uint64_t new_instance(void)
 	return x ? x : 1;
 }
 
+/* A copy of an environment string that is a path (NULL when none or too
+ * long): programs that set their process title (redis-server) write
+ * over the environment's memory. */
+static const char *keep_path(const char *s)
+{
+	static char copy[4096];
+
+	if (!s || strlen(s) >= sizeof(copy))
+		return NULL;
+	memcpy(copy, s, strlen(s) + 1);
+	return copy;
+}
+
 static void fork_prepare(void);
 static void fork_parent(void);
 static void fork_child(void);
@@ -188,7 +201,7 @@ static void configure(void)
 	shim.use_fp = env_is(CDOC_ALLOC_ENV_UNWIND, "fp");
 	shim.track_mmap = env_is(CDOC_ALLOC_ENV_MMAP, "1");
 	shim.sample_rate = env_u64(CDOC_ALLOC_ENV_SAMPLE, 0);
-	shim.verify = env_get("CDOC_UNWIND_VERIFY");
+	shim.verify = keep_path(env_get("CDOC_UNWIND_VERIFY"));
 	shim_fd_begin(); /* libunwind's pipe is made in shim_stack_init */
 	if (shim_stack_init() < 0 || shim_set_init() < 0) {
 		shim_fd_end();
